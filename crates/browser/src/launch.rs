@@ -1,0 +1,203 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chromiumoxide::browser::{Browser as CdpBrowser, BrowserConfig};
+use distroflow_core::{Error, Result, Waits};
+use futures::StreamExt;
+use tokio::sync::{Mutex, Semaphore};
+
+/// How to start Chromium and how jobs share it.
+#[derive(Clone, Debug)]
+pub struct BrowserOptions {
+    pub chrome: PathBuf,
+    pub headless: bool,
+    /// How many sessions may be open at once (the pool's size).
+    pub max_concurrency: usize,
+    /// Deadline for a single CDP call.
+    pub cdp_timeout: Duration,
+    /// Deadline and poll interval for waits inside pages.
+    pub waits: Waits,
+}
+
+impl BrowserOptions {
+    /// Defaults, with Chromium from `DISTROFLOW_CHROME`, then `configured`,
+    /// then the usual install paths.
+    pub fn from_env(configured: Option<&Path>) -> Self {
+        BrowserOptions {
+            chrome: chrome_path(configured),
+            headless: true,
+            max_concurrency: 3,
+            cdp_timeout: Duration::from_secs(20),
+            waits: Waits::default(),
+        }
+    }
+}
+
+/// Where Chromium is: `DISTROFLOW_CHROME`, then the configured path, then
+/// Debian's `/usr/bin/chromium` and other common names.
+pub fn chrome_path(configured: Option<&Path>) -> PathBuf {
+    if let Some(p) = std::env::var_os("DISTROFLOW_CHROME").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(p) = configured {
+        return p.to_path_buf();
+    }
+    for c in [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+        "/usr/bin/google-chrome-stable",
+    ] {
+        if Path::new(c).exists() {
+            return PathBuf::from(c);
+        }
+    }
+    PathBuf::from("/usr/bin/chromium")
+}
+
+pub(crate) struct Inner {
+    pub(crate) cdp: Mutex<Option<CdpBrowser>>,
+    pub(crate) options: BrowserOptions,
+    pub(crate) permits: Arc<Semaphore>,
+    handler: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The private profile folder; removed when the browser is dropped.
+    profile: tempfile::TempDir,
+    pub(crate) started_in: Duration,
+}
+
+/// One Chromium process for a whole run. Cheap to clone; close it once with
+/// [`Browser::close`]. If it is dropped instead (a panic), Chromium is killed.
+#[derive(Clone)]
+pub struct Browser {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Browser {
+    /// Starts Chromium headless (or visible) with a fresh private profile.
+    pub async fn launch(options: BrowserOptions) -> Result<Browser> {
+        let started = Instant::now();
+        if !options.chrome.exists() {
+            return Err(Error::Browser {
+                message: format!("Chromium not found at {}", options.chrome.display()),
+            });
+        }
+        let profile = tempfile::Builder::new()
+            .prefix("distroflow-chrome-")
+            .tempdir()
+            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        let mut builder = BrowserConfig::builder()
+            .chrome_executable(&options.chrome)
+            .user_data_dir(profile.path())
+            .launch_timeout(Duration::from_secs(30))
+            .request_timeout(options.cdp_timeout)
+            .window_size(1280, 900)
+            .viewport(None)
+            .args([
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-component-update",
+                "--disable-domain-reliability",
+                "--no-default-browser-check",
+                "--disable-search-engine-choice-screen",
+            ]);
+        if options.headless {
+            builder = builder.new_headless_mode();
+        } else {
+            builder = builder.with_head();
+        }
+        if running_as_root() {
+            builder = builder.no_sandbox();
+        }
+        let config = builder
+            .build()
+            .map_err(|message| Error::Browser { message })?;
+        let (cdp, mut handler) =
+            tokio::time::timeout(Duration::from_secs(40), CdpBrowser::launch(config))
+                .await
+                .map_err(|_| Error::Browser {
+                    message: "Chromium did not start within 40s".into(),
+                })?
+                .map_err(|e| Error::Browser {
+                    message: format!("cannot start {}: {e}", options.chrome.display()),
+                })?;
+        let task = tokio::spawn(async move {
+            while let Some(event) = handler.next().await {
+                if let Err(e) = event {
+                    tracing::trace!(error = %e, "CDP handler");
+                }
+            }
+        });
+        let started_in = started.elapsed();
+        tracing::debug!(?started_in, profile = %profile.path().display(), "Chromium started");
+        Ok(Browser {
+            inner: Arc::new(Inner {
+                cdp: Mutex::new(Some(cdp)),
+                permits: Arc::new(Semaphore::new(options.max_concurrency.max(1))),
+                options,
+                handler: std::sync::Mutex::new(Some(task)),
+                profile,
+                started_in,
+            }),
+        })
+    }
+
+    /// How long Chromium took to start and accept CDP.
+    pub fn start_time(&self) -> Duration {
+        self.inner.started_in
+    }
+
+    /// The private profile folder (unique to this browser; tests use it to
+    /// find leftover processes).
+    pub fn profile_dir(&self) -> &Path {
+        self.inner.profile.path()
+    }
+
+    pub fn options(&self) -> &BrowserOptions {
+        &self.inner.options
+    }
+
+    /// Closes Chromium and waits for it to exit (killing it if it will not).
+    /// Safe to call more than once.
+    pub async fn close(&self) {
+        let Some(mut cdp) = self.inner.cdp.lock().await.take() else {
+            return;
+        };
+        let polite = tokio::time::timeout(Duration::from_secs(5), cdp.close()).await;
+        if !matches!(polite, Ok(Ok(_))) {
+            let _ = cdp.kill().await;
+        }
+        match tokio::time::timeout(Duration::from_secs(10), cdp.wait()).await {
+            Ok(_) => {}
+            Err(_) => {
+                let _ = cdp.kill().await;
+                let _ = tokio::time::timeout(Duration::from_secs(5), cdp.wait()).await;
+            }
+        }
+        if let Some(task) = self.inner.handler.lock().ok().and_then(|mut h| h.take()) {
+            task.abort();
+        }
+        tracing::debug!("Chromium closed");
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(task) = self.handler.get_mut().ok().and_then(|h| h.take()) {
+            task.abort();
+        }
+        // chromiumoxide spawns Chromium with kill_on_drop: dropping the
+        // browser (on a panic path) kills the process.
+    }
+}
+
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(2) == Some("0"))
+        })
+        .unwrap_or(false)
+}

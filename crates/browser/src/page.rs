@@ -1,0 +1,329 @@
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
+use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
+use chromiumoxide::cdp::browser_protocol::network::GetCookiesParams;
+use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, NavigateParams};
+use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
+use chromiumoxide::layout::Point;
+use chromiumoxide::page::ScreenshotParams;
+use chromiumoxide::Page as RawPage;
+use distroflow_core::{wait_until, Cookie, Error, Page, Result, Waits};
+use serde_json::Value;
+
+use crate::cookies::from_cdp_cookie;
+use crate::js;
+use crate::session::timeout_err;
+use crate::BrowserOptions;
+
+/// A tab driven over CDP. Every call has a deadline.
+pub struct CdpPage {
+    page: RawPage,
+    cdp_timeout: Duration,
+    waits: Waits,
+}
+
+pub(crate) fn cdp_err(e: chromiumoxide::error::CdpError) -> Error {
+    match e {
+        chromiumoxide::error::CdpError::Timeout => Error::Timeout {
+            what: "a browser reply".into(),
+            after: Duration::ZERO,
+        },
+        other => Error::Browser {
+            message: other.to_string(),
+        },
+    }
+}
+
+impl CdpPage {
+    pub(crate) fn new(page: RawPage, options: BrowserOptions) -> Self {
+        CdpPage {
+            page,
+            cdp_timeout: options.cdp_timeout,
+            waits: options.waits,
+        }
+    }
+
+    /// The underlying chromiumoxide page, for CDP calls the trait lacks.
+    pub fn raw(&self) -> &RawPage {
+        &self.page
+    }
+
+    pub(crate) async fn with_timeout<T, F>(&self, what: &str, fut: F) -> Result<T>
+    where
+        F: Future<Output = std::result::Result<T, chromiumoxide::error::CdpError>>,
+    {
+        tokio::time::timeout(self.cdp_timeout, fut)
+            .await
+            .map_err(|_| timeout_err(what, self.cdp_timeout))?
+            .map_err(cdp_err)
+    }
+
+    /// Evaluates an expression, returning its value (by value) or the
+    /// JavaScript exception as an error.
+    async fn evaluate(&self, expression: String) -> Result<Value> {
+        let params = EvaluateParams::builder()
+            .expression(expression)
+            .return_by_value(true)
+            .await_promise(true)
+            .build()
+            .map_err(|message| Error::Browser { message })?;
+        let resp = self
+            .with_timeout("a script in the page", self.page.execute(params))
+            .await?;
+        if let Some(ex) = &resp.result.exception_details {
+            let detail = ex
+                .exception
+                .as_ref()
+                .and_then(|o| o.description.clone())
+                .unwrap_or_else(|| ex.text.clone());
+            return Err(Error::Unexpected {
+                message: format!("script failed in the page: {detail}"),
+            });
+        }
+        Ok(resp.result.result.value.clone().unwrap_or(Value::Null))
+    }
+
+    async fn wait_visible(&self, selector: &str, what: &str) -> Result<()> {
+        let count_visible = js::wrap(&format!("return __first({}) ? 1 : 0;", js::lit(selector)));
+        wait_until(self.waits, what, || async {
+            let v = self.evaluate(count_visible.clone()).await?;
+            Ok((v.as_i64() == Some(1)).then_some(()))
+        })
+        .await
+        .map_err(|e| self.not_found_from(e, selector))
+    }
+
+    fn not_found_from(&self, e: Error, selector: &str) -> Error {
+        if e.is_timeout() {
+            Error::NotFound {
+                target: format!("`{selector}`"),
+                selectors: selector.to_string(),
+                url: String::new(),
+            }
+        } else {
+            e
+        }
+    }
+
+    async fn mouse_click(&self, selector: &str) -> Result<()> {
+        self.wait_visible(selector, &format!("`{selector}` to be visible"))
+            .await?;
+        // Wait briefly for overlays or animations to clear; then click
+        // anyway through the DOM so a stray overlay does not stall a post.
+        let short = Waits {
+            timeout: Duration::from_secs(2),
+            ..self.waits
+        };
+        let expr = js::click_point(selector);
+        let point = wait_until(short, "an uncovered click point", || async {
+            let v = self.evaluate(expr.clone()).await?;
+            if v.get("covered").and_then(Value::as_bool) == Some(false) {
+                let x = v["x"].as_f64().unwrap_or(0.0);
+                let y = v["y"].as_f64().unwrap_or(0.0);
+                Ok(Some(Point { x, y }))
+            } else {
+                Ok(None)
+            }
+        })
+        .await;
+        match point {
+            Ok(p) => {
+                self.with_timeout("a mouse click", self.page.click(p))
+                    .await?;
+            }
+            Err(e) if e.is_timeout() => {
+                tracing::debug!(selector, "click point covered; clicking through the DOM");
+                let ok = self.evaluate(js::js_click(selector)).await?;
+                if ok != Value::Bool(true) {
+                    return Err(self.not_found_from(e, selector));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+}
+
+fn normalize(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('\u{a0}', " ")
+        .trim_end_matches('\n')
+        .to_string()
+}
+
+#[async_trait]
+impl Page for CdpPage {
+    async fn goto(&self, url: &str) -> Result<()> {
+        self.evaluate(js::MARK_DOCUMENT.into()).await?;
+        let resp = self
+            .with_timeout(
+                &format!("loading {url}"),
+                self.page.execute(NavigateParams::new(url)),
+            )
+            .await?;
+        if let Some(err) = resp.result.error_text.clone().filter(|e| !e.is_empty()) {
+            return Err(Error::Network {
+                url: url.to_string(),
+                message: err,
+            });
+        }
+        wait_until(self.waits, &format!("{url} to load"), || async {
+            let v = self.evaluate(js::NEW_DOCUMENT_READY.into()).await?;
+            Ok((v == Value::Bool(true)).then_some(()))
+        })
+        .await
+    }
+
+    async fn current_url(&self) -> Result<String> {
+        let v = self.evaluate("location.href".into()).await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    async fn eval(&self, expression: &str) -> Result<Value> {
+        self.evaluate(expression.to_string()).await
+    }
+
+    async fn count(&self, selector: &str) -> Result<usize> {
+        let v = self.evaluate(js::count(selector)).await?;
+        Ok(v.as_u64().unwrap_or(0) as usize)
+    }
+
+    async fn text(&self, selector: &str) -> Result<Option<String>> {
+        let v = self.evaluate(js::text(selector)).await?;
+        Ok(v.as_str().map(str::to_string))
+    }
+
+    async fn attr(&self, selector: &str, name: &str) -> Result<Option<String>> {
+        let v = self.evaluate(js::attr(selector, name)).await?;
+        Ok(v.as_str().map(str::to_string))
+    }
+
+    async fn body_text(&self) -> Result<String> {
+        let v = self.evaluate(js::BODY_TEXT.into()).await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    async fn click(&self, selector: &str) -> Result<()> {
+        self.mouse_click(selector).await
+    }
+
+    async fn click_and_wait_for_navigation(&self, selector: &str) -> Result<()> {
+        self.evaluate(js::MARK_DOCUMENT.into()).await?;
+        self.mouse_click(selector).await?;
+        wait_until(
+            self.waits,
+            &format!("the page after clicking `{selector}`"),
+            || async {
+                let v = self.evaluate(js::NEW_DOCUMENT_READY.into()).await?;
+                Ok((v == Value::Bool(true)).then_some(()))
+            },
+        )
+        .await
+    }
+
+    async fn type_text(&self, selector: &str, text: &str) -> Result<()> {
+        self.wait_visible(selector, &format!("`{selector}` to type into"))
+            .await?;
+        let kind = self.evaluate(js::focus_and_select(selector)).await?;
+        if kind.is_null() {
+            return Err(self.not_found_from(
+                Error::Timeout {
+                    what: selector.into(),
+                    after: Duration::ZERO,
+                },
+                selector,
+            ));
+        }
+        if text.is_empty() {
+            self.evaluate("document.execCommand('delete')".into())
+                .await?;
+        } else {
+            self.with_timeout("typing", self.page.execute(InsertTextParams::new(text)))
+                .await?;
+        }
+        let want = normalize(text);
+        let short = Waits {
+            timeout: Duration::from_secs(3),
+            ..self.waits
+        };
+        let expr = js::read_back(selector);
+        let last = std::sync::Mutex::new(String::new());
+        let got = wait_until(short, "typed text to read back", || {
+            let expr = expr.clone();
+            let (want, last) = (&want, &last);
+            async move {
+                let v = self.evaluate(expr).await?;
+                let read = normalize(v.as_str().unwrap_or_default());
+                let same = read == *want;
+                if let Ok(mut l) = last.lock() {
+                    *l = read;
+                }
+                Ok(same.then_some(()))
+            }
+        })
+        .await;
+        let last = last.into_inner().unwrap_or_default();
+        match got {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_timeout() => Err(Error::TextMismatch {
+                target: format!("`{selector}`"),
+                read_back: last,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn set_files(&self, selector: &str, files: &[PathBuf]) -> Result<()> {
+        let params = EvaluateParams::builder()
+            .expression(js::element(selector))
+            .return_by_value(false)
+            .build()
+            .map_err(|message| Error::Browser { message })?;
+        let resp = self
+            .with_timeout("finding the file input", self.page.execute(params))
+            .await?;
+        let object_id = resp.result.result.object_id.clone().ok_or_else(|| {
+            self.not_found_from(
+                Error::Timeout {
+                    what: selector.into(),
+                    after: Duration::ZERO,
+                },
+                selector,
+            )
+        })?;
+        let mut params = SetFileInputFilesParams::new(
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>(),
+        );
+        params.object_id = Some(object_id);
+        self.with_timeout("attaching files", self.page.execute(params))
+            .await?;
+        Ok(())
+    }
+
+    async fn screenshot_png(&self) -> Result<Vec<u8>> {
+        let params = ScreenshotParams::builder()
+            .format(CaptureScreenshotFormat::Png)
+            .build();
+        self.with_timeout("a screenshot", self.page.screenshot(params))
+            .await
+    }
+
+    async fn cookies(&self, url: &str) -> Result<Vec<Cookie>> {
+        let params = GetCookiesParams::builder().urls([url.to_string()]).build();
+        let resp = self
+            .with_timeout("reading cookies", self.page.execute(params))
+            .await?;
+        Ok(resp.result.cookies.iter().map(from_cdp_cookie).collect())
+    }
+
+    fn waits(&self) -> Waits {
+        self.waits
+    }
+}

@@ -1,0 +1,103 @@
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::network::SetCookiesParams;
+use chromiumoxide::cdp::browser_protocol::target::{
+    CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams,
+};
+use distroflow_core::{Cookie, Error, Result};
+use tokio::sync::OwnedSemaphorePermit;
+use url::Url;
+
+use crate::cookies::to_cdp_cookies;
+use crate::page::{cdp_err, CdpPage};
+use crate::Browser;
+
+/// One job's slice of the browser: an isolated context (its own cookies,
+/// storage and cache), one tab in it, and a pool permit held until close.
+pub struct Session {
+    browser: Browser,
+    context: BrowserContextId,
+    page: CdpPage,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Browser {
+    /// Opens a new isolated context with `cookies` set for `base_url`'s
+    /// site, waiting for a pool permit first.
+    pub async fn session(&self, base_url: &Url, cookies: &[Cookie]) -> Result<Session> {
+        let permit = self
+            .inner
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Browser {
+                message: "browser pool closed".into(),
+            })?;
+        let timeout = self.inner.options.cdp_timeout;
+        let (context, page) = {
+            let guard = self.inner.cdp.lock().await;
+            let cdp = guard.as_ref().ok_or_else(|| Error::Browser {
+                message: "browser already closed".into(),
+            })?;
+            let context = tokio::time::timeout(
+                timeout,
+                cdp.create_browser_context(CreateBrowserContextParams::default()),
+            )
+            .await
+            .map_err(|_| timeout_err("creating a browser context", timeout))?
+            .map_err(cdp_err)?;
+            let params = CreateTargetParams::builder()
+                .url("about:blank")
+                .browser_context_id(context.clone())
+                .build()
+                .map_err(|message| Error::Browser { message })?;
+            let page = tokio::time::timeout(timeout, cdp.new_page(params))
+                .await
+                .map_err(|_| timeout_err("opening a tab", timeout))?
+                .map_err(cdp_err)?;
+            (context, page)
+        };
+        let page = CdpPage::new(page, self.inner.options.clone());
+        let params = to_cdp_cookies(base_url, cookies);
+        if !params.is_empty() {
+            page.with_timeout(
+                "setting cookies",
+                page.raw().execute(SetCookiesParams::new(params)),
+            )
+            .await?;
+        }
+        Ok(Session {
+            browser: self.clone(),
+            context,
+            page,
+            _permit: permit,
+        })
+    }
+}
+
+impl Session {
+    pub fn page(&self) -> &CdpPage {
+        &self.page
+    }
+
+    /// Closes the tab and disposes of the context (its cookies go with it).
+    pub async fn close(self) {
+        let timeout = self.browser.inner.options.cdp_timeout;
+        let _ = tokio::time::timeout(timeout, self.page.raw().clone().close()).await;
+        let guard = self.browser.inner.cdp.lock().await;
+        if let Some(cdp) = guard.as_ref() {
+            let _ = tokio::time::timeout(
+                timeout,
+                cdp.execute(DisposeBrowserContextParams::new(self.context.clone())),
+            )
+            .await;
+        }
+    }
+}
+
+pub(crate) fn timeout_err(what: &str, after: std::time::Duration) -> Error {
+    Error::Timeout {
+        what: what.to_string(),
+        after,
+    }
+}

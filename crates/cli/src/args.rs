@@ -1,0 +1,99 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Publish your own content to X, Reddit, Hacker News and Instagram through
+/// a real Chromium with your own logged-in sessions. No API keys.
+#[derive(Debug, Parser)]
+#[command(name = "distroflow", version, about, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Publish a post to one or more platforms.
+    Post(PostArgs),
+    /// Save a session for a platform (cookies, a login form, or a visible browser).
+    Login(LoginArgs),
+    /// Forget the saved session of a platform.
+    Logout(LogoutArgs),
+    /// Show which platforms have a working session.
+    Accounts(AccountsArgs),
+    /// Run local copies of the platforms to try DistroFlow without real accounts.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PostArgs {
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`.
+    #[arg(long, short = 't', value_name = "LIST", required = true)]
+    pub(crate) to: Vec<String>,
+    /// Title (Hacker News, Reddit).
+    #[arg(long)]
+    pub(crate) title: Option<String>,
+    /// Link to share.
+    #[arg(long)]
+    pub(crate) url: Option<String>,
+    /// One JSON object per platform per line on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Post to the built-in local replicas with a sandbox account instead of the real sites.
+    #[arg(long)]
+    pub(crate) sandbox: bool,
+    /// The text to post; `-` reads it from standard input.
+    #[arg(value_name = "TEXT")]
+    pub(crate) text: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LoginArgs {
+    /// The platform (x, reddit, hackernews, instagram).
+    pub(crate) platform: String,
+    /// Import cookies exported from your browser: a JSON array (Chrome, EditThisCookie,
+    /// Playwright), a Playwright storage state, or a Netscape cookies.txt.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["username", "password_stdin"])]
+    pub(crate) cookies: Option<PathBuf>,
+    /// Log in through the site's own form with this username (Hacker News).
+    #[arg(long, requires = "password_stdin")]
+    pub(crate) username: Option<String>,
+    /// Read the password from standard input (never from the command line).
+    #[arg(long, requires = "username")]
+    pub(crate) password_stdin: bool,
+    /// Save imported cookies without visiting the site to check them.
+    #[arg(long)]
+    pub(crate) no_check: bool,
+    /// How long to wait for you to log in in the visible browser, in seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub(crate) timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LogoutArgs {
+    /// The platform whose saved session to delete.
+    pub(crate) platform: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AccountsArgs {
+    /// One JSON object per platform per line.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Read the saved files only; do not visit the sites.
+    #[arg(long)]
+    pub(crate) offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SandboxArgs {
+    /// Port of the Hacker News replica (default: a free port).
+    #[arg(long, value_name = "PORT")]
+    pub(crate) hackernews_port: Option<u16>,
+}

@@ -1,0 +1,237 @@
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
+
+use distroflow_browser::{Browser, BrowserOptions};
+use distroflow_core::{
+    parse_cookie_file, wait_until, AuthConfig, Error, Home, JobContext, Page, Platform, Result,
+    Secret, Waits,
+};
+
+use crate::args::{LoginArgs, LogoutArgs};
+use crate::commands::{browser_options, parse_platform};
+use crate::exit::ExitStatus;
+
+pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
+    let platform = parse_platform(&args.platform)?;
+    let home = Home::from_env()?;
+    let config = home.load_config()?;
+    let ctx = JobContext {
+        base_url: config.base_url(platform)?,
+    };
+    let options = browser_options(&config);
+
+    if let Some(file) = &args.cookies {
+        let bytes = std::fs::read(file).map_err(|e| {
+            Error::usage(
+                format!("cannot read cookie file {}: {e}", file.display()),
+                Some("give --cookies the path of a file exported from your browser".into()),
+            )
+        })?;
+        let cookies = parse_cookie_file(file, &bytes)?;
+        let mut auth = AuthConfig::new(platform, cookies);
+        let adapter = distroflow_platforms::adapter(platform).ok();
+        if let (false, Some(adapter)) = (args.no_check, adapter) {
+            match check_session(options, adapter.as_ref(), &ctx, &auth).await {
+                Ok(Some(user)) => auth.username = Some(user),
+                Ok(None) => {
+                    return Err(Error::Auth {
+                        platform,
+                        message: format!(
+                            "the cookies in {} do not log in to {} (expired or for another account); the saved session is unchanged",
+                            file.display(),
+                            ctx.base_url
+                        ),
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!("could not check the session at {}: {e}", ctx.base_url);
+                    eprintln!("warning: saved without checking: {e}");
+                }
+            }
+        }
+        let path = home.save_auth(&auth)?;
+        eprintln!(
+            "saved {} cookies for {}{} in {}",
+            auth.cookies.len(),
+            platform,
+            auth.username
+                .as_deref()
+                .map(|u| format!(" (logged in as {u})"))
+                .unwrap_or_default(),
+            path.display()
+        );
+        return Ok(ExitStatus::Success);
+    }
+
+    let adapter: Arc<dyn Platform> = distroflow_platforms::adapter(platform)?.into();
+    if let Some(user) = &args.username {
+        if !adapter.capabilities().password_login {
+            return Err(Error::usage(
+                format!(
+                    "{} has no plain login form DistroFlow may fill",
+                    platform.display_name()
+                ),
+                Some(format!("use `distroflow login {platform} --cookies FILE`")),
+            ));
+        }
+        let password = read_password()?;
+        let auth = with_browser(options, |browser| async move {
+            let session = browser.session(&ctx.base_url, &[]).await?;
+            let result = async {
+                adapter
+                    .login_with_password(session.page(), &ctx, user, &password)
+                    .await?;
+                session.page().cookies(ctx.base_url.as_str()).await
+            }
+            .await;
+            session.close().await;
+            let mut auth = AuthConfig::new(platform, result?);
+            auth.username = Some(user.clone());
+            Ok(auth)
+        })
+        .await?;
+        let path = home.save_auth(&auth)?;
+        eprintln!(
+            "logged in to {platform} as {user}; session saved in {}",
+            path.display()
+        );
+        return Ok(ExitStatus::Success);
+    }
+
+    // No flags: a visible browser for the person to log in by hand.
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err(Error::usage(
+            "no display for a visible browser",
+            Some(format!(
+                "export cookies from a browser where you are logged in and run `distroflow login {platform} --cookies FILE`{}",
+                if adapter.capabilities().password_login {
+                    format!(", or `distroflow login {platform} --username NAME --password-stdin`")
+                } else {
+                    String::new()
+                }
+            )),
+        ));
+    }
+    let mut visible = options;
+    visible.headless = false;
+    let login_url = ctx.url(adapter.login_path())?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    eprintln!(
+        "log in to {} in the browser window; waiting up to {}s",
+        platform.display_name(),
+        timeout.as_secs()
+    );
+    let marker = adapter.logged_in_marker();
+    let auth = with_browser(visible, |browser| async move {
+        let session = browser.session(&ctx.base_url, &[]).await?;
+        let result = async {
+            session.page().goto(login_url.as_str()).await?;
+            let waits = Waits {
+                timeout,
+                every: Duration::from_millis(500),
+            };
+            wait_until(waits, "you to log in", || async {
+                Ok((session.page().count(marker).await? > 0).then_some(()))
+            })
+            .await?;
+            session.page().cookies(ctx.base_url.as_str()).await
+        }
+        .await;
+        session.close().await;
+        Ok(AuthConfig::new(platform, result?))
+    })
+    .await?;
+    let path = home.save_auth(&auth)?;
+    eprintln!(
+        "logged in to {platform}; session saved in {}",
+        path.display()
+    );
+    Ok(ExitStatus::Success)
+}
+
+pub(crate) fn logout(args: LogoutArgs) -> Result<ExitStatus> {
+    let platform = parse_platform(&args.platform)?;
+    let home = Home::from_env()?;
+    if home.remove_auth(platform)? {
+        eprintln!("removed the saved {platform} session");
+    } else {
+        eprintln!("no saved {platform} session");
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn read_password() -> Result<Secret> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).map_err(|e| {
+        Error::usage(
+            format!("cannot read the password from standard input: {e}"),
+            None,
+        )
+    })?;
+    let pw = s.trim_end_matches(['\n', '\r']);
+    if pw.is_empty() {
+        return Err(Error::usage(
+            "no password on standard input",
+            Some("pipe it in: `printf %s \"$PASSWORD\" | distroflow login hackernews --username NAME --password-stdin`".into()),
+        ));
+    }
+    Ok(Secret::new(pw))
+}
+
+/// Runs `f` with a fresh browser, closing it whatever happens.
+pub(crate) async fn with_browser<T, F, Fut>(options: BrowserOptions, f: F) -> Result<T>
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let browser = Browser::launch(options).await?;
+    let result = tokio::select! {
+        r = f(browser.clone()) => r,
+        _ = tokio::signal::ctrl_c() => Err(Error::usage("interrupted", None)),
+    };
+    browser.close().await;
+    result
+}
+
+/// Visits the site with the session: `Some(account)` when logged in
+/// (the account name may be empty when the page does not show it).
+pub(crate) async fn check_session(
+    options: BrowserOptions,
+    adapter: &dyn Platform,
+    ctx: &JobContext,
+    auth: &AuthConfig,
+) -> Result<Option<String>> {
+    with_browser(options, |browser| async move {
+        check_in(&browser, adapter, ctx, auth).await
+    })
+    .await
+}
+
+pub(crate) async fn check_in(
+    browser: &Browser,
+    adapter: &dyn Platform,
+    ctx: &JobContext,
+    auth: &AuthConfig,
+) -> Result<Option<String>> {
+    let session = browser.session(&ctx.base_url, &auth.cookies).await?;
+    let result = async {
+        if !adapter.is_logged_in(session.page(), ctx).await? {
+            return Ok(None);
+        }
+        let name = session
+            .page()
+            .text(adapter.logged_in_marker())
+            .await?
+            .unwrap_or_default();
+        let name = name.trim();
+        Ok(Some(if name.is_empty() {
+            auth.username.clone().unwrap_or_default()
+        } else {
+            name.to_string()
+        }))
+    }
+    .await;
+    session.close().await;
+    result
+}

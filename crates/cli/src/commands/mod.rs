@@ -1,0 +1,85 @@
+pub(crate) mod accounts;
+pub(crate) mod login;
+pub(crate) mod post;
+pub(crate) mod sandbox;
+
+use std::io::Read;
+
+use distroflow_browser::BrowserOptions;
+use distroflow_core::{Config, Error, PlatformId, Result};
+
+/// Parses `--to` values: comma-separated ids or aliases, or `all`.
+pub(crate) fn parse_targets(values: &[String]) -> Result<Vec<PlatformId>> {
+    let mut out = Vec::new();
+    for name in values.iter().flat_map(|v| v.split(',')) {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        if name.eq_ignore_ascii_case("all") {
+            for p in PlatformId::ALL {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+            continue;
+        }
+        let p: PlatformId = name.parse()?;
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::usage(
+            "no platform given",
+            Some(format!("--to takes: {}, or all", PlatformId::valid_names())),
+        ));
+    }
+    Ok(out)
+}
+
+pub(crate) fn parse_platform(name: &str) -> Result<PlatformId> {
+    name.parse()
+}
+
+/// The text argument, or standard input for `-`.
+pub(crate) fn read_text(arg: Option<&str>) -> Result<String> {
+    match arg {
+        Some("-") => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).map_err(|e| {
+                Error::usage(
+                    format!("cannot read the text from standard input: {e}"),
+                    None,
+                )
+            })?;
+            // A trailing newline from `echo` is not part of the post.
+            let trimmed = s.strip_suffix('\n').unwrap_or(&s);
+            let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+            Ok(trimmed.to_string())
+        }
+        Some(t) => Ok(t.to_string()),
+        None => Ok(String::new()),
+    }
+}
+
+pub(crate) fn browser_options(config: &Config) -> BrowserOptions {
+    let mut o = BrowserOptions::from_env(config.browser.chrome.as_deref());
+    o.max_concurrency = config.browser.max_concurrency;
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_dedupe_aliases_and_all() {
+        let t = parse_targets(&["hn,hackernews".into(), "twitter".into()]).unwrap();
+        assert_eq!(t, vec![PlatformId::HackerNews, PlatformId::X]);
+        assert_eq!(parse_targets(&["all".into()]).unwrap().len(), 4);
+        let e = parse_targets(&["myspace".into()]).unwrap_err();
+        assert!(e.is_usage() && e.hint().unwrap().contains("hackernews"));
+        assert!(parse_targets(&[",".into()]).is_err());
+    }
+}

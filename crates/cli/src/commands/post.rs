@@ -1,0 +1,99 @@
+use std::sync::Arc;
+
+use distroflow_core::{Error, Home, JobContext, Post, PostResult, Result};
+
+use crate::args::PostArgs;
+use crate::commands::sandbox::Sandbox;
+use crate::commands::{browser_options, parse_targets, read_text};
+use crate::exit::ExitStatus;
+use crate::output;
+use crate::runner::{self, Job, RunEnd};
+
+pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
+    let targets = parse_targets(&args.to)?;
+    let text = read_text(args.text.as_deref())?;
+    let mut post = Post::new(text);
+    post.title = args.title.filter(|t| !t.trim().is_empty());
+    post.url = args.url.filter(|u| !u.trim().is_empty());
+
+    // Everything that can be refused is refused here, before any browser.
+    let mut adapters = Vec::new();
+    let mut problems = Vec::new();
+    for &t in &targets {
+        match distroflow_platforms::adapter(t) {
+            Ok(a) => {
+                if let Err(e) = a.validate(&post) {
+                    problems.push(e);
+                }
+                adapters.push(Arc::<dyn distroflow_core::Platform>::from(a));
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    if let Some(last) = problems.pop() {
+        for e in &problems {
+            output::print_error(e);
+        }
+        return Err(last);
+    }
+
+    let home = Home::from_env()?;
+    let config = home.load_config()?;
+    let options = browser_options(&config);
+
+    // The sandbox serves replicas in this process with a logged-in account.
+    let sandbox = if args.sandbox {
+        Some(Sandbox::start(None).await?)
+    } else {
+        None
+    };
+    let mut jobs = Vec::new();
+    for adapter in adapters {
+        let platform = adapter.id();
+        let (base_url, cookies) = match &sandbox {
+            Some(sb) => (
+                sb.base_url(platform).ok_or_else(|| {
+                    Error::usage(
+                        format!("the sandbox has no {} replica yet", platform.display_name()),
+                        Some("the sandbox serves: hackernews".into()),
+                    )
+                })?,
+                sb.cookies(platform),
+            ),
+            None => (
+                config.base_url(platform)?,
+                home.load_auth(platform)?.map(|a| a.cookies),
+            ),
+        };
+        jobs.push(Job {
+            platform,
+            adapter,
+            ctx: JobContext { base_url },
+            cookies,
+        });
+    }
+
+    let json = args.json;
+    let end = runner::run(jobs, post, options, config.job_timeout(), |r| {
+        output::print_result(r, json)
+    })
+    .await;
+    if let Some(sb) = sandbox {
+        sb.shutdown().await;
+    }
+    Ok(match end {
+        RunEnd::Interrupted => {
+            eprintln!("interrupted: the browser was closed; posts already reported above stand");
+            ExitStatus::Interrupted
+        }
+        RunEnd::Done(results) => status_of(&results),
+    })
+}
+
+fn status_of(results: &[PostResult]) -> ExitStatus {
+    if results.iter().all(|r| r.ok) {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
+}

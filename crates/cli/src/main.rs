@@ -1,0 +1,85 @@
+//! `distroflow`: publish your own content to the platforms where your
+//! audience is, through a real Chromium and your own logged-in sessions.
+//!
+//! This is the only crate that knows about clap, terminals and exit codes.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod args;
+mod commands;
+mod exit;
+mod output;
+mod runner;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::exit::ExitStatus;
+
+fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Success
+            };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    init_tracing(cli.verbose, cli.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitStatus::Failure.into();
+        }
+    };
+    let status = runtime.block_on(run(cli));
+    // Jobs that ignore cancellation must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    status.into()
+}
+
+async fn run(cli: Cli) -> ExitStatus {
+    let result = match cli.command {
+        Command::Post(a) => commands::post::run(a).await,
+        Command::Login(a) => commands::login::run(a).await,
+        Command::Logout(a) => commands::login::logout(a),
+        Command::Accounts(a) => commands::accounts::run(a).await,
+        Command::Sandbox(a) => commands::sandbox::run(a).await,
+    };
+    match result {
+        Ok(status) => status,
+        Err(e) => {
+            output::print_error(&e);
+            if e.is_usage() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Failure
+            }
+        }
+    }
+}
+
+fn init_tracing(verbose: u8, quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = match (quiet, verbose) {
+        (true, _) => "error,chromiumoxide=off",
+        (false, 0) => "warn,chromiumoxide=off",
+        (false, 1) => "info,chromiumoxide=off",
+        (false, 2) => "debug,chromiumoxide=warn,tungstenite=warn",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,86 @@
+//! What the person reads: errors on stderr with a hint, results on stdout,
+//! JSON Lines from dedicated wire structs.
+
+use std::io::Write;
+
+use distroflow_core::{Error, PostResult};
+use serde::Serialize;
+
+/// `error: <what>`, then `caused by:` lines, then `hint:`.
+pub(crate) fn print_error(e: &Error) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "error: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let _ = writeln!(err, "  caused by: {s}");
+        source = s.source();
+    }
+    if let Some(h) = e.hint() {
+        let _ = writeln!(err, "  hint: {h}");
+    }
+}
+
+#[derive(Serialize)]
+struct WireError<'a> {
+    kind: &'a str,
+    message: &'a str,
+    hint: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct WireResult<'a> {
+    platform: &'a str,
+    ok: bool,
+    status: &'a str,
+    id: Option<&'a str>,
+    url: Option<&'a str>,
+    error: Option<WireError<'a>>,
+    duration_ms: u128,
+}
+
+/// Writes one line to stdout; a closed pipe is not an error.
+pub(crate) fn line(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{s}");
+    let _ = out.flush();
+}
+
+pub(crate) fn json_line<T: Serialize>(v: &T) {
+    if let Ok(s) = serde_json::to_string(v) {
+        line(&s);
+    }
+}
+
+pub(crate) fn print_result(r: &PostResult, json: bool) {
+    if json {
+        json_line(&WireResult {
+            platform: r.platform.as_str(),
+            ok: r.ok,
+            status: r.status.as_str(),
+            id: r.id.as_deref(),
+            url: r.url.as_deref(),
+            error: r.error.as_ref().map(|e| WireError {
+                kind: &e.kind,
+                message: &e.message,
+                hint: e.hint.as_deref(),
+            }),
+            duration_ms: r.duration.as_millis(),
+        });
+        return;
+    }
+    let secs = r.duration.as_secs_f64();
+    match (&r.error, &r.url) {
+        (None, Some(url)) => line(&format!("✓ {:<11} {url}  ({secs:.1}s)", r.platform)),
+        (Some(e), url) => {
+            let mut s = format!("✗ {:<11} {}: {}", r.platform, e.kind, e.message);
+            if let Some(u) = url {
+                s.push_str(&format!("\n  {:<11} existing: {u}", ""));
+            }
+            if let Some(h) = &e.hint {
+                s.push_str(&format!("\n  {:<11} hint: {h}", ""));
+            }
+            line(&s);
+        }
+        (None, None) => line(&format!("✓ {:<11} posted  ({secs:.1}s)", r.platform)),
+    }
+}

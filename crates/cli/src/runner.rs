@@ -1,0 +1,143 @@
+//! The fan-out: every target runs at once in one browser, each in its own
+//! context, bounded by the pool, each with a deadline; results are reported
+//! as they finish and one target's failure never touches the others.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use distroflow_browser::{Browser, BrowserOptions};
+use distroflow_core::{Cookie, Error, JobContext, Platform, PlatformId, Post, PostResult};
+use tokio::task::JoinSet;
+
+/// One platform's job.
+pub(crate) struct Job {
+    pub(crate) platform: PlatformId,
+    pub(crate) adapter: Arc<dyn Platform>,
+    pub(crate) ctx: JobContext,
+    /// The saved session; `None` fails the job with an auth error, no browser needed.
+    pub(crate) cookies: Option<Vec<Cookie>>,
+}
+
+pub(crate) enum RunEnd {
+    Done(Vec<PostResult>),
+    Interrupted,
+}
+
+/// Runs every job, calling `report` as each finishes.
+pub(crate) async fn run(
+    jobs: Vec<Job>,
+    post: Post,
+    options: BrowserOptions,
+    job_timeout: Duration,
+    mut report: impl FnMut(&PostResult),
+) -> RunEnd {
+    let post = Arc::new(post);
+    let mut results = Vec::new();
+    let mut set = JoinSet::new();
+    let mut pending = Vec::new();
+    for job in jobs {
+        match &job.cookies {
+            None => {
+                let r = PostResult::from_outcome(
+                    job.platform,
+                    Err(Error::Auth {
+                        platform: job.platform,
+                        message: "no saved session".into(),
+                    }),
+                    Duration::ZERO,
+                );
+                report(&r);
+                results.push(r);
+            }
+            Some(_) => pending.push(job),
+        }
+    }
+    if pending.is_empty() {
+        return RunEnd::Done(results);
+    }
+
+    let launched = tokio::select! {
+        b = Browser::launch(options) => b,
+        _ = tokio::signal::ctrl_c() => return RunEnd::Interrupted,
+    };
+    let browser = match launched {
+        Ok(b) => b,
+        Err(e) => {
+            let report_err = distroflow_core::ErrorReport::from(&e);
+            for job in pending {
+                let r = PostResult::from_outcome(
+                    job.platform,
+                    Err(Error::Browser {
+                        message: report_err.message.clone(),
+                    }),
+                    Duration::ZERO,
+                );
+                report(&r);
+                results.push(r);
+            }
+            return RunEnd::Done(results);
+        }
+    };
+
+    let mut platforms = std::collections::HashMap::new();
+    for job in pending {
+        let browser = browser.clone();
+        let post = post.clone();
+        let platform = job.platform;
+        let handle = set.spawn(async move {
+            let start = Instant::now();
+            let platform = job.platform;
+            let outcome =
+                match tokio::time::timeout(job_timeout, run_one(&browser, &job, &post)).await {
+                    Ok(o) => o,
+                    Err(_) => Err(Error::Timeout {
+                        what: format!("{} to finish", platform.display_name()),
+                        after: job_timeout,
+                    }),
+                };
+            PostResult::from_outcome(platform, outcome, start.elapsed())
+        });
+        platforms.insert(handle.id(), platform);
+    }
+
+    let interrupted = loop {
+        tokio::select! {
+            next = set.join_next() => match next {
+                Some(Ok(r)) => { report(&r); results.push(r); }
+                Some(Err(e)) => {
+                    let Some(platform) = platforms.get(&e.id()).copied() else { continue };
+                    let r = PostResult::from_outcome(
+                        platform,
+                        Err(Error::Unexpected { message: format!("the {} job crashed: {e}", platform.display_name()) }),
+                        Duration::ZERO,
+                    );
+                    report(&r);
+                    results.push(r);
+                }
+                None => break false,
+            },
+            _ = tokio::signal::ctrl_c() => break true,
+        }
+    };
+    if interrupted {
+        set.abort_all();
+    }
+    browser.close().await;
+    if interrupted {
+        RunEnd::Interrupted
+    } else {
+        RunEnd::Done(results)
+    }
+}
+
+async fn run_one(
+    browser: &Browser,
+    job: &Job,
+    post: &Post,
+) -> distroflow_core::Result<distroflow_core::Posted> {
+    let cookies = job.cookies.as_deref().unwrap_or_default();
+    let session = browser.session(&job.ctx.base_url, cookies).await?;
+    let outcome = job.adapter.post(session.page(), &job.ctx, post).await;
+    session.close().await;
+    outcome
+}

@@ -1,0 +1,149 @@
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::{Error, PlatformId, Result};
+
+/// `$DISTROFLOW_HOME/config.toml`. Every field is optional.
+///
+/// ```toml
+/// [browser]
+/// max_concurrency = 3
+/// chrome = "/usr/bin/chromium"
+///
+/// [platforms.hackernews]
+/// url = "http://127.0.0.1:8123"
+/// ```
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub browser: BrowserSettings,
+    #[serde(default)]
+    pub platforms: BTreeMap<String, PlatformConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserSettings {
+    /// How many platform jobs may drive the browser at once.
+    #[serde(default = "default_concurrency")]
+    pub max_concurrency: usize,
+    /// Chromium's path (`DISTROFLOW_CHROME` wins).
+    #[serde(default)]
+    pub chrome: Option<PathBuf>,
+    /// Deadline for one platform's whole job, in seconds.
+    #[serde(default = "default_job_timeout")]
+    pub job_timeout_secs: u64,
+}
+
+impl Default for BrowserSettings {
+    fn default() -> Self {
+        BrowserSettings {
+            max_concurrency: default_concurrency(),
+            chrome: None,
+            job_timeout_secs: default_job_timeout(),
+        }
+    }
+}
+
+fn default_concurrency() -> usize {
+    3
+}
+fn default_job_timeout() -> u64 {
+    120
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    /// Base URL of the platform (a replica, a mirror).
+    pub url: Option<String>,
+}
+
+impl Config {
+    /// Reads the file; a missing file is the default configuration.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        let cfg: Config = toml::from_str(&text).map_err(|e| Error::Config {
+            message: format!("{}: {}", path.display(), e.message()),
+        })?;
+        for key in cfg.platforms.keys() {
+            key.parse::<PlatformId>().map_err(|_| Error::Config {
+                message: format!(
+                    "{}: unknown platform [platforms.{key}] (valid: {})",
+                    path.display(),
+                    PlatformId::valid_names()
+                ),
+            })?;
+        }
+        if cfg.browser.max_concurrency == 0 {
+            return Err(Error::Config {
+                message: format!(
+                    "{}: browser.max_concurrency must be at least 1",
+                    path.display()
+                ),
+            });
+        }
+        Ok(cfg)
+    }
+
+    /// The platform's base URL: `DISTROFLOW_<PLATFORM>_URL`, then config.toml,
+    /// then the real site.
+    pub fn base_url(&self, platform: PlatformId) -> Result<Url> {
+        let env_var = platform.url_env_var();
+        let (raw, source) = match std::env::var(&env_var) {
+            Ok(v) if !v.trim().is_empty() => (v, env_var),
+            _ => match self
+                .platforms
+                .iter()
+                .find(|(k, _)| k.parse::<PlatformId>().ok() == Some(platform))
+                .and_then(|(_, p)| p.url.clone())
+            {
+                Some(u) => (u, format!("[platforms.{platform}] url")),
+                None => (platform.default_url().to_string(), "default".into()),
+            },
+        };
+        let url = Url::parse(raw.trim()).map_err(|e| Error::Config {
+            message: format!("{source}: `{raw}` is not a URL ({e})"),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::Config {
+                message: format!("{source}: `{raw}` must be an http or https URL"),
+            });
+        }
+        Ok(url)
+    }
+
+    pub fn job_timeout(&self) -> Duration {
+        Duration::from_secs(self.browser.job_timeout_secs.max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_url_and_unknown_platform() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, "[platforms.instagram]\nurl = \"http://127.0.0.1:9/\"\n").unwrap();
+        let c = Config::load(&p).unwrap();
+        assert_eq!(
+            c.base_url(PlatformId::Instagram).unwrap().as_str(),
+            "http://127.0.0.1:9/"
+        );
+        std::fs::write(&p, "[platforms.myspace]\nurl = \"http://a\"\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("myspace"), "{e}");
+        assert!(Config::load(&dir.path().join("none.toml")).is_ok());
+    }
+}

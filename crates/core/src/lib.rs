@@ -1,0 +1,36 @@
+//! The domain of DistroFlow, free of any browser, CLI, SQL or HTTP code.
+//!
+//! It holds the [`Platform`] trait that every adapter implements, the content
+//! model ([`Post`]), the outcome of a post ([`PostResult`]), saved sessions
+//! ([`AuthConfig`]), the local home folder ([`Home`]) and the one [`Error`]
+//! type whose predicates recovery code decides on.
+//!
+//! Adapters talk to a browser only through the [`Page`] trait, so this crate
+//! never learns which browser drives them.
+//!
+//! ```
+//! use distroflow_core::{PlatformId, Post};
+//!
+//! let id: PlatformId = "hn".parse().unwrap();
+//! assert_eq!(id, PlatformId::HackerNews);
+//! let post = Post::new("Show HN: a thing").with_title("Show HN: a thing");
+//! assert_eq!(post.title.as_deref(), Some("Show HN: a thing"));
+//! ```
+
+mod auth;
+mod config;
+mod error;
+mod home;
+mod page;
+mod platform;
+mod post;
+mod result;
+
+pub use auth::{parse_cookie_file, AuthConfig, Cookie, SameSite, Secret};
+pub use config::{Config, PlatformConfig};
+pub use error::{Error, ErrorKind, Result};
+pub use home::{AuthStatus, Home};
+pub use page::{wait_until, Page, Poll, Waits};
+pub use platform::{Capabilities, JobContext, Platform, PlatformId, Posted};
+pub use post::{Media, Post};
+pub use result::{ErrorReport, PostResult, Status};

@@ -1,0 +1,143 @@
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::{Cookie, Error, Result};
+
+/// How long waits last and how often they poll.
+#[derive(Clone, Copy, Debug)]
+pub struct Waits {
+    /// Deadline for one wait (an element to appear, a page to load).
+    pub timeout: Duration,
+    /// Time between two polls.
+    pub every: Duration,
+}
+
+impl Default for Waits {
+    fn default() -> Self {
+        Waits {
+            timeout: Duration::from_secs(15),
+            every: Duration::from_millis(100),
+        }
+    }
+}
+
+/// One browser tab, as adapters see it. Implemented over CDP in
+/// `distroflow-browser`; adapters never touch CDP directly.
+///
+/// Selectors are CSS; `a >>> b` looks for `b` inside the shadow root of `a`
+/// (and `>>>` may repeat). Every method has its own deadline.
+#[async_trait]
+pub trait Page: Send + Sync {
+    /// Loads a URL and waits until the document is ready.
+    async fn goto(&self, url: &str) -> Result<()>;
+
+    /// The URL of the current document.
+    async fn current_url(&self) -> Result<String>;
+
+    /// Evaluates a JavaScript expression (promises are awaited) and returns its JSON value.
+    async fn eval(&self, expression: &str) -> Result<serde_json::Value>;
+
+    /// How many elements match right now.
+    async fn count(&self, selector: &str) -> Result<usize>;
+
+    /// Visible text of the first match, if any.
+    async fn text(&self, selector: &str) -> Result<Option<String>>;
+
+    /// An attribute of the first match, if the element and attribute exist.
+    async fn attr(&self, selector: &str, name: &str) -> Result<Option<String>>;
+
+    /// The whole page's visible text.
+    async fn body_text(&self) -> Result<String>;
+
+    /// Clicks the first visible match with real mouse events.
+    async fn click(&self, selector: &str) -> Result<()>;
+
+    /// Clicks and waits until a new document has loaded (form submits, links).
+    async fn click_and_wait_for_navigation(&self, selector: &str) -> Result<()>;
+
+    /// Replaces the content of an input, textarea or rich editor with `text`
+    /// through CDP `Input.insertText`, then reads it back; a mismatch is
+    /// [`Error::TextMismatch`].
+    async fn type_text(&self, selector: &str, text: &str) -> Result<()>;
+
+    /// Sets the files of an `input[type=file]`.
+    async fn set_files(&self, selector: &str, files: &[PathBuf]) -> Result<()>;
+
+    /// A PNG of the viewport.
+    async fn screenshot_png(&self) -> Result<Vec<u8>>;
+
+    /// The cookies this tab's context would send to `url`.
+    async fn cookies(&self, url: &str) -> Result<Vec<Cookie>>;
+
+    /// The wait settings for this tab.
+    fn waits(&self) -> Waits;
+}
+
+/// What one poll of [`wait_until`] found.
+pub type Poll<T> = Result<Option<T>>;
+
+/// Polls `check` every `waits.every` until it returns `Some`, a non-transient
+/// error, or the deadline passes ([`Error::Timeout`] naming `what`, or the
+/// last transient error's message).
+pub async fn wait_until<T, F, Fut>(waits: Waits, what: &str, mut check: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Poll<T>>,
+{
+    let start = tokio::time::Instant::now();
+    let deadline = start + waits.timeout;
+    let mut last_transient: Option<Error> = None;
+    loop {
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(remaining.max(Duration::from_millis(1)), check()).await {
+            Ok(Ok(Some(v))) => return Ok(v),
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) if e.is_transient() || matches!(e, Error::Browser { .. }) => {
+                tracing::trace!(what, error = %e, "poll failed, retrying");
+                last_transient = Some(e);
+            }
+            Ok(Err(e)) => return Err(e),
+            Err(_) => {}
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return Err(match last_transient {
+                Some(e) if !e.is_timeout() && !matches!(e, Error::Browser { .. }) => e,
+                _ => Error::Timeout {
+                    what: what.to_string(),
+                    after: now - start,
+                },
+            });
+        }
+        tokio::time::sleep(waits.every.min(deadline - now)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn wait_until_returns_value_or_times_out() {
+        let waits = Waits {
+            timeout: Duration::from_millis(200),
+            every: Duration::from_millis(10),
+        };
+        let mut n = 0;
+        let v = wait_until(waits, "three polls", || {
+            n += 1;
+            let r = (n >= 3).then_some(n);
+            async move { Ok(r) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(v, 3);
+        let e = wait_until::<(), _, _>(waits, "never", || async { Ok(None) })
+            .await
+            .unwrap_err();
+        assert!(e.is_timeout() && e.to_string().contains("never"), "{e}");
+    }
+}

@@ -1,0 +1,179 @@
+use std::fmt;
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use url::Url;
+
+use crate::{Error, Page, Post, Result};
+
+/// The platforms DistroFlow knows, by their stable ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PlatformId {
+    X,
+    Reddit,
+    HackerNews,
+    Instagram,
+}
+
+impl PlatformId {
+    /// Every platform, in display order.
+    pub const ALL: [PlatformId; 4] = [
+        PlatformId::X,
+        PlatformId::Reddit,
+        PlatformId::HackerNews,
+        PlatformId::Instagram,
+    ];
+
+    /// The canonical id, as used on the command line, in files and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlatformId::X => "x",
+            PlatformId::Reddit => "reddit",
+            PlatformId::HackerNews => "hackernews",
+            PlatformId::Instagram => "instagram",
+        }
+    }
+
+    /// A human name for messages.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            PlatformId::X => "X",
+            PlatformId::Reddit => "Reddit",
+            PlatformId::HackerNews => "Hacker News",
+            PlatformId::Instagram => "Instagram",
+        }
+    }
+
+    /// The real site's base URL, used unless configured otherwise.
+    pub fn default_url(self) -> &'static str {
+        match self {
+            PlatformId::X => "https://x.com",
+            PlatformId::Reddit => "https://www.reddit.com",
+            PlatformId::HackerNews => "https://news.ycombinator.com",
+            PlatformId::Instagram => "https://www.instagram.com",
+        }
+    }
+
+    /// The environment variable that overrides the base URL,
+    /// e.g. `DISTROFLOW_HACKERNEWS_URL`.
+    pub fn url_env_var(self) -> String {
+        format!("DISTROFLOW_{}_URL", self.as_str().to_ascii_uppercase())
+    }
+
+    /// Ids and aliases accepted on input, for help and error messages.
+    pub fn valid_names() -> &'static str {
+        "x (alias twitter), reddit, hackernews (alias hn), instagram"
+    }
+}
+
+impl fmt::Display for PlatformId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PlatformId {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "x" | "twitter" => Ok(PlatformId::X),
+            "reddit" => Ok(PlatformId::Reddit),
+            "hackernews" | "hn" => Ok(PlatformId::HackerNews),
+            "instagram" | "ig" => Ok(PlatformId::Instagram),
+            other => Err(Error::Usage {
+                message: format!("unknown platform `{other}`"),
+                hint: Some(format!("valid platforms: {}", PlatformId::valid_names())),
+            }),
+        }
+    }
+}
+
+/// What a platform can take.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    pub text: bool,
+    pub title: bool,
+    pub link: bool,
+    pub media: bool,
+    pub threads: bool,
+    /// Whether the platform has a plain username/password form DistroFlow may fill.
+    pub password_login: bool,
+}
+
+/// What a job knows besides the post: where the platform lives.
+#[derive(Clone, Debug)]
+pub struct JobContext {
+    /// The platform's base URL (real site or a replica).
+    pub base_url: Url,
+}
+
+impl JobContext {
+    /// Resolves a path against the base URL (`submit`, `/item?id=1`).
+    pub fn url(&self, path: &str) -> Result<Url> {
+        let base = if self.base_url.path().ends_with('/') {
+            self.base_url.clone()
+        } else {
+            let mut u = self.base_url.clone();
+            let p = format!("{}/", u.path());
+            u.set_path(&p);
+            u
+        };
+        base.join(path.trim_start_matches('/'))
+            .map_err(|e| Error::Config {
+                message: format!("bad URL path `{path}` on {}: {e}", self.base_url),
+            })
+    }
+}
+
+/// A post that now exists on a platform.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Posted {
+    pub id: String,
+    pub url: String,
+}
+
+/// One platform adapter. Adapters drive the site's own web UI through [`Page`].
+#[async_trait]
+pub trait Platform: Send + Sync {
+    fn id(&self) -> PlatformId;
+
+    fn capabilities(&self) -> Capabilities;
+
+    /// Checks, without a browser, that the post is complete for this platform.
+    fn validate(&self, post: &Post) -> Result<()>;
+
+    /// The path of the login page, relative to the base URL.
+    fn login_path(&self) -> &'static str;
+
+    /// A selector present only when logged in (checked without navigating,
+    /// e.g. while a person logs in by hand in a visible browser).
+    fn logged_in_marker(&self) -> &'static str;
+
+    /// Whether the page (already loaded with the saved session) is logged in.
+    async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool>;
+
+    /// Logs in with a username and password where the site has a plain form.
+    async fn login_with_password(
+        &self,
+        _page: &dyn Page,
+        _ctx: &JobContext,
+        _username: &str,
+        _password: &crate::Secret,
+    ) -> Result<()> {
+        Err(Error::Usage {
+            message: format!(
+                "{} has no plain login form DistroFlow may fill",
+                self.id().display_name()
+            ),
+            hint: Some(format!(
+                "use `distroflow login {} --cookies FILE` or a visible browser",
+                self.id()
+            )),
+        })
+    }
+
+    /// Publishes the post and returns where it now lives.
+    async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted>;
+}

@@ -1,0 +1,340 @@
+use async_trait::async_trait;
+use distroflow_core::{
+    Capabilities, Error, JobContext, Page, Platform, PlatformId, Post, Posted, Result, Secret,
+};
+use serde_json::Value;
+
+const ID: PlatformId = PlatformId::HackerNews;
+/// Hacker News refuses longer titles ("Please make title < 80 characters.").
+pub(crate) const TITLE_LIMIT: usize = 80;
+
+const SEL_ME: &str = "a#me";
+const SEL_TITLE: &str = "form[action=\"r\"] input[name=\"title\"], input[name=\"title\"]";
+const SEL_URL: &str = "form[action=\"r\"] input[name=\"url\"], input[name=\"url\"]";
+const SEL_TEXT: &str = "form[action=\"r\"] textarea[name=\"text\"], textarea[name=\"text\"]";
+const SEL_SUBMIT: &str =
+    "form[action=\"r\"] input[type=\"submit\"], input[type=\"submit\"][value=\"submit\"]";
+const SEL_ACCT: &str = "input[name=\"acct\"]";
+const SEL_PW: &str = "input[name=\"pw\"]";
+const SEL_LOGIN_SUBMIT: &str =
+    "form[action=\"login\"] input[type=\"submit\"], input[type=\"submit\"][value=\"login\"]";
+
+/// Hacker News: link posts (title + url) and text posts (title + text)
+/// through `/submit`, the new item found on `/submitted?id=USER`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HackerNews;
+
+#[async_trait]
+impl Platform for HackerNews {
+    fn id(&self) -> PlatformId {
+        ID
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            text: true,
+            title: true,
+            link: true,
+            media: false,
+            threads: false,
+            password_login: true,
+        }
+    }
+
+    fn validate(&self, post: &Post) -> Result<()> {
+        let title = post.title.as_deref().map(str::trim).unwrap_or_default();
+        if title.is_empty() {
+            return Err(Error::usage(
+                "Hacker News needs a title",
+                Some("add --title \"...\"".into()),
+            ));
+        }
+        let n = title.chars().count();
+        if n > TITLE_LIMIT {
+            return Err(Error::InvalidContent {
+                platform: ID,
+                message: format!("Hacker News title is {n} characters; the limit is {TITLE_LIMIT}"),
+            });
+        }
+        let url = post.url.as_deref().map(str::trim).unwrap_or_default();
+        if !url.is_empty() {
+            match url::Url::parse(url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                _ => {
+                    return Err(Error::usage(
+                        format!("`{url}` is not an http(s) URL"),
+                        Some("give --url a full address such as https://example.com/page".into()),
+                    ))
+                }
+            }
+        }
+        if url.is_empty() && post.text_for(ID).trim().is_empty() {
+            return Err(Error::usage(
+                "Hacker News needs a url or a text",
+                Some("add --url URL for a link post, or TEXT for a text post".into()),
+            ));
+        }
+        if post.media.iter().len() > 0 {
+            return Err(Error::InvalidContent {
+                platform: ID,
+                message: "Hacker News takes no images or video".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn login_path(&self) -> &'static str {
+        "login?goto=news"
+    }
+
+    fn logged_in_marker(&self) -> &'static str {
+        SEL_ME
+    }
+
+    async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
+        goto(page, ctx, "news").await?;
+        Ok(page.count(SEL_ME).await? > 0)
+    }
+
+    async fn login_with_password(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        username: &str,
+        password: &Secret,
+    ) -> Result<()> {
+        goto(page, ctx, "login?goto=news").await?;
+        check_challenge(page).await?;
+        page.type_text(SEL_ACCT, username).await?;
+        page.type_text(SEL_PW, password.expose()).await?;
+        page.click_and_wait_for_navigation(SEL_LOGIN_SUBMIT).await?;
+        check_challenge(page).await?;
+        if page.count(SEL_ME).await? > 0 {
+            return Ok(());
+        }
+        let body = page.body_text().await?;
+        let message = if body.contains("Bad login") {
+            "Bad login.: the username or password is wrong".to_string()
+        } else {
+            format!("no logged-in marker after login ({})", snippet(&body))
+        };
+        Err(Error::Auth {
+            platform: ID,
+            message,
+        })
+    }
+
+    async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
+        match submit(page, ctx, post).await {
+            // A stale one-time form token: load a fresh form once.
+            Err(Error::Unexpected { message }) if message.contains("Unknown or expired link") => {
+                tracing::debug!("stale fnid, submitting once more with a fresh form");
+                submit(page, ctx, post).await
+            }
+            other => other,
+        }
+    }
+}
+
+async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
+    page.goto(ctx.url(path)?.as_str()).await
+}
+
+async fn check_challenge(page: &dyn Page) -> Result<()> {
+    let captcha = page
+        .count(".g-recaptcha, iframe[src*=\"recaptcha\"]")
+        .await?
+        > 0;
+    let body = page.body_text().await?;
+    if captcha || body.contains("Validation required") {
+        return Err(Error::NeedsHuman {
+            platform: ID,
+            reason: "Hacker News asks for a CAPTCHA (Validation required)".into(),
+            url: page.current_url().await.unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
+async fn submit(page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
+    goto(page, ctx, "submit").await?;
+    let user = logged_in_user(page).await?;
+    let title = post.title.as_deref().unwrap_or_default().trim();
+    let url = post.url.as_deref().unwrap_or_default().trim();
+    let text = post.text_for(ID);
+
+    page.type_text(SEL_TITLE, title).await?;
+    if !url.is_empty() {
+        page.type_text(SEL_URL, url).await?;
+    }
+    if !text.trim().is_empty() {
+        page.type_text(SEL_TEXT, text).await?;
+    }
+    page.click_and_wait_for_navigation(SEL_SUBMIT).await?;
+
+    let after = url::Url::parse(&page.current_url().await?).map_err(|e| Error::Unexpected {
+        message: format!("unreadable URL after submit: {e}"),
+    })?;
+    let last = after
+        .path_segments()
+        .and_then(|mut s| s.next_back().map(str::to_string))
+        .unwrap_or_default();
+    match last.as_str() {
+        "newest" => find_new_item(page, ctx, &user, title).await,
+        "item" => {
+            let id = after
+                .query_pairs()
+                .find(|(k, _)| k == "id")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            Err(Error::Duplicate {
+                platform: ID,
+                existing_url: ctx.url(&format!("item?id={id}"))?.to_string(),
+            })
+        }
+        _ => Err(classify_error_page(page).await),
+    }
+}
+
+/// The account name from `a#me`, or an auth error when the page is logged out.
+async fn logged_in_user(page: &dyn Page) -> Result<String> {
+    if page.count(SEL_ME).await? == 0 {
+        check_challenge(page).await?;
+        let body = page.body_text().await?;
+        let message = if body.contains("You have to be logged in") {
+            "Hacker News says \"You have to be logged in to submit.\"".to_string()
+        } else {
+            "no session on Hacker News (no account link on the page)".to_string()
+        };
+        return Err(Error::Auth {
+            platform: ID,
+            message,
+        });
+    }
+    let href = page.attr(SEL_ME, "href").await?.unwrap_or_default();
+    let from_href = href
+        .split_once("id=")
+        .map(|(_, u)| u.split('&').next().unwrap_or_default().to_string())
+        .filter(|u| !u.is_empty());
+    match from_href {
+        Some(u) => Ok(u),
+        None => Ok(page
+            .text(SEL_ME)
+            .await?
+            .unwrap_or_default()
+            .trim()
+            .to_string()),
+    }
+}
+
+async fn find_new_item(
+    page: &dyn Page,
+    ctx: &JobContext,
+    user: &str,
+    title: &str,
+) -> Result<Posted> {
+    let path = format!("submitted?id={}", url_encode(user));
+    goto(page, ctx, &path).await?;
+    let rows = page
+        .eval(
+            "Array.from(document.querySelectorAll('tr.athing[id]')).map(r => ({ id: r.id, \
+             title: ((r.querySelector('span.titleline > a') || r.querySelector('.titleline a, a.storylink')) || {}).textContent || '' }))",
+        )
+        .await?;
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    let field = |r: &Value, k: &str| {
+        r.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    // HN may rewrite a title (capitals, trailing punctuation): prefer the
+    // exact title, else the newest item, which the submit just created.
+    let chosen = rows
+        .iter()
+        .find(|r| field(r, "title").trim().eq_ignore_ascii_case(title))
+        .or_else(|| rows.first())
+        .ok_or_else(|| Error::Unexpected {
+            message: format!("Hacker News accepted the post but {path} lists no items"),
+        })?;
+    let id = field(chosen, "id");
+    Ok(Posted {
+        url: ctx.url(&format!("item?id={id}"))?.to_string(),
+        id,
+    })
+}
+
+async fn classify_error_page(page: &dyn Page) -> Error {
+    if let Err(e) = check_challenge(page).await {
+        return e;
+    }
+    let body = match page.body_text().await {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    if body.contains("submitting too fast") {
+        Error::RateLimited {
+            platform: ID,
+            message: "\"You're submitting too fast. Please slow down.\"".into(),
+            retry_after: None,
+        }
+    } else if body.contains("You have to be logged in") {
+        Error::Auth {
+            platform: ID,
+            message: "the session ended while submitting".into(),
+        }
+    } else if body.contains("Unknown or expired link") {
+        Error::Unexpected {
+            message: "Hacker News said \"Unknown or expired link.\"".into(),
+        }
+    } else if body.contains("Please make title") {
+        Error::InvalidContent {
+            platform: ID,
+            message: "Hacker News says the title is too long".into(),
+        }
+    } else {
+        Error::Rejected {
+            platform: ID,
+            message: snippet(&body),
+        }
+    }
+}
+
+fn snippet(body: &str) -> String {
+    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut: String = flat.chars().take(160).collect();
+    if cut.is_empty() {
+        "an empty page".into()
+    } else {
+        format!("page says: {cut}")
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_names_what_is_missing() {
+        let hn = HackerNews;
+        let e = hn.validate(&Post::new("x")).unwrap_err();
+        assert!(e.is_usage() && e.to_string().contains("title"));
+        let long = "a".repeat(81);
+        let e = hn
+            .validate(&Post::new("").with_title(long).with_url("https://e.com"))
+            .unwrap_err();
+        assert!(e.to_string().contains("81 characters"), "{e}");
+        let e = hn.validate(&Post::new(" ").with_title("t")).unwrap_err();
+        assert!(e.to_string().contains("url or a text"), "{e}");
+        assert!(hn
+            .validate(&Post::new("").with_title("t").with_url("ftp://x"))
+            .is_err());
+        assert!(hn
+            .validate(&Post::new("body").with_title("é".repeat(80)))
+            .is_ok());
+    }
+}

@@ -1,0 +1,33 @@
+//! Platform adapters. Each module drives one site's own posting UI through
+//! [`distroflow_core::Page`], so an adapter never sees CDP and a new platform
+//! touches one module.
+//!
+//! ```no_run
+//! # async fn demo(page: &dyn distroflow_core::Page) -> distroflow_core::Result<()> {
+//! use distroflow_core::{JobContext, PlatformId, Post};
+//!
+//! let hn = distroflow_platforms::adapter(PlatformId::HackerNews)?;
+//! let post = Post::new("").with_title("Hello").with_url("https://example.com");
+//! hn.validate(&post)?;
+//! let ctx = JobContext { base_url: "http://127.0.0.1:8123".parse().unwrap() };
+//! let posted = hn.post(page, &ctx, &post).await?;
+//! println!("{}", posted.url);
+//! # Ok(()) }
+//! ```
+
+mod hackernews;
+
+pub use hackernews::HackerNews;
+
+use distroflow_core::{Error, Platform, PlatformId, Result};
+
+/// The adapter for a platform.
+pub fn adapter(id: PlatformId) -> Result<Box<dyn Platform>> {
+    match id {
+        PlatformId::HackerNews => Ok(Box::new(HackerNews)),
+        other => Err(Error::usage(
+            format!("posting to {} is not supported yet", other.display_name()),
+            Some("supported now: hackernews".into()),
+        )),
+    }
+}

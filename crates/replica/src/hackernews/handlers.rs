@@ -1,0 +1,325 @@
+//! The replica's routes: what each URL of the real site does.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+use super::lock;
+use super::pages::{self, SubmitValues, Viewer};
+use super::store::{Login, Store, Story, Submission, Submitted};
+use crate::http::{asset, cookie, page, parse_form, redirect};
+
+type Shared = Arc<Mutex<Store>>;
+
+/// Stories per list page, as on the real site.
+const PAGE_SIZE: usize = 30;
+
+/// Ten years, like the real `user` cookie.
+const COOKIE_MAX_AGE: u64 = 10 * 365 * 24 * 3600;
+
+pub(super) fn router(store: Shared) -> Router {
+    Router::new()
+        .route("/", get(front))
+        .route("/news", get(front))
+        .route("/newest", get(newest))
+        .route("/login", get(login_page).post(login_post))
+        .route("/logout", get(logout))
+        .route("/submit", get(submit_page))
+        .route("/r", axum::routing::post(submit_post))
+        .route("/item", get(item))
+        .route("/submitted", get(submitted))
+        .route("/user", get(user))
+        .route(
+            "/news.css",
+            get(|| async { asset("text/css", pages::NEWS_CSS) }),
+        )
+        .route(
+            "/y18.svg",
+            get(|| async { asset("image/svg+xml", pages::Y18_SVG) }),
+        )
+        .fallback(unknown)
+        .with_state(store)
+}
+
+/// The logged-in account, if the request carries a `user` cookie this
+/// server issued.
+fn viewer(store: &Store, headers: &HeaderMap) -> Option<Viewer> {
+    let name = store.user_for_cookie(&cookie(headers, "user")?)?;
+    Some(Viewer {
+        karma: store.karma(&name),
+        auth: store.logout_auth(&name).unwrap_or_default().to_owned(),
+        name,
+    })
+}
+
+fn query(uri: &Uri) -> HashMap<String, String> {
+    parse_form(uri.query().unwrap_or_default().as_bytes())
+}
+
+/// A `goto` that stays on this site, else `news`.
+fn safe_goto(goto: Option<&String>) -> String {
+    match goto {
+        Some(goto)
+            if !goto.is_empty()
+                && goto.chars().all(|c| c.is_ascii_graphic())
+                && !goto.starts_with("//")
+                && !goto.contains(':')
+                && !goto.contains('\\') =>
+        {
+            goto.clone()
+        }
+        _ => "news".to_owned(),
+    }
+}
+
+fn ok(body: String) -> Response {
+    page(StatusCode::OK, body)
+}
+
+fn not_found(text: &str) -> Response {
+    page(StatusCode::NOT_FOUND, pages::message("", text))
+}
+
+async fn unknown() -> Response {
+    not_found(pages::UNKNOWN)
+}
+
+/// The front page: stories ranked by the real site's gravity formula.
+async fn front(State(store): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
+    let store = lock(&store);
+    let viewer = viewer(&store, &headers);
+    let now = SystemTime::now();
+    let mut ranked: Vec<&Story> = store.newest().collect();
+    // Stable sort: equal scores stay newest first.
+    ranked.sort_by(|a, b| rank_score(b, now).total_cmp(&rank_score(a, now)));
+    let page_no: usize = query(&uri)
+        .get("p")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let start = (page_no - 1) * PAGE_SIZE;
+    let shown: Vec<&Story> = ranked.iter().skip(start).take(PAGE_SIZE).copied().collect();
+    let more = (ranked.len() > start + PAGE_SIZE).then(|| format!("news?p={}", page_no + 1));
+    let here = if page_no == 1 {
+        "news".to_owned()
+    } else {
+        format!("news?p={page_no}")
+    };
+    let content = pages::story_list(&shown, start + 1, &here, more.as_deref());
+    ok(pages::layout("news", "", viewer.as_ref(), &here, &content))
+}
+
+fn rank_score(story: &Story, now: SystemTime) -> f64 {
+    let hours = now
+        .duration_since(story.created)
+        .map_or(0.0, |d| d.as_secs_f64() / 3600.0);
+    f64::from(story.points.saturating_sub(1)) / (hours + 2.0).powf(1.8)
+}
+
+/// One page of a newest-first list, continuing below id `next` when given.
+fn newest_page<'a>(
+    stories: impl Iterator<Item = &'a Story>,
+    params: &HashMap<String, String>,
+) -> (Vec<&'a Story>, usize, Option<(u64, usize)>) {
+    let next: Option<u64> = params.get("next").and_then(|n| n.parse().ok());
+    let first_rank: usize = params
+        .get("n")
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(1);
+    let mut rest = stories.filter(|story| next.is_none_or(|next| story.id < next));
+    let shown: Vec<&Story> = rest.by_ref().take(PAGE_SIZE).collect();
+    let more = match (rest.next(), shown.last()) {
+        (Some(_), Some(last)) => Some((last.id, first_rank + PAGE_SIZE)),
+        _ => None,
+    };
+    (shown, first_rank, more)
+}
+
+async fn newest(State(store): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
+    let store = lock(&store);
+    let viewer = viewer(&store, &headers);
+    let (shown, first_rank, more) = newest_page(store.newest(), &query(&uri));
+    let more = more.map(|(next, n)| format!("newest?next={next}&n={n}"));
+    let content = pages::story_list(&shown, first_rank, "newest", more.as_deref());
+    ok(pages::layout(
+        "newest",
+        "New Links",
+        viewer.as_ref(),
+        "newest",
+        &content,
+    ))
+}
+
+async fn submitted(State(store): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
+    let store = lock(&store);
+    let params = query(&uri);
+    let Some(name) = params.get("id").filter(|name| store.user_exists(name)) else {
+        return not_found(pages::NO_SUCH_USER);
+    };
+    let viewer = viewer(&store, &headers);
+    let theirs = store.newest().filter(|story| &story.by == name);
+    let (shown, first_rank, more) = newest_page(theirs, &params);
+    let id_q = crate::http::encode_query_value(name);
+    let here = format!("submitted?id={id_q}");
+    let more = more.map(|(next, n)| format!("{here}&next={next}&n={n}"));
+    let content = pages::story_list(&shown, first_rank, &here, more.as_deref());
+    let title = format!("{name}'s submissions");
+    ok(pages::layout(
+        "submitted",
+        &title,
+        viewer.as_ref(),
+        &here,
+        &content,
+    ))
+}
+
+async fn item(State(store): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
+    let store = lock(&store);
+    let id: Option<u64> = query(&uri).get("id").and_then(|id| id.trim().parse().ok());
+    let Some(story) = id.and_then(|id| store.story(id)) else {
+        return not_found(pages::NO_SUCH_ITEM);
+    };
+    let viewer = viewer(&store, &headers);
+    let here = format!("item?id={}", story.id);
+    let content = pages::item(story, viewer.is_some());
+    ok(pages::layout(
+        "item",
+        &story.title,
+        viewer.as_ref(),
+        &here,
+        &content,
+    ))
+}
+
+async fn user(State(store): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
+    let store = lock(&store);
+    let params = query(&uri);
+    let Some(name) = params.get("id").filter(|name| store.user_exists(name)) else {
+        return not_found(pages::NO_SUCH_USER);
+    };
+    let viewer = viewer(&store, &headers);
+    let here = format!("user?id={}", crate::http::encode_query_value(name));
+    let content = pages::user(name, store.karma(name));
+    let title = format!("Profile: {name}");
+    ok(pages::layout(
+        "user",
+        &title,
+        viewer.as_ref(),
+        &here,
+        &content,
+    ))
+}
+
+async fn login_page(State(store): State<Shared>, uri: Uri) -> Response {
+    let store = lock(&store);
+    let goto = safe_goto(query(&uri).get("goto"));
+    if store.validation_required() {
+        return ok(pages::validation_required(&goto));
+    }
+    ok(pages::login(&goto, None))
+}
+
+async fn login_post(State(store): State<Shared>, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let goto = safe_goto(form.get("goto"));
+    let mut store = lock(&store);
+    if field("creating") == "t" && !store.validation_required() {
+        return ok(pages::message("login", pages::NO_SIGNUPS));
+    }
+    match store.login(field("acct"), field("pw")) {
+        Login::Ok(value) => {
+            let set_cookie =
+                format!("user={value}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax");
+            redirect(&goto, &[set_cookie])
+        }
+        Login::Bad => ok(pages::login(&goto, Some(pages::BAD_LOGIN))),
+        Login::ValidationRequired => ok(pages::validation_required(&goto)),
+    }
+}
+
+async fn logout(uri: Uri) -> Response {
+    let goto = safe_goto(query(&uri).get("goto"));
+    let clear = "user=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax".to_owned();
+    redirect(&goto, &[clear])
+}
+
+async fn submit_page(State(store): State<Shared>, headers: HeaderMap) -> Response {
+    let mut store = lock(&store);
+    let Some(viewer) = viewer(&store, &headers) else {
+        return ok(pages::login("submit", Some(pages::LOGIN_TO_SUBMIT)));
+    };
+    let fnid = store.issue_fnid(&viewer.name);
+    let content = pages::submit_form(&fnid, &SubmitValues::default());
+    ok(pages::layout(
+        "submit",
+        "Submit",
+        Some(&viewer),
+        "submit",
+        &content,
+    ))
+}
+
+async fn submit_post(State(store): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let submission = Submission {
+        fnid: field("fnid"),
+        title: field("title"),
+        url: field("url"),
+        text: field("text"),
+    };
+    let mut store = lock(&store);
+    let viewer = viewer(&store, &headers);
+    match store.submit(viewer.as_ref().map(|v| v.name.as_str()), &submission) {
+        Submitted::Expired => ok(pages::message("r", pages::EXPIRED)),
+        Submitted::LoggedOut => ok(pages::login("submit", Some(pages::LOGIN_TO_SUBMIT))),
+        Submitted::TooFast => ok(pages::message("r", pages::TOO_FAST)),
+        Submitted::Duplicate(id) => redirect(&format!("item?id={id}"), &[]),
+        Submitted::Created(_) => redirect("newest", &[]),
+        Submitted::Invalid(message) => {
+            let Some(viewer) = viewer else {
+                return ok(pages::login("submit", Some(pages::LOGIN_TO_SUBMIT)));
+            };
+            // The form is shown again, filled in, with a fresh one-time id.
+            let fnid = store.issue_fnid(&viewer.name);
+            let values = SubmitValues {
+                message: Some(message),
+                title: &submission.title,
+                url: &submission.url,
+                text: &submission.text.replace("\r\n", "\n"),
+            };
+            let content = pages::submit_form(&fnid, &values);
+            ok(pages::layout(
+                "submit",
+                "Submit",
+                Some(&viewer),
+                "submit",
+                &content,
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goto_stays_on_site() {
+        let g = |s: &str| safe_goto(Some(&s.to_owned()));
+        assert_eq!(g("item?id=5"), "item?id=5");
+        assert_eq!(g("submit"), "submit");
+        assert_eq!(g("https://evil.example"), "news");
+        assert_eq!(g("//evil.example"), "news");
+        assert_eq!(safe_goto(None), "news");
+    }
+}

@@ -1,0 +1,150 @@
+//! The Hacker News replica: options, the running server handle, and the
+//! stories it holds.
+
+mod handlers;
+mod pages;
+mod store;
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::server::{Running, LOOPBACK_ANY_PORT};
+use store::Store;
+
+/// How the Hacker News replica behaves.
+#[derive(Clone)]
+pub struct HnOptions {
+    /// Accounts as `(username, password)`. Default: `sandbox`/`sandbox`.
+    pub users: Vec<(String, String)>,
+    /// At most N submissions per user per window; the next one inside the
+    /// window gets "You're submitting too fast. Please slow down. Thanks."
+    /// and creates nothing. Default: no limit.
+    pub rate_limit: Option<(usize, Duration)>,
+    /// After this many failed logins (counted per server), `/login` shows
+    /// the reCAPTCHA "Validation required." page and refuses every login.
+    /// Default: `Some(5)`.
+    pub captcha_after_failed_logins: Option<usize>,
+}
+
+impl Default for HnOptions {
+    fn default() -> Self {
+        HnOptions {
+            users: vec![("sandbox".to_owned(), "sandbox".to_owned())],
+            rate_limit: None,
+            captcha_after_failed_logins: Some(5),
+        }
+    }
+}
+
+impl fmt::Debug for HnOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let users: Vec<(&str, &str)> = self
+            .users
+            .iter()
+            .map(|(name, _)| (name.as_str(), "****"))
+            .collect();
+        f.debug_struct("HnOptions")
+            .field("users", &users)
+            .field("rate_limit", &self.rate_limit)
+            .field(
+                "captcha_after_failed_logins",
+                &self.captcha_after_failed_logins,
+            )
+            .finish()
+    }
+}
+
+/// A story as the replica holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HnStory {
+    pub id: u64,
+    /// Trimmed, at most 80 characters when submitted through the form.
+    pub title: String,
+    /// Trimmed; `None` for a text post.
+    pub url: Option<String>,
+    /// Exactly as submitted, with CRLF turned into LF; `None` when blank.
+    pub text: Option<String>,
+    pub by: String,
+    pub points: u32,
+}
+
+/// A running Hacker News replica on `127.0.0.1`.
+///
+/// Stops on [`HackerNews::shutdown`] or when dropped.
+pub struct HackerNews {
+    server: Running,
+    store: Arc<Mutex<Store>>,
+}
+
+impl HackerNews {
+    /// Starts the replica on a free port of `127.0.0.1`.
+    pub async fn start(opts: HnOptions) -> io::Result<HackerNews> {
+        Self::start_on(LOOPBACK_ANY_PORT, opts).await
+    }
+
+    /// Starts the replica on `addr` (port 0 picks a free one).
+    pub async fn start_on(addr: SocketAddr, opts: HnOptions) -> io::Result<HackerNews> {
+        let store = Arc::new(Mutex::new(Store::new(
+            &opts.users,
+            opts.rate_limit,
+            opts.captcha_after_failed_logins,
+        )));
+        let server = Running::start(addr, handlers::router(Arc::clone(&store))).await?;
+        Ok(HackerNews { server, store })
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// All stories, newest first.
+    pub fn stories(&self) -> Vec<HnStory> {
+        self.lock().newest().map(store::Story::public).collect()
+    }
+
+    /// The `user` cookie value (`USERNAME&TOKEN`) that logging in as `user`
+    /// sets, or `None` for an unknown user. Stable for the server's life.
+    pub fn session_cookie(&self, user: &str) -> Option<String> {
+        self.lock().session_cookie(user)
+    }
+
+    /// Adds a story as seed data (no validation, no rate limit) and returns
+    /// its id.
+    pub fn add_story(&self, by: &str, title: &str, url: Option<&str>, text: Option<&str>) -> u64 {
+        self.lock().insert(by, title, url, text)
+    }
+
+    /// Changes the submission rate limit from now on.
+    pub fn set_rate_limit(&self, limit: Option<(usize, Duration)>) {
+        self.lock().set_rate_limit(limit);
+    }
+
+    /// Stops the server and waits for it (open connections get a few
+    /// seconds to finish).
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+}
+
+impl fmt::Debug for HackerNews {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HackerNews")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Locks the store; a panic elsewhere never makes the replica unusable.
+fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

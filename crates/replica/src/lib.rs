@@ -1,0 +1,31 @@
+//! Local, faithful replicas of the sites DistroFlow posts to, served over
+//! HTTP on `127.0.0.1` for browser tests and the sandbox mode.
+//!
+//! A replica copies the real site's pages and rules (markup, one-time form
+//! ids, error texts, rate limits, login challenges), so a browser flow that
+//! passes against it has a fair chance on the real site. Each replica is a
+//! handle with the same shape: `start` (a free port) or `start_on`, `url`,
+//! and `shutdown` (dropping the handle stops it too).
+//!
+//! Today there is Hacker News ([`HackerNews`]).
+//!
+//! ```
+//! use distroflow_replica::{HackerNews, HnOptions};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let hn = HackerNews::start(HnOptions::default()).await?;
+//! let id = hn.add_story("sandbox", "Seeded story", Some("https://example.com/"), None);
+//! // Point a browser at hn.url() and log in as sandbox/sandbox, or give it
+//! // the cookie `user=<hn.session_cookie("sandbox")>` for hn.url().
+//! assert!(hn.session_cookie("sandbox").unwrap().starts_with("sandbox&"));
+//! assert_eq!(hn.stories()[0].id, id);
+//! hn.shutdown().await;
+//! # Ok::<(), std::io::Error>(())
+//! # }).unwrap();
+//! ```
+
+mod hackernews;
+mod http;
+mod server;
+
+pub use hackernews::{HackerNews, HnOptions, HnStory};

@@ -1,0 +1,9 @@
+//! End to end: the `distroflow` binary, a real headless Chromium, and the
+//! replicas on 127.0.0.1. Each test has its own DISTROFLOW_HOME and TMPDIR,
+//! so it can also check that no Chromium of its own is left behind.
+
+#![allow(clippy::print_stdout, clippy::print_stderr, unreachable_pub)]
+
+mod hackernews;
+mod harness;
+mod input;
