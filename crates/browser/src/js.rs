@@ -1,17 +1,33 @@
 //! The JavaScript that runs in pages. Selectors are CSS with `>>>` to step
-//! into an element's shadow root; only visible elements count as matches
-//! for clicks and typing.
+//! into an element's shadow root, and a part may end in `:text-is("Next")`
+//! (its whole visible text, whitespace folded) or `:has-text("next")` (a
+//! case-insensitive substring). Only visible elements count as matches for
+//! clicks and typing.
 
 use serde_json::Value;
 
 const PRELUDE: &str = r#"
+const __norm = (t) => (t || '').replace(/\s+/g, ' ').trim();
+const __part = (p) => {
+  const m = p.match(/^(.*?):(text-is|has-text)\((["'])(.*)\3\)$/s);
+  if (!m) return { css: p, test: null };
+  const want = m[4];
+  const test = m[2] === 'text-is'
+    ? (e) => __norm(e.innerText || e.textContent) === __norm(want)
+    : (e) => __norm(e.innerText || e.textContent).toLowerCase().includes(__norm(want).toLowerCase());
+  return { css: m[1].trim() || '*', test };
+};
 const __q = (sel) => {
-  const parts = sel.split('>>>').map((s) => s.trim()).filter(Boolean);
+  const parts = sel.split('>>>').map((s) => s.trim()).filter(Boolean).map(__part);
   let roots = [document];
   let found = [];
   for (let i = 0; i < parts.length; i++) {
     found = [];
-    for (const r of roots) found.push(...r.querySelectorAll(parts[i]));
+    for (const r of roots) {
+      for (const e of r.querySelectorAll(parts[i].css)) {
+        if (!parts[i].test || parts[i].test(e)) found.push(e);
+      }
+    }
     if (i < parts.length - 1) roots = found.map((e) => e.shadowRoot).filter(Boolean);
   }
   return found;
@@ -23,7 +39,15 @@ const __vis = (e) => {
 };
 const __first = (sel) => __q(sel).find(__vis) || null;
 const __isField = (e) => e.tagName === 'INPUT' || e.tagName === 'TEXTAREA';
-const __text = (e) => (__isField(e) ? e.value : e.innerText);
+// Rich editors keep one block per paragraph (Draft.js `[data-block]`,
+// Lexical and ProseMirror `p`); an empty block is an empty line.
+const __rich = (e) => {
+  let blocks = e.querySelectorAll('[data-block="true"]');
+  if (!blocks.length) blocks = e.querySelectorAll(':scope > p, :scope > div > p');
+  if (blocks.length) return Array.from(blocks).map((b) => b.textContent).join('\n');
+  return e.innerText;
+};
+const __text = (e) => (__isField(e) ? e.value : e.isContentEditable ? __rich(e) : e.innerText);
 const __inside = (a, b) => { for (let n = a; n; n = n.parentNode || n.host) { if (n === b) return true; } return false; };
 "#;
 

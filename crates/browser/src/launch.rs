@@ -82,8 +82,9 @@ impl Browser {
                 message: format!("Chromium not found at {}", options.chrome.display()),
             });
         }
+        crate::procs::reap_orphans();
         let profile = tempfile::Builder::new()
-            .prefix("distroflow-chrome-")
+            .prefix(crate::procs::PROFILE_PREFIX)
             .tempdir()
             .map_err(|e| Error::io(std::env::temp_dir(), e))?;
         let mut builder = BrowserConfig::builder()
@@ -177,6 +178,13 @@ impl Browser {
         if let Some(task) = self.inner.handler.lock().ok().and_then(|mut h| h.take()) {
             task.abort();
         }
+        // Zygotes, renderers and crash handlers exit on their own shortly
+        // after the browser; wait for them, kill any that linger.
+        let profile = self.inner.profile.path().to_path_buf();
+        let _ = tokio::task::spawn_blocking(move || {
+            crate::procs::reap(&profile, Duration::from_secs(3))
+        })
+        .await;
         tracing::debug!("Chromium closed");
     }
 }
@@ -186,8 +194,13 @@ impl Drop for Inner {
         if let Some(task) = self.handler.get_mut().ok().and_then(|h| h.take()) {
             task.abort();
         }
-        // chromiumoxide spawns Chromium with kill_on_drop: dropping the
-        // browser (on a panic path) kills the process.
+        // Not closed (a panic path): chromiumoxide spawned Chromium with
+        // kill_on_drop, so dropping it kills the browser process; its
+        // children follow it. Make sure, without waiting long.
+        if let Some(cdp) = self.cdp.get_mut().take() {
+            drop(cdp);
+            crate::procs::reap(self.profile.path(), Duration::from_millis(500));
+        }
     }
 }
 

@@ -24,6 +24,7 @@ mod cookies;
 mod js;
 mod launch;
 mod page;
+mod procs;
 mod session;
 
 pub use launch::{chrome_path, Browser, BrowserOptions};

@@ -148,11 +148,39 @@ impl CdpPage {
     }
 }
 
+/// Text as compared after typing: editors differ in how they render blank
+/// lines (a plain contenteditable turns `\n\n` into three line breaks), so
+/// line ends, non-breaking spaces and runs of blank lines are folded.
 fn normalize(s: &str) -> String {
-    s.replace("\r\n", "\n")
-        .replace('\u{a0}', " ")
-        .trim_end_matches('\n')
-        .to_string()
+    let s = s.replace("\r\n", "\n").replace('\u{a0}', " ");
+    let mut out = String::with_capacity(s.len());
+    let mut newlines = 0;
+    for line in s.trim_end().split('\n') {
+        let line = line.trim_end();
+        if line.is_empty() {
+            newlines += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if newlines > 0 { "\n\n" } else { "\n" });
+        }
+        newlines = 0;
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn folds_blank_line_runs_only() {
+        assert_eq!(normalize("a\n\n\nb\r\n"), "a\n\nb");
+        assert_eq!(normalize("a\n\nb"), "a\n\nb");
+        assert_ne!(normalize("a\nb"), normalize("a\n\nb"));
+        assert_eq!(normalize("x\u{a0}y "), "x y");
+    }
 }
 
 #[async_trait]

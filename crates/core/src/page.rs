@@ -28,7 +28,10 @@ impl Default for Waits {
 /// `distroflow-browser`; adapters never touch CDP directly.
 ///
 /// Selectors are CSS; `a >>> b` looks for `b` inside the shadow root of `a`
-/// (and `>>>` may repeat). Every method has its own deadline.
+/// (and `>>>` may repeat); a part may end in `:text-is("Next")` (its whole
+/// visible text, whitespace folded) or `:has-text("next")` (a
+/// case-insensitive substring), e.g. `div[role=button]:text-is("Share")`.
+/// Every method has its own deadline.
 #[async_trait]
 pub trait Page: Send + Sync {
     /// Loads a URL and waits until the document is ready.

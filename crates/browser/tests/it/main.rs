@@ -1,0 +1,200 @@
+//! The browser layer against real headless Chromium and small local pages.
+
+use std::time::Duration;
+
+use distroflow_browser::{Browser, BrowserOptions};
+use distroflow_core::{Cookie, Page, Secret};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Serves one HTML page for every request on 127.0.0.1; returns its URL.
+async fn serve(html: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let resp = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
+                    html.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://127.0.0.1:{}/", addr.port())
+}
+
+async fn browser() -> Browser {
+    let mut o = BrowserOptions::from_env(None);
+    o.max_concurrency = 2;
+    Browser::launch(o).await.expect("Chromium starts")
+}
+
+fn cookie(name: &str, value: &str) -> Cookie {
+    Cookie {
+        name: name.into(),
+        value: Secret::new(value),
+        domain: "127.0.0.1".into(),
+        path: "/".into(),
+        expires: None,
+        http_only: false,
+        secure: false,
+        same_site: None,
+    }
+}
+
+const EDITORS: &str = r#"<!doctype html><html><body>
+<div id="rich" contenteditable="true" role="textbox" style="min-height:40px;border:1px solid"></div>
+<x-host></x-host>
+<div role="button" class="a1" id="wrong">Back</div>
+<div role="button" class="q9z" onclick="document.title='shared'">Share</div>
+<script>
+customElements.define('x-host', class extends HTMLElement {
+  constructor() { super(); const r = this.attachShadow({mode:'open'});
+    r.innerHTML = '<textarea id="inner"></textarea><button id="go" onclick="this.textContent=\'clicked\'">Post</button>'; }
+});
+</script></body></html>"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn types_into_rich_editors_and_shadow_roots_and_clicks_by_text() {
+    let url = serve(EDITORS).await;
+    let b = browser().await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    let p = s.page();
+    p.goto(&url).await.unwrap();
+
+    let text = "Hello 👋🏽 世界\n\nsecond paragraph";
+    p.type_text("#rich", text).await.unwrap();
+    let got = p.text("#rich").await.unwrap().unwrap();
+    assert!(
+        got.starts_with("Hello 👋🏽 世界\n") && got.ends_with("\nsecond paragraph"),
+        "{got:?}"
+    );
+    // Typing again replaces, it does not append.
+    p.type_text("#rich", "replaced").await.unwrap();
+    assert_eq!(p.text("#rich").await.unwrap().unwrap().trim(), "replaced");
+
+    p.type_text("x-host >>> #inner", "in the shadow")
+        .await
+        .unwrap();
+    assert_eq!(
+        p.text("x-host >>> #inner").await.unwrap().as_deref(),
+        Some("in the shadow")
+    );
+    p.click("x-host >>> #go").await.unwrap();
+    assert_eq!(
+        p.text("x-host >>> #go").await.unwrap().as_deref(),
+        Some("clicked")
+    );
+
+    p.click(r#"div[role=button]:text-is("Share")"#)
+        .await
+        .unwrap();
+    assert_eq!(p.eval("document.title").await.unwrap(), "shared");
+    assert_eq!(
+        p.count(r#"div[role=button]:has-text("sha")"#)
+            .await
+            .unwrap(),
+        1
+    );
+
+    let missing = p.click("#does-not-exist").await.unwrap_err();
+    assert!(missing.is_not_found(), "{missing}");
+    s.close().await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_session_is_an_isolated_context() {
+    let url = serve("<!doctype html><p>cookies</p>").await;
+    let b = browser().await;
+    let base = url.parse().unwrap();
+    let one = b.session(&base, &[cookie("who", "one")]).await.unwrap();
+    let two = b.session(&base, &[cookie("who", "two")]).await.unwrap();
+    one.page().goto(&url).await.unwrap();
+    two.page().goto(&url).await.unwrap();
+    assert_eq!(one.page().eval("document.cookie").await.unwrap(), "who=one");
+    assert_eq!(two.page().eval("document.cookie").await.unwrap(), "who=two");
+    let saved = one.page().cookies(&url).await.unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].value.expose(), "one");
+    one.close().await;
+    two.close().await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pool_bounds_open_sessions() {
+    let url = serve("<p>x</p>").await;
+    let b = browser().await; // max_concurrency = 2
+    let base: url::Url = url.parse().unwrap();
+    let s1 = b.session(&base, &[]).await.unwrap();
+    let s2 = b.session(&base, &[]).await.unwrap();
+    let third = tokio::time::timeout(Duration::from_millis(500), b.session(&base, &[])).await;
+    assert!(third.is_err(), "a third session must wait for a permit");
+    s1.close().await;
+    let s3 = tokio::time::timeout(Duration::from_secs(10), b.session(&base, &[]))
+        .await
+        .expect("a permit is freed by close")
+        .unwrap();
+    s2.close().await;
+    s3.close().await;
+    b.close().await;
+}
+
+fn processes_with(needle: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).contains(needle))
+                .unwrap_or(false)
+        })
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_process_survives_close_or_drop() {
+    let b = browser().await;
+    let profile = b.profile_dir().display().to_string();
+    assert!(processes_with(&profile) > 0);
+    b.close().await;
+    assert_eq!(processes_with(&profile), 0, "close leaves nothing");
+
+    // A panic path: the browser is dropped without close.
+    let b = browser().await;
+    let profile = b.profile_dir().display().to_string();
+    let url = serve("<p>x</p>").await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    s.page().goto(&url).await.unwrap();
+    drop(s);
+    drop(b);
+    let mut left = usize::MAX;
+    for _ in 0..40 {
+        left = processes_with(&profile);
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0, "drop leaves nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unreachable_site_is_a_network_error() {
+    let b = browser().await;
+    let s = b
+        .session(&"http://127.0.0.1:9".parse().unwrap(), &[])
+        .await
+        .unwrap();
+    let e = s.page().goto("http://127.0.0.1:9/").await.unwrap_err();
+    assert!(e.is_network(), "{e}");
+    s.close().await;
+    b.close().await;
+}
