@@ -170,19 +170,6 @@ fn normalize(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::normalize;
-
-    #[test]
-    fn folds_blank_line_runs_only() {
-        assert_eq!(normalize("a\n\n\nb\r\n"), "a\n\nb");
-        assert_eq!(normalize("a\n\nb"), "a\n\nb");
-        assert_ne!(normalize("a\nb"), normalize("a\n\nb"));
-        assert_eq!(normalize("x\u{a0}y "), "x y");
-    }
-}
-
 #[async_trait]
 impl Page for CdpPage {
     async fn goto(&self, url: &str) -> Result<()> {
@@ -353,5 +340,18 @@ impl Page for CdpPage {
 
     fn waits(&self) -> Waits {
         self.waits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn folds_blank_line_runs_only() {
+        assert_eq!(normalize("a\n\n\nb\r\n"), "a\n\nb");
+        assert_eq!(normalize("a\n\nb"), "a\n\nb");
+        assert_ne!(normalize("a\nb"), normalize("a\n\nb"));
+        assert_eq!(normalize("x\u{a0}y "), "x y");
     }
 }
