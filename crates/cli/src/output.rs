@@ -34,6 +34,9 @@ struct WireResult<'a> {
     status: &'a str,
     id: Option<&'a str>,
     url: Option<&'a str>,
+    /// Every post's URL, for a thread.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    thread_urls: &'a [String],
     error: Option<WireError<'a>>,
     duration_ms: u128,
 }
@@ -59,6 +62,7 @@ pub(crate) fn print_result(r: &PostResult, json: bool) {
             status: r.status.as_str(),
             id: r.id.as_deref(),
             url: r.url.as_deref(),
+            thread_urls: &r.thread,
             error: r.error.as_ref().map(|e| WireError {
                 kind: &e.kind,
                 message: &e.message,
@@ -70,7 +74,13 @@ pub(crate) fn print_result(r: &PostResult, json: bool) {
     }
     let secs = r.duration.as_secs_f64();
     match (&r.error, &r.url) {
-        (None, Some(url)) => line(&format!("✓ {:<11} {url}  ({secs:.1}s)", r.platform)),
+        (None, Some(url)) => {
+            let mut s = format!("✓ {:<11} {url}  ({secs:.1}s)", r.platform);
+            for u in r.thread.iter().skip(1) {
+                s.push_str(&format!("\n  {:<11} {u}", ""));
+            }
+            line(&s)
+        }
         (Some(e), url) => {
             let mut s = format!("✗ {:<11} {}: {}", r.platform, e.kind, e.message);
             if let Some(u) = url {

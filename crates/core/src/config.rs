@@ -58,10 +58,12 @@ fn default_job_timeout() -> u64 {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PlatformConfig {
     /// Base URL of the platform (a replica, a mirror).
     pub url: Option<String>,
+    /// The platform's own settings (e.g. Reddit's `ui = "old"`).
+    #[serde(flatten)]
+    pub settings: BTreeMap<String, toml::Value>,
 }
 
 impl Config {
@@ -122,6 +124,30 @@ impl Config {
         Ok(url)
     }
 
+    /// The platform's settings as strings (`[platforms.<id>]` minus `url`).
+    pub fn settings(&self, platform: PlatformId) -> BTreeMap<String, String> {
+        self.platforms
+            .iter()
+            .filter(|(k, _)| k.parse::<PlatformId>().ok() == Some(platform))
+            .flat_map(|(_, p)| p.settings.iter())
+            .map(|(k, v)| {
+                let v = match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), v)
+            })
+            .collect()
+    }
+
+    /// Where and how a platform's jobs run.
+    pub fn job_context(&self, platform: PlatformId) -> Result<crate::JobContext> {
+        Ok(crate::JobContext {
+            base_url: self.base_url(platform)?,
+            settings: self.settings(platform),
+        })
+    }
+
     pub fn job_timeout(&self) -> Duration {
         Duration::from_secs(self.browser.job_timeout_secs.max(1))
     }
@@ -135,8 +161,16 @@ mod tests {
     fn config_url_and_unknown_platform() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("config.toml");
-        std::fs::write(&p, "[platforms.instagram]\nurl = \"http://127.0.0.1:9/\"\n").unwrap();
+        std::fs::write(
+            &p,
+            "[platforms.instagram]\nurl = \"http://127.0.0.1:9/\"\n[platforms.reddit]\nui = \"old\"\n",
+        )
+        .unwrap();
         let c = Config::load(&p).unwrap();
+        assert_eq!(
+            c.job_context(PlatformId::Reddit).unwrap().setting("ui"),
+            Some("old")
+        );
         assert_eq!(
             c.base_url(PlatformId::Instagram).unwrap().as_str(),
             "http://127.0.0.1:9/"

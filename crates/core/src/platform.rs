@@ -102,11 +102,27 @@ pub struct Capabilities {
     pub password_login: bool,
 }
 
-/// What a job knows besides the post: where the platform lives.
+/// What a job knows besides the post: where the platform lives and the
+/// platform's own settings from config.toml (e.g. Reddit's `ui = "old"`).
 #[derive(Clone, Debug)]
 pub struct JobContext {
     /// The platform's base URL (real site or a replica).
     pub base_url: Url,
+    /// `[platforms.<id>]` keys other than `url`.
+    pub settings: std::collections::BTreeMap<String, String>,
+}
+
+impl JobContext {
+    pub fn new(base_url: Url) -> Self {
+        JobContext {
+            base_url,
+            settings: Default::default(),
+        }
+    }
+
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.settings.get(key).map(String::as_str)
+    }
 }
 
 impl JobContext {
@@ -130,8 +146,23 @@ impl JobContext {
 /// A post that now exists on a platform.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Posted {
+    /// The (first) post's id.
     pub id: String,
+    /// The (first) post's URL.
     pub url: String,
+    /// For a thread, every post's URL in order (the first included);
+    /// empty for a single post.
+    pub thread: Vec<String>,
+}
+
+impl Posted {
+    pub fn single(id: impl Into<String>, url: impl Into<String>) -> Self {
+        Posted {
+            id: id.into(),
+            url: url.into(),
+            thread: Vec::new(),
+        }
+    }
 }
 
 /// One platform adapter. Adapters drive the site's own web UI through [`Page`].

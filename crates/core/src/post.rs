@@ -24,6 +24,9 @@ pub struct Post {
     pub media: Vec<Media>,
     /// Text that replaces `text` on one platform.
     pub text_overrides: BTreeMap<PlatformId, String>,
+    /// A thread for one platform: the texts of its posts in order (set by
+    /// splitting over-long text); when absent the thread is the one text.
+    pub thread_overrides: BTreeMap<PlatformId, Vec<String>>,
     /// Per-platform options (`subreddit`, `flair`, ...), by platform.
     pub options: BTreeMap<PlatformId, BTreeMap<String, String>>,
 }
@@ -54,6 +57,15 @@ impl Post {
             .unwrap_or(&self.text)
     }
 
+    /// The posts this platform should publish, in order: a thread where
+    /// the text was split, else the one text.
+    pub fn parts_for(&self, platform: PlatformId) -> Vec<String> {
+        match self.thread_overrides.get(&platform) {
+            Some(parts) if !parts.is_empty() => parts.clone(),
+            _ => vec![self.text_for(platform).to_string()],
+        }
+    }
+
     /// A per-platform option, e.g. `option(Reddit, "subreddit")`.
     pub fn option(&self, platform: PlatformId, key: &str) -> Option<&str> {
         self.options
@@ -80,6 +92,10 @@ mod tests {
         p.text_overrides.insert(PlatformId::X, "for x".into());
         assert_eq!(p.text_for(PlatformId::X), "for x");
         assert_eq!(p.text_for(PlatformId::HackerNews), "general");
+        assert_eq!(p.parts_for(PlatformId::X), vec!["for x".to_string()]);
+        p.thread_overrides
+            .insert(PlatformId::X, vec!["1/2".into(), "2/2".into()]);
+        assert_eq!(p.parts_for(PlatformId::X).len(), 2);
         p.set_option(PlatformId::Reddit, "subreddit", "rust");
         assert_eq!(p.option(PlatformId::Reddit, "subreddit"), Some("rust"));
         assert_eq!(p.option(PlatformId::X, "subreddit"), None);

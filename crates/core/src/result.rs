@@ -56,6 +56,8 @@ pub struct PostResult {
     pub status: Status,
     pub id: Option<String>,
     pub url: Option<String>,
+    /// For a thread, every post's URL in order.
+    pub thread: Vec<String>,
     pub error: Option<ErrorReport>,
     pub duration: Duration,
 }
@@ -73,6 +75,7 @@ impl PostResult {
                 status: Status::Posted,
                 id: Some(p.id),
                 url: Some(p.url),
+                thread: p.thread,
                 error: None,
                 duration,
             },
@@ -91,6 +94,7 @@ impl PostResult {
                     status,
                     id,
                     url,
+                    thread: Vec::new(),
                     error: Some(ErrorReport::from(&e)),
                     duration,
                 }

@@ -258,10 +258,10 @@ async fn find_new_item(
             message: format!("Hacker News accepted the post but {path} lists no items"),
         })?;
     let id = field(chosen, "id");
-    Ok(Posted {
-        url: ctx.url(&format!("item?id={id}"))?.to_string(),
-        id,
-    })
+    Ok(Posted::single(
+        id.clone(),
+        ctx.url(&format!("item?id={id}"))?.to_string(),
+    ))
 }
 
 async fn classify_error_page(page: &dyn Page) -> Error {

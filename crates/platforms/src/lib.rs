@@ -9,7 +9,7 @@
 //! let hn = distroflow_platforms::adapter(PlatformId::HackerNews)?;
 //! let post = Post::new("").with_title("Hello").with_url("https://example.com");
 //! hn.validate(&post)?;
-//! let ctx = JobContext { base_url: "http://127.0.0.1:8123".parse().unwrap() };
+//! let ctx = JobContext::new("http://127.0.0.1:8123".parse().unwrap());
 //! let posted = hn.post(page, &ctx, &post).await?;
 //! println!("{}", posted.url);
 //! # Ok(()) }

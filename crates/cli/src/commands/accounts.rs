@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use distroflow_browser::Browser;
-use distroflow_core::{AuthConfig, AuthStatus, Home, JobContext, PlatformId, Result};
+use distroflow_core::{AuthConfig, AuthStatus, Home, PlatformId, Result};
 use serde::Serialize;
 
 use crate::args::AccountsArgs;
@@ -72,8 +72,8 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<ExitStatus> {
                 return row;
             };
             let adapter: Arc<dyn distroflow_core::Platform> = adapter.into();
-            let ctx = match config.base_url(p) {
-                Ok(u) => JobContext { base_url: u },
+            let ctx = match config.job_context(p) {
+                Ok(c) => c,
                 Err(e) => {
                     row.error = Some(e.to_string());
                     return row;

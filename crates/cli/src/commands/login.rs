@@ -16,9 +16,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
     let platform = parse_platform(&args.platform)?;
     let home = Home::from_env()?;
     let config = home.load_config()?;
-    let ctx = JobContext {
-        base_url: config.base_url(platform)?,
-    };
+    let ctx = config.job_context(platform)?;
     let options = browser_options(&config);
 
     if let Some(file) = &args.cookies {

@@ -50,25 +50,27 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     let mut jobs = Vec::new();
     for adapter in adapters {
         let platform = adapter.id();
-        let (base_url, cookies) = match &sandbox {
-            Some(sb) => (
-                sb.base_url(platform).ok_or_else(|| {
+        let (ctx, cookies) = match &sandbox {
+            Some(sb) => {
+                let base_url = sb.base_url(platform).ok_or_else(|| {
                     Error::usage(
                         format!("the sandbox has no {} replica yet", platform.display_name()),
                         Some("the sandbox serves: hackernews".into()),
                     )
-                })?,
-                sb.cookies(platform),
-            ),
+                })?;
+                let mut ctx = JobContext::new(base_url);
+                ctx.settings = config.settings(platform);
+                (ctx, sb.cookies(platform))
+            }
             None => (
-                config.base_url(platform)?,
+                config.job_context(platform)?,
                 home.load_auth(platform)?.map(|a| a.cookies),
             ),
         };
         jobs.push(Job {
             platform,
             adapter,
-            ctx: JobContext { base_url },
+            ctx,
             cookies,
         });
     }

@@ -1,0 +1,99 @@
+use distroflow_core::{Platform, Post};
+use distroflow_platforms::HackerNews;
+use distroflow_replica::{HackerNews as Replica, HnOptions};
+
+use crate::{browser, cookie, post_with};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn link_text_duplicate_and_logged_out() {
+    let hn = Replica::start(HnOptions::default()).await.unwrap();
+    let b = browser().await;
+    let me = [cookie("user", &hn.session_cookie("sandbox").unwrap())];
+
+    let link = Post::new("")
+        .with_title("A link")
+        .with_url("https://example.com/a");
+    let posted = post_with(&b, &HackerNews, &hn.url(), &me, &link)
+        .await
+        .unwrap();
+    let stories = hn.stories();
+    assert_eq!(stories.len(), 1);
+    assert_eq!(posted.id, stories[0].id.to_string());
+    assert_eq!(
+        posted.url,
+        format!("{}/item?id={}", hn.url(), stories[0].id)
+    );
+    assert_eq!(stories[0].url.as_deref(), Some("https://example.com/a"));
+
+    let text = Post::new("para 1 ✨\n\npara 2 — 中文").with_title("Ask HN: text?");
+    post_with(&b, &HackerNews, &hn.url(), &me, &text)
+        .await
+        .unwrap();
+    let newest = &hn.stories()[0];
+    assert_eq!(newest.title, "Ask HN: text?");
+    assert_eq!(newest.text.as_deref(), Some("para 1 ✨\n\npara 2 — 中文"));
+
+    let again = Post::new("")
+        .with_title("Same link")
+        .with_url("https://example.com/a");
+    let e = post_with(&b, &HackerNews, &hn.url(), &me, &again)
+        .await
+        .unwrap_err();
+    assert!(e.is_duplicate(), "{e}");
+    assert!(
+        e.to_string()
+            .contains(&format!("item?id={}", stories[0].id)),
+        "{e}"
+    );
+    assert_eq!(hn.stories().len(), 2);
+
+    let e = post_with(&b, &HackerNews, &hn.url(), &[], &link)
+        .await
+        .unwrap_err();
+    assert!(e.is_auth(), "{e}");
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("run `distroflow login hackernews`")
+    );
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn password_login_yields_a_session_cookie() {
+    let hn = Replica::start(HnOptions::default()).await.unwrap();
+    let b = browser().await;
+    let ctx = distroflow_core::JobContext::new(hn.url().parse().unwrap());
+    let s = b.session(&ctx.base_url, &[]).await.unwrap();
+    HackerNews
+        .login_with_password(
+            s.page(),
+            &ctx,
+            "sandbox",
+            &distroflow_core::Secret::new("sandbox"),
+        )
+        .await
+        .unwrap();
+    let cookies = distroflow_core::Page::cookies(s.page(), ctx.base_url.as_str())
+        .await
+        .unwrap();
+    let user = cookies
+        .iter()
+        .find(|c| c.name == "user")
+        .expect("user cookie");
+    assert_eq!(
+        Some(user.value.expose().to_string()),
+        hn.session_cookie("sandbox")
+    );
+    let e = HackerNews
+        .login_with_password(
+            s.page(),
+            &ctx,
+            "sandbox",
+            &distroflow_core::Secret::new("nope"),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.is_auth() && e.to_string().contains("Bad login"), "{e}");
+    s.close().await;
+    b.close().await;
+}
