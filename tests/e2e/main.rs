@@ -7,3 +7,4 @@
 mod hackernews;
 mod harness;
 mod input;
+mod lifecycle;

@@ -136,7 +136,13 @@ async fn run_one(
     post: &Post,
 ) -> distroflow_core::Result<distroflow_core::Posted> {
     let cookies = job.cookies.as_deref().unwrap_or_default();
-    let session = browser.session(&job.ctx.base_url, cookies).await?;
+    // Opening a context is safe to repeat; the post itself is not retried.
+    let session = distroflow_healer::retry(
+        distroflow_healer::RetryPolicy::default(),
+        "open a browser context",
+        || browser.session(&job.ctx.base_url, cookies),
+    )
+    .await?;
     let outcome = job.adapter.post(session.page(), &job.ctx, post).await;
     session.close().await;
     outcome
