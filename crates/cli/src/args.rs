@@ -42,6 +42,18 @@ pub(crate) struct PostArgs {
     /// Link to share.
     #[arg(long)]
     pub(crate) url: Option<String>,
+    /// Attach an image or video (repeat for several); type and size are checked before posting.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) media: Vec<std::path::PathBuf>,
+    /// Subreddit to post to (Reddit), with or without `r/`.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) subreddit: Option<String>,
+    /// Post flair, for subreddits that require one (Reddit).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) flair: Option<String>,
+    /// Different text for one platform, e.g. --text-for x="short version" (repeatable).
+    #[arg(long, value_name = "PLATFORM=TEXT")]
+    pub(crate) text_for: Vec<String>,
     /// One JSON object per platform per line on stdout.
     #[arg(long)]
     pub(crate) json: bool,

@@ -94,3 +94,69 @@ pub(crate) fn print_result(r: &PostResult, json: bool) {
         (None, None) => line(&format!("✓ {:<11} posted  ({secs:.1}s)", r.platform)),
     }
 }
+
+/// A spinner per platform on stderr, only when stderr is a terminal (and
+/// not for `--json`, `-q` or pipes); results still go to stdout.
+pub(crate) struct Progress {
+    bars: Option<(
+        indicatif::MultiProgress,
+        Vec<(distroflow_core::PlatformId, indicatif::ProgressBar)>,
+    )>,
+}
+
+impl Progress {
+    pub(crate) fn new(platforms: &[distroflow_core::PlatformId], enabled: bool) -> Progress {
+        use std::io::IsTerminal;
+        if !enabled
+            || !std::io::stderr().is_terminal()
+            || std::env::var_os("DISTROFLOW_NO_PROGRESS").is_some()
+        {
+            return Progress { bars: None };
+        }
+        let multi =
+            indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
+        let style =
+            indicatif::ProgressStyle::with_template("{spinner} {prefix:<11} {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+        let bars = platforms
+            .iter()
+            .map(|p| {
+                let bar = multi.add(indicatif::ProgressBar::new_spinner());
+                bar.set_style(style.clone());
+                bar.set_prefix(p.as_str());
+                bar.set_message("posting…");
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                (*p, bar)
+            })
+            .collect();
+        Progress {
+            bars: Some((multi, bars)),
+        }
+    }
+
+    pub(crate) fn finish(&self, platform: distroflow_core::PlatformId) {
+        if let Some((_, bars)) = &self.bars {
+            for (p, bar) in bars {
+                if *p == platform {
+                    bar.finish_and_clear();
+                }
+            }
+        }
+    }
+
+    pub(crate) fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.bars {
+            Some((multi, _)) => multi.suspend(f),
+            None => f(),
+        }
+    }
+
+    pub(crate) fn clear(&self) {
+        if let Some((multi, bars)) = &self.bars {
+            for (_, bar) in bars {
+                bar.finish_and_clear();
+            }
+            let _ = multi.clear();
+        }
+    }
+}

@@ -1,15 +1,6 @@
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-use crate::PlatformId;
-
-/// A media file attached to a post.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Media {
-    pub path: PathBuf,
-    /// MIME type, e.g. `image/png`.
-    pub mime: String,
-}
+use crate::{Media, PlatformId};
 
 /// What the person wants published. One `Post` goes to every target; the
 /// per-platform fields let a target see something different.

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use distroflow_core::{Error, Home, JobContext, Post, PostResult, Result};
+use distroflow_core::{Error, Home, JobContext, Media, PlatformId, Post, PostResult, Result};
 
 use crate::args::PostArgs;
 use crate::commands::sandbox::Sandbox;
@@ -15,6 +15,42 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     let mut post = Post::new(text);
     post.title = args.title.filter(|t| !t.trim().is_empty());
     post.url = args.url.filter(|u| !u.trim().is_empty());
+    for path in &args.media {
+        post.media.push(Media::from_path(path)?);
+    }
+    if let Some(sub) = args
+        .subreddit
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let sub = sub.trim_start_matches("/r/").trim_start_matches("r/");
+        post.set_option(PlatformId::Reddit, "subreddit", sub);
+    }
+    if let Some(flair) = args
+        .flair
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        post.set_option(PlatformId::Reddit, "flair", flair);
+    }
+    for spec in &args.text_for {
+        let (platform, text) = spec.split_once('=').ok_or_else(|| {
+            Error::usage(
+                format!("--text-for `{spec}` is not PLATFORM=TEXT"),
+                Some("e.g. --text-for x=\"the short version\"".into()),
+            )
+        })?;
+        let platform: PlatformId = platform.parse()?;
+        if !targets.contains(&platform) {
+            return Err(Error::usage(
+                format!("--text-for {platform} but {platform} is not in --to"),
+                None,
+            ));
+        }
+        post.text_overrides.insert(platform, text.to_string());
+    }
 
     // Everything that can be refused is refused here, before any browser.
     let mut adapters = Vec::new();
@@ -76,10 +112,14 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     }
 
     let json = args.json;
+    let progress =
+        output::Progress::new(&jobs.iter().map(|j| j.platform).collect::<Vec<_>>(), !json);
     let end = runner::run(jobs, post, options, config.job_timeout(), |r| {
-        output::print_result(r, json)
+        progress.finish(r.platform);
+        progress.suspend(|| output::print_result(r, json));
     })
     .await;
+    progress.clear();
     if let Some(sb) = sandbox {
         sb.shutdown().await;
     }
