@@ -136,3 +136,128 @@ pub(crate) const MARK_DOCUMENT: &str = "window.__distroflowDoc = 1; true";
 pub(crate) const NEW_DOCUMENT_READY: &str =
     "window.__distroflowDoc === undefined && document.readyState === 'complete'";
 pub(crate) const BODY_TEXT: &str = "document.body ? document.body.innerText : ''";
+
+/// Describes elements for fingerprints and similarity search: tag, id,
+/// classes, attributes, text, role, accessible name, neighbour text, the
+/// root-to-element path (through shadow hosts), box and visibility, and a
+/// selector that reaches the element alone.
+const DESCRIBE: &str = r#"
+const __ATTRS = ['name','type','role','aria-label','data-testid','placeholder','href','title','alt','value','contenteditable','aria-disabled','for','slot','data-lexical-editor'];
+const __implicitRole = (e) => {
+  const t = e.tagName.toLowerCase();
+  if (t === 'button') return 'button';
+  if (t === 'a' && e.hasAttribute('href')) return 'link';
+  if (t === 'textarea') return 'textbox';
+  if (t === 'select') return 'combobox';
+  if (t === 'input') {
+    const ty = (e.getAttribute('type') || 'text').toLowerCase();
+    if (['submit','button','reset','image'].includes(ty)) return 'button';
+    if (ty === 'checkbox') return 'checkbox';
+    if (ty === 'radio') return 'radio';
+    if (ty === 'file') return 'file';
+    if (ty === 'hidden') return '';
+    return 'textbox';
+  }
+  if (e.isContentEditable) return 'textbox';
+  return '';
+};
+const __cssEsc = (s) => (window.CSS && CSS.escape) ? CSS.escape(s) : s.replace(/[^a-zA-Z0-9_-]/g, (c) => '\\' + c);
+const __attrSel = (k, v) => '[' + k + '="' + v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"]';
+const __uniqueIn = (root, sel, e) => { try { const m = root.querySelectorAll(sel); return m.length === 1 && m[0] === e; } catch (_) { return false; } };
+const __localSel = (e) => {
+  const root = e.getRootNode();
+  const tag = e.tagName.toLowerCase();
+  if (e.id && __uniqueIn(root, '#' + __cssEsc(e.id), e)) return '#' + __cssEsc(e.id);
+  for (const k of ['data-testid', 'name', 'aria-label', 'placeholder']) {
+    const v = e.getAttribute(k);
+    if (v) { const s = tag + __attrSel(k, v); if (__uniqueIn(root, s, e)) return s; }
+  }
+  const parts = [];
+  let n = e;
+  while (n && n.nodeType === 1) {
+    const t = n.tagName.toLowerCase();
+    if (n !== e && n.id && __uniqueIn(root, '#' + __cssEsc(n.id), n)) { parts.unshift('#' + __cssEsc(n.id)); break; }
+    const p = n.parentElement;
+    if (!p) { parts.unshift(t); break; }
+    const same = Array.from(p.children).filter((c) => c.tagName === n.tagName);
+    parts.unshift(same.length > 1 ? t + ':nth-of-type(' + (same.indexOf(n) + 1) + ')' : t);
+    n = p;
+  }
+  return parts.join(' > ');
+};
+const __fullSel = (e) => {
+  const chain = [];
+  let n = e;
+  while (n) {
+    chain.unshift(__localSel(n));
+    const r = n.getRootNode();
+    n = (r instanceof ShadowRoot) ? r.host : null;
+  }
+  return chain.join(' >>> ');
+};
+const __path = (e) => {
+  const out = [];
+  let n = e;
+  while (n && n.nodeType === 1) {
+    const p = n.parentElement || null;
+    const idx = p ? Array.from(p.children).indexOf(n) : 0;
+    out.unshift({ tag: n.tagName.toLowerCase(), id: n.id || '', classes: Array.from(n.classList || []), index: Math.max(idx, 0) });
+    if (p) { n = p; continue; }
+    const r = n.getRootNode();
+    n = (r instanceof ShadowRoot) ? r.host : null;
+  }
+  return out;
+};
+const __ownText = (e) => __norm(e.isContentEditable ? '' : (e.innerText || e.textContent || '')).slice(0, 200);
+const __labelOf = (e) => {
+  if (e.labels && e.labels.length) return __norm(e.labels[0].innerText);
+  const by = e.getAttribute('aria-labelledby');
+  if (by) { const l = e.getRootNode().getElementById ? e.getRootNode().getElementById(by) : null; if (l) return __norm(l.innerText); }
+  return '';
+};
+const __neighbor = (e) => {
+  const l = __labelOf(e);
+  if (l) return l.slice(0, 100);
+  let n = e;
+  for (let i = 0; i < 4 && n; i++) {
+    let s = n.previousElementSibling;
+    while (s) { const t = __norm(s.innerText || s.textContent); if (t) return t.slice(0, 100); s = s.previousElementSibling; }
+    n = n.parentElement;
+  }
+  return '';
+};
+const __describe = (e) => {
+  const attrs = {};
+  for (const k of __ATTRS) { const v = e.getAttribute(k); if (v !== null && k !== 'role') attrs[k] = v.slice(0, 200); }
+  const role = e.getAttribute('role') || __implicitRole(e);
+  const text = __ownText(e);
+  const name = __norm(e.getAttribute('aria-label') || __labelOf(e) || e.getAttribute('placeholder') || e.getAttribute('alt') || e.getAttribute('title') || (e.tagName === 'INPUT' && ['submit','button'].includes(e.type) ? e.value : '') || text).slice(0, 200);
+  const r = e.getBoundingClientRect();
+  return { selector: __fullSel(e), tag: e.tagName.toLowerCase(), id: e.id || '', classes: Array.from(e.classList || []),
+    attrs, text, role, name, neighbor_text: __neighbor(e), path: __path(e),
+    rect: [r.left + scrollX, r.top + scrollY, r.width, r.height], visible: __vis(e) };
+};
+const __ACTIONABLE = 'input:not([type=hidden]),textarea,button,select,a[href],[role],[contenteditable="true"],[contenteditable=""],[data-testid],[tabindex]';
+const __scan = () => {
+  const out = [];
+  const walk = (root) => {
+    for (const e of root.querySelectorAll('*')) {
+      if (e.matches(__ACTIONABLE)) out.push(e);
+      if (e.shadowRoot) walk(e.shadowRoot);
+    }
+  };
+  walk(document);
+  return out.slice(0, 2000).map(__describe);
+};
+"#;
+
+pub(crate) fn describe(sel: &str) -> String {
+    wrap(&format!(
+        "{DESCRIBE}\nconst e = __first({}); return e ? __describe(e) : null;",
+        lit(sel)
+    ))
+}
+
+pub(crate) fn scan() -> String {
+    wrap(&format!("{DESCRIBE}\nreturn __scan();"))
+}

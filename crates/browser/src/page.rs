@@ -11,7 +11,7 @@ use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use chromiumoxide::layout::Point;
 use chromiumoxide::page::ScreenshotParams;
 use chromiumoxide::Page as RawPage;
-use distroflow_core::{wait_until, Cookie, Error, Page, Result, Waits};
+use distroflow_core::{wait_until, Cookie, ElementInfo, Error, Page, Result, Waits};
 use serde_json::Value;
 
 use crate::cookies::from_cdp_cookie;
@@ -340,6 +340,25 @@ impl Page for CdpPage {
 
     fn waits(&self) -> Waits {
         self.waits
+    }
+
+    async fn describe(&self, selector: &str) -> Result<Option<ElementInfo>> {
+        let v = self.evaluate(js::describe(selector)).await?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| Error::Unexpected {
+                message: format!("element description: {e}"),
+            })
+    }
+
+    async fn scan(&self) -> Result<Vec<ElementInfo>> {
+        let v = self.evaluate(js::scan()).await?;
+        serde_json::from_value(v).map_err(|e| Error::Unexpected {
+            message: format!("page scan: {e}"),
+        })
     }
 }
 

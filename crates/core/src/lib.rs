@@ -32,7 +32,7 @@ pub use config::{Config, PlatformConfig};
 pub use error::{Error, ErrorKind, Result};
 pub use home::{AuthStatus, Home};
 pub use media::{Media, MAX_MEDIA_BYTES};
-pub use page::{wait_until, Page, Poll, Waits};
+pub use page::{wait_until, ElementInfo, Page, PathNode, Poll, Waits};
 pub use platform::{Capabilities, JobContext, Platform, PlatformId, Posted};
 pub use post::Post;
 pub use result::{ErrorReport, PostResult, Status};

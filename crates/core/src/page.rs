@@ -77,6 +77,70 @@ pub trait Page: Send + Sync {
 
     /// The wait settings for this tab.
     fn waits(&self) -> Waits;
+
+    /// What identifies the first visible match (for fingerprints), if any.
+    async fn describe(&self, selector: &str) -> Result<Option<ElementInfo>>;
+
+    /// Every element a person could act on (inputs, buttons, links, rich
+    /// editors, elements with a role or a test id), across shadow roots,
+    /// each with a selector that reaches it alone.
+    async fn scan(&self) -> Result<Vec<ElementInfo>>;
+
+    /// The step's expected outcome followed (the editor holds the text, the
+    /// post exists): repairs made on the way can be trusted and kept.
+    async fn confirm_repairs(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// One node on the way from the document root to an element.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PathNode {
+    pub tag: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub classes: Vec<String>,
+    /// Position among its parent's element children.
+    #[serde(default)]
+    pub index: usize,
+}
+
+/// What a page says about one element: enough to find it again after the
+/// page changed (Healenium's path, Similo's properties).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ElementInfo {
+    /// A selector that matches this element alone on the page it came from.
+    #[serde(default)]
+    pub selector: String,
+    pub tag: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub classes: Vec<String>,
+    /// Other attributes (name, type, role, aria-label, data-testid,
+    /// placeholder, href, ...).
+    #[serde(default)]
+    pub attrs: std::collections::BTreeMap<String, String>,
+    /// Own visible text (trimmed, at most 200 characters).
+    #[serde(default)]
+    pub text: String,
+    /// Role (explicit or implied by the tag).
+    #[serde(default)]
+    pub role: String,
+    /// Accessible name: aria-label, a label, placeholder, alt, title or text.
+    #[serde(default)]
+    pub name: String,
+    /// Text of a label or the nearest preceding text.
+    #[serde(default)]
+    pub neighbor_text: String,
+    #[serde(default)]
+    pub path: Vec<PathNode>,
+    /// x, y, width, height in CSS pixels.
+    #[serde(default)]
+    pub rect: [f64; 4],
+    #[serde(default)]
+    pub visible: bool,
 }
 
 /// What one poll of [`wait_until`] found.

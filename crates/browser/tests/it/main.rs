@@ -198,3 +198,53 @@ async fn unreachable_site_is_a_network_error() {
     s.close().await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn describe_and_scan_give_selectors_that_find_the_element_again() {
+    let url = serve(EDITORS).await;
+    let b = browser().await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    let p = s.page();
+    p.goto(&url).await.unwrap();
+
+    let share = p
+        .describe(r#"div[role=button]:text-is("Share")"#)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(share.tag, "div");
+    assert_eq!(share.role, "button");
+    assert_eq!(share.text, "Share");
+    assert_eq!(share.classes, vec!["q9z".to_string()]);
+    assert_eq!(
+        p.count(&share.selector).await.unwrap(),
+        1,
+        "{}",
+        share.selector
+    );
+    assert_eq!(
+        p.text(&share.selector).await.unwrap().as_deref(),
+        Some("Share")
+    );
+
+    let all = p.scan().await.unwrap();
+    let inner = all
+        .iter()
+        .find(|e| e.id == "inner")
+        .expect("shadow textarea scanned");
+    assert!(inner.selector.contains(">>>"), "{}", inner.selector);
+    assert_eq!(inner.role, "textbox");
+    assert_eq!(inner.path.first().unwrap().tag, "html");
+    assert!(inner.path.iter().any(|n| n.tag == "x-host"));
+    p.type_text(&inner.selector, "found again").await.unwrap();
+    assert_eq!(
+        p.text("x-host >>> #inner").await.unwrap().as_deref(),
+        Some("found again")
+    );
+    assert!(all
+        .iter()
+        .any(|e| e.attrs.get("contenteditable").is_some() && e.id == "rich"));
+    assert!(p.describe("#nothing").await.unwrap().is_none());
+    s.close().await;
+    b.close().await;
+}
