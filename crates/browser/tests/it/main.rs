@@ -243,7 +243,7 @@ async fn describe_and_scan_give_selectors_that_find_the_element_again() {
     );
     assert!(all
         .iter()
-        .any(|e| e.attrs.get("contenteditable").is_some() && e.id == "rich"));
+        .any(|e| e.attrs.contains_key("contenteditable") && e.id == "rich"));
     assert!(p.describe("#nothing").await.unwrap().is_none());
     s.close().await;
     b.close().await;
