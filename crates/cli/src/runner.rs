@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use distroflow_browser::{Browser, BrowserOptions};
 use distroflow_core::{Cookie, Error, JobContext, Platform, PlatformId, Post, PostResult};
+use distroflow_healer::Healer;
 use tokio::task::JoinSet;
 
 /// One platform's job.
@@ -16,6 +17,8 @@ pub(crate) struct Job {
     pub(crate) ctx: JobContext,
     /// The saved session; `None` fails the job with an auth error, no browser needed.
     pub(crate) cookies: Option<Vec<Cookie>>,
+    /// Resolves the adapter's targets and repairs broken steps.
+    pub(crate) healer: Arc<Healer>,
 }
 
 pub(crate) enum RunEnd {
@@ -143,7 +146,9 @@ async fn run_one(
         || browser.session(&job.ctx.base_url, cookies),
     )
     .await?;
-    let outcome = job.adapter.post(session.page(), &job.ctx, post).await;
+    let page = job.healer.page(session.page(), job.platform);
+    let outcome = job.adapter.post(&page, &job.ctx, post).await;
+    page.finish();
     session.close().await;
     outcome
 }

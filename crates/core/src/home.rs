@@ -97,6 +97,14 @@ impl Home {
         Ok(dir)
     }
 
+    /// Writes a file under the home atomically (0600, in a 0700 folder).
+    pub fn write_private(&self, sub: &str, name: &str, body: &[u8]) -> Result<PathBuf> {
+        let dir = self.private_dir(sub)?;
+        let path = dir.join(name);
+        write_private_atomic(&dir, &path, body)?;
+        Ok(path)
+    }
+
     /// The saved session, if any.
     pub fn load_auth(&self, platform: PlatformId) -> Result<Option<AuthConfig>> {
         let path = self.auth_path(platform);

@@ -1,29 +1,43 @@
-//! Self-healing for broken steps, in tiers, cheapest first. Today: the
-//! `retry` tier (wait and retry transient failures with exponential
-//! backoff inside a total budget). The `alternatives`, `similarity` and
-//! `model` tiers build on it.
+//! Self-healing for broken steps. Adapters name their targets
+//! (`@hackernews.submit.title`); the selector book (data files, overridable)
+//! lists each target's candidate selectors and what the element is.
+//! [`HealingPage`] resolves a target and, when the page changed, repairs the
+//! step in tiers, cheapest first, each named in the log:
 //!
-//! ```
-//! use distroflow_healer::{retry, RetryPolicy};
-//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let mut calls = 0;
-//! let v = retry(RetryPolicy::default(), "open the composer", || {
-//!     calls += 1;
-//!     let n = calls;
-//!     async move {
-//!         if n < 2 {
-//!             Err(distroflow_core::Error::Timeout { what: "composer".into(), after: Default::default() })
-//!         } else {
-//!             Ok(n)
-//!         }
-//!     }
-//! })
-//! .await
-//! .unwrap();
-//! assert_eq!(v, 2);
-//! # });
+//! 1. `retry`: the element vanished under us (a re-render): find it again.
+//! 2. `alternatives`: the target's other candidates and selectors learned
+//!    by earlier trusted repairs.
+//! 3. `similarity`: rank the page's elements against the target's
+//!    fingerprint; accept only a unique, visible, strong, non-destructive match.
+//!
+//! A repair is kept (learned, fingerprinted, recorded as confirmed) only
+//! after the step's expected outcome followed: `type_text` reads the text
+//! back; other steps wait for the adapter's `confirm_repairs()` once the
+//! post exists.
+//!
+//! ```no_run
+//! # async fn demo(tab: &dyn distroflow_core::Page) -> distroflow_core::Result<()> {
+//! use distroflow_core::{Page, PlatformId};
+//! use distroflow_healer::{Healer, SelectorBook};
+//!
+//! let book = SelectorBook::builtin(&[("hn", "format = 1\n[targets.\"hackernews.submit.title\"]\ncandidates = ['input[name=title]']\n")])?;
+//! let healer = Healer::new(book, None)?;
+//! let page = healer.page(tab, PlatformId::HackerNews);
+//! page.type_text("@hackernews.submit.title", "Hello").await?;
+//! page.finish();
+//! # Ok(()) }
 //! ```
 
+mod book;
+mod heal;
+mod log;
 mod retry;
+mod similarity;
+mod store;
 
+pub use book::{validate_file, Expect, SelectorBook, Target, BOOK_FORMAT};
+pub use heal::{HealOptions, Healer, HealingPage, Tier};
+pub use log::{read as read_repairs, Repair};
 pub use retry::{retry, RetryPolicy};
+pub use similarity::{looks_destructive, pick, score, Pick, ACCEPT_SCORE, MIN_MARGIN};
+pub use store::{Fingerprint, Store};

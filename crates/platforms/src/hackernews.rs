@@ -8,16 +8,15 @@ const ID: PlatformId = PlatformId::HackerNews;
 /// Hacker News refuses longer titles ("Please make title < 80 characters.").
 pub(crate) const TITLE_LIMIT: usize = 80;
 
-const SEL_ME: &str = "a#me";
-const SEL_TITLE: &str = "form[action=\"r\"] input[name=\"title\"], input[name=\"title\"]";
-const SEL_URL: &str = "form[action=\"r\"] input[name=\"url\"], input[name=\"url\"]";
-const SEL_TEXT: &str = "form[action=\"r\"] textarea[name=\"text\"], textarea[name=\"text\"]";
-const SEL_SUBMIT: &str =
-    "form[action=\"r\"] input[type=\"submit\"], input[type=\"submit\"][value=\"submit\"]";
-const SEL_ACCT: &str = "input[name=\"acct\"]";
-const SEL_PW: &str = "input[name=\"pw\"]";
-const SEL_LOGIN_SUBMIT: &str =
-    "form[action=\"login\"] input[type=\"submit\"], input[type=\"submit\"][value=\"login\"]";
+// Targets, resolved through selectors/hackernews.toml (and repaired there).
+const SEL_ME: &str = "@hackernews.me";
+const SEL_TITLE: &str = "@hackernews.submit.title";
+const SEL_URL: &str = "@hackernews.submit.url";
+const SEL_TEXT: &str = "@hackernews.submit.text";
+const SEL_SUBMIT: &str = "@hackernews.submit.button";
+const SEL_ACCT: &str = "@hackernews.login.acct";
+const SEL_PW: &str = "@hackernews.login.pw";
+const SEL_LOGIN_SUBMIT: &str = "@hackernews.login.button";
 
 /// Hacker News: link posts (title + url) and text posts (title + text)
 /// through `/submit`, the new item found on `/submitted?id=USER`.
@@ -110,6 +109,7 @@ impl Platform for HackerNews {
         page.click_and_wait_for_navigation(SEL_LOGIN_SUBMIT).await?;
         check_challenge(page).await?;
         if page.count(SEL_ME).await? > 0 {
+            page.confirm_repairs().await?;
             return Ok(());
         }
         let body = page.body_text().await?;
@@ -180,7 +180,11 @@ async fn submit(page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted
         .and_then(|mut s| s.next_back().map(str::to_string))
         .unwrap_or_default();
     match last.as_str() {
-        "newest" => find_new_item(page, ctx, &user, title).await,
+        "newest" => {
+            let posted = find_new_item(page, ctx, &user, title).await?;
+            page.confirm_repairs().await?;
+            Ok(posted)
+        }
         "item" => {
             let id = after
                 .query_pairs()

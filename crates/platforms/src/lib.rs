@@ -21,6 +21,13 @@ pub use hackernews::HackerNews;
 
 use distroflow_core::{Error, Platform, PlatformId, Result};
 
+/// Every platform's selector data (`platform.step.element` targets with
+/// candidate selectors), embedded in the binary: `(file name, TOML)`.
+pub const SELECTOR_FILES: &[(&str, &str)] = &[(
+    "hackernews.toml",
+    include_str!("../selectors/hackernews.toml"),
+)];
+
 /// The adapter for a platform.
 pub fn adapter(id: PlatformId) -> Result<Box<dyn Platform>> {
     match id {

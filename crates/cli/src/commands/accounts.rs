@@ -42,6 +42,7 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<ExitStatus> {
         None
     };
 
+    let healer = crate::commands::healer(Some(&home))?;
     let mut checks = Vec::new();
     for (p, auth, err) in saved {
         let browser = browser.as_ref().and_then(|b| b.as_ref().ok()).cloned();
@@ -50,6 +51,7 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<ExitStatus> {
             _ => None,
         };
         let config = config.clone();
+        let healer = healer.clone();
         checks.push(async move {
             let mut row = WireAccount {
                 platform: p.as_str(),
@@ -79,7 +81,7 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<ExitStatus> {
                     return row;
                 }
             };
-            match check_in(&browser, adapter.as_ref(), &ctx, &auth).await {
+            match check_in(&browser, &healer, adapter.as_ref(), &ctx, &auth).await {
                 Ok(Some(user)) => {
                     row.checked = true;
                     row.status = AuthStatus::LoggedIn.as_str();

@@ -9,7 +9,7 @@ use distroflow_core::{
 };
 
 use crate::args::{LoginArgs, LogoutArgs};
-use crate::commands::{browser_options, parse_platform};
+use crate::commands::{browser_options, healer, parse_platform};
 use crate::exit::ExitStatus;
 
 pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
@@ -18,6 +18,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
     let config = home.load_config()?;
     let ctx = config.job_context(platform)?;
     let options = browser_options(&config);
+    let healer = healer(Some(&home))?;
 
     if let Some(file) = &args.cookies {
         let bytes = std::fs::read(file).map_err(|e| {
@@ -30,7 +31,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
         let mut auth = AuthConfig::new(platform, cookies);
         let adapter = distroflow_platforms::adapter(platform).ok();
         if let (false, Some(adapter)) = (args.no_check, adapter) {
-            match check_session(options, adapter.as_ref(), &ctx, &auth).await {
+            match check_session(options, &healer, adapter.as_ref(), &ctx, &auth).await {
                 Ok(Some(user)) => auth.username = Some(user),
                 Ok(None) => {
                     return Err(Error::Auth {
@@ -76,13 +77,15 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
         let password = read_password()?;
         let auth = with_browser(options, |browser| async move {
             let session = browser.session(&ctx.base_url, &[]).await?;
+            let page = healer.page(session.page(), platform);
             let result = async {
                 adapter
-                    .login_with_password(session.page(), &ctx, user, &password)
+                    .login_with_password(&page, &ctx, user, &password)
                     .await?;
-                session.page().cookies(ctx.base_url.as_str()).await
+                page.cookies(ctx.base_url.as_str()).await
             }
             .await;
+            page.finish();
             session.close().await;
             let mut auth = AuthConfig::new(platform, result?);
             auth.username = Some(user.clone());
@@ -123,19 +126,21 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
     let marker = adapter.logged_in_marker();
     let auth = with_browser(visible, |browser| async move {
         let session = browser.session(&ctx.base_url, &[]).await?;
+        let page = healer.page(session.page(), platform);
         let result = async {
-            session.page().goto(login_url.as_str()).await?;
+            page.goto(login_url.as_str()).await?;
             let waits = Waits {
                 timeout,
                 every: Duration::from_millis(500),
             };
             wait_until(waits, "you to log in", || async {
-                Ok((session.page().count(marker).await? > 0).then_some(()))
+                Ok((page.count(marker).await? > 0).then_some(()))
             })
             .await?;
-            session.page().cookies(ctx.base_url.as_str()).await
+            page.cookies(ctx.base_url.as_str()).await
         }
         .await;
+        page.finish();
         session.close().await;
         Ok(AuthConfig::new(platform, result?))
     })
@@ -196,29 +201,31 @@ where
 /// (the account name may be empty when the page does not show it).
 pub(crate) async fn check_session(
     options: BrowserOptions,
+    healer: &std::sync::Arc<distroflow_healer::Healer>,
     adapter: &dyn Platform,
     ctx: &JobContext,
     auth: &AuthConfig,
 ) -> Result<Option<String>> {
     with_browser(options, |browser| async move {
-        check_in(&browser, adapter, ctx, auth).await
+        check_in(&browser, healer, adapter, ctx, auth).await
     })
     .await
 }
 
 pub(crate) async fn check_in(
     browser: &Browser,
+    healer: &std::sync::Arc<distroflow_healer::Healer>,
     adapter: &dyn Platform,
     ctx: &JobContext,
     auth: &AuthConfig,
 ) -> Result<Option<String>> {
     let session = browser.session(&ctx.base_url, &auth.cookies).await?;
+    let page = healer.page(session.page(), adapter.id());
     let result = async {
-        if !adapter.is_logged_in(session.page(), ctx).await? {
+        if !adapter.is_logged_in(&page, ctx).await? {
             return Ok(None);
         }
-        let name = session
-            .page()
+        let name = page
             .text(adapter.logged_in_marker())
             .await?
             .unwrap_or_default();
@@ -230,6 +237,7 @@ pub(crate) async fn check_in(
         }))
     }
     .await;
+    page.finish();
     session.close().await;
     result
 }

@@ -6,7 +6,7 @@ pub(crate) mod sandbox;
 use std::io::Read;
 
 use distroflow_browser::BrowserOptions;
-use distroflow_core::{Config, Error, PlatformId, Result};
+use distroflow_core::{Config, Error, Home, PlatformId, Result};
 
 /// Parses `--to` values: comma-separated ids or aliases, or `all`.
 pub(crate) fn parse_targets(values: &[String]) -> Result<Vec<PlatformId>> {
@@ -61,6 +61,17 @@ pub(crate) fn read_text(arg: Option<&str>) -> Result<String> {
         Some(t) => Ok(t.to_string()),
         None => Ok(String::new()),
     }
+}
+
+/// The healer of a run: the built-in selector data with the person's
+/// overrides from `$DISTROFLOW_HOME/selectors/`, remembering in `home`
+/// (`None`: remember nothing, as in the sandbox).
+pub(crate) fn healer(home: Option<&Home>) -> Result<std::sync::Arc<distroflow_healer::Healer>> {
+    let mut book = distroflow_healer::SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES)?;
+    if let Some(h) = home {
+        book = book.with_overrides(&h.root().join("selectors"))?;
+    }
+    distroflow_healer::Healer::new(book, home.cloned())
 }
 
 pub(crate) fn browser_options(config: &Config) -> BrowserOptions {

@@ -4,7 +4,7 @@ use distroflow_core::{Error, Home, JobContext, Media, PlatformId, Post, PostResu
 
 use crate::args::PostArgs;
 use crate::commands::sandbox::Sandbox;
-use crate::commands::{browser_options, parse_targets, read_text};
+use crate::commands::{browser_options, healer, parse_targets, read_text};
 use crate::exit::ExitStatus;
 use crate::output;
 use crate::runner::{self, Job, RunEnd};
@@ -83,6 +83,7 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     } else {
         None
     };
+    let healer = healer(if sandbox.is_some() { None } else { Some(&home) })?;
     let mut jobs = Vec::new();
     for adapter in adapters {
         let platform = adapter.id();
@@ -108,6 +109,7 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
             adapter,
             ctx,
             cookies,
+            healer: healer.clone(),
         });
     }
 

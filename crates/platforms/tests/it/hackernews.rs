@@ -64,16 +64,18 @@ async fn password_login_yields_a_session_cookie() {
     let b = browser().await;
     let ctx = distroflow_core::JobContext::new(hn.url().parse().unwrap());
     let s = b.session(&ctx.base_url, &[]).await.unwrap();
+    let healer = crate::healer();
+    let page = healer.page(s.page(), distroflow_core::PlatformId::HackerNews);
     HackerNews
         .login_with_password(
-            s.page(),
+            &page,
             &ctx,
             "sandbox",
             &distroflow_core::Secret::new("sandbox"),
         )
         .await
         .unwrap();
-    let cookies = distroflow_core::Page::cookies(s.page(), ctx.base_url.as_str())
+    let cookies = distroflow_core::Page::cookies(&page, ctx.base_url.as_str())
         .await
         .unwrap();
     let user = cookies
@@ -86,7 +88,7 @@ async fn password_login_yields_a_session_cookie() {
     );
     let e = HackerNews
         .login_with_password(
-            s.page(),
+            &page,
             &ctx,
             "sandbox",
             &distroflow_core::Secret::new("nope"),

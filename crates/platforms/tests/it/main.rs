@@ -26,6 +26,13 @@ pub(crate) fn cookie(name: &str, value: &str) -> Cookie {
     }
 }
 
+/// A healer over the built-in selector data that remembers nothing.
+pub(crate) fn healer() -> std::sync::Arc<distroflow_healer::Healer> {
+    let book = distroflow_healer::SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES)
+        .expect("the built-in selector data parses");
+    distroflow_healer::Healer::new(book, None).unwrap()
+}
+
 /// Runs one post in a fresh context of `browser` and closes the context.
 pub(crate) async fn post_with(
     browser: &Browser,
@@ -34,10 +41,30 @@ pub(crate) async fn post_with(
     cookies: &[Cookie],
     post: &Post,
 ) -> Result<Posted> {
+    post_in(
+        browser,
+        adapter,
+        JobContext::new(base_url.parse().expect("replica URL")),
+        cookies,
+        post,
+    )
+    .await
+}
+
+/// Like [`post_with`], with a full job context (platform settings).
+pub(crate) async fn post_in(
+    browser: &Browser,
+    adapter: &dyn Platform,
+    ctx: JobContext,
+    cookies: &[Cookie],
+    post: &Post,
+) -> Result<Posted> {
     adapter.validate(post)?;
-    let ctx = JobContext::new(base_url.parse().expect("replica URL"));
     let session = browser.session(&ctx.base_url, cookies).await?;
-    let out = adapter.post(session.page(), &ctx, post).await;
+    let healer = healer();
+    let page = healer.page(session.page(), adapter.id());
+    let out = adapter.post(&page, &ctx, post).await;
+    page.finish();
     session.close().await;
     out
 }

@@ -1,0 +1,228 @@
+//! Selectors as data: every step's target (e.g. `x.compose.editor`) with
+//! ordered candidate selectors and what the element is expected to be,
+//! from TOML files embedded in the binary and overridable by files in
+//! `$DISTROFLOW_HOME/selectors/`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use distroflow_core::{ElementInfo, Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// The selector file format this build reads and writes.
+pub const BOOK_FORMAT: u32 = 1;
+
+/// What a target's element is: a seed fingerprint for the similarity tier
+/// before DistroFlow has ever seen the element itself.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Accessible name (aria-label, label, placeholder, button text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbor_text: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, String>,
+}
+
+impl Expect {
+    pub fn as_fingerprint(&self) -> ElementInfo {
+        ElementInfo {
+            tag: self.tag.clone().unwrap_or_default(),
+            role: self.role.clone().unwrap_or_default(),
+            name: self.name.clone().unwrap_or_default(),
+            text: self.text.clone().unwrap_or_default(),
+            neighbor_text: self.neighbor_text.clone().unwrap_or_default(),
+            attrs: self.attrs.clone(),
+            visible: true,
+            ..ElementInfo::default()
+        }
+    }
+}
+
+/// One target: ordered candidate selectors, most trusted first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub candidates: Vec<String>,
+    /// The element deletes, discards, blocks or reports: repair never picks it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub destructive: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BookFile {
+    format: u32,
+    #[serde(default)]
+    targets: BTreeMap<String, Target>,
+}
+
+/// Every known target, by full name (`platform.step.element`).
+#[derive(Clone, Debug, Default)]
+pub struct SelectorBook {
+    targets: BTreeMap<String, Target>,
+    /// Targets changed by override files (for `selectors list`).
+    overridden: std::collections::BTreeSet<String>,
+}
+
+impl SelectorBook {
+    /// Parses the embedded files: `(source name, TOML)`.
+    pub fn builtin(files: &[(&str, &str)]) -> Result<SelectorBook> {
+        let mut book = SelectorBook::default();
+        for (name, text) in files {
+            let file = parse(name, text)?;
+            book.targets.extend(file.targets);
+        }
+        Ok(book)
+    }
+
+    /// Applies every `*.toml` in `dir` (sorted by name): an override's
+    /// candidates come first, then the built-in ones.
+    pub fn with_overrides(mut self, dir: &Path) -> Result<SelectorBook> {
+        let mut files: Vec<_> = match std::fs::read_dir(dir) {
+            Ok(d) => d
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(self),
+            Err(e) => return Err(Error::io(dir, e)),
+        };
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let file = parse(&path.display().to_string(), &text)?;
+            for (name, t) in file.targets {
+                self.overridden.insert(name.clone());
+                let entry = self.targets.entry(name).or_default();
+                let mut candidates = t.candidates;
+                for c in std::mem::take(&mut entry.candidates) {
+                    if !candidates.contains(&c) {
+                        candidates.push(c);
+                    }
+                }
+                entry.candidates = candidates;
+                entry.destructive |= t.destructive;
+                if t.expect.is_some() {
+                    entry.expect = t.expect;
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    pub fn target(&self, name: &str) -> Option<&Target> {
+        self.targets.get(name)
+    }
+
+    pub fn targets(&self) -> impl Iterator<Item = (&String, &Target)> {
+        self.targets.iter()
+    }
+
+    pub fn is_overridden(&self, name: &str) -> bool {
+        self.overridden.contains(name)
+    }
+
+    /// The whole book (or one platform's part) as a selector file.
+    pub fn export(&self, platform: Option<&str>) -> String {
+        let targets = self
+            .targets
+            .iter()
+            .filter(|(k, _)| platform.is_none_or(|p| k.split('.').next() == Some(p)))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        toml::to_string_pretty(&BookFile {
+            format: BOOK_FORMAT,
+            targets,
+        })
+        .unwrap_or_default()
+    }
+}
+
+/// Checks a selector file (for `selectors import`).
+pub fn validate_file(name: &str, text: &str) -> Result<usize> {
+    parse(name, text).map(|f| f.targets.len())
+}
+
+fn parse(name: &str, text: &str) -> Result<BookFile> {
+    let file: BookFile = toml::from_str(text).map_err(|e| {
+        Error::usage(
+            format!("selector file {name}: {}", e.message()),
+            Some("see `distroflow selectors export` for the format".into()),
+        )
+    })?;
+    if file.format != BOOK_FORMAT {
+        return Err(Error::usage(
+            format!(
+                "selector file {name} has format {} but this DistroFlow reads format {BOOK_FORMAT}",
+                file.format
+            ),
+            None,
+        ));
+    }
+    for (k, t) in &file.targets {
+        if t.candidates.is_empty() {
+            return Err(Error::usage(
+                format!("selector file {name}: target `{k}` has no candidates"),
+                None,
+            ));
+        }
+    }
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUILTIN: &str = r#"
+format = 1
+[targets."hn.submit.title"]
+candidates = ['input[name="title"]']
+expect = { tag = "input", role = "textbox", neighbor_text = "title" }
+[targets."hn.delete"]
+candidates = ['a.delete']
+destructive = true
+"#;
+
+    #[test]
+    fn overrides_come_first_and_export_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            "format = 1\n[targets.\"hn.submit.title\"]\ncandidates = ['#title']\n",
+        )
+        .unwrap();
+        let book = SelectorBook::builtin(&[("hn", BUILTIN)])
+            .unwrap()
+            .with_overrides(dir.path())
+            .unwrap();
+        let t = book.target("hn.submit.title").unwrap();
+        assert_eq!(t.candidates, vec!["#title", "input[name=\"title\"]"]);
+        assert!(t.expect.is_some());
+        assert!(book.is_overridden("hn.submit.title"));
+        assert!(book.target("hn.delete").unwrap().destructive);
+        let exported = book.export(Some("hn"));
+        let again = SelectorBook::builtin(&[("export", &exported)]).unwrap();
+        assert_eq!(again.target("hn.submit.title"), Some(t));
+    }
+
+    #[test]
+    fn bad_files_are_usage_errors_naming_the_file() {
+        let e = validate_file("x.toml", "format = 2\n").unwrap_err();
+        assert!(e.is_usage() && e.to_string().contains("x.toml"));
+        let e = validate_file("y.toml", "format = 1\n[targets.a]\ncandidates = []\n").unwrap_err();
+        assert!(e.to_string().contains("no candidates"));
+        assert!(validate_file("z.toml", "nonsense").is_err());
+    }
+}

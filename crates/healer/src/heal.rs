@@ -1,0 +1,504 @@
+//! [`HealingPage`]: a [`Page`] that resolves target names (`@x.compose.editor`)
+//! through the selector book and repairs a broken target in tiers,
+//! cheapest first: `retry`, `alternatives`, `similarity` (then `model`).
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use distroflow_core::{Cookie, ElementInfo, Error, Home, Page, PlatformId, Result, Waits};
+use serde_json::Value;
+
+use crate::book::SelectorBook;
+use crate::log::{self, Repair};
+use crate::similarity;
+use crate::store::{Fingerprint, Store};
+
+/// Which tier found the element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    /// The target's first candidate: nothing to repair.
+    Primary,
+    Retry,
+    Alternatives,
+    Similarity,
+    Model,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Primary => "primary",
+            Tier::Retry => "retry",
+            Tier::Alternatives => "alternatives",
+            Tier::Similarity => "similarity",
+            Tier::Model => "model",
+        }
+    }
+}
+
+/// Timing of the tiers.
+#[derive(Clone, Copy, Debug)]
+pub struct HealOptions {
+    /// How long the known selectors get before the page is ranked against
+    /// the fingerprint (the page may still be rendering).
+    pub similarity_after: Duration,
+    /// Time between two similarity scans.
+    pub rescan_every: Duration,
+}
+
+impl Default for HealOptions {
+    fn default() -> Self {
+        HealOptions {
+            similarity_after: Duration::from_millis(800),
+            rescan_every: Duration::from_millis(400),
+        }
+    }
+}
+
+/// The healer of a run: the selector book, what was learned before, and
+/// where repairs are recorded. Shared by every job of the run.
+pub struct Healer {
+    book: SelectorBook,
+    store: Mutex<Store>,
+    home: Option<Home>,
+    options: HealOptions,
+}
+
+impl Healer {
+    /// A healer over `book`, remembering in `home` (or nowhere: tests).
+    pub fn new(book: SelectorBook, home: Option<Home>) -> Result<Arc<Healer>> {
+        let store = match &home {
+            Some(h) => Store::load(h)?,
+            None => Store::default(),
+        };
+        Ok(Arc::new(Healer {
+            book,
+            store: Mutex::new(store),
+            home,
+            options: HealOptions::default(),
+        }))
+    }
+
+    pub fn with_options(self: Arc<Self>, options: HealOptions) -> Arc<Healer> {
+        match Arc::try_unwrap(self) {
+            Ok(mut h) => {
+                h.options = options;
+                Arc::new(h)
+            }
+            Err(shared) => shared,
+        }
+    }
+
+    pub fn book(&self) -> &SelectorBook {
+        &self.book
+    }
+
+    /// Wraps a tab for one platform's job.
+    pub fn page<'a>(
+        self: &Arc<Self>,
+        inner: &'a dyn Page,
+        platform: PlatformId,
+    ) -> HealingPage<'a> {
+        HealingPage {
+            healer: self.clone(),
+            inner,
+            platform,
+            pending: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Writes what was learned to disk.
+    pub fn save(&self) -> Result<()> {
+        let Some(home) = &self.home else {
+            return Ok(());
+        };
+        let store = self.store.lock().map(|s| s.clone()).unwrap_or_default();
+        store.save(home)
+    }
+
+    fn record(&self, repair: &Repair) {
+        tracing::info!(
+            tier = %repair.tier, target = %repair.target, selector = %repair.selector,
+            score = repair.score, confirmed = repair.confirmed, "repaired a step"
+        );
+        if let Some(home) = &self.home {
+            if let Err(e) = log::append(home, repair) {
+                tracing::warn!("cannot record a repair: {e}");
+            }
+        }
+    }
+
+    fn candidates(&self, name: &str) -> Result<Candidates> {
+        let target = self.book.target(name).ok_or_else(|| Error::Config {
+            message: format!("no selector data for target `{name}`"),
+        })?;
+        let mut list: Vec<(String, Tier)> = Vec::new();
+        let mut push = |s: &str, t: Tier| {
+            if !list.iter().any(|(x, _)| x == s) {
+                list.push((s.to_string(), t));
+            }
+        };
+        push(&target.candidates[0], Tier::Primary);
+        let store = self.store.lock().map_err(|_| Error::Unexpected {
+            message: "healer state poisoned".into(),
+        })?;
+        for s in store.learned.get(name).into_iter().flatten() {
+            push(s, Tier::Alternatives);
+        }
+        for s in &target.candidates[1..] {
+            push(s, Tier::Alternatives);
+        }
+        let fp = store
+            .fingerprints
+            .get(name)
+            .map(|f| f.info.clone())
+            .or_else(|| target.expect.as_ref().map(|e| e.as_fingerprint()));
+        Ok(Candidates {
+            list,
+            destructive: target.destructive,
+            fingerprint: fp,
+        })
+    }
+}
+
+/// What is known about a target when locating it.
+struct Candidates {
+    /// Selectors to try, most trusted first, with the tier each stands for.
+    list: Vec<(String, Tier)>,
+    destructive: bool,
+    /// Recorded, or seeded from the selector data.
+    fingerprint: Option<ElementInfo>,
+}
+
+struct Located {
+    selector: String,
+    tier: Tier,
+    score: f64,
+    latency: Duration,
+    info: Option<ElementInfo>,
+}
+
+struct Pending {
+    target: String,
+    repair: Repair,
+    info: Option<ElementInfo>,
+}
+
+/// A tab whose selectors may be target names (`@platform.step.element`).
+/// Plain CSS selectors pass through unchanged.
+pub struct HealingPage<'a> {
+    healer: Arc<Healer>,
+    inner: &'a dyn Page,
+    platform: PlatformId,
+    pending: Mutex<Vec<Pending>>,
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl HealingPage<'_> {
+    /// Records repairs that were never confirmed (the job failed or ended
+    /// before its outcome), then saves what was learned.
+    pub fn finish(&self) {
+        let pending = self
+            .pending
+            .lock()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default();
+        for p in pending {
+            self.healer.record(&p.repair);
+        }
+        if let Err(e) = self.healer.save() {
+            tracing::warn!("cannot save what the healer learned: {e}");
+        }
+    }
+
+    /// For queries (presence, text): the first known selector that matches
+    /// now, without waiting or repairing; absence is an answer.
+    async fn quick(&self, selector: &str) -> Result<String> {
+        let Some(name) = selector.strip_prefix('@') else {
+            return Ok(selector.to_string());
+        };
+        let list = self.healer.candidates(name)?.list;
+        for (s, _) in &list {
+            if self.inner.count(s).await.unwrap_or(0) > 0 {
+                return Ok(s.clone());
+            }
+        }
+        Ok(list[0].0.clone())
+    }
+
+    async fn locate(&self, name: &str, visible: bool) -> Result<Located> {
+        let Candidates {
+            list,
+            destructive,
+            fingerprint: fp,
+        } = self.healer.candidates(name)?;
+        let waits = self.inner.waits();
+        let opts = self.healer.options;
+        let start = Instant::now();
+        let deadline = start + waits.timeout;
+        let mut last_scan: Option<Instant> = None;
+        loop {
+            for (sel, tier) in &list {
+                let info = if visible {
+                    self.inner.describe(sel).await.ok().flatten()
+                } else if self.inner.count(sel).await.unwrap_or(0) > 0 {
+                    Some(ElementInfo::default())
+                } else {
+                    None
+                };
+                if let Some(info) = info {
+                    return Ok(Located {
+                        selector: sel.clone(),
+                        tier: *tier,
+                        score: 1.0,
+                        latency: if *tier == Tier::Primary {
+                            Duration::ZERO
+                        } else {
+                            start.elapsed()
+                        },
+                        info: visible.then_some(info),
+                    });
+                }
+            }
+            let elapsed = start.elapsed();
+            if let (true, Some(fp)) = (visible, fp.as_ref()) {
+                let due = last_scan.is_none_or(|t| t.elapsed() >= opts.rescan_every);
+                if elapsed >= opts.similarity_after && due {
+                    last_scan = Some(Instant::now());
+                    if let Ok(page) = self.inner.scan().await {
+                        if let Some(p) = similarity::pick(fp, &page, destructive) {
+                            let info = page[p.index].clone();
+                            return Ok(Located {
+                                selector: info.selector.clone(),
+                                tier: Tier::Similarity,
+                                score: p.score,
+                                latency: start.elapsed(),
+                                info: Some(info),
+                            });
+                        }
+                    }
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(Error::NotFound {
+                    target: format!("`{name}`"),
+                    selectors: list
+                        .iter()
+                        .map(|(s, _)| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" | "),
+                    url: self.inner.current_url().await.unwrap_or_default(),
+                });
+            }
+            tokio::time::sleep(waits.every).await;
+        }
+    }
+
+    /// Runs an action on a target: locate (repairing if needed), act,
+    /// retry a vanished element, remember what worked.
+    async fn act<F, Fut>(
+        &self,
+        selector: &str,
+        visible: bool,
+        outcome_is_checked: bool,
+        action: F,
+    ) -> Result<()>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<()>>,
+    {
+        let Some(name) = selector.strip_prefix('@') else {
+            return action(selector.to_string()).await;
+        };
+        let mut located = self.locate(name, visible).await?;
+        let url = self.inner.current_url().await.unwrap_or_default();
+        let mut attempt = 1;
+        let retry_start = Instant::now();
+        loop {
+            match action(located.selector.clone()).await {
+                Ok(()) => break,
+                // The element went away under us (a re-render): find it again.
+                Err(e)
+                    if (e.is_not_found() || matches!(e, Error::TextMismatch { .. }))
+                        && attempt < 3 =>
+                {
+                    tracing::debug!(tier = "retry", target = name, attempt, error = %e, "retrying a step");
+                    tokio::time::sleep(Duration::from_millis(150 * attempt)).await;
+                    attempt += 1;
+                    let again = self.locate(name, visible).await?;
+                    if located.tier == Tier::Primary && again.tier == Tier::Primary {
+                        located.tier = Tier::Retry;
+                    } else {
+                        located = again;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if located.tier == Tier::Retry {
+            located.latency = retry_start.elapsed();
+        }
+        let old_selector = self
+            .healer
+            .book
+            .target(name)
+            .map(|t| t.candidates[0].clone())
+            .unwrap_or_default();
+        match located.tier {
+            Tier::Primary => {
+                if let Some(info) = located.info {
+                    if let Ok(mut store) = self.healer.store.lock() {
+                        store.fingerprints.insert(
+                            name.to_string(),
+                            Fingerprint {
+                                info,
+                                url,
+                                seen_at: now_secs(),
+                            },
+                        );
+                    }
+                }
+            }
+            tier => {
+                let repair = Repair {
+                    time: now_secs(),
+                    platform: self.platform.as_str().to_string(),
+                    target: name.to_string(),
+                    tier: tier.as_str().to_string(),
+                    old_selector,
+                    selector: located.selector.clone(),
+                    score: located.score,
+                    latency_ms: located.latency.as_millis() as u64,
+                    tokens: 0,
+                    cost_usd: 0.0,
+                    confirmed: false,
+                    url,
+                };
+                if let Ok(mut p) = self.pending.lock() {
+                    p.push(Pending {
+                        target: name.to_string(),
+                        repair,
+                        info: located.info,
+                    });
+                }
+                if outcome_is_checked {
+                    self.confirm_target(Some(name));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the pending repairs of one target (or all): learned selectors,
+    /// fingerprints, and a confirmed record.
+    fn confirm_target(&self, only: Option<&str>) {
+        let confirmed: Vec<Pending> = match self.pending.lock() {
+            Ok(mut p) => {
+                let (yes, no): (Vec<_>, Vec<_>) = p
+                    .drain(..)
+                    .partition(|x| only.is_none_or(|t| t == x.target));
+                *p = no;
+                yes
+            }
+            Err(_) => return,
+        };
+        for mut c in confirmed {
+            c.repair.confirmed = true;
+            if let Ok(mut store) = self.healer.store.lock() {
+                if c.repair.tier != Tier::Retry.as_str() {
+                    store.learn(&c.target, &c.repair.selector);
+                }
+                if let Some(info) = c.info.take() {
+                    store.fingerprints.insert(
+                        c.target.clone(),
+                        Fingerprint {
+                            info,
+                            url: c.repair.url.clone(),
+                            seen_at: now_secs(),
+                        },
+                    );
+                }
+            }
+            self.healer.record(&c.repair);
+        }
+    }
+}
+
+#[async_trait]
+impl Page for HealingPage<'_> {
+    async fn goto(&self, url: &str) -> Result<()> {
+        self.inner.goto(url).await
+    }
+    async fn current_url(&self) -> Result<String> {
+        self.inner.current_url().await
+    }
+    async fn eval(&self, expression: &str) -> Result<Value> {
+        self.inner.eval(expression).await
+    }
+    async fn count(&self, selector: &str) -> Result<usize> {
+        self.inner.count(&self.quick(selector).await?).await
+    }
+    async fn text(&self, selector: &str) -> Result<Option<String>> {
+        self.inner.text(&self.quick(selector).await?).await
+    }
+    async fn attr(&self, selector: &str, name: &str) -> Result<Option<String>> {
+        self.inner.attr(&self.quick(selector).await?, name).await
+    }
+    async fn body_text(&self) -> Result<String> {
+        self.inner.body_text().await
+    }
+    async fn click(&self, selector: &str) -> Result<()> {
+        self.act(selector, true, false, |s| async move {
+            self.inner.click(&s).await
+        })
+        .await
+    }
+    async fn click_and_wait_for_navigation(&self, selector: &str) -> Result<()> {
+        // Not retried once clicked: a submit must never happen twice.
+        self.act(selector, true, false, |s| async move {
+            self.inner.click_and_wait_for_navigation(&s).await
+        })
+        .await
+    }
+    async fn type_text(&self, selector: &str, text: &str) -> Result<()> {
+        // type_text reads the text back: its outcome is checked.
+        self.act(selector, true, true, |s| async move {
+            self.inner.type_text(&s, text).await
+        })
+        .await
+    }
+    async fn set_files(&self, selector: &str, files: &[PathBuf]) -> Result<()> {
+        self.act(selector, false, false, |s| async move {
+            self.inner.set_files(&s, files).await
+        })
+        .await
+    }
+    async fn screenshot_png(&self) -> Result<Vec<u8>> {
+        self.inner.screenshot_png().await
+    }
+    async fn cookies(&self, url: &str) -> Result<Vec<Cookie>> {
+        self.inner.cookies(url).await
+    }
+    fn waits(&self) -> Waits {
+        self.inner.waits()
+    }
+    async fn describe(&self, selector: &str) -> Result<Option<ElementInfo>> {
+        self.inner.describe(&self.quick(selector).await?).await
+    }
+    async fn scan(&self) -> Result<Vec<ElementInfo>> {
+        self.inner.scan().await
+    }
+    async fn confirm_repairs(&self) -> Result<()> {
+        self.confirm_target(None);
+        Ok(())
+    }
+}
