@@ -6,5 +6,6 @@
 
 mod hackernews;
 mod harness;
+mod healing;
 mod input;
 mod lifecycle;

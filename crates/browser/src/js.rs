@@ -142,7 +142,7 @@ pub(crate) const BODY_TEXT: &str = "document.body ? document.body.innerText : ''
 /// root-to-element path (through shadow hosts), box and visibility, and a
 /// selector that reaches the element alone.
 const DESCRIBE: &str = r#"
-const __ATTRS = ['name','type','role','aria-label','data-testid','placeholder','href','title','alt','value','contenteditable','aria-disabled','for','slot','data-lexical-editor'];
+const __ATTRS = ['name','type','maxlength','role','aria-label','data-testid','placeholder','href','title','alt','value','contenteditable','aria-disabled','for','slot','data-lexical-editor'];
 const __implicitRole = (e) => {
   const t = e.tagName.toLowerCase();
   if (t === 'button') return 'button';

@@ -29,6 +29,56 @@ pub(crate) enum Command {
     Accounts(AccountsArgs),
     /// Run local copies of the platforms to try DistroFlow without real accounts.
     Sandbox(SandboxArgs),
+    /// Inspect and share the selectors DistroFlow finds elements with.
+    Selectors(SelectorsArgs),
+    /// What self-healing did: the repair log.
+    Heal(HealArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SelectorsArgs {
+    #[command(subcommand)]
+    pub(crate) action: SelectorsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SelectorsAction {
+    /// Every target with its selectors, learned repairs and fingerprints.
+    List {
+        /// Only this platform's targets.
+        platform: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the working selectors (learned ones first) as a file to share.
+    Export {
+        /// Only this platform's targets.
+        platform: Option<String>,
+    },
+    /// Add a selector file (from `export`) to $DISTROFLOW_HOME/selectors/.
+    Import {
+        /// The TOML file.
+        file: std::path::PathBuf,
+    },
+    /// Forget learned selectors and fingerprints (of one platform, or all,
+    /// which also removes imported selector files).
+    Reset { platform: Option<String> },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HealArgs {
+    #[command(subcommand)]
+    pub(crate) action: HealAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum HealAction {
+    /// Every repair: when, which target, which tier, old and new selector, score, cost.
+    Log {
+        /// One JSON object per repair per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -53,6 +53,8 @@ async fn run(cli: Cli) -> ExitStatus {
         Command::Logout(a) => commands::login::logout(a),
         Command::Accounts(a) => commands::accounts::run(a).await,
         Command::Sandbox(a) => commands::sandbox::run(a).await,
+        Command::Selectors(a) => commands::selectors::run(a),
+        Command::Heal(a) => commands::selectors::heal(a),
     };
     match result {
         Ok(status) => status,

@@ -81,6 +81,7 @@ fn path_overlap(a: &[PathNode], b: &[PathNode]) -> f64 {
 const KEY_ATTRS: &[&str] = &[
     "name",
     "type",
+    "maxlength",
     "data-testid",
     "placeholder",
     "aria-label",
@@ -98,7 +99,7 @@ pub fn score(fp: &ElementInfo, c: &ElementInfo) -> f64 {
         got += weight * s;
     };
     if !fp.tag.is_empty() {
-        add(1.0, f64::from(u8::from(fp.tag == c.tag)));
+        add(1.5, f64::from(u8::from(fp.tag == c.tag)));
     }
     if !fp.role.is_empty() {
         add(1.5, f64::from(u8::from(fp.role == c.role)));

@@ -28,4 +28,4 @@ mod hackernews;
 mod http;
 mod server;
 
-pub use hackernews::{HackerNews, HnOptions, HnStory};
+pub use hackernews::{HackerNews, HnOptions, HnStory, HN_UI_VERSIONS};

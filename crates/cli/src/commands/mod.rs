@@ -2,6 +2,7 @@ pub(crate) mod accounts;
 pub(crate) mod login;
 pub(crate) mod post;
 pub(crate) mod sandbox;
+pub(crate) mod selectors;
 
 use std::io::Read;
 

@@ -99,3 +99,87 @@ async fn password_login_yields_a_session_cookie() {
     s.close().await;
     b.close().await;
 }
+
+/// Every UI version of the replica (renamed fields, reworded labels, rebuilt
+/// forms) still posts the right content into the right fields, with a fresh
+/// healer (no fingerprints yet: only the selector data's seeds), and every
+/// repair is recorded by tier.
+#[tokio::test(flavor = "multi_thread")]
+async fn posting_survives_every_ui_version() {
+    use distroflow_core::{Home, JobContext, Page, PlatformId, Secret};
+    use distroflow_healer::{read_repairs, Healer, SelectorBook};
+
+    let b = browser().await;
+    for &ui in distroflow_replica::HN_UI_VERSIONS {
+        let hn = Replica::start(HnOptions {
+            ui_version: ui,
+            ..HnOptions::default()
+        })
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        let book = SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).unwrap();
+        let healer = Healer::new(book, Some(home.clone())).unwrap();
+        let ctx = JobContext::new(hn.url().parse().unwrap());
+
+        // Log in through the form, then post a link and a text post.
+        let s = b.session(&ctx.base_url, &[]).await.unwrap();
+        let page = healer.page(s.page(), PlatformId::HackerNews);
+        HackerNews
+            .login_with_password(&page, &ctx, "sandbox", &Secret::new("sandbox"))
+            .await
+            .unwrap_or_else(|e| panic!("ui {ui}: login: {e}"));
+        let link = Post::new("")
+            .with_title(format!("Link on ui {ui}"))
+            .with_url(format!("https://example.com/ui{ui}"));
+        HackerNews
+            .post(&page, &ctx, &link)
+            .await
+            .unwrap_or_else(|e| panic!("ui {ui}: link: {e}"));
+        let text = Post::new(format!("Body on ui {ui} ✓")).with_title(format!("Text on ui {ui}"));
+        HackerNews
+            .post(&page, &ctx, &text)
+            .await
+            .unwrap_or_else(|e| panic!("ui {ui}: text: {e}"));
+        page.finish();
+        assert!(page.confirm_repairs().await.is_ok());
+        s.close().await;
+
+        let stories = hn.stories();
+        assert_eq!(stories.len(), 2, "ui {ui}");
+        assert_eq!(stories[1].title, format!("Link on ui {ui}"));
+        assert_eq!(
+            stories[1].url.as_deref(),
+            Some(format!("https://example.com/ui{ui}").as_str())
+        );
+        assert_eq!(
+            stories[1].text, None,
+            "ui {ui}: nothing typed into the wrong field"
+        );
+        assert_eq!(stories[0].title, format!("Text on ui {ui}"));
+        assert_eq!(
+            stories[0].text.as_deref(),
+            Some(format!("Body on ui {ui} ✓").as_str())
+        );
+        assert_eq!(stories[0].url, None);
+
+        let repairs = read_repairs(&home).unwrap();
+        if ui == 0 {
+            assert!(
+                repairs.is_empty(),
+                "today's UI needs no repair: {repairs:?}"
+            );
+        } else {
+            assert!(!repairs.is_empty(), "ui {ui} was repaired");
+            assert!(
+                repairs.iter().all(|r| r.confirmed && r.tier != "model"),
+                "{repairs:?}"
+            );
+            assert!(repairs
+                .iter()
+                .any(|r| r.target == "hackernews.submit.title"));
+        }
+    }
+    b.close().await;
+}

@@ -33,6 +33,7 @@ pub(super) fn router(store: Shared) -> Router {
         .route("/logout", get(logout))
         .route("/submit", get(submit_page))
         .route("/r", axum::routing::post(submit_post))
+        .route("/submitstory", axum::routing::post(submit_post))
         .route("/item", get(item))
         .route("/submitted", get(submitted))
         .route("/user", get(user))
@@ -45,7 +46,31 @@ pub(super) fn router(store: Shared) -> Router {
             get(|| async { asset("image/svg+xml", pages::Y18_SVG) }),
         )
         .fallback(unknown)
+        .layer(axum::middleware::map_response_with_state(
+            Arc::clone(&store),
+            serve_ui_version,
+        ))
         .with_state(store)
+}
+
+/// Rewrites HTML pages into the UI version being served.
+async fn serve_ui_version(State(store): State<Shared>, response: Response) -> Response {
+    let ui = lock(&store).ui_version;
+    let is_html = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if ui == 0 || !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let html = super::drift::apply(ui, &String::from_utf8_lossy(&bytes));
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(html))
 }
 
 /// The logged-in account, if the request carries a `user` cookie this
@@ -235,7 +260,12 @@ async fn login_post(State(store): State<Shared>, body: Bytes) -> Response {
     if field("creating") == "t" && !store.validation_required() {
         return ok(pages::message("login", pages::NO_SIGNUPS));
     }
-    match store.login(field("acct"), field("pw")) {
+    let any = |names: &[&str]| {
+        super::drift::field(&form, names)
+            .map(String::as_str)
+            .unwrap_or_default()
+    };
+    match store.login(any(&["acct", "username"]), any(&["pw", "password"])) {
         Login::Ok(value) => {
             let set_cookie =
                 format!("user={value}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax");
@@ -270,12 +300,16 @@ async fn submit_page(State(store): State<Shared>, headers: HeaderMap) -> Respons
 
 async fn submit_post(State(store): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let form = parse_form(&body);
-    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let field = |names: &[&str]| {
+        super::drift::field(&form, names)
+            .cloned()
+            .unwrap_or_default()
+    };
     let submission = Submission {
-        fnid: field("fnid"),
-        title: field("title"),
-        url: field("url"),
-        text: field("text"),
+        fnid: field(&["fnid"]),
+        title: field(&["title", "t", "headline"]),
+        url: field(&["url", "u", "link"]),
+        text: field(&["text", "x", "body"]),
     };
     let mut store = lock(&store);
     let viewer = viewer(&store, &headers);

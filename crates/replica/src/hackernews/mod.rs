@@ -1,6 +1,8 @@
 //! The Hacker News replica: options, the running server handle, and the
 //! stories it holds.
 
+mod drift;
+pub use drift::UI_VERSIONS as HN_UI_VERSIONS;
 mod handlers;
 mod pages;
 mod store;
@@ -27,6 +29,8 @@ pub struct HnOptions {
     /// the reCAPTCHA "Validation required." page and refuses every login.
     /// Default: `Some(5)`.
     pub captcha_after_failed_logins: Option<usize>,
+    /// The UI version served (0 = today's site; see [`HN_UI_VERSIONS`]).
+    pub ui_version: u8,
 }
 
 impl Default for HnOptions {
@@ -35,6 +39,7 @@ impl Default for HnOptions {
             users: vec![("sandbox".to_owned(), "sandbox".to_owned())],
             rate_limit: None,
             captcha_after_failed_logins: Some(5),
+            ui_version: 0,
         }
     }
 }
@@ -92,6 +97,7 @@ impl HackerNews {
             opts.rate_limit,
             opts.captcha_after_failed_logins,
         )));
+        lock(&store).ui_version = opts.ui_version;
         let server = Running::start(addr, handlers::router(Arc::clone(&store))).await?;
         Ok(HackerNews { server, store })
     }
@@ -116,6 +122,12 @@ impl HackerNews {
     /// its id.
     pub fn add_story(&self, by: &str, title: &str, url: Option<&str>, text: Option<&str>) -> u64 {
         self.lock().insert(by, title, url, text)
+    }
+
+    /// Serves another UI version from now on (renamed, reworded,
+    /// restructured forms), as when the real site changes its markup.
+    pub fn set_ui_version(&self, ui: u8) {
+        self.lock().ui_version = ui;
     }
 
     /// Changes the submission rate limit from now on.

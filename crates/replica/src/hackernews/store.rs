@@ -103,6 +103,8 @@ pub(crate) struct Store {
     rate_limit: Option<(usize, Duration)>,
     /// Recent successful submissions per account, oldest first.
     recent: HashMap<String, VecDeque<Instant>>,
+    /// Which UI version pages are served in (see `drift`).
+    pub(crate) ui_version: u8,
 }
 
 impl Store {
@@ -129,6 +131,7 @@ impl Store {
             captcha_after,
             rate_limit,
             recent: HashMap::new(),
+            ui_version: 0,
         }
     }
 

@@ -1,0 +1,164 @@
+use distroflow_core::{Error, Home, PlatformId, Result};
+use distroflow_healer::{read_repairs, validate_file, Store};
+use serde::Serialize;
+
+use crate::args::{HealAction, HealArgs, SelectorsAction, SelectorsArgs};
+use crate::commands::healer;
+use crate::exit::ExitStatus;
+use crate::output;
+
+#[derive(Serialize)]
+struct WireTarget<'a> {
+    target: &'a str,
+    candidates: &'a [String],
+    learned: &'a [String],
+    overridden: bool,
+    fingerprint: bool,
+    destructive: bool,
+}
+
+fn platform_filter(p: Option<&str>) -> Result<Option<&'static str>> {
+    p.map(|p| p.parse::<PlatformId>().map(PlatformId::as_str))
+        .transpose()
+}
+
+pub(crate) fn run(args: SelectorsArgs) -> Result<ExitStatus> {
+    let home = Home::from_env()?;
+    let healer = healer(Some(&home))?;
+    let book = healer.book();
+    let mut store = Store::load(&home)?;
+    let in_platform =
+        |name: &str, p: Option<&str>| p.is_none_or(|p| name.split('.').next() == Some(p));
+    match args.action {
+        SelectorsAction::List { platform, json } => {
+            let p = platform_filter(platform.as_deref())?;
+            for (name, t) in book.targets().filter(|(n, _)| in_platform(n, p)) {
+                let learned = store.learned.get(name).map(Vec::as_slice).unwrap_or(&[]);
+                let fingerprint = store.fingerprints.contains_key(name);
+                if json {
+                    output::json_line(&WireTarget {
+                        target: name,
+                        candidates: &t.candidates,
+                        learned,
+                        overridden: book.is_overridden(name),
+                        fingerprint,
+                        destructive: t.destructive,
+                    });
+                } else {
+                    let mut flags = Vec::new();
+                    if !learned.is_empty() {
+                        flags.push(format!("{} learned", learned.len()));
+                    }
+                    if book.is_overridden(name) {
+                        flags.push("overridden".into());
+                    }
+                    if fingerprint {
+                        flags.push("fingerprinted".into());
+                    }
+                    let flags = if flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [{}]", flags.join(", "))
+                    };
+                    output::line(&format!(
+                        "{name}  {}  (+{} more){flags}",
+                        learned.first().unwrap_or(&t.candidates[0]),
+                        t.candidates.len() - 1
+                    ));
+                }
+            }
+        }
+        SelectorsAction::Export { platform } => {
+            let p = platform_filter(platform.as_deref())?;
+            let mut out = String::from("format = 1\n");
+            for (name, t) in book.targets().filter(|(n, _)| in_platform(n, p)) {
+                let mut candidates: Vec<String> =
+                    store.learned.get(name).cloned().unwrap_or_default();
+                for c in &t.candidates {
+                    if !candidates.contains(c) {
+                        candidates.push(c.clone());
+                    }
+                }
+                let quoted: Vec<String> = candidates
+                    .iter()
+                    .map(|c| serde_json::to_string(c).unwrap_or_default())
+                    .collect();
+                out.push_str(&format!(
+                    "\n[targets.{}]\ncandidates = [{}]\n",
+                    serde_json::to_string(name).unwrap_or_default(),
+                    quoted.join(", ")
+                ));
+            }
+            output::line(out.trim_end());
+        }
+        SelectorsAction::Import { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                Error::usage(
+                    format!("cannot read selector file {}: {e}", file.display()),
+                    None,
+                )
+            })?;
+            let n = validate_file(&file.display().to_string(), &text)?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".toml"))
+                .unwrap_or_else(|| "imported.toml".into());
+            let path = home.write_private("selectors", &name, text.as_bytes())?;
+            eprintln!("imported {n} targets into {}", path.display());
+        }
+        SelectorsAction::Reset { platform } => {
+            let p = platform_filter(platform.as_deref())?;
+            store.reset(p);
+            store.save(&home)?;
+            if p.is_none() {
+                let dir = home.root().join("selectors");
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+                }
+            }
+            eprintln!(
+                "forgot learned selectors and fingerprints{}",
+                p.map(|p| format!(" of {p}"))
+                    .unwrap_or_else(|| " and imported selector files".into())
+            );
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+pub(crate) fn heal(args: HealArgs) -> Result<ExitStatus> {
+    let home = Home::from_env()?;
+    let HealAction::Log { json } = args.action;
+    let repairs = read_repairs(&home)?;
+    if json {
+        for r in &repairs {
+            output::json_line(r);
+        }
+        return Ok(ExitStatus::Success);
+    }
+    if repairs.is_empty() {
+        output::line("no repairs recorded");
+        return Ok(ExitStatus::Success);
+    }
+    for r in &repairs {
+        output::line(&format!(
+            "{}  {:<10} {:<32} {:<12} score {:.2}  +{}ms  {}{}",
+            r.time,
+            r.platform,
+            r.target,
+            r.tier,
+            r.score,
+            r.latency_ms,
+            r.selector,
+            if r.confirmed { "" } else { "  (unconfirmed)" }
+        ));
+    }
+    let cost: f64 = repairs.iter().map(|r| r.cost_usd).sum();
+    output::line(&format!(
+        "{} repairs; model calls: {}; estimated model cost: ${cost:.4}",
+        repairs.len(),
+        repairs.iter().filter(|r| r.tier == "model").count()
+    ));
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,136 @@
+//! Self-healing through the binary: a redesigned site still gets the post,
+//! every repair is in `heal log`, and working selectors can be shared.
+
+use distroflow_replica::{HackerNews, HnOptions};
+
+use crate::harness::User;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redesigned_site_is_repaired_recorded_and_shareable() {
+    let hn = HackerNews::start(HnOptions {
+        ui_version: 2,
+        ..HnOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
+    let out = u
+        .run_with_stdin(
+            &["login", "hn", "--username", "sandbox", "--password-stdin"],
+            Some("sandbox"),
+        )
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            "Healed",
+            "--url",
+            "https://example.com/healed",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let s = &hn.stories()[0];
+    assert_eq!(
+        (s.title.as_str(), s.url.as_deref()),
+        ("Healed", Some("https://example.com/healed"))
+    );
+
+    let log = u.run(&["heal", "log", "--json"]).await;
+    let rows = log.json();
+    assert!(!rows.is_empty(), "{log:?}");
+    for r in &rows {
+        for key in ["platform", "target", "tier", "selector", "score"] {
+            assert!(!r[key].is_null(), "{key} missing in {r}");
+        }
+        assert_eq!(r["platform"], "hackernews");
+        assert_ne!(r["tier"], "model", "no model is configured");
+    }
+    assert!(rows
+        .iter()
+        .any(|r| r["target"] == "hackernews.submit.title" && r["tier"] == "similarity"));
+    let human = u.run(&["heal", "log"]).await;
+    assert!(human.stdout.contains("model calls: 0"), "{human:?}");
+
+    // The learned selectors are used directly the next time: no new repair.
+    let before = rows.len();
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            "Again",
+            "--url",
+            "https://example.com/2",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let after = u.run(&["heal", "log", "--json"]).await.json();
+    assert!(
+        after[before..].iter().all(|r| r["tier"] == "alternatives"),
+        "second run uses learned selectors: {:?}",
+        &after[before..]
+    );
+
+    let list = u.run(&["selectors", "list", "hn", "--json"]).await.json();
+    let title = list
+        .iter()
+        .find(|t| t["target"] == "hackernews.submit.title")
+        .unwrap();
+    assert!(!title["learned"].as_array().unwrap().is_empty(), "{title}");
+
+    // Share: export from this machine, import on another, which then posts
+    // to the redesigned site without any similarity search.
+    let exported = u.run(&["selectors", "export", "hackernews"]).await;
+    assert_eq!(exported.code, 0);
+    let mut other = User::new();
+    other.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
+    let f = other.file("hn-selectors.toml", &exported.stdout);
+    let out = other
+        .run(&["selectors", "import", f.to_str().unwrap()])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = other
+        .run_with_stdin(
+            &["login", "hn", "--username", "sandbox", "--password-stdin"],
+            Some("sandbox"),
+        )
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = other
+        .run(&[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            "Shared",
+            "--url",
+            "https://example.com/3",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let theirs = other.run(&["heal", "log", "--json"]).await.json();
+    assert!(
+        theirs.iter().all(|r| r["tier"] != "similarity"),
+        "{theirs:?}"
+    );
+
+    let bad = other.file("bad.toml", "format = 9\n");
+    let out = other
+        .run(&["selectors", "import", bad.to_str().unwrap()])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("bad.toml"), "{out:?}");
+
+    let out = u.run(&["selectors", "reset"]).await;
+    assert_eq!(out.code, 0);
+    let list = u.run(&["selectors", "list", "hn", "--json"]).await.json();
+    assert!(list
+        .iter()
+        .all(|t| t["learned"].as_array().unwrap().is_empty()));
+}
