@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::book::SelectorBook;
 use crate::log::{self, Repair};
+use crate::model::{ModelConfig, ModelTier};
 use crate::similarity;
 use crate::store::{Fingerprint, Store};
 
@@ -47,6 +48,8 @@ pub struct HealOptions {
     pub similarity_after: Duration,
     /// Time between two similarity scans.
     pub rescan_every: Duration,
+    /// How long the cheaper tiers get before the model is asked (once).
+    pub model_after: Duration,
 }
 
 impl Default for HealOptions {
@@ -54,6 +57,7 @@ impl Default for HealOptions {
         HealOptions {
             similarity_after: Duration::from_millis(800),
             rescan_every: Duration::from_millis(400),
+            model_after: Duration::from_millis(2500),
         }
     }
 }
@@ -65,6 +69,7 @@ pub struct Healer {
     store: Mutex<Store>,
     home: Option<Home>,
     options: HealOptions,
+    model: Option<ModelTier>,
 }
 
 impl Healer {
@@ -79,6 +84,7 @@ impl Healer {
             store: Mutex::new(store),
             home,
             options: HealOptions::default(),
+            model: None,
         }))
     }
 
@@ -90,6 +96,21 @@ impl Healer {
             }
             Err(shared) => shared,
         }
+    }
+
+    /// Turns the `model` tier on (or leaves it off with `None`).
+    pub fn with_model(self: Arc<Self>, model: Option<ModelConfig>) -> Arc<Healer> {
+        match Arc::try_unwrap(self) {
+            Ok(mut h) => {
+                h.model = model.map(ModelTier::new);
+                Arc::new(h)
+            }
+            Err(shared) => shared,
+        }
+    }
+
+    pub fn model_enabled(&self) -> bool {
+        self.model.is_some()
     }
 
     pub fn book(&self) -> &SelectorBook {
@@ -179,7 +200,15 @@ struct Located {
     score: f64,
     latency: Duration,
     info: Option<ElementInfo>,
+    tokens: u64,
+    cost_usd: f64,
 }
+
+/// A model answer must point at an element at least this much like the
+/// fingerprint: the model chooses, the fingerprint vetoes nonsense.
+const MODEL_FLOOR: f64 = 0.35;
+/// Candidates shown to the model.
+const MODEL_CANDIDATES: usize = 8;
 
 struct Pending {
     target: String,
@@ -246,6 +275,7 @@ impl HealingPage<'_> {
         let start = Instant::now();
         let deadline = start + waits.timeout;
         let mut last_scan: Option<Instant> = None;
+        let mut asked_model = false;
         loop {
             for (sel, tier) in &list {
                 let info = if visible {
@@ -266,6 +296,8 @@ impl HealingPage<'_> {
                             start.elapsed()
                         },
                         info: visible.then_some(info),
+                        tokens: 0,
+                        cost_usd: 0.0,
                     });
                 }
             }
@@ -283,8 +315,21 @@ impl HealingPage<'_> {
                                 score: p.score,
                                 latency: start.elapsed(),
                                 info: Some(info),
+                                tokens: 0,
+                                cost_usd: 0.0,
                             });
                         }
+                    }
+                }
+            }
+            if visible && !asked_model && elapsed >= opts.model_after {
+                if let Some(model) = &self.healer.model {
+                    asked_model = true;
+                    if let Some(found) = self
+                        .ask_model(model, name, fp.as_ref(), destructive, start)
+                        .await
+                    {
+                        return Ok(found);
                     }
                 }
             }
@@ -300,6 +345,81 @@ impl HealingPage<'_> {
                 });
             }
             tokio::time::sleep(waits.every).await;
+        }
+    }
+
+    /// The `model` tier: a screenshot and the top-ranked candidates to the
+    /// model; its choice is validated like a similarity match.
+    async fn ask_model(
+        &self,
+        model: &ModelTier,
+        name: &str,
+        fp: Option<&ElementInfo>,
+        destructive: bool,
+        start: Instant,
+    ) -> Option<Located> {
+        let today = self.healer.store.lock().ok()?.model_calls_today(now_secs());
+        if !model.take_call(today) {
+            tracing::warn!(target = name, "model budget used up; not asking the model");
+            return None;
+        }
+        let page = self.inner.scan().await.ok()?;
+        let shot = self.inner.screenshot_png().await.ok()?;
+        let fp = fp.cloned().unwrap_or_default();
+        let mut ranked: Vec<(usize, f64)> = page
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.visible && (destructive || !similarity::looks_destructive(c)))
+            .map(|(i, c)| (i, similarity::score(&fp, c)))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranked.truncate(MODEL_CANDIDATES);
+        let shown: Vec<&ElementInfo> = ranked.iter().map(|(i, _)| &page[*i]).collect();
+        if let Ok(mut s) = self.healer.store.lock() {
+            s.count_model_call(now_secs());
+        }
+        let answer = match model.choose(name, &fp, &shot, &shown).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(target = name, "model tier failed: {e}");
+                return None;
+            }
+        };
+        let accepted = answer
+            .choice
+            .map(|i| (ranked[i], &page[ranked[i].0]))
+            .filter(|((_, score), _)| {
+                fp.tag.is_empty() && fp.role.is_empty() || *score >= MODEL_FLOOR
+            })
+            .filter(|_| answer.confidence >= 0.5);
+        match accepted {
+            Some((_, info)) => Some(Located {
+                selector: info.selector.clone(),
+                tier: Tier::Model,
+                score: answer.confidence,
+                latency: start.elapsed(),
+                info: Some(info.clone()),
+                tokens: answer.tokens,
+                cost_usd: answer.cost_usd,
+            }),
+            None => {
+                // A call that found nothing still cost something: record it.
+                self.healer.record(&Repair {
+                    time: now_secs(),
+                    platform: self.platform.as_str().to_string(),
+                    target: name.to_string(),
+                    tier: Tier::Model.as_str().to_string(),
+                    old_selector: String::new(),
+                    selector: String::new(),
+                    score: answer.confidence,
+                    latency_ms: start.elapsed().as_millis() as u64,
+                    tokens: answer.tokens,
+                    cost_usd: answer.cost_usd,
+                    confirmed: false,
+                    url: self.inner.current_url().await.unwrap_or_default(),
+                });
+                None
+            }
         }
     }
 
@@ -378,8 +498,8 @@ impl HealingPage<'_> {
                     selector: located.selector.clone(),
                     score: located.score,
                     latency_ms: located.latency.as_millis() as u64,
-                    tokens: 0,
-                    cost_usd: 0.0,
+                    tokens: located.tokens,
+                    cost_usd: located.cost_usd,
                     confirmed: false,
                     url,
                 };

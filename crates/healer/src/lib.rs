@@ -31,6 +31,7 @@
 mod book;
 mod heal;
 mod log;
+mod model;
 mod retry;
 mod similarity;
 mod store;
@@ -38,6 +39,7 @@ mod store;
 pub use book::{validate_file, Expect, SelectorBook, Target, BOOK_FORMAT};
 pub use heal::{HealOptions, Healer, HealingPage, Tier};
 pub use log::{read as read_repairs, Repair};
+pub use model::{ModelAnswer, ModelConfig, ModelTier};
 pub use retry::{retry, RetryPolicy};
 pub use similarity::{looks_destructive, pick, score, Pick, ACCEPT_SCORE, MIN_MARGIN};
 pub use store::{Fingerprint, Store};

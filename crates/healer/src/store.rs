@@ -28,6 +28,9 @@ pub struct Store {
     /// Most recent first.
     #[serde(default)]
     pub learned: BTreeMap<String, Vec<String>>,
+    /// Model calls per UTC day (days since the Unix epoch), for the daily cap.
+    #[serde(default)]
+    pub model_calls: BTreeMap<u64, u32>,
 }
 
 impl Store {
@@ -50,6 +53,19 @@ impl Store {
             message: format!("healer state: {e}"),
         })?;
         home.write_private(DIR, FILE, &body).map(|_| ())
+    }
+
+    pub fn model_calls_today(&self, now_secs: u64) -> u32 {
+        self.model_calls
+            .get(&(now_secs / 86_400))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn count_model_call(&mut self, now_secs: u64) {
+        let today = now_secs / 86_400;
+        *self.model_calls.entry(today).or_default() += 1;
+        self.model_calls.retain(|d, _| *d + 31 >= today);
     }
 
     pub fn learn(&mut self, target: &str, selector: &str) {

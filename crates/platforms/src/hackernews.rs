@@ -73,12 +73,8 @@ impl Platform for HackerNews {
                 Some("add --url URL for a link post, or TEXT for a text post".into()),
             ));
         }
-        if post.media.iter().len() > 0 {
-            return Err(Error::InvalidContent {
-                platform: ID,
-                message: "Hacker News takes no images or video".into(),
-            });
-        }
+        // Media are not sent: Hacker News has no images (a cross-post with
+        // images still goes out here as its title, url and text).
         Ok(())
     }
 

@@ -26,6 +26,8 @@
 
 mod hackernews;
 mod http;
+mod model;
 mod server;
 
 pub use hackernews::{HackerNews, HnOptions, HnStory, HN_UI_VERSIONS};
+pub use model::{FakeModel, ModelRequest};

@@ -72,7 +72,8 @@ pub(crate) fn healer(home: Option<&Home>) -> Result<std::sync::Arc<distroflow_he
     if let Some(h) = home {
         book = book.with_overrides(&h.root().join("selectors"))?;
     }
-    distroflow_healer::Healer::new(book, home.cloned())
+    Ok(distroflow_healer::Healer::new(book, home.cloned())?
+        .with_model(distroflow_healer::ModelConfig::from_env()))
 }
 
 pub(crate) fn browser_options(config: &Config) -> BrowserOptions {

@@ -183,3 +183,134 @@ async fn posting_survives_every_ui_version() {
     }
     b.close().await;
 }
+
+/// The model tier, against a local OpenAI-compatible server: it gets a
+/// screenshot and the ranked candidates, its choice is validated and used,
+/// and the call's tokens and cost are recorded. Similarity is held back so
+/// that the model is the tier that answers.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_model_tier_repairs_when_asked_and_is_recorded() {
+    use distroflow_core::{Home, JobContext, PlatformId};
+    use distroflow_healer::{read_repairs, HealOptions, Healer, ModelConfig, SelectorBook};
+    use std::time::Duration;
+
+    let model = distroflow_replica::FakeModel::start().await.unwrap();
+    let hn = Replica::start(HnOptions {
+        ui_version: 2,
+        ..HnOptions::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path());
+    let book = SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).unwrap();
+    let healer = Healer::new(book, Some(home.clone()))
+        .unwrap()
+        .with_options(HealOptions {
+            similarity_after: Duration::from_secs(3600),
+            model_after: Duration::from_millis(300),
+            ..HealOptions::default()
+        })
+        .with_model(Some(ModelConfig {
+            base_url: model.url(),
+            model: "test-vision".into(),
+            api_key: distroflow_core::Secret::new("sk-test"),
+            max_calls_per_run: 5,
+            max_calls_per_day: 50,
+            usd_per_m_input: 0.15,
+            usd_per_m_output: 0.60,
+            timeout: Duration::from_secs(10),
+        }));
+    let b = browser().await;
+    let ctx = JobContext::new(hn.url().parse().unwrap());
+    let me = [cookie("user", &hn.session_cookie("sandbox").unwrap())];
+    let s = b.session(&ctx.base_url, &me).await.unwrap();
+    let page = healer.page(s.page(), PlatformId::HackerNews);
+    let post = Post::new("")
+        .with_title("Chosen by the model")
+        .with_url("https://example.com/m");
+    HackerNews.post(&page, &ctx, &post).await.unwrap();
+    page.finish();
+    s.close().await;
+    b.close().await;
+
+    let story = &hn.stories()[0];
+    assert_eq!(story.title, "Chosen by the model");
+    assert_eq!(story.url.as_deref(), Some("https://example.com/m"));
+    let asked = model.requests();
+    assert!(!asked.is_empty());
+    assert!(
+        asked
+            .iter()
+            .all(|r| r.has_image && r.candidates > 1 && r.model == "test-vision"),
+        "{asked:?}"
+    );
+    let repairs = read_repairs(&home).unwrap();
+    let by_model: Vec<_> = repairs.iter().filter(|r| r.tier == "model").collect();
+    assert!(!by_model.is_empty(), "{repairs:?}");
+    assert!(
+        by_model
+            .iter()
+            .all(|r| r.confirmed && r.tokens > 0 && r.cost_usd > 0.0),
+        "{by_model:?}"
+    );
+    assert!(by_model.len() <= 5, "the per-run budget holds");
+}
+
+/// A model that points at the wrong kind of element is vetoed by the
+/// fingerprint: nothing is typed or clicked, the step fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_model_answer_is_never_acted_on() {
+    use distroflow_core::{JobContext, PlatformId};
+    use distroflow_healer::{HealOptions, Healer, ModelConfig, SelectorBook};
+    use std::time::Duration;
+
+    let model = distroflow_replica::FakeModel::start().await.unwrap();
+    let hn = Replica::start(HnOptions {
+        ui_version: 2,
+        ..HnOptions::default()
+    })
+    .await
+    .unwrap();
+    let book = SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).unwrap();
+    let healer = Healer::new(book, None)
+        .unwrap()
+        .with_options(HealOptions {
+            similarity_after: Duration::from_secs(3600),
+            model_after: Duration::from_millis(200),
+            ..HealOptions::default()
+        })
+        .with_model(Some(ModelConfig {
+            base_url: model.url(),
+            model: "test-vision".into(),
+            api_key: distroflow_core::Secret::new("sk-test"),
+            max_calls_per_run: 1,
+            max_calls_per_day: 50,
+            usd_per_m_input: 0.15,
+            usd_per_m_output: 0.60,
+            timeout: Duration::from_secs(10),
+        }));
+    // The last candidate shown is the least like the title field.
+    model.force_answer(Some(8));
+    let mut options = distroflow_browser::BrowserOptions::from_env(None);
+    options.waits.timeout = Duration::from_secs(4);
+    let b = distroflow_browser::Browser::launch(options).await.unwrap();
+    let ctx = JobContext::new(hn.url().parse().unwrap());
+    let me = [cookie("user", &hn.session_cookie("sandbox").unwrap())];
+    let s = b.session(&ctx.base_url, &me).await.unwrap();
+    let page = healer.page(s.page(), PlatformId::HackerNews);
+    let post = Post::new("")
+        .with_title("Never typed")
+        .with_url("https://example.com/n");
+    let e = HackerNews.post(&page, &ctx, &post).await.unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    page.finish();
+    s.close().await;
+    b.close().await;
+    assert!(hn.stories().is_empty());
+    assert_eq!(
+        model.requests().len(),
+        1,
+        "the run's model budget is one call"
+    );
+}
