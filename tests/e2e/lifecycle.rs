@@ -115,13 +115,22 @@ async fn sandbox_serves_replicas_until_interrupted() {
     let u = User::new();
     let mut child = u.spawn(&["sandbox"]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-        .await
-        .expect("prints the replica URLs")
-        .unwrap()
-        .unwrap();
-    let url = first.strip_prefix("hackernews ").expect(&first).to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    let mut urls = std::collections::BTreeMap::new();
+    while urls.len() < 4 {
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("prints the replica URLs")
+            .unwrap()
+            .expect("four URL lines");
+        let (platform, url) = line.split_once(' ').expect(&line);
+        assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+        urls.insert(platform.to_string(), url.to_string());
+    }
+    assert_eq!(
+        urls.keys().cloned().collect::<Vec<_>>(),
+        ["hackernews", "instagram", "reddit", "x"]
+    );
+    let url = urls["hackernews"].clone();
 
     let mut me = User::new();
     me.set("DISTROFLOW_HACKERNEWS_URL", &url);

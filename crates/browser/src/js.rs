@@ -17,8 +17,24 @@ const __part = (p) => {
     : (e) => __norm(e.innerText || e.textContent).toLowerCase().includes(__norm(want).toLowerCase());
   return { css: m[1].trim() || '*', test };
 };
-const __q = (sel) => {
-  const parts = sel.split('>>>').map((s) => s.trim()).filter(Boolean).map(__part);
+// Splits on `sep` outside quotes, parentheses and brackets.
+const __split = (s, sep) => {
+  const out = [];
+  let depth = 0, quote = null, cur = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote) { cur += c; if (c === '\\') { cur += s[++i] || ''; } else if (c === quote) { quote = null; } continue; }
+    if (c === '"' || c === "'") { quote = c; cur += c; continue; }
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    if (depth === 0 && s.startsWith(sep, i)) { out.push(cur); cur = ''; i += sep.length - 1; continue; }
+    cur += c;
+  }
+  out.push(cur);
+  return out.map((x) => x.trim()).filter(Boolean);
+};
+const __q1 = (sel) => {
+  const parts = __split(sel, '>>>').map(__part);
   let roots = [document];
   let found = [];
   for (let i = 0; i < parts.length; i++) {
@@ -31,6 +47,17 @@ const __q = (sel) => {
     if (i < parts.length - 1) roots = found.map((e) => e.shadowRoot).filter(Boolean);
   }
   return found;
+};
+// Plain CSS keeps the browser's document order; a comma list that uses
+// `>>>` or a text test is matched alternative by alternative, in order.
+const __q = (sel) => {
+  if (!sel.includes('>>>') && !/:(text-is|has-text)\(/.test(sel)) return Array.from(document.querySelectorAll(sel));
+  const alts = __split(sel, ',');
+  if (alts.length === 1) return __q1(alts[0]);
+  const seen = new Set();
+  const out = [];
+  for (const a of alts) for (const e of __q1(a)) if (!seen.has(e)) { seen.add(e); out.push(e); }
+  return out;
 };
 const __vis = (e) => {
   const r = e.getBoundingClientRect();

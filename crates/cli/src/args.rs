@@ -155,7 +155,8 @@ pub(crate) struct AccountsArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct SandboxArgs {
-    /// Port of the Hacker News replica (default: a free port).
+    /// Serve Hacker News on PORT, X on PORT+1, Reddit on PORT+2 and
+    /// Instagram on PORT+3 (default: free ports).
     #[arg(long, value_name = "PORT")]
-    pub(crate) hackernews_port: Option<u16>,
+    pub(crate) base_port: Option<u16>,
 }

@@ -9,7 +9,6 @@ mod args;
 mod commands;
 mod exit;
 mod output;
-mod runner;
 
 use clap::Parser;
 

@@ -19,6 +19,7 @@
 
 mod auth;
 mod config;
+mod content;
 mod error;
 mod home;
 mod media;
@@ -29,6 +30,11 @@ mod result;
 
 pub use auth::{parse_cookie_file, AuthConfig, Cookie, SameSite, Secret};
 pub use config::{Config, PlatformConfig};
+pub use content::{
+    check, check_post, count_hashtags, find_urls, hashtags_to_words, measure, x_weighted_length,
+    x_weighted_length_with, Check, Draft, LimitOverride, LimitOverrides, Limits, Network,
+    NetworkLimits, Overflow, XConfig, XCount,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use home::{AuthStatus, Home};
 pub use media::{Media, MAX_MEDIA_BYTES};

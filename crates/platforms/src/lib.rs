@@ -16,22 +16,34 @@
 //! ```
 
 mod hackernews;
+mod instagram;
+mod reddit;
+mod x;
 
 pub use hackernews::HackerNews;
+pub use instagram::Instagram;
+pub use reddit::Reddit;
+pub use x::X;
 
 use distroflow_core::{Error, Platform, PlatformId, Result};
 
 /// Every platform's selector data (`platform.step.element` targets with
 /// candidate selectors), embedded in the binary: `(file name, TOML)`.
-pub const SELECTOR_FILES: &[(&str, &str)] = &[(
-    "hackernews.toml",
-    include_str!("../selectors/hackernews.toml"),
-)];
+pub const SELECTOR_FILES: &[(&str, &str)] = &[
+    (
+        "hackernews.toml",
+        include_str!("../selectors/hackernews.toml"),
+    ),
+    ("x.toml", include_str!("../selectors/x.toml")),
+];
 
 /// The adapter for a platform.
 pub fn adapter(id: PlatformId) -> Result<Box<dyn Platform>> {
     match id {
         PlatformId::HackerNews => Ok(Box::new(HackerNews)),
+        PlatformId::Reddit => Ok(Box::new(Reddit)),
+        PlatformId::Instagram => Ok(Box::new(Instagram)),
+        PlatformId::X => Ok(Box::new(X)),
         other => Err(Error::usage(
             format!("posting to {} is not supported yet", other.display_name()),
             Some("supported now: hackernews".into()),

@@ -24,10 +24,18 @@
 //! # }).unwrap();
 //! ```
 
+mod faults;
 mod hackernews;
 mod http;
+mod instagram;
 mod model;
+mod reddit;
+mod script;
 mod server;
+mod x;
 
 pub use hackernews::{HackerNews, HnOptions, HnStory, HN_UI_VERSIONS};
+pub use instagram::{Instagram, InstagramOptions, InstagramPost};
 pub use model::{FakeModel, ModelRequest};
+pub use reddit::{Reddit, RedditOptions, RedditPost};
+pub use x::{XMedia, XOptions, XPost, XRefusal, X, X_UI_VERSIONS};

@@ -248,3 +248,39 @@ async fn describe_and_scan_give_selectors_that_find_the_element_again() {
     s.close().await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comma_lists_work_with_shadow_roots_and_text_tests() {
+    let url = serve(EDITORS).await;
+    let b = browser().await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    let p = s.page();
+    p.goto(&url).await.unwrap();
+    // The first alternative matches nothing; the second, in a shadow root, does.
+    assert_eq!(
+        p.count("x-host >>> #nope, x-host >>> #inner")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        p.count(r#"div[role=button]:text-is("Nope"), div[role=button]:text-is("Share")"#)
+            .await
+            .unwrap(),
+        1
+    );
+    // Commas inside quotes or parentheses are not separators.
+    assert_eq!(
+        p.count(r#"div[role=button]:has-text("a, b")"#)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(p.count("#rich, #wrong").await.unwrap(), 2);
+    p.click(r#"#missing, div[role=button]:text-is("Share")"#)
+        .await
+        .unwrap();
+    assert_eq!(p.eval("document.title").await.unwrap(), "shared");
+    s.close().await;
+    b.close().await;
+}

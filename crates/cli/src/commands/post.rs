@@ -7,7 +7,7 @@ use crate::commands::sandbox::Sandbox;
 use crate::commands::{browser_options, healer, parse_targets, read_text};
 use crate::exit::ExitStatus;
 use crate::output;
-use crate::runner::{self, Job, RunEnd};
+use distroflow_engine::{BrowserSource, Job, RunEnd};
 
 pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     let targets = parse_targets(&args.to)?;
@@ -92,7 +92,7 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
                 let base_url = sb.base_url(platform).ok_or_else(|| {
                     Error::usage(
                         format!("the sandbox has no {} replica yet", platform.display_name()),
-                        Some("the sandbox serves: hackernews".into()),
+                        None,
                     )
                 })?;
                 let mut ctx = JobContext::new(base_url);
@@ -116,10 +116,19 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     let json = args.json;
     let progress =
         output::Progress::new(&jobs.iter().map(|j| j.platform).collect::<Vec<_>>(), !json);
-    let end = runner::run(jobs, post, options, config.job_timeout(), |r| {
-        progress.finish(r.platform);
-        progress.suspend(|| output::print_result(r, json));
-    })
+    let end = distroflow_engine::run(
+        jobs,
+        post,
+        BrowserSource::Launch(options),
+        config.job_timeout(),
+        |r| {
+            progress.finish(r.platform);
+            progress.suspend(|| output::print_result(r, json));
+        },
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        },
+    )
     .await;
     progress.clear();
     if let Some(sb) = sandbox {

@@ -2,6 +2,9 @@
 //! One module per platform; the helpers below are shared.
 
 mod hackernews;
+mod instagram;
+mod reddit;
+mod x;
 
 use distroflow_browser::{Browser, BrowserOptions};
 use distroflow_core::{Cookie, JobContext, Platform, Post, Posted, Result, Secret};

@@ -31,6 +31,8 @@ pub struct HnOptions {
     pub captcha_after_failed_logins: Option<usize>,
     /// The UI version served (0 = today's site; see [`HN_UI_VERSIONS`]).
     pub ui_version: u8,
+    /// Simulated latency before every response (benchmarks). Default: none.
+    pub latency: Duration,
 }
 
 impl Default for HnOptions {
@@ -40,6 +42,7 @@ impl Default for HnOptions {
             rate_limit: None,
             captcha_after_failed_logins: Some(5),
             ui_version: 0,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -82,6 +85,7 @@ pub struct HnStory {
 pub struct HackerNews {
     server: Running,
     store: Arc<Mutex<Store>>,
+    faults: Arc<crate::faults::Faults>,
 }
 
 impl HackerNews {
@@ -98,8 +102,14 @@ impl HackerNews {
             opts.captcha_after_failed_logins,
         )));
         lock(&store).ui_version = opts.ui_version;
-        let server = Running::start(addr, handlers::router(Arc::clone(&store))).await?;
-        Ok(HackerNews { server, store })
+        let faults = crate::faults::Faults::new(opts.latency);
+        let app = crate::faults::layer(handlers::router(Arc::clone(&store)), Arc::clone(&faults));
+        let server = Running::start(addr, app).await?;
+        Ok(HackerNews {
+            server,
+            store,
+            faults,
+        })
     }
 
     /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
@@ -128,6 +138,16 @@ impl HackerNews {
     /// restructured forms), as when the real site changes its markup.
     pub fn set_ui_version(&self, ui: u8) {
         self.lock().ui_version = ui;
+    }
+
+    /// While on, every request hangs without an answer.
+    pub fn set_hang(&self, hang: bool) {
+        self.faults.set_hang(hang);
+    }
+
+    /// Simulated latency before every response from now on.
+    pub fn set_latency(&self, latency: Duration) {
+        self.faults.set_latency(latency);
     }
 
     /// Changes the submission rate limit from now on.

@@ -2,3 +2,6 @@
 
 mod client;
 mod hackernews;
+mod instagram;
+mod reddit;
+mod x;

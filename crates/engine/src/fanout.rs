@@ -2,6 +2,7 @@
 //! context, bounded by the pool, each with a deadline; results are reported
 //! as they finish and one target's failure never touches the others.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,29 +12,40 @@ use distroflow_healer::Healer;
 use tokio::task::JoinSet;
 
 /// One platform's job.
-pub(crate) struct Job {
-    pub(crate) platform: PlatformId,
-    pub(crate) adapter: Arc<dyn Platform>,
-    pub(crate) ctx: JobContext,
+pub struct Job {
+    pub platform: PlatformId,
+    pub adapter: Arc<dyn Platform>,
+    pub ctx: JobContext,
     /// The saved session; `None` fails the job with an auth error, no browser needed.
-    pub(crate) cookies: Option<Vec<Cookie>>,
+    pub cookies: Option<Vec<Cookie>>,
     /// Resolves the adapter's targets and repairs broken steps.
-    pub(crate) healer: Arc<Healer>,
+    pub healer: Arc<Healer>,
 }
 
-pub(crate) enum RunEnd {
+pub enum RunEnd {
     Done(Vec<PostResult>),
     Interrupted,
 }
 
-/// Runs every job, calling `report` as each finishes.
-pub(crate) async fn run(
+/// Where the run's browser comes from.
+pub enum BrowserSource {
+    /// Start one for this run (only if some job needs it) and close it after.
+    Launch(BrowserOptions),
+    /// Use a running one and leave it running.
+    Shared(Browser),
+}
+
+/// Runs every job, calling `report` as each finishes. When `interrupt`
+/// completes (Ctrl-C), running jobs are stopped and the browser closed.
+pub async fn run(
     jobs: Vec<Job>,
     post: Post,
-    options: BrowserOptions,
+    source: BrowserSource,
     job_timeout: Duration,
     mut report: impl FnMut(&PostResult),
+    interrupt: impl Future<Output = ()>,
 ) -> RunEnd {
+    tokio::pin!(interrupt);
     let post = Arc::new(post);
     let mut results = Vec::new();
     let mut set = JoinSet::new();
@@ -59,9 +71,15 @@ pub(crate) async fn run(
         return RunEnd::Done(results);
     }
 
-    let launched = tokio::select! {
-        b = Browser::launch(options) => b,
-        _ = tokio::signal::ctrl_c() => return RunEnd::Interrupted,
+    let (launched, owned) = match source {
+        BrowserSource::Shared(b) => (Ok(b), false),
+        BrowserSource::Launch(options) => {
+            let b = tokio::select! {
+                b = Browser::launch(options) => b,
+                _ = &mut interrupt => return RunEnd::Interrupted,
+            };
+            (b, true)
+        }
     };
     let browser = match launched {
         Ok(b) => b,
@@ -119,13 +137,15 @@ pub(crate) async fn run(
                 }
                 None => break false,
             },
-            _ = tokio::signal::ctrl_c() => break true,
+            _ = &mut interrupt => break true,
         }
     };
     if interrupted {
         set.abort_all();
     }
-    browser.close().await;
+    if owned || interrupted {
+        browser.close().await;
+    }
     if interrupted {
         RunEnd::Interrupted
     } else {

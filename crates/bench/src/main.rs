@@ -1,0 +1,368 @@
+//! `distroflow-bench`: posts to the four local replicas with a simulated
+//! server latency and prints the numbers issue targets are judged by:
+//! browser start time, wall time of each platform alone, sequential vs
+//! concurrent, the concurrent / slowest-single ratio, and peak memory of
+//! the process tree for 1 vs 4 targets. It asserts nothing.
+//!
+//! ```text
+//! cargo run --release -p distroflow-bench -- [--latency-ms 100] [--runs 3] [--json]
+//! ```
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod mem;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use distroflow_browser::{Browser, BrowserOptions};
+use distroflow_core::{Cookie, JobContext, Media, PlatformId, Post, Secret};
+use distroflow_engine::{BrowserSource, Job, RunEnd};
+use distroflow_healer::{Healer, SelectorBook};
+use distroflow_replica::{
+    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions, X,
+};
+
+struct Args {
+    latency: Duration,
+    runs: usize,
+    json: bool,
+}
+
+fn args() -> Result<Args, String> {
+    let mut a = Args {
+        latency: Duration::from_millis(100),
+        runs: 3,
+        json: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut num = |name: &str| -> Result<u64, String> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .ok_or(format!("{name} needs a number"))
+        };
+        match arg.as_str() {
+            "--latency-ms" => a.latency = Duration::from_millis(num("--latency-ms")?),
+            "--runs" => a.runs = num("--runs")?.max(1) as usize,
+            "--json" => a.json = true,
+            "-h" | "--help" => {
+                return Err("usage: distroflow-bench [--latency-ms N] [--runs N] [--json]".into())
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(a)
+}
+
+struct Replicas {
+    hn: HackerNews,
+    x: X,
+    reddit: Reddit,
+    instagram: Instagram,
+}
+
+impl Replicas {
+    async fn start(latency: Duration) -> std::io::Result<Replicas> {
+        Ok(Replicas {
+            hn: HackerNews::start(HnOptions {
+                latency,
+                ..HnOptions::default()
+            })
+            .await?,
+            x: X::start(XOptions {
+                latency,
+                ..XOptions::default()
+            })
+            .await?,
+            reddit: Reddit::start(RedditOptions {
+                latency,
+                ..RedditOptions::default()
+            })
+            .await?,
+            instagram: Instagram::start(InstagramOptions {
+                latency,
+                ..InstagramOptions::default()
+            })
+            .await?,
+        })
+    }
+
+    fn site(&self, p: PlatformId) -> (String, &'static str, String) {
+        match p {
+            PlatformId::X => (
+                self.x.url(),
+                "auth_token",
+                self.x.session_cookie("sandbox").unwrap_or_default(),
+            ),
+            PlatformId::Reddit => (
+                self.reddit.url(),
+                "reddit_session",
+                self.reddit.session_cookie("sandbox").unwrap_or_default(),
+            ),
+            PlatformId::Instagram => (
+                self.instagram.url(),
+                "sessionid",
+                self.instagram.session_cookie("sandbox").unwrap_or_default(),
+            ),
+            _ => (
+                self.hn.url(),
+                "user",
+                self.hn.session_cookie("sandbox").unwrap_or_default(),
+            ),
+        }
+    }
+
+    fn job(&self, p: PlatformId, healer: &Arc<Healer>) -> Job {
+        let (url, name, value) = self.site(p);
+        Job {
+            platform: p,
+            adapter: distroflow_platforms::adapter(p).expect("adapter").into(),
+            ctx: JobContext::new(url.parse().expect("replica url")),
+            cookies: Some(vec![Cookie {
+                name: name.into(),
+                value: Secret::new(value),
+                domain: "127.0.0.1".into(),
+                path: "/".into(),
+                expires: None,
+                http_only: true,
+                secure: false,
+                same_site: None,
+            }]),
+            healer: healer.clone(),
+        }
+    }
+}
+
+fn post(n: usize, media: &Media) -> Post {
+    let mut p = Post::new(format!(
+        "Benchmark post #{n} from DistroFlow 🚀\n\nMeasuring the fan-out."
+    ))
+    .with_title(format!("Benchmark post #{n}"));
+    p.url = None;
+    p.media.push(media.clone());
+    p.set_option(PlatformId::Reddit, "subreddit", "bench");
+    p
+}
+
+/// Runs `targets` at once on `browser`; returns wall time, or the failures.
+async fn run(
+    browser: &Browser,
+    replicas: &Replicas,
+    healer: &Arc<Healer>,
+    targets: &[PlatformId],
+    post: Post,
+) -> Result<Duration, String> {
+    let jobs = targets.iter().map(|p| replicas.job(*p, healer)).collect();
+    let start = Instant::now();
+    let end = distroflow_engine::run(
+        jobs,
+        post,
+        BrowserSource::Shared(browser.clone()),
+        Duration::from_secs(120),
+        |_| {},
+        std::future::pending(),
+    )
+    .await;
+    let elapsed = start.elapsed();
+    match end {
+        RunEnd::Done(results) => {
+            let failed: Vec<String> = results
+                .iter()
+                .filter(|r| !r.ok)
+                .map(|r| format!("{}: {:?}", r.platform, r.error.as_ref().map(|e| &e.message)))
+                .collect();
+            if failed.is_empty() {
+                Ok(elapsed)
+            } else {
+                Err(failed.join("; "))
+            }
+        }
+        RunEnd::Interrupted => Err("interrupted".into()),
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = match args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match bench(&args).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn launch() -> Result<Browser, String> {
+    let mut o = BrowserOptions::from_env(None);
+    o.max_concurrency = 4;
+    Browser::launch(o).await.map_err(|e| e.to_string())
+}
+
+async fn bench(args: &Args) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let png = dir.path().join("bench.png");
+    std::fs::write(&png, PNG).map_err(|e| e.to_string())?;
+    let media = Media::from_path(&png).map_err(|e| e.to_string())?;
+    let replicas = Replicas::start(args.latency)
+        .await
+        .map_err(|e| e.to_string())?;
+    let book =
+        SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).map_err(|e| e.to_string())?;
+    let healer = Healer::new(book, None).map_err(|e| e.to_string())?;
+    let all = [
+        PlatformId::X,
+        PlatformId::Reddit,
+        PlatformId::HackerNews,
+        PlatformId::Instagram,
+    ];
+    let mut n = 0;
+    let mut next_post = || {
+        n += 1;
+        post(n, &media)
+    };
+
+    // Browser start.
+    let mut starts = Vec::new();
+    for _ in 0..args.runs {
+        let b = launch().await?;
+        starts.push(b.start_time());
+        b.close().await;
+    }
+
+    // Each platform alone, on a fresh browser each time; memory sampled.
+    let mut single = std::collections::BTreeMap::new();
+    let (mut peak1_self, mut peak1_browser) = (0, 0);
+    for p in all {
+        let mut times = Vec::new();
+        for _ in 0..args.runs {
+            let b = launch().await?;
+            // Warm-up: the first page load of a fresh browser.
+            run(&b, &replicas, &healer, &[p], next_post())
+                .await
+                .map_err(|e| format!("{p}: {e}"))?;
+            let sampler = mem::Sampler::start(b.profile_dir());
+            let t = run(&b, &replicas, &healer, &[p], next_post())
+                .await
+                .map_err(|e| format!("{p}: {e}"))?;
+            let (me, browser) = sampler.stop();
+            peak1_self = peak1_self.max(me);
+            peak1_browser = peak1_browser.max(browser);
+            times.push(t);
+            b.close().await;
+        }
+        single.insert(p, median(times));
+    }
+    let slowest = single.values().copied().max().unwrap_or_default();
+
+    // All four, one after another, and all four at once.
+    let mut seq = Vec::new();
+    let mut conc = Vec::new();
+    let (mut peak4_self, mut peak4_browser) = (0, 0);
+    for _ in 0..args.runs {
+        let b = launch().await?;
+        run(&b, &replicas, &healer, &all, next_post()).await?; // warm-up
+        let start = Instant::now();
+        for p in all {
+            run(&b, &replicas, &healer, &[p], next_post()).await?;
+        }
+        seq.push(start.elapsed());
+        b.close().await;
+
+        let b = launch().await?;
+        run(&b, &replicas, &healer, &all, next_post()).await?; // warm-up
+        let sampler = mem::Sampler::start(b.profile_dir());
+        conc.push(run(&b, &replicas, &healer, &all, next_post()).await?);
+        let (me, browser) = sampler.stop();
+        peak4_self = peak4_self.max(me);
+        peak4_browser = peak4_browser.max(browser);
+        b.close().await;
+    }
+    let (seq, conc) = (median(seq), median(conc));
+    let start = median(starts);
+
+    let mem1 = peak1_self + peak1_browser;
+    let mem4 = peak4_self + peak4_browser;
+    let report = serde_json::json!({
+        "latency_ms": args.latency.as_millis(),
+        "runs": args.runs,
+        "browser_start_ms": ms(start),
+        "single_ms": single.iter().map(|(p, d)| (p.as_str(), ms(*d))).collect::<std::collections::BTreeMap<_, _>>(),
+        "slowest_single_ms": ms(slowest),
+        "sequential_ms": ms(seq),
+        "concurrent_ms": ms(conc),
+        "concurrent_over_slowest": conc.as_secs_f64() / slowest.as_secs_f64(),
+        "speedup_over_sequential": seq.as_secs_f64() / conc.as_secs_f64(),
+        "peak_pss_kib_1_target": { "bench_process": peak1_self, "chromium": peak1_browser, "total": mem1 },
+        "peak_pss_kib_4_targets": { "bench_process": peak4_self, "chromium": peak4_browser, "total": mem4 },
+        "memory_4_over_1": mem4 as f64 / mem1.max(1) as f64,
+        "memory_4_over_1_chromium": peak4_browser as f64 / peak1_browser.max(1) as f64,
+    });
+    if args.json {
+        println!("{report}");
+        return Ok(());
+    }
+    println!(
+        "DistroFlow fan-out benchmark: {} ms simulated latency per request, median of {} runs",
+        args.latency.as_millis(),
+        args.runs
+    );
+    println!("  browser start                {:>8.0} ms", ms(start));
+    for (p, d) in &single {
+        println!("  {:<28} {:>8.0} ms", format!("{p} alone"), ms(*d));
+    }
+    println!("  sequential (4 platforms)     {:>8.0} ms", ms(seq));
+    println!("  concurrent (4 platforms)     {:>8.0} ms", ms(conc));
+    println!(
+        "  concurrent / slowest single  {:>8.2}x   (target <= 1.2x)",
+        conc.as_secs_f64() / slowest.as_secs_f64()
+    );
+    println!(
+        "  speed-up over sequential     {:>8.2}x",
+        seq.as_secs_f64() / conc.as_secs_f64()
+    );
+    println!(
+        "  peak PSS, 1 target           {:>8.1} MiB  (chromium {:.1} + bench process {:.1})",
+        mem1 as f64 / 1024.0,
+        peak1_browser as f64 / 1024.0,
+        peak1_self as f64 / 1024.0
+    );
+    println!(
+        "  peak PSS, 4 targets          {:>8.1} MiB  (chromium {:.1} + bench process {:.1})",
+        mem4 as f64 / 1024.0,
+        peak4_browser as f64 / 1024.0,
+        peak4_self as f64 / 1024.0
+    );
+    println!(
+        "  memory 4 / 1 targets         {:>8.2}x   (target <= 1.6x; chromium alone {:.2}x)",
+        mem4 as f64 / mem1.max(1) as f64,
+        peak4_browser as f64 / peak1_browser.max(1) as f64
+    );
+    println!("{report}");
+    Ok(())
+}
+
+/// A 2x2 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0xfd, 0xd4, 0x9a,
+    0x73, 0x00, 0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xe0, 0x3a, 0x21, 0x07,
+    0x44, 0x0c, 0x10, 0x0a, 0x00, 0x19, 0xfe, 0x03, 0xc1, 0xab, 0x30, 0x1f, 0x52, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];

@@ -1,0 +1,84 @@
+//! Memory of the whole process tree: this process plus every Chromium
+//! process of a browser (found by its profile folder), as PSS from
+//! `/proc/PID/smaps_rollup` (shared pages split fairly between processes).
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn pss_kb(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Pss:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// (this process, the browser's processes) in KiB.
+pub(crate) fn tree_pss(profile: &Path) -> (u64, u64) {
+    let me = pss_kb("self");
+    let needle = profile.display().to_string();
+    let mut browser = 0;
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for e in dir.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !name.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmd).contains(&needle) {
+                browser += pss_kb(&name);
+            }
+        }
+    }
+    (me, browser)
+}
+
+/// Samples the tree every 25 ms until stopped; keeps the peaks.
+pub(crate) struct Sampler {
+    stop: Arc<AtomicBool>,
+    peak_self: Arc<AtomicU64>,
+    peak_browser: Arc<AtomicU64>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sampler {
+    pub(crate) fn start(profile: &Path) -> Sampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let peak_self = Arc::new(AtomicU64::new(0));
+        let peak_browser = Arc::new(AtomicU64::new(0));
+        let (s, ps, pb) = (stop.clone(), peak_self.clone(), peak_browser.clone());
+        let profile = profile.to_path_buf();
+        let handle = std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                let (me, browser) = tree_pss(&profile);
+                ps.fetch_max(me, Ordering::Relaxed);
+                pb.fetch_max(browser, Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        });
+        Sampler {
+            stop,
+            peak_self,
+            peak_browser,
+            handle: Some(handle),
+        }
+    }
+
+    /// Peak (this process, browser) PSS in KiB.
+    pub(crate) fn stop(mut self) -> (u64, u64) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+        (
+            self.peak_self.load(Ordering::Relaxed),
+            self.peak_browser.load(Ordering::Relaxed),
+        )
+    }
+}

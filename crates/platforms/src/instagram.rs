@@ -1,0 +1,336 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use distroflow_core::{
+    wait_until, Capabilities, Error, JobContext, Page, Platform, PlatformId, Post, Posted, Result,
+    Waits,
+};
+
+const ID: PlatformId = PlatformId::Instagram;
+/// The most images or videos in one carousel post.
+pub(crate) const MEDIA_LIMIT: usize = 10;
+
+// Class names are obfuscated and change on every load: every selector here
+// is a role, a label, an attribute the site needs for accessibility, or text.
+const SEL_LOGGED_IN: &str = "svg[aria-label=\"New post\"]";
+const SEL_HOME: &str = "svg[aria-label=\"Home\"]";
+const SEL_LOGIN_FORM: &str = "input[name=\"username\"]";
+const SEL_CREATE: &str = "a:has(svg[aria-label=\"New post\"]), \
+                          div[role=\"link\"]:has(svg[aria-label=\"New post\"]), \
+                          div[role=\"button\"]:has(svg[aria-label=\"New post\"])";
+const SEL_CREATE_POST: &str = "a:has(svg[aria-label=\"Post\"]), \
+                               div[role=\"link\"]:has(svg[aria-label=\"Post\"]), \
+                               div[role=\"button\"]:has(svg[aria-label=\"Post\"])";
+const SEL_DIALOG: &str = "div[role=\"dialog\"]";
+const SEL_FILE_INPUT: &str = "div[role=\"dialog\"] input[type=\"file\"]";
+const SEL_NEXT: &str = "div[role=\"dialog\"] div[role=\"button\"]:text-is(\"Next\")";
+const SEL_SHARE: &str = "div[role=\"dialog\"] div[role=\"button\"]:text-is(\"Share\")";
+const SEL_CAPTION: &str =
+    "div[role=\"dialog\"] div[aria-label=\"Write a caption...\"][contenteditable=\"true\"]";
+const SEL_PROFILE_LINK: &str = "a:text-is(\"Profile\")";
+const SEL_FIRST_POST: &str = "main a[href*=\"/p/\"], a[href*=\"/p/\"]";
+
+const SHARED: &str = "Your post has been shared.";
+const FAILURES: &[&str] = &[
+    "Your post couldn't be shared",
+    "Your post could not be shared",
+    "Something went wrong",
+    "This file is not supported",
+    "You can only choose 10 or fewer files",
+];
+
+/// Instagram: image and video posts (carousels up to ten) with a caption,
+/// through the web app's "New post" dialog.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Instagram;
+
+#[async_trait]
+impl Platform for Instagram {
+    fn id(&self) -> PlatformId {
+        ID
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            text: true,
+            title: false,
+            link: false,
+            media: true,
+            threads: false,
+            password_login: false,
+        }
+    }
+
+    fn validate(&self, post: &Post) -> Result<()> {
+        if post.media.is_empty() {
+            return Err(Error::InvalidContent {
+                platform: ID,
+                message: "Instagram needs at least one image or video".into(),
+            });
+        }
+        if post.media.len() > MEDIA_LIMIT {
+            return Err(Error::InvalidContent {
+                platform: ID,
+                message: format!(
+                    "Instagram takes at most {MEDIA_LIMIT} images or videos in a post; this one has {}",
+                    post.media.len()
+                ),
+            });
+        }
+        if let Some(m) = post
+            .media
+            .iter()
+            .find(|m| !(m.mime.starts_with("image/") || m.mime.starts_with("video/")))
+        {
+            return Err(Error::InvalidContent {
+                platform: ID,
+                message: format!(
+                    "Instagram takes images and videos; {} is {}",
+                    m.path.display(),
+                    m.mime
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn login_path(&self) -> &'static str {
+        "accounts/login/"
+    }
+
+    fn logged_in_marker(&self) -> &'static str {
+        SEL_LOGGED_IN
+    }
+
+    async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
+        page.goto(ctx.url("/")?.as_str()).await?;
+        check_challenge(page).await?;
+        Ok(page.count(SEL_LOGGED_IN).await? > 0)
+    }
+
+    async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
+        self.validate(post)?;
+        let files: Vec<PathBuf> = post.media.iter().map(|m| m.path.clone()).collect();
+        let caption = post.text_for(ID);
+
+        page.goto(ctx.url("/")?.as_str()).await?;
+        ensure_logged_in(page).await?;
+        let user = profile_user(page).await?;
+
+        page.click(SEL_CREATE).await?;
+        page.click(SEL_CREATE_POST).await?;
+        wait_for(page, SEL_FILE_INPUT, "the \"Create new post\" dialog").await?;
+        page.set_files(SEL_FILE_INPUT, &files).await?;
+
+        wait_for_step(page, "Crop").await?;
+        page.click(SEL_NEXT).await?;
+        wait_for_step(page, "Edit").await?;
+        page.click(SEL_NEXT).await?;
+        wait_for(page, SEL_CAPTION, "the caption editor").await?;
+        if !caption.trim().is_empty() {
+            page.type_text(SEL_CAPTION, caption).await?;
+        }
+        page.click(SEL_SHARE).await?;
+
+        // Uploading can take a while; a failure is stated in the dialog.
+        let waits = Waits {
+            timeout: page.waits().timeout.max(Duration::from_secs(120)),
+            ..page.waits()
+        };
+        wait_until(waits, "Instagram to share the post", || async {
+            let here = page.current_url().await?;
+            if is_challenge_url(&here) {
+                return Err(needs_human(&here));
+            }
+            let text = page.text(SEL_DIALOG).await?.unwrap_or_default();
+            if text.contains(SHARED) {
+                return Ok(Some(()));
+            }
+            if let Some(failure) = FAILURES.iter().find(|f| text.contains(**f)) {
+                let detail = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                return Err(Error::Rejected {
+                    platform: ID,
+                    message: format!("Instagram says \"{failure}\" ({detail})"),
+                });
+            }
+            Ok(None)
+        })
+        .await?;
+
+        // The success message has no link: the new post is the first on
+        // the profile.
+        page.goto(ctx.url(&format!("{user}/"))?.as_str()).await?;
+        check_challenge(page).await?;
+        let href = wait_until(page.waits(), "the new post on the profile", || async {
+            page.attr(SEL_FIRST_POST, "href").await
+        })
+        .await?;
+        let code = href
+            .split('/')
+            .skip_while(|s| *s != "p")
+            .nth(1)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::Unexpected {
+                message: format!("the profile's first post link {href:?} has no shortcode"),
+            })?
+            .to_string();
+        Ok(Posted::single(
+            code.clone(),
+            ctx.url(&format!("p/{code}/"))?.to_string(),
+        ))
+    }
+}
+
+async fn ensure_logged_in(page: &dyn Page) -> Result<()> {
+    check_challenge(page).await?;
+    let here = page.current_url().await?;
+    if page.count(SEL_LOGGED_IN).await? > 0 && page.count(SEL_HOME).await? > 0 {
+        return Ok(());
+    }
+    let message = if here.contains("/accounts/login") || page.count(SEL_LOGIN_FORM).await? > 0 {
+        "Instagram shows the login page: the saved session is missing or expired"
+    } else {
+        "no logged-in Instagram sidebar (no \"New post\" item) on the home page"
+    };
+    Err(Error::Auth {
+        platform: ID,
+        message: message.into(),
+    })
+}
+
+/// The account name from the sidebar's "Profile" link (`/USER/`).
+async fn profile_user(page: &dyn Page) -> Result<String> {
+    let href = match page.attr(SEL_PROFILE_LINK, "href").await? {
+        Some(h) => h,
+        None => page
+            .eval(
+                "(() => { const i = document.querySelector('img[alt$=\"profile picture\"]'); \
+                 const a = i && i.closest('a[href]'); return a ? a.getAttribute('href') : null; })()",
+            )
+            .await?
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_default(),
+    };
+    let user = href
+        .trim_start_matches(|c| c != '/')
+        .trim_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if user.is_empty() || user.contains(['?', '#']) {
+        return Err(Error::NotFound {
+            target: "the sidebar's profile link".into(),
+            selectors: SEL_PROFILE_LINK.into(),
+            url: page.current_url().await.unwrap_or_default(),
+        });
+    }
+    Ok(user)
+}
+
+/// Waits until the dialog's heading is `title` (its steps share one dialog).
+async fn wait_for_step(page: &dyn Page, title: &str) -> Result<()> {
+    // (A `:text-is` part cannot sit in a comma list.)
+    let heading = format!("div[role=\"dialog\"] h1:text-is(\"{title}\")");
+    wait_until(page.waits(), &format!("the \"{title}\" step"), || async {
+        if page.count(&heading).await? > 0 {
+            return Ok(Some(()));
+        }
+        let text = page.text(SEL_DIALOG).await?.unwrap_or_default();
+        if let Some(failure) = FAILURES.iter().find(|f| text.contains(**f)) {
+            return Err(Error::Rejected {
+                platform: ID,
+                message: format!("Instagram says \"{failure}\""),
+            });
+        }
+        Ok(None)
+    })
+    .await
+}
+
+async fn wait_for(page: &dyn Page, selector: &str, what: &str) -> Result<()> {
+    wait_until(page.waits(), what, || async {
+        Ok((page.count(selector).await? > 0).then_some(()))
+    })
+    .await
+    .map_err(|e| {
+        if e.is_timeout() {
+            Error::NotFound {
+                target: what.to_string(),
+                selectors: selector.to_string(),
+                url: String::new(),
+            }
+        } else {
+            e
+        }
+    })
+}
+
+fn is_challenge_url(href: &str) -> bool {
+    url::Url::parse(href)
+        .map(|u| u.path().starts_with("/challenge") || u.path().starts_with("/checkpoint"))
+        .unwrap_or(false)
+}
+
+fn needs_human(url: &str) -> Error {
+    Error::NeedsHuman {
+        platform: ID,
+        reason: "Instagram asks for a security check (\"Help us confirm it's you\")".into(),
+        url: url.to_string(),
+    }
+}
+
+async fn check_challenge(page: &dyn Page) -> Result<()> {
+    let here = page.current_url().await?;
+    if is_challenge_url(&here) {
+        return Err(needs_human(&here));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use distroflow_core::Media;
+
+    fn media(n: usize) -> Vec<Media> {
+        (0..n)
+            .map(|i| Media {
+                path: format!("{i}.png").into(),
+                mime: "image/png".into(),
+                size: 1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn needs_one_to_ten_images_or_videos() {
+        let e = Instagram.validate(&Post::new("caption")).unwrap_err();
+        assert!(e.is_usage(), "{e}");
+        assert_eq!(e.to_string(), "Instagram needs at least one image or video");
+        let mut p = Post::new("c");
+        p.media = media(11);
+        assert!(Instagram
+            .validate(&p)
+            .unwrap_err()
+            .to_string()
+            .contains("at most 10"));
+        p.media = media(10);
+        assert!(Instagram.validate(&p).is_ok());
+        p.media[0].mime = "application/pdf".into();
+        assert!(Instagram.validate(&p).is_err());
+    }
+
+    #[test]
+    fn challenge_urls() {
+        assert!(is_challenge_url(
+            "https://www.instagram.com/challenge/?next=/"
+        ));
+        assert!(is_challenge_url(
+            "https://www.instagram.com/checkpoint/123/"
+        ));
+        assert!(!is_challenge_url("https://www.instagram.com/sandbox/"));
+    }
+}

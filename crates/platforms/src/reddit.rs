@@ -1,0 +1,885 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use distroflow_core::{
+    wait_until, Capabilities, Error, JobContext, Page, Platform, PlatformId, Post, Posted, Result,
+    Waits,
+};
+use serde_json::Value;
+
+const ID: PlatformId = PlatformId::Reddit;
+/// Reddit refuses longer titles, counted in characters.
+pub(crate) const TITLE_LIMIT: usize = 300;
+/// The longest text post body Reddit takes.
+pub(crate) const BODY_LIMIT: usize = 40_000;
+/// The most images or videos one gallery post takes.
+pub(crate) const MEDIA_LIMIT: usize = 20;
+
+// New Reddit (www.reddit.com): shreddit web components. A comma list
+// cannot span `>>>`, so shadow-root selectors are single.
+const SEL_NEW_LOGGED_IN: &str = "shreddit-app[user-logged-in=\"true\"]";
+const SEL_COMPOSER: &str = "r-post-composer-form";
+const SEL_TITLE: &str = "faceplate-textarea-input[name=\"title\"] >>> textarea";
+const SEL_BODY: &str = "shreddit-composer div[slot=\"rte\"][contenteditable=\"true\"], \
+                        div[data-lexical-editor=\"true\"][aria-label=\"Post body text field\"]";
+const SEL_LINK: &str = "faceplate-textarea-input[name=\"link\"] >>> textarea";
+const SEL_MEDIA_INPUT: &str = "r-post-media-input >>> input[type=\"file\"]";
+const SEL_FLAIR_BUTTON: &str = "r-post-flairs-modal >>> button#reddit-post-flair-button";
+const SEL_FLAIR_APPLY: &str = "r-post-flairs-modal >>> dialog button:text-is(\"Add\")";
+const SEL_SUBMIT: &str =
+    "r-post-form-submit-button#submit-post-button >>> button#inner-post-submit-button";
+const SEL_NEW_ERROR: &str = "r-post-composer-form [role=\"alert\"]:not([hidden])";
+
+// Old Reddit (old.reddit.com): one plain form.
+const SEL_OLD_USER: &str = "#header-bottom-right span.user > a[href^=\"/user/\"]";
+const SEL_OLD_FORM: &str = "form#newlink";
+const SEL_OLD_LINK_TAB: &str = "form#newlink a.link-button";
+const SEL_OLD_TEXT_TAB: &str = "form#newlink a.text-button";
+const SEL_OLD_TITLE: &str = "form#newlink textarea[name=\"title\"]";
+const SEL_OLD_URL: &str = "form#newlink input#url[name=\"url\"]";
+const SEL_OLD_TEXT: &str = "form#newlink textarea[name=\"text\"]";
+const SEL_OLD_SR: &str = "form#newlink input#sr-autocomplete[name=\"sr\"]";
+const SEL_OLD_FLAIR_OPEN: &str = "form#newlink a.flairselect-btn";
+const SEL_OLD_SUBMIT: &str = "form#newlink button[name=\"submit\"][value=\"form\"]";
+
+/// Reads the new composer's flair modal: whether flair is required and the
+/// flairs on offer (the radio inputs in its shadow root).
+const JS_NEW_FLAIRS: &str = r#"(() => {
+  const m = document.querySelector('r-post-flairs-modal');
+  if (!m) return { present: false, required: false, flairs: [] };
+  const root = m.shadowRoot;
+  const flairs = root ? Array.from(root.querySelectorAll('input[name="flairId"]')).map((i) => ({
+    id: i.value,
+    text: ((i.closest('label') || i.parentElement || {}).textContent || '').replace(/\s+/g, ' ').trim(),
+  })) : [];
+  return { present: true, required: m.hasAttribute('flairs-required'), flairs };
+})()"#;
+
+/// Reads old Reddit's flair selector (present in the page, hidden until
+/// "select flair" is clicked).
+const JS_OLD_FLAIRS: &str = r#"(() => {
+  const field = document.querySelector('#flair-field');
+  const flairs = Array.from(document.querySelectorAll('form#newlink .flairselector a.flairsample, form#newlink .flairselector [data-flair-id]'))
+    .map((a) => ({ id: a.getAttribute('data-flair-id') || '', text: (a.getAttribute('data-flair-text') || a.textContent || '').trim() }))
+    .filter((f) => f.id);
+  return { present: !!field, required: !!(field && field.getAttribute('data-required') === 'true'), flairs };
+})()"#;
+
+/// Old Reddit's visible form errors, `span.error.CODE.field-FIELD`.
+const JS_OLD_ERRORS: &str = r#"Array.from(document.querySelectorAll('span.error'))
+  .filter((e) => e.getClientRects().length > 0 && e.textContent.trim() !== '')
+  .map((e) => ({ classes: e.className, text: e.textContent.replace(/\s+/g, ' ').trim() }))"#;
+
+/// Reddit: text, link and image posts to a subreddit through new Reddit's
+/// composer (default) or old Reddit's form (`ui = "old"` in config).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reddit;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Link,
+    Image,
+}
+
+impl Kind {
+    fn of(post: &Post) -> Kind {
+        if !post.media.is_empty() {
+            Kind::Image
+        } else if post.url.as_deref().is_some_and(|u| !u.trim().is_empty()) {
+            Kind::Link
+        } else {
+            Kind::Text
+        }
+    }
+}
+
+/// Everything a submission needs, checked once.
+struct Plan<'a> {
+    subreddit: String,
+    kind: Kind,
+    title: &'a str,
+    body: &'a str,
+    url: &'a str,
+    media: Vec<PathBuf>,
+    flair: Option<&'a str>,
+}
+
+#[derive(Debug, Default)]
+struct Flairs {
+    required: bool,
+    /// `(id, text)` in page order.
+    options: Vec<(String, String)>,
+}
+
+#[async_trait]
+impl Platform for Reddit {
+    fn id(&self) -> PlatformId {
+        ID
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            text: true,
+            title: true,
+            link: true,
+            media: true,
+            threads: false,
+            password_login: false,
+        }
+    }
+
+    fn validate(&self, post: &Post) -> Result<()> {
+        plan(post).map(|_| ())
+    }
+
+    fn login_path(&self) -> &'static str {
+        "login/"
+    }
+
+    fn logged_in_marker(&self) -> &'static str {
+        "shreddit-app[user-logged-in=\"true\"], #header-bottom-right span.user > a[href^=\"/user/\"]"
+    }
+
+    async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
+        page.goto(ctx.url("/")?.as_str()).await?;
+        Ok(page.count(self.logged_in_marker()).await? > 0)
+    }
+
+    async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
+        let plan = plan(post)?;
+        match ctx.setting("ui").map(str::trim) {
+            None | Some("") | Some("new") => post_new(page, ctx, &plan).await,
+            Some("old") => post_old(page, ctx, &plan).await,
+            Some(other) => Err(Error::Config {
+                message: format!(
+                    "[platforms.reddit] ui = \"{other}\" is not a Reddit UI; use \"new\" or \"old\""
+                ),
+            }),
+        }
+    }
+}
+
+fn plan(post: &Post) -> Result<Plan<'_>> {
+    let subreddit = post
+        .option(ID, "subreddit")
+        .map(str::trim)
+        .map(|s| {
+            s.trim_start_matches("https://www.reddit.com")
+                .trim_start_matches('/')
+                .trim_start_matches("r/")
+                .trim_end_matches('/')
+        })
+        .unwrap_or_default();
+    if subreddit.is_empty() {
+        return Err(Error::usage(
+            "Reddit needs a subreddit",
+            Some("add --subreddit NAME".into()),
+        ));
+    }
+    if !(3..=21).contains(&subreddit.len())
+        || !subreddit
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Err(Error::usage(
+            format!("`{subreddit}` is not a subreddit name (3-21 letters, digits or _)"),
+            Some("add --subreddit NAME, e.g. --subreddit rust".into()),
+        ));
+    }
+    let title = post.title.as_deref().map(str::trim).unwrap_or_default();
+    if title.is_empty() {
+        return Err(Error::usage(
+            "Reddit needs a title",
+            Some("add --title \"...\"".into()),
+        ));
+    }
+    let n = title.chars().count();
+    if n > TITLE_LIMIT {
+        return Err(Error::InvalidContent {
+            platform: ID,
+            message: format!("Reddit title is {n} characters; the limit is {TITLE_LIMIT}"),
+        });
+    }
+    let body = post.text_for(ID);
+    let n = body.chars().count();
+    if n > BODY_LIMIT {
+        return Err(Error::InvalidContent {
+            platform: ID,
+            message: format!("Reddit post text is {n} characters; the limit is {BODY_LIMIT}"),
+        });
+    }
+    let kind = Kind::of(post);
+    let url = post.url.as_deref().map(str::trim).unwrap_or_default();
+    if kind == Kind::Link {
+        match url::Url::parse(url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+            _ => {
+                return Err(Error::usage(
+                    format!("`{url}` is not an http(s) URL"),
+                    Some("give --url a full address such as https://example.com/page".into()),
+                ))
+            }
+        }
+    }
+    if post.media.len() > MEDIA_LIMIT {
+        return Err(Error::InvalidContent {
+            platform: ID,
+            message: format!(
+                "Reddit takes at most {MEDIA_LIMIT} images or videos in a post; this one has {}",
+                post.media.len()
+            ),
+        });
+    }
+    if let Some(m) = post
+        .media
+        .iter()
+        .find(|m| !(m.mime.starts_with("image/") || m.mime.starts_with("video/")))
+    {
+        return Err(Error::InvalidContent {
+            platform: ID,
+            message: format!(
+                "Reddit takes images and videos; {} is {}",
+                m.path.display(),
+                m.mime
+            ),
+        });
+    }
+    let flair = post
+        .option(ID, "flair")
+        .map(str::trim)
+        .filter(|f| !f.is_empty());
+    Ok(Plan {
+        subreddit: subreddit.to_string(),
+        kind,
+        title,
+        body,
+        url,
+        media: post.media.iter().map(|m| m.path.clone()).collect(),
+        flair,
+    })
+}
+
+// ---------------------------------------------------------------- new UI
+
+async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<Posted> {
+    let kind = match plan.kind {
+        Kind::Text => "TEXT",
+        Kind::Link => "LINK",
+        Kind::Image => "IMAGE",
+    };
+    let sub = &plan.subreddit;
+    page.goto(ctx.url(&format!("r/{sub}/submit/?type={kind}"))?.as_str())
+        .await?;
+    check_new_page(page, sub).await?;
+    wait_for(page, SEL_COMPOSER, "the post composer").await?;
+    wait_for(page, SEL_TITLE, "the post title field").await?;
+
+    // Everything that can refuse the post is checked before the first click.
+    let flairs = read_flairs(page, JS_NEW_FLAIRS).await?;
+    let flair = choose_flair(sub, &flairs, plan.flair)?;
+
+    let tab = format!("r-post-type-select >>> [data-type=\"{kind}\"]");
+    if page.count(&tab).await? > 0
+        && page.attr(&tab, "aria-selected").await?.as_deref() != Some("true")
+    {
+        page.click(&tab).await?;
+    }
+    page.type_text(SEL_TITLE, plan.title).await?;
+    match plan.kind {
+        Kind::Link => page.type_text(SEL_LINK, plan.url).await?,
+        Kind::Image => attach_media(page, &plan.media).await?,
+        Kind::Text => {}
+    }
+    if !plan.body.trim().is_empty() {
+        page.type_text(SEL_BODY, plan.body).await?;
+    }
+    if let Some((id, text)) = &flair {
+        page.click(SEL_FLAIR_BUTTON).await?;
+        page.click(&format!(
+            "r-post-flairs-modal >>> input[name=\"flairId\"][value=\"{}\"]",
+            css_escape(id)
+        ))
+        .await?;
+        page.click(SEL_FLAIR_APPLY).await?;
+        let label = page.text(SEL_FLAIR_BUTTON).await?.unwrap_or_default();
+        if !label.contains(text.as_str()) {
+            return Err(Error::Unexpected {
+                message: format!(
+                    "the flair button shows {:?} after choosing flair {text:?}",
+                    label.trim()
+                ),
+            });
+        }
+    }
+
+    wait_until(page.waits(), "the Post button to be enabled", || async {
+        let disabled = page.attr(SEL_SUBMIT, "disabled").await?;
+        let errors = visible_new_error(page).await?;
+        if let Some(message) = errors {
+            return Err(classify_new_error(sub, &message, &flairs));
+        }
+        Ok(disabled.is_none().then_some(()))
+    })
+    .await?;
+    page.click(SEL_SUBMIT).await?;
+
+    let created = wait_until(page.waits(), "Reddit to create the post", || async {
+        let here = page.current_url().await?;
+        if let Some(found) = created_from_url(&here) {
+            return Ok(Some(found));
+        }
+        if is_login_url(&here) {
+            return Err(logged_out());
+        }
+        if let Some(message) = visible_new_error(page).await? {
+            return Err(classify_new_error(sub, &message, &flairs));
+        }
+        Ok(None)
+    })
+    .await?;
+    let (sub, id) = created;
+    let sub = sub.unwrap_or_else(|| plan.subreddit.clone());
+    Ok(Posted::single(
+        id.clone(),
+        ctx.url(&format!("r/{sub}/comments/{id}/"))?.to_string(),
+    ))
+}
+
+/// Auth, a missing community, or a page that is not the composer.
+async fn check_new_page(page: &dyn Page, sub: &str) -> Result<()> {
+    let here = page.current_url().await?;
+    if is_login_url(&here) {
+        return Err(logged_out());
+    }
+    check_challenge(page, &here).await?;
+    if page.count(SEL_NEW_LOGGED_IN).await? > 0 {
+        return Ok(());
+    }
+    let body = page.body_text().await?;
+    if body.contains("aren't any communities") || body.contains("aren’t any communities") {
+        return Err(no_community(sub));
+    }
+    if page.count("shreddit-app").await? > 0 {
+        return Err(logged_out());
+    }
+    Err(Error::Unexpected {
+        message: format!(
+            "the submit page has no logged-in Reddit app ({})",
+            snippet(&body)
+        ),
+    })
+}
+
+async fn attach_media(page: &dyn Page, files: &[PathBuf]) -> Result<()> {
+    wait_for(page, "r-post-media-input", "the media upload area").await?;
+    page.set_files(SEL_MEDIA_INPUT, files).await?;
+    let want = files.len();
+    let waits = Waits {
+        timeout: page.waits().timeout.max(Duration::from_secs(60)),
+        ..page.waits()
+    };
+    wait_until(waits, "the media to upload", || async {
+        let v = page
+            .eval(
+                "(() => { const m = document.querySelector('r-post-media-input'); \
+                 const r = m && m.shadowRoot; if (!r) return null; \
+                 const items = Array.from(r.querySelectorAll('[data-status]')).map((e) => e.getAttribute('data-status')); \
+                 const err = r.querySelector('[role=alert]:not([hidden])'); \
+                 return { items, error: err ? err.textContent.trim() : '' }; })()",
+            )
+            .await?;
+        let error = v["error"].as_str().unwrap_or_default();
+        if !error.is_empty() {
+            return Err(Error::Rejected {
+                platform: ID,
+                message: format!("Reddit refused the media: {error}"),
+            });
+        }
+        let items: Vec<&str> = v["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if items.contains(&"error") {
+            return Err(Error::Rejected {
+                platform: ID,
+                message: "Reddit says \"Upload failed\" for an image or video".into(),
+            });
+        }
+        let done = items.iter().filter(|s| **s == "done").count();
+        Ok((done >= want).then_some(()))
+    })
+    .await
+}
+
+async fn visible_new_error(page: &dyn Page) -> Result<Option<String>> {
+    if page.count(SEL_NEW_ERROR).await? == 0 {
+        return Ok(None);
+    }
+    Ok(page
+        .text(SEL_NEW_ERROR)
+        .await?
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty()))
+}
+
+fn classify_new_error(sub: &str, message: &str, flairs: &Flairs) -> Error {
+    let lower = message.to_lowercase();
+    if lower.contains("doing that too much") {
+        return Error::RateLimited {
+            platform: ID,
+            message: format!("Reddit says \"{message}\""),
+            retry_after: retry_after(message),
+        };
+    }
+    if lower.contains("flair") {
+        return flair_refusal(sub, flairs, None, Some(message));
+    }
+    if lower.contains("log in") || lower.contains("login") {
+        return logged_out();
+    }
+    Error::Rejected {
+        platform: ID,
+        message: format!("Reddit says \"{message}\""),
+    }
+}
+
+/// `(subreddit, id)` from `/r/SUB/?created=t3_ID...` or a post URL.
+fn created_from_url(href: &str) -> Option<(Option<String>, String)> {
+    let u = url::Url::parse(href).ok()?;
+    let sub = {
+        let mut segs = u.path_segments()?;
+        match (segs.next(), segs.next()) {
+            (Some("r"), Some(s)) if !s.is_empty() => Some(s.to_string()),
+            _ => None,
+        }
+    };
+    if let Some((_, v)) = u.query_pairs().find(|(k, _)| k == "created") {
+        let id = v.trim_start_matches("t3_").to_string();
+        if !id.is_empty() {
+            return Some((sub, id));
+        }
+    }
+    post_from_path(u.path()).map(|(s, id)| (Some(s), id))
+}
+
+/// `(subreddit, id)` from `/r/SUB/comments/ID/...`.
+fn post_from_path(path: &str) -> Option<(String, String)> {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segs.as_slice() {
+        ["r", sub, "comments", id, ..] => Some((sub.to_string(), id.to_string())),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------- old UI
+
+/// Where old Reddit lives: `[platforms.reddit] old_url`, else
+/// `old.reddit.com` for the real site, else the configured site itself
+/// (a replica serves both UIs).
+fn old_base(ctx: &JobContext) -> Result<JobContext> {
+    if let Some(u) = ctx.setting("old_url").filter(|u| !u.trim().is_empty()) {
+        let base = u.trim().parse().map_err(|e| Error::Config {
+            message: format!("[platforms.reddit] old_url `{u}` is not a URL: {e}"),
+        })?;
+        return Ok(JobContext {
+            base_url: base,
+            settings: ctx.settings.clone(),
+        });
+    }
+    let mut base = ctx.base_url.clone();
+    if matches!(base.host_str(), Some("www.reddit.com") | Some("reddit.com")) {
+        base.set_host(Some("old.reddit.com"))
+            .map_err(|e| Error::Config {
+                message: format!("cannot derive old Reddit's address: {e}"),
+            })?;
+    }
+    Ok(JobContext {
+        base_url: base,
+        settings: ctx.settings.clone(),
+    })
+}
+
+async fn post_old(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<Posted> {
+    if plan.kind == Kind::Image {
+        return Err(Error::InvalidContent {
+            platform: ID,
+            message: "old Reddit has no image upload; post images with the new UI (remove ui = \"old\" from [platforms.reddit])".into(),
+        });
+    }
+    let old = old_base(ctx)?;
+    let sub = &plan.subreddit;
+    let path = match plan.kind {
+        Kind::Text => format!("r/{sub}/submit?selftext=true"),
+        _ => format!("r/{sub}/submit"),
+    };
+    page.goto(old.url(&path)?.as_str()).await?;
+    let here = page.current_url().await?;
+    if is_login_url(&here) {
+        return Err(logged_out());
+    }
+    check_challenge(page, &here).await?;
+    if page.count(SEL_OLD_USER).await? == 0 {
+        let body = page.body_text().await?;
+        if body.contains("aren't any communities") || body.contains("doesn't exist") {
+            return Err(no_community(sub));
+        }
+        return Err(logged_out());
+    }
+    wait_for(page, SEL_OLD_FORM, "the submit form").await?;
+
+    let flairs = read_flairs(page, JS_OLD_FLAIRS).await?;
+    let flair = choose_flair(sub, &flairs, plan.flair)?;
+
+    let (tab, field, value) = match plan.kind {
+        Kind::Text => (SEL_OLD_TEXT_TAB, SEL_OLD_TEXT, plan.body),
+        _ => (SEL_OLD_LINK_TAB, SEL_OLD_URL, plan.url),
+    };
+    page.click(tab).await?;
+    page.type_text(SEL_OLD_TITLE, plan.title).await?;
+    if !value.trim().is_empty() {
+        page.type_text(field, value).await?;
+    }
+    let sr = page.text(SEL_OLD_SR).await?.unwrap_or_default();
+    if !sr.trim().eq_ignore_ascii_case(sub) {
+        page.type_text(SEL_OLD_SR, sub).await?;
+    }
+    if let Some((id, text)) = &flair {
+        page.click(SEL_OLD_FLAIR_OPEN).await?;
+        page.click(&format!(
+            "form#newlink .flairselector [data-flair-id=\"{}\"]",
+            css_escape(id)
+        ))
+        .await?;
+        let chosen = page
+            .text("form#newlink #chosen-flair, form#newlink .linkflairlabel")
+            .await?
+            .unwrap_or_default();
+        if !chosen.contains(text.as_str()) {
+            return Err(Error::Unexpected {
+                message: format!("old Reddit shows flair {chosen:?} after choosing {text:?}"),
+            });
+        }
+    }
+    page.click_and_wait_for_navigation(SEL_OLD_SUBMIT).await?;
+
+    let after = page.current_url().await?;
+    if let Some((sub, id)) = url::Url::parse(&after)
+        .ok()
+        .and_then(|u| post_from_path(u.path()))
+    {
+        return Ok(Posted::single(
+            id.clone(),
+            ctx.url(&format!("r/{sub}/comments/{id}/"))?.to_string(),
+        ));
+    }
+    if is_login_url(&after) {
+        return Err(logged_out());
+    }
+    check_challenge(page, &after).await?;
+    let errors = page.eval(JS_OLD_ERRORS).await?;
+    let errors = errors.as_array().cloned().unwrap_or_default();
+    let first = errors.first().map(|e| {
+        (
+            e["classes"].as_str().unwrap_or_default().to_string(),
+            e["text"].as_str().unwrap_or_default().to_string(),
+        )
+    });
+    Err(match first {
+        Some((classes, text)) => classify_old_error(sub, &classes, &text, &flairs),
+        None => Error::Rejected {
+            platform: ID,
+            message: format!(
+                "old Reddit did not accept the post ({})",
+                snippet(&page.body_text().await.unwrap_or_default())
+            ),
+        },
+    })
+}
+
+fn classify_old_error(sub: &str, classes: &str, text: &str, flairs: &Flairs) -> Error {
+    let code = classes
+        .split_whitespace()
+        .find(|c| *c != "error" && !c.starts_with("field-"))
+        .unwrap_or_default();
+    match code {
+        "RATELIMIT" => Error::RateLimited {
+            platform: ID,
+            message: format!("Reddit says \"{text}\""),
+            retry_after: retry_after(text),
+        },
+        "SUBMIT_VALIDATION_FLAIR_REQUIRED" | "INVALID_FLAIR_TEMPLATE_ID" => {
+            flair_refusal(sub, flairs, None, Some(text))
+        }
+        "NO_TEXT" | "TOO_LONG" | "BAD_URL" | "NO_URL" => Error::InvalidContent {
+            platform: ID,
+            message: format!("Reddit says {code}: \"{text}\""),
+        },
+        "SUBREDDIT_NOEXIST" | "SUBREDDIT_NOTALLOWED" => Error::Rejected {
+            platform: ID,
+            message: format!("r/{sub}: Reddit says \"{text}\" ({code})"),
+        },
+        "USER_REQUIRED" => logged_out(),
+        "ALREADY_SUB" => Error::Rejected {
+            platform: ID,
+            message: format!("Reddit says \"{text}\" (the link was already submitted to r/{sub})"),
+        },
+        _ => Error::Rejected {
+            platform: ID,
+            message: format!("Reddit says \"{text}\" ({code})"),
+        },
+    }
+}
+
+// ---------------------------------------------------------------- shared
+
+async fn wait_for(page: &dyn Page, selector: &str, what: &str) -> Result<()> {
+    wait_until(page.waits(), what, || async {
+        Ok((page.count(selector).await? > 0).then_some(()))
+    })
+    .await
+    .map_err(|e| {
+        if e.is_timeout() {
+            Error::NotFound {
+                target: what.to_string(),
+                selectors: selector.to_string(),
+                url: String::new(),
+            }
+        } else {
+            e
+        }
+    })
+}
+
+async fn read_flairs(page: &dyn Page, script: &str) -> Result<Flairs> {
+    let v = page.eval(script).await?;
+    let options = v["flairs"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["id"].as_str().unwrap_or_default().to_string(),
+                        f["text"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .filter(|(id, text)| !id.is_empty() && !text.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Flairs {
+        required: v["required"].as_bool().unwrap_or(false),
+        options,
+    })
+}
+
+/// The flair to pick, or the refusal that stops the post before any click.
+fn choose_flair(
+    sub: &str,
+    flairs: &Flairs,
+    wanted: Option<&str>,
+) -> Result<Option<(String, String)>> {
+    match wanted {
+        Some(name) => {
+            let norm = |s: &str| {
+                s.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            };
+            flairs
+                .options
+                .iter()
+                .find(|(_, text)| norm(text) == norm(name))
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| flair_refusal(sub, flairs, Some(name), None))
+        }
+        None if flairs.required => Err(flair_refusal(sub, flairs, None, None)),
+        None => Ok(None),
+    }
+}
+
+fn flair_refusal(sub: &str, flairs: &Flairs, unknown: Option<&str>, said: Option<&str>) -> Error {
+    let available = if flairs.options.is_empty() {
+        "none".to_string()
+    } else {
+        flairs
+            .options
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let head = match (unknown, said) {
+        (Some(name), _) => format!("r/{sub} has no post flair named \"{name}\""),
+        (None, Some(said)) => format!("r/{sub} requires a flair (Reddit says \"{said}\")"),
+        (None, None) => format!("r/{sub} requires a flair"),
+    };
+    Error::Rejected {
+        platform: ID,
+        message: format!("{head}; available: {available}; use --flair NAME"),
+    }
+}
+
+/// "try again in 9 minutes" / "1 minute" / "30 seconds".
+fn retry_after(message: &str) -> Option<Duration> {
+    let words: Vec<&str> = message.split_whitespace().collect();
+    words.windows(2).find_map(|w| {
+        let n: u64 = w[0].parse().ok()?;
+        let unit = w[1].trim_end_matches(['.', ',', '!']).to_ascii_lowercase();
+        match unit.as_str() {
+            "minute" | "minutes" => Some(Duration::from_secs(n * 60)),
+            "second" | "seconds" => Some(Duration::from_secs(n)),
+            "hour" | "hours" => Some(Duration::from_secs(n * 3600)),
+            _ => None,
+        }
+    })
+}
+
+fn is_login_url(href: &str) -> bool {
+    url::Url::parse(href)
+        .map(|u| {
+            let p = u.path();
+            p == "/login" || p.starts_with("/login/") || p.starts_with("/account/login")
+        })
+        .unwrap_or(false)
+}
+
+async fn check_challenge(page: &dyn Page, here: &str) -> Result<()> {
+    let captcha = page
+        .count("iframe[src*=\"recaptcha\"], iframe[src*=\"hcaptcha\"], .g-recaptcha")
+        .await?
+        > 0;
+    if captcha || here.contains("/challenge") || here.contains("/checkpoint") {
+        return Err(Error::NeedsHuman {
+            platform: ID,
+            reason: "Reddit asks for a CAPTCHA or a security check".into(),
+            url: here.to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn logged_out() -> Error {
+    Error::Auth {
+        platform: ID,
+        message: "Reddit shows the login page: the saved session is missing or expired".into(),
+    }
+}
+
+fn no_community(sub: &str) -> Error {
+    Error::Rejected {
+        platform: ID,
+        message: format!(
+            "r/{sub} does not exist (Reddit: \"Sorry, there aren't any communities on Reddit with that name.\")"
+        ),
+    }
+}
+
+/// Escapes a value for a double-quoted CSS attribute selector.
+fn css_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn snippet(body: &str) -> String {
+    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut: String = flat.chars().take(160).collect();
+    if cut.is_empty() {
+        "an empty page".into()
+    } else {
+        format!("page says: {cut}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(sub: Option<&str>, title: &str) -> Post {
+        let mut p = Post::new("body").with_title(title);
+        if let Some(s) = sub {
+            p.set_option(ID, "subreddit", s);
+        }
+        p
+    }
+
+    #[test]
+    fn validation_names_what_is_missing() {
+        let e = Reddit.validate(&post(None, "t")).unwrap_err();
+        assert!(
+            e.is_usage() && e.to_string() == "Reddit needs a subreddit",
+            "{e}"
+        );
+        assert_eq!(e.hint().as_deref(), Some("add --subreddit NAME"));
+        let e = Reddit.validate(&post(Some("rust"), " ")).unwrap_err();
+        assert!(e.to_string().contains("title"), "{e}");
+        let e = Reddit
+            .validate(&post(Some("rust"), &"é".repeat(301)))
+            .unwrap_err();
+        assert!(e.to_string().contains("301 characters"), "{e}");
+        assert!(Reddit
+            .validate(&post(Some("r/rust"), &"é".repeat(300)))
+            .is_ok());
+        assert!(Reddit.validate(&post(Some("no-dash"), "t")).is_err());
+        let mut long = post(Some("rust"), "t");
+        long.text = "x".repeat(BODY_LIMIT + 1);
+        assert!(Reddit.validate(&long).is_err());
+    }
+
+    #[test]
+    fn kinds_follow_media_then_url() {
+        let mut p = post(Some("rust"), "t").with_url("https://e.com");
+        assert_eq!(Kind::of(&p), Kind::Link);
+        p.media.push(distroflow_core::Media {
+            path: "a.png".into(),
+            mime: "image/png".into(),
+            size: 1,
+        });
+        assert_eq!(Kind::of(&p), Kind::Image);
+        assert_eq!(Kind::of(&post(Some("rust"), "t")), Kind::Text);
+    }
+
+    #[test]
+    fn parses_retry_after_and_created_ids() {
+        assert_eq!(
+            retry_after("You're doing that too much. Try again in 9 minutes."),
+            Some(Duration::from_secs(540))
+        );
+        assert_eq!(
+            retry_after("you are doing that too much. try again in 1 minute."),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(
+            created_from_url("http://h/r/rust/?created=t3_1h2k3l4&createdPostType=TEXT"),
+            Some((Some("rust".into()), "1h2k3l4".into()))
+        );
+        assert_eq!(
+            post_from_path("/r/rust/comments/abc/slug/"),
+            Some(("rust".into(), "abc".into()))
+        );
+    }
+
+    #[test]
+    fn flair_choice_refuses_with_the_list() {
+        let flairs = Flairs {
+            required: true,
+            options: vec![
+                ("1".into(), "Discussion".into()),
+                ("2".into(), "Show and Tell".into()),
+            ],
+        };
+        let e = choose_flair("flairtest", &flairs, None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Reddit refused the post: r/flairtest requires a flair; available: Discussion, Show and Tell; use --flair NAME"
+        );
+        assert_eq!(
+            choose_flair("flairtest", &flairs, Some("show  and tell")).unwrap(),
+            Some(("2".into(), "Show and Tell".into()))
+        );
+        assert!(choose_flair("x", &flairs, Some("Nope")).is_err());
+        assert_eq!(choose_flair("x", &Flairs::default(), None).unwrap(), None);
+    }
+}

@@ -1,0 +1,773 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use distroflow_core::{
+    wait_until, Capabilities, Error, JobContext, Media, Page, Platform, PlatformId, Post, Posted,
+    Result, Waits,
+};
+use serde_json::Value;
+
+const ID: PlatformId = PlatformId::X;
+
+// Targets, resolved through selectors/x.toml (and repaired there). x.com's
+// class names are generated (`css-175oi2r`, `r-...`) and change with every
+// deploy; the candidates lean on `data-testid`, roles, ARIA and text.
+
+/// The account button at the foot of the side nav (its text has `@handle`);
+/// only when logged in.
+const SEL_ACCOUNT_SWITCHER: &str = "@x.nav.account_switcher";
+/// The side nav's "Profile" tab, `href="/HANDLE"`; only when logged in.
+const SEL_PROFILE_LINK: &str = "@x.nav.profile";
+/// "Sign in" on logged-out pages and the login flow.
+const SEL_LOGIN_BUTTON: &str = "@x.login.button";
+/// The "Phone, email, or username" field of `/i/flow/login`.
+const SEL_LOGIN_USERNAME: &str = "@x.login.username";
+/// "Got it" of a sheet over the app (a feature tour) that blocks the
+/// composer until it is closed. Clicked only when present.
+const SEL_INTERSTITIAL: &str = "@x.interstitial.dismiss";
+/// Thread editors with a target of their own: `x.<composer>.editor_0` ..=
+/// `editor_9`. Later ones get plain CSS (today's test id), not repaired.
+const EDITOR_TARGETS: usize = 10;
+/// For editors past [`EDITOR_TARGETS`]: the compose modal of `/compose/post`
+/// (rendered in `#layers`, above a home timeline that has its own inline
+/// composer: scope everything to it) ...
+const SEL_DIALOG: &str = r#"div[role="dialog"][aria-modal="true"]"#;
+/// ... and the primary column of `/home`, which holds the inline composer.
+const SEL_PRIMARY: &str = r#"[data-testid="primaryColumn"]"#;
+/// Status permalinks of the posts on a profile timeline. Read by a script
+/// (every match at once), so not a target.
+const SEL_STATUS_LINKS: &str = r#"article[data-testid="tweet"] a[href*="/status/"]"#;
+
+/// Marks the toasts on screen now, so the answer to the Post click is the
+/// first toast that is not marked.
+const JS_MARK_TOASTS: &str = r#"(() => {
+  const seen = window.__distroflowSeenToasts || (window.__distroflowSeenToasts = new WeakSet());
+  document.querySelectorAll('[data-testid="toast"]').forEach((t) => seen.add(t));
+  return true;
+})()"#;
+
+/// The first toast not marked by [`JS_MARK_TOASTS`]: its text and the
+/// href of its status link, or null.
+const JS_NEW_TOAST: &str = r#"(() => {
+  const seen = window.__distroflowSeenToasts || new WeakSet();
+  for (const t of document.querySelectorAll('[data-testid="toast"]')) {
+    if (seen.has(t)) continue;
+    const a = t.querySelector('a[href*="/status/"]');
+    return { text: (t.innerText || t.textContent || '').replace(/\s+/g, ' ').trim(),
+             href: a ? a.getAttribute('href') : null };
+  }
+  return null;
+})()"#;
+
+/// Media types X's composer takes (its file input's `accept`).
+const MEDIA_TYPES: [&str; 6] = [
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "video/mp4",
+    "video/quicktime",
+];
+const MAX_IMAGES: usize = 4;
+const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
+const MAX_GIF_BYTES: u64 = 15 * 1024 * 1024;
+const MAX_VIDEO_BYTES: u64 = 512 * 1024 * 1024;
+
+/// X (x.com): posts, threads and up to 4 images or 1 video, through the
+/// web composer (`/compose/post`, or the inline composer on `/home`),
+/// logged in with the session cookies (`auth_token`, `ct0`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct X;
+
+/// Which composer the post goes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Composer {
+    /// The `/compose/post` modal.
+    Modal,
+    /// The inline composer of `/home`.
+    Inline,
+}
+
+impl Composer {
+    /// The target `element` of this composer: `@x.compose.ELEMENT` (the
+    /// modal) or `@x.home.ELEMENT` (inline).
+    fn target(self, element: &str) -> String {
+        let step = match self {
+            Composer::Modal => "compose",
+            Composer::Inline => "home",
+        };
+        format!("@x.{step}.{element}")
+    }
+
+    /// The Draft.js editor of post `i` of the thread (the contenteditable
+    /// itself).
+    fn editor(self, i: usize) -> String {
+        if i < EDITOR_TARGETS {
+            return self.target(&format!("editor_{i}"));
+        }
+        let scope = match self {
+            Composer::Modal => SEL_DIALOG,
+            Composer::Inline => SEL_PRIMARY,
+        };
+        format!(r#"{scope} [data-testid="tweetTextarea_{i}"][contenteditable="true"]"#)
+    }
+
+    /// "Post" ("Post all" for a thread).
+    fn post_button(self) -> String {
+        self.target("post_button")
+    }
+
+    /// "+": adds the next post of a thread.
+    fn add_button(self) -> String {
+        self.target("add_button")
+    }
+
+    /// The hidden media input of the toolbar.
+    fn file_input(self) -> String {
+        self.target("file_input")
+    }
+
+    /// One thumbnail per attached file, shown once its upload finished.
+    fn thumbnail(self) -> String {
+        self.target("thumbnail")
+    }
+}
+
+#[async_trait]
+impl Platform for X {
+    fn id(&self) -> PlatformId {
+        ID
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            text: true,
+            title: false,
+            link: false,
+            media: true,
+            threads: true,
+            password_login: false,
+        }
+    }
+
+    fn validate(&self, post: &Post) -> Result<()> {
+        validate_media(&post.media)?;
+        let parts = post.parts_for(ID);
+        let many = parts.len() > 1;
+        for (i, part) in parts.iter().enumerate() {
+            if !part.trim().is_empty() || (i == 0 && !post.media.is_empty()) {
+                continue;
+            }
+            return Err(if many {
+                Error::InvalidContent {
+                    platform: ID,
+                    message: format!("post {} of {} of the X thread is empty", i + 1, parts.len()),
+                }
+            } else {
+                Error::usage(
+                    "X needs a text or media",
+                    Some("add TEXT, or attach an image with --media FILE".into()),
+                )
+            });
+        }
+        // The 280-unit limit is counted (twitter-text v3) by the content rules.
+        Ok(())
+    }
+
+    fn login_path(&self) -> &'static str {
+        "i/flow/login"
+    }
+
+    fn logged_in_marker(&self) -> &'static str {
+        SEL_PROFILE_LINK
+    }
+
+    async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
+        goto(page, ctx, "home").await?;
+        // The app renders after hydration: wait for one side or the other.
+        wait_until(
+            page.waits(),
+            "X's home page to show the account or the login page",
+            || async {
+                match check_session(page).await {
+                    Err(e) if e.is_auth() => return Ok(Some(false)),
+                    Err(e) => return Err(e),
+                    Ok(()) => {}
+                }
+                let logged_in = page.count(SEL_ACCOUNT_SWITCHER).await? > 0
+                    || page.count(SEL_PROFILE_LINK).await? > 0;
+                Ok(logged_in.then_some(true))
+            },
+        )
+        .await
+    }
+
+    async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
+        let parts = post.parts_for(ID);
+        let composer = open_composer(page, ctx).await?;
+        let handle = own_handle(page).await?;
+        dismiss_interstitials(page).await?;
+        tracing::debug!(?composer, %handle, parts = parts.len(), "X composer ready");
+
+        // Media first: each upload re-renders the editors.
+        attach_media(page, composer, &post.media).await?;
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                add_thread_post(page, composer, i).await?;
+            }
+            if !part.is_empty() {
+                page.type_text(&composer.editor(i), part).await?;
+            }
+        }
+
+        let button = composer.post_button();
+        wait_enabled(page, &button, "X's Post button to be enabled").await?;
+        dismiss_interstitials(page).await?;
+        page.eval(JS_MARK_TOASTS).await?;
+        page.click(&button).await?;
+        let href = match wait_for_answer(page, &handle).await? {
+            Some(href) => href,
+            None => newest_status_href(page, ctx, &handle).await?,
+        };
+        let id = status_id(&href, &handle).ok_or_else(|| Error::Unexpected {
+            message: format!("X said the post was sent but linked to `{href}`"),
+        })?;
+        let url = ctx.url(&href)?.to_string();
+        if parts.len() == 1 {
+            page.confirm_repairs().await?;
+            return Ok(Posted::single(id, url));
+        }
+        let thread = thread_urls(page, ctx, &handle, &id, parts.len()).await?;
+        page.confirm_repairs().await?;
+        Ok(Posted { id, url, thread })
+    }
+}
+
+fn validate_media(media: &[Media]) -> Result<()> {
+    let invalid = |message: String| Error::InvalidContent {
+        platform: ID,
+        message,
+    };
+    for m in media {
+        if !MEDIA_TYPES.contains(&m.mime.as_str()) {
+            return Err(invalid(format!(
+                "X takes JPEG, PNG, WebP or GIF images and MP4 or MOV videos; {} is {}",
+                m.path.display(),
+                m.mime
+            )));
+        }
+        let limit = match m.mime.as_str() {
+            "image/gif" => MAX_GIF_BYTES,
+            mime if mime.starts_with("video/") => MAX_VIDEO_BYTES,
+            _ => MAX_IMAGE_BYTES,
+        };
+        if m.size > limit {
+            return Err(invalid(format!(
+                "{} is {:.1} MB; X takes at most {} MB for this kind of file",
+                m.path.display(),
+                m.size as f64 / 1_048_576.0,
+                limit / 1_048_576
+            )));
+        }
+    }
+    let videos = media
+        .iter()
+        .filter(|m| m.mime.starts_with("video/"))
+        .count();
+    if videos > 0 && media.len() > 1 {
+        return Err(invalid(
+            "X takes one video on its own, or up to 4 images".into(),
+        ));
+    }
+    if media.len() > MAX_IMAGES {
+        return Err(invalid(format!(
+            "X takes up to {MAX_IMAGES} images; this post has {}",
+            media.len()
+        )));
+    }
+    Ok(())
+}
+
+async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
+    page.goto(ctx.url(path)?.as_str()).await
+}
+
+/// The path of the page now, e.g. `/i/flow/login`.
+async fn current_path(page: &dyn Page) -> Result<String> {
+    let now = page.current_url().await?;
+    Ok(url::Url::parse(&now)
+        .map(|u| u.path().to_string())
+        .unwrap_or(now))
+}
+
+/// `Err(Auth)` when the page is X's login flow or a logged-out page,
+/// `Err(NeedsHuman)` on a challenge (Arkose, a locked account, consent).
+async fn check_session(page: &dyn Page) -> Result<()> {
+    let path = current_path(page).await?;
+    if path.starts_with("/account/access")
+        || path.starts_with("/account/locked")
+        || path.starts_with("/i/flow/consent")
+    {
+        return Err(Error::NeedsHuman {
+            platform: ID,
+            reason: format!("X shows a security check ({path})"),
+            url: page.current_url().await.unwrap_or_default(),
+        });
+    }
+    let login_flow = path == "/login" || path.starts_with("/i/flow/login");
+    let logged_out_page = (page.count(SEL_LOGIN_BUTTON).await? > 0
+        || page.count(SEL_LOGIN_USERNAME).await? > 0)
+        && page.count(SEL_PROFILE_LINK).await? == 0;
+    if login_flow || logged_out_page {
+        return Err(Error::Auth {
+            platform: ID,
+            message: "X shows its login page (no saved session, or it expired)".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Opens `/compose/post` and waits for its modal; when that route shows no
+/// modal (it moved before: `/compose/tweet`), the inline composer of `/home`.
+async fn open_composer(page: &dyn Page, ctx: &JobContext) -> Result<Composer> {
+    goto(page, ctx, "compose/post").await?;
+    let modal = Composer::Modal.editor(0);
+    let inline = Composer::Inline.editor(0);
+    let found = wait_until(page.waits(), "X's compose modal", || async {
+        check_session(page).await?;
+        if page.count(&modal).await? > 0 {
+            return Ok(Some(Composer::Modal));
+        }
+        // Redirected away from the modal route: the page's own composer.
+        if !current_path(page).await?.starts_with("/compose/") && page.count(&inline).await? > 0 {
+            return Ok(Some(Composer::Inline));
+        }
+        Ok(None)
+    })
+    .await;
+    match found {
+        Err(e) if e.is_timeout() => {
+            tracing::debug!("no compose modal on /compose/post; using the composer on /home");
+            goto(page, ctx, "home").await?;
+            wait_until(page.waits(), "the composer on X's home page", || async {
+                check_session(page).await?;
+                Ok((page.count(&inline).await? > 0).then_some(Composer::Inline))
+            })
+            .await
+            .map_err(|e| not_found_if_timeout(e, "X's composer", &format!("{modal} | {inline}")))
+        }
+        other => other,
+    }
+}
+
+fn not_found_if_timeout(e: Error, target: &str, selectors: &str) -> Error {
+    if e.is_timeout() {
+        Error::NotFound {
+            target: target.into(),
+            selectors: selectors.into(),
+            url: String::new(),
+        }
+    } else {
+        e
+    }
+}
+
+/// The logged-in handle, from the Profile tab's `href="/HANDLE"`.
+async fn own_handle(page: &dyn Page) -> Result<String> {
+    let href = wait_until(page.waits(), "X's Profile link", || async {
+        page.attr(SEL_PROFILE_LINK, "href").await
+    })
+    .await
+    .map_err(|e| not_found_if_timeout(e, "X's Profile link", SEL_PROFILE_LINK))?;
+    let handle = href
+        .rsplit("://")
+        .next()
+        .unwrap_or_default()
+        .split('/')
+        .rfind(|s| !s.is_empty())
+        .unwrap_or_default()
+        .to_string();
+    if handle.is_empty() {
+        return Err(Error::Unexpected {
+            message: format!("X's Profile link has no handle (`{href}`)"),
+        });
+    }
+    Ok(handle)
+}
+
+/// Closes the sheets X puts over the app now and then (feature tours with a
+/// "Got it"), which leave the composer inert until closed. Known sheets
+/// only: anything else is left alone.
+async fn dismiss_interstitials(page: &dyn Page) -> Result<()> {
+    for _ in 0..3 {
+        if page.count(SEL_INTERSTITIAL).await? == 0 {
+            return Ok(());
+        }
+        tracing::debug!("closing a sheet over X's composer");
+        page.click(SEL_INTERSTITIAL).await?;
+        wait_until(page.waits(), "X's sheet to close", || async {
+            Ok((page.count(SEL_INTERSTITIAL).await? == 0).then_some(()))
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Longer waits for work X does in the background (uploads).
+fn long(waits: Waits) -> Waits {
+    Waits {
+        timeout: waits.timeout.max(Duration::from_secs(15)) * 4,
+        ..waits
+    }
+}
+
+/// Attaches the files and waits until every thumbnail shows (the upload
+/// finished), or X refuses them in a toast.
+async fn attach_media(page: &dyn Page, composer: Composer, media: &[Media]) -> Result<()> {
+    if media.is_empty() {
+        return Ok(());
+    }
+    page.eval(JS_MARK_TOASTS).await?;
+    let paths: Vec<PathBuf> = media.iter().map(|m| m.path.clone()).collect();
+    page.set_files(&composer.file_input(), &paths).await?;
+    let thumbnails = composer.thumbnail();
+    wait_until(long(page.waits()), "X to upload the media", || async {
+        if let Some(toast) = new_toast(page).await? {
+            let lower = toast.text.to_lowercase();
+            return Err(if lower.contains("choose") {
+                Error::InvalidContent {
+                    platform: ID,
+                    message: format!("X says: {}", toast.text),
+                }
+            } else {
+                Error::Rejected {
+                    platform: ID,
+                    message: format!("X could not take the media: {}", toast.text),
+                }
+            });
+        }
+        Ok((page.count(&thumbnails).await? >= media.len()).then_some(()))
+    })
+    .await
+}
+
+/// Adds post `i` of the thread with the "+" button.
+async fn add_thread_post(page: &dyn Page, composer: Composer, i: usize) -> Result<()> {
+    let add = composer.add_button();
+    wait_enabled(page, &add, "X's Add post button to be enabled").await?;
+    page.click(&add).await?;
+    let editor = composer.editor(i);
+    let waited = wait_until(
+        page.waits(),
+        &format!("editor {} of the thread", i + 1),
+        || async { Ok((page.count(&editor).await? > 0).then_some(())) },
+    )
+    .await;
+    match waited {
+        Err(e) if e.is_timeout() => Err(Error::NotFound {
+            target: format!("editor {} of the thread", i + 1),
+            selectors: editor.clone(),
+            url: page.current_url().await.unwrap_or_default(),
+        }),
+        other => other,
+    }
+}
+
+/// Waits until `selector` exists and is not `aria-disabled="true"`.
+/// A missing button is `NotFound` (the page changed), a disabled one
+/// `Unexpected`.
+async fn wait_enabled(page: &dyn Page, selector: &str, what: &str) -> Result<()> {
+    let seen = std::sync::atomic::AtomicBool::new(false);
+    let waited = wait_until(page.waits(), what, || async {
+        if page.count(selector).await? == 0 {
+            return Ok(None);
+        }
+        seen.store(true, std::sync::atomic::Ordering::Relaxed);
+        let disabled = page.attr(selector, "aria-disabled").await?;
+        Ok((disabled.as_deref() != Some("true")).then_some(()))
+    })
+    .await;
+    match waited {
+        Err(e) if e.is_timeout() && !seen.load(std::sync::atomic::Ordering::Relaxed) => {
+            Err(Error::NotFound {
+                target: format!("`{}`", selector.trim_start_matches('@')),
+                selectors: selector.to_string(),
+                url: page.current_url().await.unwrap_or_default(),
+            })
+        }
+        Err(e) if e.is_timeout() => Err(Error::Unexpected {
+            message: format!(
+                "{what}: it stayed disabled (is a post over X's length limit, or the media still uploading?)"
+            ),
+        }),
+        other => other,
+    }
+}
+
+/// A toast that appeared after [`JS_MARK_TOASTS`].
+struct Toast {
+    text: String,
+    href: Option<String>,
+}
+
+async fn new_toast(page: &dyn Page) -> Result<Option<Toast>> {
+    let v = page.eval(JS_NEW_TOAST).await?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(Toast {
+        text: v
+            .get("text")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        href: v.get("href").and_then(Value::as_str).map(str::to_string),
+    }))
+}
+
+/// Waits for X's answer to the Post click: the status link of "Your post
+/// was sent." (`None` when the toast has no link), or the refusal as an error.
+async fn wait_for_answer(page: &dyn Page, handle: &str) -> Result<Option<String>> {
+    let toast = wait_until(long(page.waits()), "X's answer to the Post click", || async {
+        check_session(page).await?;
+        new_toast(page).await
+    })
+    .await
+    .map_err(|e| {
+        if e.is_timeout() {
+            // Not transient: a retry could post twice.
+            Error::Unexpected {
+                message: format!(
+                    "X did not confirm the post after the Post click; it may exist: check /{handle} before posting again"
+                ),
+            }
+        } else {
+            e
+        }
+    })?;
+    classify_toast(page, toast).await
+}
+
+async fn classify_toast(page: &dyn Page, toast: Toast) -> Result<Option<String>> {
+    let text = toast.text;
+    let lower = text.to_lowercase();
+    if lower.contains("your post was sent") || lower.contains("your posts were sent") {
+        return Ok(toast.href);
+    }
+    let says = format!("X says: {text}");
+    Err(if lower.contains("already said that") {
+        Error::Rejected {
+            platform: ID,
+            message: "X says: Whoops! You already said that.".into(),
+        }
+    } else if lower.contains("daily limit") {
+        Error::RateLimited {
+            platform: ID,
+            message: says,
+            retry_after: None,
+        }
+    } else if lower.contains("automated") {
+        Error::NeedsHuman {
+            platform: ID,
+            reason: says,
+            url: page.current_url().await.unwrap_or_default(),
+        }
+    } else if lower.contains("something went wrong") {
+        Error::Rejected {
+            platform: ID,
+            message: format!(
+                "{says} (a temporary failure on X's side; nothing was posted, try again later)"
+            ),
+        }
+    } else {
+        Error::Rejected {
+            platform: ID,
+            message: says,
+        }
+    })
+}
+
+/// The id in `/HANDLE/status/ID[/...]` (or a full URL), for this handle.
+fn status_id(href: &str, handle: &str) -> Option<String> {
+    let path = match href.split_once("://") {
+        Some((_, rest)) => rest.split_once('/').map_or("", |(_, p)| p),
+        None => href.trim_start_matches('/'),
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let mut segments = path.split('/');
+    let (user, status, id) = (segments.next()?, segments.next()?, segments.next()?);
+    (user.eq_ignore_ascii_case(handle)
+        && status == "status"
+        && !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_digit()))
+    .then(|| id.to_string())
+}
+
+/// Snowflake ids grow with time: compare them as numbers.
+fn id_key(id: &str) -> (usize, &str) {
+    let id = id.trim_start_matches('0');
+    (id.len(), id)
+}
+
+/// The status ids of `handle`'s posts on the page now, ascending.
+async fn status_ids(page: &dyn Page, handle: &str) -> Result<Vec<String>> {
+    let expr = format!(
+        "Array.from(document.querySelectorAll({})).map((a) => a.getAttribute('href'))",
+        Value::String(SEL_STATUS_LINKS.into())
+    );
+    let hrefs = page.eval(&expr).await?;
+    let mut ids: Vec<String> = hrefs
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str)
+        .filter_map(|href| status_id(href, handle))
+        .collect();
+    ids.sort_by(|a, b| id_key(a).cmp(&id_key(b)));
+    ids.dedup();
+    Ok(ids)
+}
+
+/// A success toast without a link: the newest post on the profile.
+async fn newest_status_href(page: &dyn Page, ctx: &JobContext, handle: &str) -> Result<String> {
+    goto(page, ctx, handle).await?;
+    let id = wait_until(page.waits(), "the new post on the profile", || async {
+        Ok(status_ids(page, handle).await?.pop())
+    })
+    .await?;
+    Ok(format!("/{handle}/status/{id}"))
+}
+
+/// Every post of the thread just sent, from the profile: the `n` oldest
+/// posts from the first one on (a pinned post or older posts do not count,
+/// and snowflake ids order them as they were sent).
+async fn thread_urls(
+    page: &dyn Page,
+    ctx: &JobContext,
+    handle: &str,
+    first: &str,
+    n: usize,
+) -> Result<Vec<String>> {
+    goto(page, ctx, handle).await?;
+    let found = std::sync::Mutex::new(Vec::new());
+    let waited = wait_until(
+        page.waits(),
+        "the thread's posts on the profile",
+        || async {
+            let ids: Vec<String> = status_ids(page, handle)
+                .await?
+                .into_iter()
+                .filter(|id| id_key(id) >= id_key(first))
+                .take(n)
+                .collect();
+            let complete = ids.len() == n && ids[0] == first;
+            if let Ok(mut f) = found.lock() {
+                *f = ids.clone();
+            }
+            Ok(complete.then_some(ids))
+        },
+    )
+    .await;
+    let ids = match waited {
+        Ok(ids) => ids,
+        Err(e) if e.is_timeout() => {
+            // The thread was posted: report what the profile shows rather
+            // than fail (a failure invites a retry that posts it twice).
+            let mut ids = found.into_inner().unwrap_or_default();
+            if ids.first().map(String::as_str) != Some(first) {
+                ids.insert(0, first.to_string());
+            }
+            tracing::warn!(
+                found = ids.len(),
+                expected = n,
+                "X's profile does not list every post of the thread yet"
+            );
+            ids
+        }
+        Err(e) => return Err(e),
+    };
+    ids.iter()
+        .map(|id| Ok(ctx.url(&format!("{handle}/status/{id}"))?.to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn media(mime: &str, size: u64) -> Media {
+        Media {
+            path: PathBuf::from(format!("/tmp/file.{}", mime.rsplit('/').next().unwrap())),
+            mime: mime.into(),
+            size,
+        }
+    }
+
+    #[test]
+    fn validation_needs_text_or_media() {
+        let x = X;
+        let e = x.validate(&Post::new("  \n")).unwrap_err();
+        assert!(
+            e.is_usage() && e.to_string().contains("text or media"),
+            "{e}"
+        );
+        let mut with_image = Post::new("");
+        with_image.media.push(media("image/png", 10));
+        assert!(x.validate(&with_image).is_ok());
+        assert!(x.validate(&Post::new("hello 😀")).is_ok());
+
+        let mut thread = Post::new("ignored");
+        thread
+            .thread_overrides
+            .insert(ID, vec!["one".into(), " ".into()]);
+        let e = x.validate(&thread).unwrap_err();
+        assert!(e.to_string().contains("post 2 of 2"), "{e}");
+    }
+
+    #[test]
+    fn validation_applies_media_rules() {
+        let x = X;
+        let post = |m: Vec<Media>| {
+            let mut p = Post::new("hi");
+            p.media = m;
+            p
+        };
+        assert!(x.validate(&post(vec![media("image/png", 1); 4])).is_ok());
+        let e = x
+            .validate(&post(vec![media("image/png", 1); 5]))
+            .unwrap_err();
+        assert!(e.to_string().contains("up to 4 images"), "{e}");
+        let e = x
+            .validate(&post(vec![media("video/mp4", 1), media("image/png", 1)]))
+            .unwrap_err();
+        assert!(e.to_string().contains("one video"), "{e}");
+        assert!(x.validate(&post(vec![media("video/quicktime", 1)])).is_ok());
+        let e = x.validate(&post(vec![media("image/heic", 1)])).unwrap_err();
+        assert!(e.to_string().contains("image/heic"), "{e}");
+        let e = x
+            .validate(&post(vec![media("image/jpeg", 6 * 1024 * 1024)]))
+            .unwrap_err();
+        assert!(e.to_string().contains("at most 5 MB"), "{e}");
+        assert!(x
+            .validate(&post(vec![media("image/gif", 6 * 1024 * 1024)]))
+            .is_ok());
+    }
+
+    #[test]
+    fn status_ids_come_from_the_handles_links() {
+        assert_eq!(
+            status_id("/Sandbox/status/1234567890123456789", "sandbox").as_deref(),
+            Some("1234567890123456789")
+        );
+        assert_eq!(
+            status_id("https://x.com/sandbox/status/42/photo/1", "sandbox").as_deref(),
+            Some("42")
+        );
+        assert_eq!(status_id("/other/status/42", "sandbox"), None);
+        assert_eq!(status_id("/sandbox/status/abc", "sandbox"), None);
+        assert_eq!(status_id("/sandbox", "sandbox"), None);
+        assert!(id_key("999") < id_key("1000"));
+    }
+}

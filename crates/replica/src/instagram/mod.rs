@@ -1,0 +1,147 @@
+//! The Instagram replica: the web app's create flow (sidebar "New post",
+//! the "Post" submenu item, the "Create new post" dialog with its crop,
+//! edit and caption steps), profiles and post pages, with class names that
+//! change on every page load.
+
+mod app;
+mod handlers;
+mod pages;
+mod store;
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::faults::Faults;
+use crate::server::{Running, LOOPBACK_ANY_PORT};
+use store::Store;
+
+/// How the Instagram replica behaves.
+#[derive(Clone, Debug)]
+pub struct InstagramOptions {
+    /// Accounts. Default: `sandbox`. The login form takes the user name as
+    /// the password.
+    pub users: Vec<String>,
+    /// Simulated latency before every response. Default: none.
+    pub latency: Duration,
+    /// When true, every logged-in page redirects to `/challenge/` (a
+    /// security check a person must pass) and the APIs refuse.
+    pub challenge: bool,
+}
+
+impl Default for InstagramOptions {
+    fn default() -> Self {
+        InstagramOptions {
+            users: vec!["sandbox".to_owned()],
+            latency: Duration::ZERO,
+            challenge: false,
+        }
+    }
+}
+
+/// A shared post as the replica holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstagramPost {
+    /// The numeric media id (`pk`).
+    pub id: String,
+    /// The 11-character code in `/p/SHORTCODE/`.
+    pub shortcode: String,
+    pub user: String,
+    /// Exactly the caption editor's model (paragraphs joined by `\n`).
+    pub caption: String,
+    /// File names, in carousel order.
+    pub media: Vec<String>,
+}
+
+/// A running Instagram replica on `127.0.0.1`.
+///
+/// Log in with the cookie `sessionid=<session_cookie(user)>`.
+pub struct Instagram {
+    server: Running,
+    store: Arc<Mutex<Store>>,
+    faults: Arc<Faults>,
+}
+
+impl Instagram {
+    /// Starts the replica on a free port of `127.0.0.1`.
+    pub async fn start(opts: InstagramOptions) -> io::Result<Instagram> {
+        Self::start_on(LOOPBACK_ANY_PORT, opts).await
+    }
+
+    /// Starts the replica on `addr` (port 0 picks a free one).
+    pub async fn start_on(addr: SocketAddr, opts: InstagramOptions) -> io::Result<Instagram> {
+        let store = Arc::new(Mutex::new(Store::new(&opts.users, opts.challenge)));
+        let faults = Faults::new(opts.latency);
+        let router =
+            crate::faults::layer(handlers::router(Arc::clone(&store)), Arc::clone(&faults));
+        let server = Running::start(addr, router).await?;
+        Ok(Instagram {
+            server,
+            store,
+            faults,
+        })
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// All shared posts, oldest first.
+    pub fn posts(&self) -> Vec<InstagramPost> {
+        self.lock().posts().to_vec()
+    }
+
+    /// The `sessionid` cookie value of `user`, stable for the server's
+    /// life; `None` for an unknown user.
+    pub fn session_cookie(&self, user: &str) -> Option<String> {
+        self.lock().session_cookie(user)
+    }
+
+    /// While `true`, every request waits without an answer.
+    pub fn set_hang(&self, hang: bool) {
+        self.faults.set_hang(hang);
+    }
+
+    /// Latency before every response from now on.
+    pub fn set_latency(&self, latency: Duration) {
+        self.faults.set_latency(latency);
+    }
+
+    /// Turns the security check on or off (see [`InstagramOptions::challenge`]).
+    pub fn set_challenge(&self, on: bool) {
+        self.lock().challenge = on;
+    }
+
+    /// While on, the next share fails ("Your post couldn't be shared");
+    /// the failure turns the switch off.
+    pub fn set_fail_next(&self, on: bool) {
+        self.lock().fail_next = on;
+    }
+
+    /// Stops the server (hung requests are released first).
+    pub async fn shutdown(self) {
+        self.faults.set_hang(false);
+        self.server.shutdown().await;
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+}
+
+impl fmt::Debug for Instagram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instagram")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,118 @@
+//! The schema, as an ordered list of migrations. `PRAGMA user_version` is the
+//! number of migrations applied. Never edit a migration that has shipped:
+//! add a new one at the end.
+
+use distroflow_core::{Error, Result};
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::db::sql_error;
+
+/// Version 1: post attempts (never lose, never duplicate).
+const V1_ATTEMPTS: &str = "
+CREATE TABLE attempts (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    platform      TEXT    NOT NULL,
+    account       TEXT    NOT NULL,
+    content_hash  TEXT    NOT NULL,
+    summary       TEXT    NOT NULL DEFAULT '',
+    state         TEXT    NOT NULL CHECK (state IN
+                  ('pending', 'running', 'posted', 'failed', 'needs_human', 'uncertain')),
+    url           TEXT,
+    post_id       TEXT,
+    error_kind    TEXT,
+    error         TEXT,
+    retry_at      INTEGER,
+    pid           INTEGER,
+    process_start TEXT,
+    created_at    INTEGER NOT NULL,
+    started_at    INTEGER,
+    finished_at   INTEGER
+);
+CREATE INDEX attempts_target ON attempts (platform, account, content_hash);
+CREATE INDEX attempts_state ON attempts (state);
+";
+
+/// Version 2: the job queue (scheduling), and attempts linked to their job.
+const V2_JOBS: &str = "
+CREATE TABLE jobs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    due_at        INTEGER NOT NULL,
+    every         TEXT,
+    tz            TEXT    NOT NULL,
+    targets       TEXT    NOT NULL,
+    payload       TEXT    NOT NULL,
+    state         TEXT    NOT NULL CHECK (state IN
+                  ('queued', 'running', 'done', 'failed', 'cancelled')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    deferrals     INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    next_retry_at INTEGER,
+    results       TEXT    NOT NULL DEFAULT '{}',
+    runs          INTEGER NOT NULL DEFAULT 0,
+    last_run_at   INTEGER,
+    worker        TEXT,
+    pid           INTEGER,
+    process_start TEXT,
+    claimed_at    INTEGER
+);
+CREATE INDEX jobs_due ON jobs (state, due_at);
+ALTER TABLE attempts ADD COLUMN job_id INTEGER REFERENCES jobs (id);
+CREATE INDEX attempts_job ON attempts (job_id);
+";
+
+/// Every migration, in order: index `i` takes the schema from version `i`
+/// to version `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1_ATTEMPTS, V2_JOBS];
+
+/// The schema version this DistroFlow writes.
+pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// Brings the file up to [`LATEST`], one migration per transaction. Each
+/// step re-reads the version under the write lock, so two processes opening
+/// an old file at once apply each migration exactly once.
+pub(crate) fn migrate(conn: &mut Connection, label: &str) -> Result<()> {
+    let err = |e| sql_error(label, e);
+    let current: u32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(err)?;
+    check_not_newer(current, label)?;
+    if current == LATEST {
+        return Ok(());
+    }
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let version: u32 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(err)?;
+        check_not_newer(version, label)?;
+        if version == LATEST {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[version as usize])
+            .map_err(|e| Error::Unexpected {
+                message: format!(
+                    "{label}: migrating the store from schema {version} to {} failed: {e}",
+                    version + 1
+                ),
+            })?;
+        tx.pragma_update(None, "user_version", version + 1)
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+    }
+}
+
+fn check_not_newer(version: u32, label: &str) -> Result<()> {
+    if version > LATEST {
+        return Err(Error::Config {
+            message: format!(
+                "{label} has schema version {version}, written by a newer DistroFlow; \
+                 this one reads up to version {LATEST}. Upgrade DistroFlow to use it"
+            ),
+        });
+    }
+    Ok(())
+}
