@@ -52,12 +52,19 @@ impl User {
                 "TMPDIR".into(),
                 dir.path().join("tmp").display().to_string(),
             ),
+            // Tests post often to local replicas; the rate-limit tests
+            // turn this back on.
+            ("DISTROFLOW_RATE_LIMITS".into(), "off".into()),
         ];
         User { dir, env }
     }
 
     pub fn home(&self) -> PathBuf {
         self.dir.path().join("home")
+    }
+
+    pub fn unset(&mut self, key: &str) {
+        self.env.retain(|(k, _)| k != key);
     }
 
     pub fn set(&mut self, key: &str, value: &str) {

@@ -8,4 +8,5 @@ mod hackernews;
 mod harness;
 mod healing;
 mod input;
+mod ledger;
 mod lifecycle;

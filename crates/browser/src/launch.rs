@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use chromiumoxide::browser::{Browser as CdpBrowser, BrowserConfig};
 use distroflow_core::{Error, Result, Waits};
 use futures::StreamExt;
-use tokio::sync::{Mutex, Semaphore};
+use tokio::sync::{RwLock, Semaphore};
 
 /// How to start Chromium and how jobs share it.
 #[derive(Clone, Debug)]
@@ -57,7 +57,7 @@ pub fn chrome_path(configured: Option<&Path>) -> PathBuf {
 }
 
 pub(crate) struct Inner {
-    pub(crate) cdp: Mutex<Option<CdpBrowser>>,
+    pub(crate) cdp: RwLock<Option<CdpBrowser>>,
     pub(crate) options: BrowserOptions,
     pub(crate) permits: Arc<Semaphore>,
     handler: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -102,6 +102,10 @@ impl Browser {
                 "--no-default-browser-check",
                 "--disable-search-engine-choice-screen",
             ]);
+        // Extra flags for this machine, e.g. DISTROFLOW_CHROME_ARGS="--lang=de".
+        if let Ok(extra) = std::env::var("DISTROFLOW_CHROME_ARGS") {
+            builder = builder.args(extra.split_whitespace().map(str::to_string));
+        }
         if options.headless {
             builder = builder.new_headless_mode();
         } else {
@@ -133,7 +137,7 @@ impl Browser {
         tracing::debug!(?started_in, profile = %profile.path().display(), "Chromium started");
         Ok(Browser {
             inner: Arc::new(Inner {
-                cdp: Mutex::new(Some(cdp)),
+                cdp: RwLock::new(Some(cdp)),
                 permits: Arc::new(Semaphore::new(options.max_concurrency.max(1))),
                 options,
                 handler: std::sync::Mutex::new(Some(task)),
@@ -161,7 +165,7 @@ impl Browser {
     /// Closes Chromium and waits for it to exit (killing it if it will not).
     /// Safe to call more than once.
     pub async fn close(&self) {
-        let Some(mut cdp) = self.inner.cdp.lock().await.take() else {
+        let Some(mut cdp) = self.inner.cdp.write().await.take() else {
             return;
         };
         let polite = tokio::time::timeout(Duration::from_secs(5), cdp.close()).await;

@@ -34,8 +34,9 @@ impl Browser {
                 message: "browser pool closed".into(),
             })?;
         let timeout = self.inner.options.cdp_timeout;
+        let opened = std::time::Instant::now();
         let (context, page) = {
-            let guard = self.inner.cdp.lock().await;
+            let guard = self.inner.cdp.read().await;
             let cdp = guard.as_ref().ok_or_else(|| Error::Browser {
                 message: "browser already closed".into(),
             })?;
@@ -57,6 +58,7 @@ impl Browser {
                 .map_err(cdp_err)?;
             (context, page)
         };
+        tracing::debug!(elapsed = ?opened.elapsed(), "opened a browser context");
         let page = CdpPage::new(page, self.inner.options.clone());
         let params = to_cdp_cookies(base_url, cookies);
         if !params.is_empty() {
@@ -84,7 +86,7 @@ impl Session {
     pub async fn close(self) {
         let timeout = self.browser.inner.options.cdp_timeout;
         let _ = tokio::time::timeout(timeout, self.page.raw().clone().close()).await;
-        let guard = self.browser.inner.cdp.lock().await;
+        let guard = self.browser.inner.cdp.read().await;
         if let Some(cdp) = guard.as_ref() {
             let _ = tokio::time::timeout(
                 timeout,

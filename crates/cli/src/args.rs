@@ -21,6 +21,9 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Publish a post to one or more platforms.
     Post(PostArgs),
+    /// Show, without a browser, exactly what each platform would get: the
+    /// text (or thread), its count against the limit, warnings and errors.
+    Check(CheckArgs),
     /// Save a session for a platform (cookies, a login form, or a visible browser).
     Login(LoginArgs),
     /// Forget the saved session of a platform.
@@ -33,6 +36,18 @@ pub(crate) enum Command {
     Selectors(SelectorsArgs),
     /// What self-healing did: the repair log.
     Heal(HealArgs),
+    /// Every post attempt: when, where, and how it ended.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HistoryArgs {
+    /// One JSON object per attempt per line.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// How many of the newest attempts to show.
+    #[arg(long, short = 'n', default_value_t = 50)]
+    pub(crate) limit: usize,
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +119,17 @@ pub(crate) struct PostArgs {
     /// Different text for one platform, e.g. --text-for x="short version" (repeatable).
     #[arg(long, value_name = "PLATFORM=TEXT")]
     pub(crate) text_for: Vec<String>,
+    #[command(flatten)]
+    pub(crate) fit: FitArgs,
+    /// Check everything and show the login status, but post nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Post even if the same content went to the same account recently.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Ignore DistroFlow's own rate limits for this run.
+    #[arg(long)]
+    pub(crate) no_rate_limit: bool,
     /// One JSON object per platform per line on stdout.
     #[arg(long)]
     pub(crate) json: bool,
@@ -111,6 +137,43 @@ pub(crate) struct PostArgs {
     #[arg(long)]
     pub(crate) sandbox: bool,
     /// The text to post; `-` reads it from standard input.
+    #[arg(value_name = "TEXT")]
+    pub(crate) text: Option<String>,
+}
+
+/// What to do with text over a platform's limit (refused by default).
+#[derive(Debug, Args, Clone, Copy)]
+pub(crate) struct FitArgs {
+    /// Make a thread where the platform has threads (X): break at
+    /// paragraphs, then sentences, then words; never inside a URL or word.
+    #[arg(long, conflicts_with = "truncate")]
+    pub(crate) split: bool,
+    /// With --split: number the posts (` 1/3`).
+    #[arg(long, requires = "split")]
+    pub(crate) number: bool,
+    /// Cut at a word boundary and add an ellipsis.
+    #[arg(long)]
+    pub(crate) truncate: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Platforms to check: x, reddit, hackernews, instagram, and also
+    /// bluesky, mastodon, linkedin; comma-separated, or `all`.
+    #[arg(long, short = 't', value_name = "LIST", required = true)]
+    pub(crate) to: Vec<String>,
+    #[arg(long)]
+    pub(crate) title: Option<String>,
+    #[arg(long)]
+    pub(crate) url: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    pub(crate) media: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub(crate) fit: FitArgs,
+    /// One JSON object per platform per line.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The text; `-` reads it from standard input.
     #[arg(value_name = "TEXT")]
     pub(crate) text: Option<String>,
 }

@@ -48,12 +48,14 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {
         Command::Post(a) => commands::post::run(a).await,
+        Command::Check(a) => commands::check::run(a),
         Command::Login(a) => commands::login::run(a).await,
         Command::Logout(a) => commands::login::logout(a),
         Command::Accounts(a) => commands::accounts::run(a).await,
         Command::Sandbox(a) => commands::sandbox::run(a).await,
         Command::Selectors(a) => commands::selectors::run(a),
         Command::Heal(a) => commands::selectors::heal(a),
+        Command::History(a) => commands::history::run(a),
     };
     match result {
         Ok(status) => status,

@@ -74,6 +74,10 @@ pub(crate) fn print_result(r: &PostResult, json: bool) {
     }
     let secs = r.duration.as_secs_f64();
     match (&r.error, &r.url) {
+        (None, Some(url)) if r.status == distroflow_core::Status::Skipped => line(&format!(
+            "✓ {:<11} {url}  (already posted; nothing new: --force posts it again)",
+            r.platform
+        )),
         (None, Some(url)) => {
             let mut s = format!("✓ {:<11} {url}  ({secs:.1}s)", r.platform);
             for u in r.thread.iter().skip(1) {

@@ -24,6 +24,13 @@ pub struct Config {
     pub browser: BrowserSettings,
     #[serde(default)]
     pub platforms: BTreeMap<String, PlatformConfig>,
+    /// Overrides of the content limits, e.g. `[limits.instagram] hashtags = 5`.
+    #[serde(default)]
+    pub limits: crate::LimitOverrides,
+    /// Posting rate limits per platform, read by the store
+    /// (`[rate_limits.x] min_interval = "2m"`).
+    #[serde(default)]
+    pub rate_limits: toml::Table,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -146,6 +153,11 @@ impl Config {
             base_url: self.base_url(platform)?,
             settings: self.settings(platform),
         })
+    }
+
+    /// The content limits: the documented table with `[limits.*]` applied.
+    pub fn content_limits(&self) -> Result<crate::Limits> {
+        crate::Limits::default().with_overrides(&self.limits)
     }
 
     pub fn job_timeout(&self) -> Duration {

@@ -53,6 +53,13 @@ pub enum Error {
         platform: PlatformId,
         message: String,
     },
+    /// The submit happened but its result is unknown (a timeout, a dropped
+    /// connection or a server error after the click): the post may exist.
+    #[error("{} may or may not have posted it: {message}", platform.display_name())]
+    Uncertain {
+        platform: PlatformId,
+        message: String,
+    },
     /// The site could not be reached.
     #[error("cannot reach {url}: {message}")]
     Network { url: String, message: String },
@@ -98,6 +105,7 @@ pub enum ErrorKind {
     Duplicate,
     NeedsHuman,
     Rejected,
+    Uncertain,
     Network,
     Timeout,
     NotFound,
@@ -118,6 +126,7 @@ impl ErrorKind {
             ErrorKind::Duplicate => "duplicate",
             ErrorKind::NeedsHuman => "needs_human",
             ErrorKind::Rejected => "rejected",
+            ErrorKind::Uncertain => "uncertain",
             ErrorKind::Network => "network",
             ErrorKind::Timeout => "timeout",
             ErrorKind::NotFound => "not_found",
@@ -140,6 +149,7 @@ impl Error {
             Error::Duplicate { .. } => ErrorKind::Duplicate,
             Error::NeedsHuman { .. } => ErrorKind::NeedsHuman,
             Error::Rejected { .. } => ErrorKind::Rejected,
+            Error::Uncertain { .. } => ErrorKind::Uncertain,
             Error::Network { .. } => ErrorKind::Network,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::NotFound { .. } => ErrorKind::NotFound,
@@ -168,6 +178,10 @@ impl Error {
     }
     pub fn is_needs_human(&self) -> bool {
         matches!(self, Error::NeedsHuman { .. })
+    }
+    /// The post may exist: look on the platform before posting it again.
+    pub fn is_uncertain(&self) -> bool {
+        matches!(self, Error::Uncertain { .. })
     }
     pub fn is_network(&self) -> bool {
         matches!(self, Error::Network { .. })
@@ -208,6 +222,10 @@ impl Error {
             }
             Error::NeedsHuman { platform, .. } => Some(format!(
                 "run `distroflow login {platform}` on a machine with a display and complete the check"
+            )),
+            Error::Uncertain { platform, .. } => Some(format!(
+                "check {} before posting again; a re-run looks for the post first and never posts it twice",
+                platform.display_name()
             )),
             Error::Network { .. } => {
                 Some("check the network, or the platform's URL in config.toml / DISTROFLOW_<PLATFORM>_URL".into())

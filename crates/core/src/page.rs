@@ -146,7 +146,8 @@ pub struct ElementInfo {
 /// What one poll of [`wait_until`] found.
 pub type Poll<T> = Result<Option<T>>;
 
-/// Polls `check` every `waits.every` until it returns `Some`, a non-transient
+/// Polls `check` (at once, then after 10, 20, 40, 80 ms, then every
+/// `waits.every`) until it returns `Some`, a non-transient
 /// error, or the deadline passes ([`Error::Timeout`] naming `what`, or the
 /// last transient error's message).
 pub async fn wait_until<T, F, Fut>(waits: Waits, what: &str, mut check: F) -> Result<T>
@@ -157,6 +158,7 @@ where
     let start = tokio::time::Instant::now();
     let deadline = start + waits.timeout;
     let mut last_transient: Option<Error> = None;
+    let mut polls = 0u32;
     loop {
         let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
         match tokio::time::timeout(remaining.max(Duration::from_millis(1)), check()).await {
@@ -179,7 +181,11 @@ where
                 },
             });
         }
-        tokio::time::sleep(waits.every.min(deadline - now)).await;
+        // Poll fast at first (most conditions hold within milliseconds),
+        // then back off to `every`.
+        let pause = Duration::from_millis(10u64 << polls.min(4)).min(waits.every);
+        polls += 1;
+        tokio::time::sleep(pause.min(deadline - now)).await;
     }
 }
 

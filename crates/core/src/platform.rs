@@ -165,6 +165,17 @@ impl Posted {
     }
 }
 
+/// What a look for an earlier post found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// The post is there.
+    Found(Posted),
+    /// Looked, and it is not there: posting it is safe.
+    NotFound,
+    /// This platform cannot tell.
+    CannotTell,
+}
+
 /// One platform adapter. Adapters drive the site's own web UI through [`Page`].
 #[async_trait]
 pub trait Platform: Send + Sync {
@@ -205,6 +216,18 @@ pub trait Platform: Send + Sync {
         })
     }
 
-    /// Publishes the post and returns where it now lives.
+    /// Looks on the platform for this post by this account (after an attempt
+    /// whose outcome is unknown), so that it is never posted twice.
+    async fn find_existing(
+        &self,
+        _page: &dyn Page,
+        _ctx: &JobContext,
+        _post: &Post,
+    ) -> Result<Existing> {
+        Ok(Existing::CannotTell)
+    }
+
+    /// Publishes the post and returns where it now lives. A failure after
+    /// the submit whose result is unknown is [`Error::Uncertain`].
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted>;
 }

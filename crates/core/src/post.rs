@@ -15,6 +15,9 @@ pub struct Post {
     pub media: Vec<Media>,
     /// Text that replaces `text` on one platform.
     pub text_overrides: BTreeMap<PlatformId, String>,
+    /// Title that replaces `title` on one platform (hashtags made words,
+    /// truncated).
+    pub title_overrides: BTreeMap<PlatformId, String>,
     /// A thread for one platform: the texts of its posts in order (set by
     /// splitting over-long text); when absent the thread is the one text.
     pub thread_overrides: BTreeMap<PlatformId, Vec<String>>,
@@ -46,6 +49,14 @@ impl Post {
             .get(&platform)
             .map(String::as_str)
             .unwrap_or(&self.text)
+    }
+
+    /// The title this platform should receive.
+    pub fn title_for(&self, platform: PlatformId) -> Option<&str> {
+        self.title_overrides
+            .get(&platform)
+            .map(String::as_str)
+            .or(self.title.as_deref())
     }
 
     /// The posts this platform should publish, in order: a thread where

@@ -7,6 +7,8 @@ use crate::{Error, PlatformId, Posted};
 pub enum Status {
     /// A new post exists.
     Posted,
+    /// It was posted before (this run found it): nothing new was posted.
+    Skipped,
     /// The platform already had this post; the URL is the existing one.
     Duplicate,
     /// Nothing was posted.
@@ -17,6 +19,7 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Posted => "posted",
+            Status::Skipped => "skipped",
             Status::Duplicate => "duplicate",
             Status::Failed => "failed",
         }
@@ -63,6 +66,25 @@ pub struct PostResult {
 }
 
 impl PostResult {
+    /// Already posted earlier: the existing post's URL, nothing new.
+    pub fn skipped(
+        platform: PlatformId,
+        url: Option<String>,
+        id: Option<String>,
+        duration: Duration,
+    ) -> Self {
+        PostResult {
+            platform,
+            ok: true,
+            status: Status::Skipped,
+            id,
+            url,
+            thread: Vec::new(),
+            error: None,
+            duration,
+        }
+    }
+
     pub fn from_outcome(
         platform: PlatformId,
         outcome: Result<Posted, Error>,

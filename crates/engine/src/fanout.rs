@@ -7,7 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use distroflow_browser::{Browser, BrowserOptions};
-use distroflow_core::{Cookie, Error, JobContext, Platform, PlatformId, Post, PostResult};
+use distroflow_core::{
+    Cookie, Error, Existing, JobContext, Platform, PlatformId, Post, PostResult, Posted, Result,
+};
+use distroflow_store::AttemptId;
+
+use crate::ledger::{Before, Ledger};
 use distroflow_healer::Healer;
 use tokio::task::JoinSet;
 
@@ -20,6 +25,20 @@ pub struct Job {
     pub cookies: Option<Vec<Cookie>>,
     /// Resolves the adapter's targets and repairs broken steps.
     pub healer: Arc<Healer>,
+    /// The account posting (for idempotency and rate limits).
+    pub account: String,
+    /// The records: `None` posts without them (tests, benchmarks).
+    pub ledger: Option<Arc<Ledger>>,
+}
+
+/// How a job ended well.
+enum Done {
+    Posted(Posted),
+    /// Posted before; nothing new.
+    Already {
+        url: Option<String>,
+        id: Option<String>,
+    },
 }
 
 pub enum RunEnd {
@@ -108,15 +127,40 @@ pub async fn run(
         let handle = set.spawn(async move {
             let start = Instant::now();
             let platform = job.platform;
+            let attempt = std::sync::Mutex::new(None);
             let outcome =
-                match tokio::time::timeout(job_timeout, run_one(&browser, &job, &post)).await {
+                match tokio::time::timeout(job_timeout, run_one(&browser, &job, &post, &attempt))
+                    .await
+                {
                     Ok(o) => o,
-                    Err(_) => Err(Error::Timeout {
-                        what: format!("{} to finish", platform.display_name()),
-                        after: job_timeout,
-                    }),
+                    Err(_) => {
+                        let e = Error::Timeout {
+                            what: format!("{} to finish", platform.display_name()),
+                            after: job_timeout,
+                        };
+                        // The job may have submitted before the deadline.
+                        let id = attempt.lock().ok().and_then(|mut a| a.take());
+                        if let (Some(ledger), Some(id)) = (&job.ledger, id) {
+                            if let Err(le) = ledger.after(
+                                id,
+                                &Err(Error::Uncertain {
+                                    platform,
+                                    message: e.to_string(),
+                                }),
+                            ) {
+                                tracing::warn!("cannot record the attempt: {le}");
+                            }
+                        }
+                        Err(e)
+                    }
                 };
-            PostResult::from_outcome(platform, outcome, start.elapsed())
+            match outcome {
+                Ok(Done::Posted(p)) => PostResult::from_outcome(platform, Ok(p), start.elapsed()),
+                Ok(Done::Already { url, id }) => {
+                    PostResult::skipped(platform, url, id, start.elapsed())
+                }
+                Err(e) => PostResult::from_outcome(platform, Err(e), start.elapsed()),
+            }
         });
         platforms.insert(handle.id(), platform);
     }
@@ -157,18 +201,92 @@ async fn run_one(
     browser: &Browser,
     job: &Job,
     post: &Post,
-) -> distroflow_core::Result<distroflow_core::Posted> {
+    attempt: &std::sync::Mutex<Option<AttemptId>>,
+) -> Result<Done> {
+    let before = match &job.ledger {
+        Some(l) => Some(l.before(job.platform, &job.account, post)?),
+        None => None,
+    };
+    if let Some(Before::Done(row)) = &before {
+        return Ok(Done::Already {
+            url: row.url.clone(),
+            id: row.post_id.clone(),
+        });
+    }
     let cookies = job.cookies.as_deref().unwrap_or_default();
     // Opening a context is safe to repeat; the post itself is not retried.
-    let session = distroflow_healer::retry(
+    let opened = distroflow_healer::retry(
         distroflow_healer::RetryPolicy::default(),
         "open a browser context",
         || browser.session(&job.ctx.base_url, cookies),
     )
-    .await?;
+    .await;
+    let session = match opened {
+        Ok(s) => s,
+        Err(e) => {
+            if let (Some(Before::Post(id)), Some(l)) = (&before, &job.ledger) {
+                let _ = l.after(
+                    *id,
+                    &Err(Error::Browser {
+                        message: e.to_string(),
+                    }),
+                );
+            }
+            return Err(e);
+        }
+    };
     let page = job.healer.page(session.page(), job.platform);
-    let outcome = job.adapter.post(&page, &job.ctx, post).await;
+    let outcome = post_or_resolve(job, &page, post, before, attempt).await;
     page.finish();
     session.close().await;
     outcome
+}
+
+async fn post_or_resolve(
+    job: &Job,
+    page: &dyn distroflow_core::Page,
+    post: &Post,
+    before: Option<Before>,
+    attempt: &std::sync::Mutex<Option<AttemptId>>,
+) -> Result<Done> {
+    let id = match (before, &job.ledger) {
+        (Some(Before::Post(id)), _) => Some(id),
+        (Some(Before::Resolve(row)), Some(ledger)) => {
+            // An earlier attempt may have posted this: look before posting.
+            let when = row.last_at();
+            match job.adapter.find_existing(page, &job.ctx, post).await {
+                Ok(Existing::Found(p)) => {
+                    ledger.resolved_posted(&row, &p.url, &p.id)?;
+                    return Ok(Done::Already {
+                        url: Some(p.url),
+                        id: Some(p.id),
+                    });
+                }
+                Ok(Existing::NotFound) => Some(ledger.begin_after_resolve(job.platform, &job.account, post, &row)?),
+                Ok(Existing::CannotTell) | Err(_) => {
+                    return Err(Error::Uncertain {
+                        platform: job.platform,
+                        message: format!(
+                            "an earlier attempt (at {when}) may have posted this, and DistroFlow cannot check {} for it; look, and re-run with --force if it is not there",
+                            job.platform.display_name()
+                        ),
+                    })
+                }
+            }
+        }
+        _ => None,
+    };
+    if let Ok(mut a) = attempt.lock() {
+        *a = id;
+    }
+    let outcome = job.adapter.post(page, &job.ctx, post).await;
+    if let (Some(ledger), Some(id)) = (&job.ledger, id) {
+        if let Ok(mut a) = attempt.lock() {
+            *a = None;
+        }
+        if let Err(e) = ledger.after(id, &outcome) {
+            tracing::warn!("cannot record the attempt: {e}");
+        }
+    }
+    outcome.map(Done::Posted)
 }

@@ -22,5 +22,7 @@
 //! ```
 
 mod fanout;
+mod ledger;
 
 pub use fanout::{run, BrowserSource, Job, RunEnd};
+pub use ledger::{Before, Ledger, DEFAULT_WINDOW};

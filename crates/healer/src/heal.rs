@@ -276,6 +276,7 @@ impl HealingPage<'_> {
         let deadline = start + waits.timeout;
         let mut last_scan: Option<Instant> = None;
         let mut asked_model = false;
+        let mut polls = 0u32;
         loop {
             for (sel, tier) in &list {
                 let info = if visible {
@@ -344,7 +345,10 @@ impl HealingPage<'_> {
                     url: self.inner.current_url().await.unwrap_or_default(),
                 });
             }
-            tokio::time::sleep(waits.every).await;
+            // Fast polls first, as in `wait_until`, then every `waits.every`.
+            let pause = Duration::from_millis(10u64 << polls.min(4)).min(waits.every);
+            polls += 1;
+            tokio::time::sleep(pause).await;
         }
     }
 

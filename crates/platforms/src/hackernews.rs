@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 use distroflow_core::{
-    Capabilities, Error, JobContext, Page, Platform, PlatformId, Post, Posted, Result, Secret,
+    Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post, Posted, Result,
+    Secret,
 };
 use serde_json::Value;
 
@@ -41,7 +42,7 @@ impl Platform for HackerNews {
     }
 
     fn validate(&self, post: &Post) -> Result<()> {
-        let title = post.title.as_deref().map(str::trim).unwrap_or_default();
+        let title = post.title_for(ID).map(str::trim).unwrap_or_default();
         if title.is_empty() {
             return Err(Error::usage(
                 "Hacker News needs a title",
@@ -120,6 +121,45 @@ impl Platform for HackerNews {
         })
     }
 
+    async fn find_existing(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post: &Post,
+    ) -> Result<Existing> {
+        goto(page, ctx, "news").await?;
+        let user = logged_in_user(page).await?;
+        goto(page, ctx, &format!("submitted?id={}", url_encode(&user))).await?;
+        let rows = page
+            .eval(
+                "Array.from(document.querySelectorAll('tr.athing[id]')).map(r => { \
+                 const a = r.querySelector('span.titleline > a') || r.querySelector('.titleline a'); \
+                 return { id: r.id, title: a ? a.textContent : '', href: a ? a.href : '' }; })",
+            )
+            .await?;
+        let title = post.title_for(ID).unwrap_or_default().trim().to_lowercase();
+        let url = post.url.as_deref().map(str::trim).unwrap_or_default();
+        let found = rows.as_array().into_iter().flatten().find(|r| {
+            let s = |k: &str| {
+                r.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string()
+            };
+            s("title").to_lowercase() == title && (url.is_empty() || s("href") == url)
+        });
+        Ok(
+            match found.and_then(|r| r.get("id")).and_then(Value::as_str) {
+                Some(id) => Existing::Found(Posted::single(
+                    id,
+                    ctx.url(&format!("item?id={id}"))?.to_string(),
+                )),
+                None => Existing::NotFound,
+            },
+        )
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         match submit(page, ctx, post).await {
             // A stale one-time form token: load a fresh form once.
@@ -155,7 +195,7 @@ async fn check_challenge(page: &dyn Page) -> Result<()> {
 async fn submit(page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
     goto(page, ctx, "submit").await?;
     let user = logged_in_user(page).await?;
-    let title = post.title.as_deref().unwrap_or_default().trim();
+    let title = post.title_for(ID).unwrap_or_default().trim();
     let url = post.url.as_deref().unwrap_or_default().trim();
     let text = post.text_for(ID);
 
@@ -166,7 +206,17 @@ async fn submit(page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted
     if !text.trim().is_empty() {
         page.type_text(SEL_TEXT, text).await?;
     }
-    page.click_and_wait_for_navigation(SEL_SUBMIT).await?;
+    // From the click on, a failure may hide a post that exists.
+    let unknown = |e: Error| Error::Uncertain {
+        platform: ID,
+        message: format!("no clear answer after submitting ({e})"),
+    };
+    match page.click_and_wait_for_navigation(SEL_SUBMIT).await {
+        Err(e) if e.is_timeout() || e.is_network() || matches!(e, Error::Browser { .. }) => {
+            return Err(unknown(e))
+        }
+        other => other?,
+    }
 
     let after = url::Url::parse(&page.current_url().await?).map_err(|e| Error::Unexpected {
         message: format!("unreadable URL after submit: {e}"),
@@ -177,7 +227,9 @@ async fn submit(page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted
         .unwrap_or_default();
     match last.as_str() {
         "newest" => {
-            let posted = find_new_item(page, ctx, &user, title).await?;
+            let posted = find_new_item(page, ctx, &user, title)
+                .await
+                .map_err(unknown)?;
             page.confirm_repairs().await?;
             Ok(posted)
         }
@@ -293,7 +345,9 @@ async fn classify_error_page(page: &dyn Page) -> Error {
             message: "Hacker News says the title is too long".into(),
         }
     } else {
-        Error::Rejected {
+        // Any other page after a submit (a server error, an unknown page):
+        // the story may exist.
+        Error::Uncertain {
             platform: ID,
             message: snippet(&body),
         }

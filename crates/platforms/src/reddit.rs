@@ -188,7 +188,10 @@ fn plan(post: &Post) -> Result<Plan<'_>> {
             Some("add --subreddit NAME, e.g. --subreddit rust".into()),
         ));
     }
-    let title = post.title.as_deref().map(str::trim).unwrap_or_default();
+    let title = post
+        .title_for(PlatformId::Reddit)
+        .map(str::trim)
+        .unwrap_or_default();
     if title.is_empty() {
         return Err(Error::usage(
             "Reddit needs a title",

@@ -23,6 +23,7 @@ pub struct JobPayload {
     pub url: Option<String>,
     pub media: Vec<PathBuf>,
     pub text_overrides: BTreeMap<PlatformId, String>,
+    pub title_overrides: BTreeMap<PlatformId, String>,
     pub thread_overrides: BTreeMap<PlatformId, Vec<String>>,
     pub options: BTreeMap<PlatformId, BTreeMap<String, String>>,
     /// `--force`: post even if the same content went out within the window.
@@ -43,6 +44,7 @@ impl JobPayload {
                 .map(|m| std::path::absolute(&m.path).unwrap_or_else(|_| m.path.clone()))
                 .collect(),
             text_overrides: post.text_overrides.clone(),
+            title_overrides: post.title_overrides.clone(),
             thread_overrides: post.thread_overrides.clone(),
             options: post.options.clone(),
             force,
@@ -63,6 +65,7 @@ impl JobPayload {
                 .map(Media::from_path)
                 .collect::<Result<Vec<_>>>()?,
             text_overrides: self.text_overrides.clone(),
+            title_overrides: self.title_overrides.clone(),
             thread_overrides: self.thread_overrides.clone(),
             options: self.options.clone(),
         })
@@ -76,6 +79,7 @@ impl JobPayload {
             url: self.url.clone(),
             media: self.media.clone(),
             text_overrides: by_name(&self.text_overrides),
+            title_overrides: by_name(&self.title_overrides),
             thread_overrides: by_name(&self.thread_overrides),
             options: by_name(&self.options),
             force: self.force,
@@ -97,6 +101,7 @@ impl JobPayload {
             url: wire.url,
             media: wire.media,
             text_overrides: by_id(wire.text_overrides)?,
+            title_overrides: by_id(wire.title_overrides)?,
             thread_overrides: by_id(wire.thread_overrides)?,
             options: by_id(wire.options)?,
             force: wire.force,
@@ -117,6 +122,8 @@ struct PayloadWire {
     media: Vec<PathBuf>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     text_overrides: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    title_overrides: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     thread_overrides: BTreeMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

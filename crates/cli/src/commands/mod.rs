@@ -1,4 +1,6 @@
 pub(crate) mod accounts;
+pub(crate) mod check;
+pub(crate) mod history;
 pub(crate) mod login;
 pub(crate) mod post;
 pub(crate) mod sandbox;

@@ -1,10 +1,13 @@
 use std::sync::Arc;
 
-use distroflow_core::{Error, Home, JobContext, Media, PlatformId, Post, PostResult, Result};
+use distroflow_core::{
+    check_post, AuthStatus, Check, Error, Home, JobContext, Media, Network, PlatformId, Post,
+    PostResult, Result,
+};
 
 use crate::args::PostArgs;
 use crate::commands::sandbox::Sandbox;
-use crate::commands::{browser_options, healer, parse_targets, read_text};
+use crate::commands::{browser_options, check, healer, parse_targets, read_text};
 use crate::exit::ExitStatus;
 use crate::output;
 use distroflow_engine::{BrowserSource, Job, RunEnd};
@@ -52,9 +55,35 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
         post.text_overrides.insert(platform, text.to_string());
     }
 
-    // Everything that can be refused is refused here, before any browser.
-    let mut adapters = Vec::new();
+    let home = Home::from_env()?;
+    let config = home.load_config()?;
+
+    // Everything that can be refused is refused here, before any browser:
+    // the content rules (fixed with --split / --truncate where asked), then
+    // each adapter's own requirements.
+    let limits = config.content_limits()?;
+    let mode = check::overflow(args.fit);
+    let checks: Vec<Check> = targets
+        .iter()
+        .map(|t| check_post(Network::from(*t), &post, mode, &limits))
+        .collect();
     let mut problems = Vec::new();
+    for (t, c) in targets.iter().zip(&checks) {
+        if !args.dry_run {
+            for w in &c.warnings {
+                eprintln!("warning: {t}: {w}");
+            }
+        }
+        if c.valid {
+            c.apply_to(&mut post);
+        } else {
+            problems.extend(c.errors.iter().map(|e| Error::InvalidContent {
+                platform: *t,
+                message: e.clone(),
+            }));
+        }
+    }
+    let mut adapters = Vec::new();
     for &t in &targets {
         match distroflow_platforms::adapter(t) {
             Ok(a) => {
@@ -66,15 +95,19 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
             Err(e) => problems.push(e),
         }
     }
+    // One message per problem: the content rules and an adapter may say
+    // the same thing.
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|e| seen.insert(e.to_string()));
+    if args.dry_run {
+        return dry_run(&home, &targets, &checks, &problems, args.json);
+    }
     if let Some(last) = problems.pop() {
         for e in &problems {
             output::print_error(e);
         }
         return Err(last);
     }
-
-    let home = Home::from_env()?;
-    let config = home.load_config()?;
     let options = browser_options(&config);
 
     // The sandbox serves replicas in this process with a logged-in account.
@@ -84,10 +117,23 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
         None
     };
     let healer = healer(if sandbox.is_some() { None } else { Some(&home) })?;
+    // The records: not for the sandbox, whose replicas live for this run only.
+    let ledger = if sandbox.is_some() {
+        None
+    } else {
+        let store = distroflow_store::Store::open_home(&home)?;
+        let mut limits = distroflow_store::RateLimits::from_toml(&config.rate_limits)?.with_env();
+        if args.no_rate_limit {
+            limits = limits.disable_all();
+        }
+        Some(Arc::new(distroflow_engine::Ledger::new(
+            store, limits, args.force,
+        )))
+    };
     let mut jobs = Vec::new();
     for adapter in adapters {
         let platform = adapter.id();
-        let (ctx, cookies) = match &sandbox {
+        let (ctx, auth) = match &sandbox {
             Some(sb) => {
                 let base_url = sb.base_url(platform).ok_or_else(|| {
                     Error::usage(
@@ -97,19 +143,27 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
                 })?;
                 let mut ctx = JobContext::new(base_url);
                 ctx.settings = config.settings(platform);
-                (ctx, sb.cookies(platform))
+                let auth = sb.cookies(platform).map(|c| {
+                    let mut a = distroflow_core::AuthConfig::new(platform, c);
+                    a.username = Some(crate::commands::sandbox::SANDBOX_USER.into());
+                    a
+                });
+                (ctx, auth)
             }
-            None => (
-                config.job_context(platform)?,
-                home.load_auth(platform)?.map(|a| a.cookies),
-            ),
+            None => (config.job_context(platform)?, home.load_auth(platform)?),
         };
+        let account = auth
+            .as_ref()
+            .and_then(|a| a.username.clone())
+            .unwrap_or_else(|| "default".into());
         jobs.push(Job {
             platform,
             adapter,
             ctx,
-            cookies,
+            cookies: auth.map(|a| a.cookies),
             healer: healer.clone(),
+            account,
+            ledger: ledger.clone(),
         });
     }
 
@@ -149,4 +203,54 @@ fn status_of(results: &[PostResult]) -> ExitStatus {
     } else {
         ExitStatus::Failure
     }
+}
+
+/// `post --dry-run`: what each platform would get, and whether a session is
+/// saved for it (from the files; nothing is visited, nothing posted).
+fn dry_run(
+    home: &Home,
+    targets: &[PlatformId],
+    checks: &[Check],
+    problems: &[Error],
+    json: bool,
+) -> Result<ExitStatus> {
+    let mut ready = problems.is_empty();
+    for (t, c) in targets.iter().zip(checks) {
+        let login = match home.load_auth(*t)? {
+            None => AuthStatus::None,
+            Some(a) if a.all_expired() => AuthStatus::Expired,
+            Some(_) => AuthStatus::Saved,
+        };
+        ready &= login == AuthStatus::Saved;
+        if json {
+            let mut v = serde_json::to_value(c).unwrap_or_default();
+            v["login"] = login.as_str().into();
+            let extra: Vec<String> = problems
+                .iter()
+                .filter(|e| !matches!(e, Error::InvalidContent { .. }))
+                .map(|e| e.to_string())
+                .filter(|m| m.contains(t.display_name()))
+                .collect();
+            if let Some(errs) = v["errors"].as_array_mut() {
+                errs.extend(extra.into_iter().map(Into::into));
+            }
+            output::json_line(&v);
+        } else {
+            check::print_check(c, false);
+            output::line(&format!("  login: {}", login.as_str().replace('_', " ")));
+        }
+    }
+    if !json {
+        for e in problems
+            .iter()
+            .filter(|e| !matches!(e, Error::InvalidContent { .. }))
+        {
+            output::print_error(e);
+        }
+    }
+    Ok(if ready {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }

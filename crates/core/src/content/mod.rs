@@ -115,7 +115,10 @@ impl<'a> Draft<'a> {
                 Some(id) => post.text_for(id),
                 None => &post.text,
             },
-            title: post.title.as_deref(),
+            title: match network.platform_id() {
+                Some(id) => post.title_for(id),
+                None => post.title.as_deref(),
+            },
             url: post.url.as_deref(),
             media: &post.media,
         }
@@ -177,11 +180,16 @@ pub struct Check {
 impl Check {
     /// Puts the verdict's texts into `post` for this network's platform: a
     /// thread override when split, a text override when the text changed.
-    /// (Titles are not per-platform in [`Post`]; read [`Check::title`].)
+    /// The title goes to `title_overrides` when it changed.
     pub fn apply_to(&self, post: &mut Post) {
         let Some(id) = self.platform.platform_id() else {
             return;
         };
+        if let Some(t) = &self.title {
+            if Some(t.as_str()) != post.title_for(id) {
+                post.title_overrides.insert(id, t.clone());
+            }
+        }
         match self.parts.as_slice() {
             [one] => {
                 if one != post.text_for(id) {
@@ -287,7 +295,7 @@ pub fn check(network: Network, draft: &Draft<'_>, overflow: Overflow, limits: &L
             );
         }
     }
-    check_media(network, &l, draft.media, &mut errors);
+    check_media(network, &l, draft.media, &mut errors, &mut warnings);
     if let Some(cap) = l.hashtags {
         let n = count_hashtags(&text);
         if n > cap {
@@ -428,7 +436,13 @@ pub fn check_post(network: Network, post: &Post, overflow: Overflow, limits: &Li
     check(network, &Draft::from_post(post, network), overflow, limits)
 }
 
-fn check_media(network: Network, l: &NetworkLimits, media: &[Media], errors: &mut Vec<String>) {
+fn check_media(
+    network: Network,
+    l: &NetworkLimits,
+    media: &[Media],
+    errors: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) {
     let name = network.display_name();
     let n = media.len();
     let videos = media
@@ -446,7 +460,10 @@ fn check_media(network: Network, l: &NetworkLimits, media: &[Media], errors: &mu
         });
     }
     if l.media == 0 && n > 0 {
-        errors.push(format!("{name} takes no images or video"));
+        // A cross-post with images still goes out here, without them.
+        warnings.push(format!(
+            "{name} takes no images or video: the media are not posted there"
+        ));
     } else if n > l.media {
         errors.push(format!(
             "{name} takes at most {} images or videos; got {n} (hint: attach fewer)",

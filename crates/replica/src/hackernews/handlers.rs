@@ -299,7 +299,16 @@ async fn submit_page(State(store): State<Shared>, headers: HeaderMap) -> Respons
 }
 
 async fn submit_post(State(store): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let form = parse_form(&body);
+    match submit_now(&store, &headers, &body) {
+        Some(response) => response,
+        // The story is stored; the answer never comes.
+        None => std::future::pending().await,
+    }
+}
+
+/// The submission; `None` when the answer must hang (a fault switch).
+fn submit_now(store: &Shared, headers: &HeaderMap, body: &Bytes) -> Option<Response> {
+    let form = parse_form(body);
     let field = |names: &[&str]| {
         super::drift::field(&form, names)
             .cloned()
@@ -311,36 +320,45 @@ async fn submit_post(State(store): State<Shared>, headers: HeaderMap, body: Byte
         url: field(&["url", "u", "link"]),
         text: field(&["text", "x", "body"]),
     };
-    let mut store = lock(&store);
-    let viewer = viewer(&store, &headers);
-    match store.submit(viewer.as_ref().map(|v| v.name.as_str()), &submission) {
-        Submitted::Expired => ok(pages::message("r", pages::EXPIRED)),
-        Submitted::LoggedOut => ok(pages::login("submit", Some(pages::LOGIN_TO_SUBMIT))),
-        Submitted::TooFast => ok(pages::message("r", pages::TOO_FAST)),
-        Submitted::Duplicate(id) => redirect(&format!("item?id={id}"), &[]),
-        Submitted::Created(_) => redirect("newest", &[]),
-        Submitted::Invalid(message) => {
-            let Some(viewer) = viewer else {
-                return ok(pages::login("submit", Some(pages::LOGIN_TO_SUBMIT)));
-            };
-            // The form is shown again, filled in, with a fresh one-time id.
-            let fnid = store.issue_fnid(&viewer.name);
-            let values = SubmitValues {
-                message: Some(message),
-                title: &submission.title,
-                url: &submission.url,
-                text: &submission.text.replace("\r\n", "\n"),
-            };
-            let content = pages::submit_form(&fnid, &values);
-            ok(pages::layout(
-                "submit",
-                "Submit",
-                Some(&viewer),
-                "submit",
-                &content,
-            ))
-        }
-    }
+    let mut store = lock(store);
+    let viewer = viewer(&store, headers);
+    Some(
+        match store.submit(viewer.as_ref().map(|v| v.name.as_str()), &submission) {
+            Submitted::Expired => ok(pages::message("r", pages::EXPIRED)),
+            Submitted::LoggedOut => ok(pages::login("submit", Some(pages::LOGIN_TO_SUBMIT))),
+            Submitted::TooFast => ok(pages::message("r", pages::TOO_FAST)),
+            Submitted::Duplicate(id) => redirect(&format!("item?id={id}"), &[]),
+            Submitted::Created(_) => match store.fault {
+                None => redirect("newest", &[]),
+                Some(super::HnFault::ErrorAfterStore) => crate::http::page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "<html><body><h1>Internal Server Error</h1></body></html>".into(),
+                ),
+                Some(super::HnFault::HangAfterStore) => return None,
+            },
+            Submitted::Invalid(message) => {
+                let Some(viewer) = viewer else {
+                    return Some(ok(pages::login("submit", Some(pages::LOGIN_TO_SUBMIT))));
+                };
+                // The form is shown again, filled in, with a fresh one-time id.
+                let fnid = store.issue_fnid(&viewer.name);
+                let values = SubmitValues {
+                    message: Some(message),
+                    title: &submission.title,
+                    url: &submission.url,
+                    text: &submission.text.replace("\r\n", "\n"),
+                };
+                let content = pages::submit_form(&fnid, &values);
+                ok(pages::layout(
+                    "submit",
+                    "Submit",
+                    Some(&viewer),
+                    "submit",
+                    &content,
+                ))
+            }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -65,6 +65,16 @@ impl fmt::Debug for HnOptions {
     }
 }
 
+/// A fault after a submission is stored: the story exists, but the answer
+/// the browser gets says nothing clear (for never-duplicate tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HnFault {
+    /// Store the story, then answer 500 Internal Server Error.
+    ErrorAfterStore,
+    /// Store the story, then never answer.
+    HangAfterStore,
+}
+
 /// A story as the replica holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HnStory {
@@ -148,6 +158,11 @@ impl HackerNews {
     /// Simulated latency before every response from now on.
     pub fn set_latency(&self, latency: Duration) {
         self.faults.set_latency(latency);
+    }
+
+    /// Makes every later submission go wrong after it is stored (or not).
+    pub fn set_fault(&self, fault: Option<HnFault>) {
+        self.lock().fault = fault;
     }
 
     /// Changes the submission rate limit from now on.

@@ -105,6 +105,8 @@ pub(crate) struct Store {
     recent: HashMap<String, VecDeque<Instant>>,
     /// Which UI version pages are served in (see `drift`).
     pub(crate) ui_version: u8,
+    /// What goes wrong after the next submissions are stored.
+    pub(crate) fault: Option<super::HnFault>,
 }
 
 impl Store {
@@ -132,6 +134,7 @@ impl Store {
             rate_limit,
             recent: HashMap::new(),
             ui_version: 0,
+            fault: None,
         }
     }
 

@@ -1,0 +1,134 @@
+//! `distroflow check`, and the same content checks for `post`: what each
+//! platform would get, fixed (split, truncated, hashtags as words) or
+//! refused before any browser starts.
+
+use distroflow_core::{
+    check_post, Check, Error, Home, Limits, Media, Network, Overflow, Post, Result,
+};
+
+use crate::args::{CheckArgs, FitArgs};
+use crate::commands::read_text;
+use crate::exit::ExitStatus;
+use crate::output;
+
+pub(crate) fn overflow(fit: FitArgs) -> Overflow {
+    if fit.split {
+        Overflow::Split {
+            numbering: fit.number,
+        }
+    } else if fit.truncate {
+        Overflow::Truncate
+    } else {
+        Overflow::Refuse
+    }
+}
+
+/// Networks from `--to` values: comma-separated names, or `all`.
+pub(crate) fn parse_networks(values: &[String]) -> Result<Vec<Network>> {
+    let mut out = Vec::new();
+    for name in values.iter().flat_map(|v| v.split(',')).map(str::trim) {
+        if name.is_empty() {
+            continue;
+        }
+        let add: Vec<Network> = if name.eq_ignore_ascii_case("all") {
+            Network::ALL.to_vec()
+        } else {
+            vec![name.parse()?]
+        };
+        for n in add {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::usage(
+            "no platform given",
+            Some(format!("--to takes: {}", Network::valid_names())),
+        ));
+    }
+    Ok(out)
+}
+
+pub(crate) fn limits() -> Result<Limits> {
+    Home::from_env()?.load_config()?.content_limits()
+}
+
+/// One human line (or several) for a check.
+pub(crate) fn print_check(c: &Check, json: bool) {
+    if json {
+        output::json_line(c);
+        return;
+    }
+    let count = c.weighted_length.or(c.length).unwrap_or(0);
+    let unit = if c.weighted_length.is_some() {
+        " weighted"
+    } else {
+        ""
+    };
+    let mark = if c.valid { "✓" } else { "✗" };
+    let what = if c.platform == Network::HackerNews {
+        "title "
+    } else {
+        ""
+    };
+    let mut s = format!(
+        "{mark} {:<11} {what}{count}/{}{unit}",
+        c.platform.as_str(),
+        c.limit
+    );
+    if let (Some(t), Some(l), false) = (
+        c.title_length,
+        c.title_limit,
+        c.platform == Network::HackerNews,
+    ) {
+        s.push_str(&format!(", title {t}/{l}"));
+    }
+    if c.parts.len() > 1 {
+        s.push_str(&format!(", a thread of {}", c.parts.len()));
+    }
+    for (i, p) in c.parts.iter().enumerate() {
+        let n = c.part_lengths.get(i).copied().unwrap_or(0);
+        let prefix = if c.parts.len() > 1 {
+            format!("[{}/{}, {n}] ", i + 1, c.parts.len())
+        } else {
+            String::new()
+        };
+        for (j, line) in p.lines().enumerate() {
+            s.push_str(&format!(
+                "\n  {}{line}",
+                if j == 0 { prefix.as_str() } else { "" }
+            ));
+        }
+    }
+    for w in &c.warnings {
+        s.push_str(&format!("\n  warning: {w}"));
+    }
+    for e in &c.errors {
+        s.push_str(&format!("\n  error: {e}"));
+    }
+    output::line(&s);
+}
+
+pub(crate) fn run(args: CheckArgs) -> Result<ExitStatus> {
+    let networks = parse_networks(&args.to)?;
+    let mut post = Post::new(read_text(args.text.as_deref())?);
+    post.title = args.title.filter(|t| !t.trim().is_empty());
+    post.url = args.url.filter(|u| !u.trim().is_empty());
+    for path in &args.media {
+        post.media.push(Media::from_path(path)?);
+    }
+    let limits = limits()?;
+    let mode = overflow(args.fit);
+    let mut all_valid = true;
+    for n in networks {
+        let c = check_post(n, &post, mode, &limits);
+        all_valid &= c.valid;
+        print_check(&c, args.json);
+    }
+    Ok(if all_valid {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}

@@ -1,0 +1,152 @@
+//! The ledger: what the store says before and after each job, so that a
+//! post is never lost and never posted twice, and rate limits hold.
+//!
+//! Before a job posts: a recent identical post is reported, not repeated;
+//! an attempt whose outcome was unknown (a timeout after the submit, a
+//! crash) is resolved by looking on the platform first; the platform's rate
+//! limit must allow it. The attempt is recorded as `running` before the
+//! browser submits anything, and finished with its outcome after.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use distroflow_core::{Error, PlatformId, Post, Result};
+use distroflow_store::{
+    AttemptId, AttemptRow, AttemptState, NewAttempt, Outcome, RateCheck, RateLimits, Store,
+};
+use jiff::Timestamp;
+
+/// How long an identical post counts as already done (unless forced).
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// The store and the policy of a run. Shared by every job.
+pub struct Ledger {
+    store: Mutex<Store>,
+    limits: RateLimits,
+    force: bool,
+    window: Duration,
+}
+
+/// What the ledger says about a job before it runs.
+pub enum Before {
+    /// Go ahead; the attempt is recorded as running.
+    Post(AttemptId),
+    /// Already posted (at this URL, if known): report, do not repeat.
+    Done(AttemptRow),
+    /// An earlier attempt's outcome is unknown: look on the platform first.
+    Resolve(AttemptRow),
+}
+
+impl Ledger {
+    pub fn new(store: Store, limits: RateLimits, force: bool) -> Ledger {
+        Ledger {
+            store: Mutex::new(store),
+            limits,
+            force,
+            window: DEFAULT_WINDOW,
+        }
+    }
+
+    fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let store = self.store.lock().map_err(|_| Error::Unexpected {
+            message: "the store lock was poisoned".into(),
+        })?;
+        f(&store)
+    }
+
+    /// Checks the job against the records; records it as running when it
+    /// may post.
+    pub fn before(&self, platform: PlatformId, account: &str, post: &Post) -> Result<Before> {
+        let now = Timestamp::now();
+        let new = NewAttempt::for_post(platform, account, post)?;
+        self.with_store(|store| {
+            if !self.force {
+                if let Some(row) = store.find_recent(platform, account, &new.content_hash, self.window, now)? {
+                    match row.state {
+                        AttemptState::Posted => return Ok(Before::Done(row)),
+                        AttemptState::Uncertain => return Ok(Before::Resolve(row)),
+                        AttemptState::Running | AttemptState::Pending => {
+                            return Err(Error::Unexpected {
+                                message: format!(
+                                    "another DistroFlow run is posting this to {} right now (attempt {})",
+                                    platform.display_name(),
+                                    row.id.0
+                                ),
+                            })
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if let RateCheck::Wait { wait, reason, .. } = self.limits.check(store, platform, account, now)? {
+                return Err(Error::RateLimited {
+                    platform,
+                    message: format!(
+                        "{reason}; next post allowed in {} (or --no-rate-limit)",
+                        distroflow_store::format_duration(wait)
+                    ),
+                    retry_after: Some(wait),
+                });
+            }
+            store.begin_attempt(&new, now).map(Before::Post)
+        })
+    }
+
+    /// Starts a new attempt after an uncertain one was found not posted.
+    pub fn begin_after_resolve(
+        &self,
+        platform: PlatformId,
+        account: &str,
+        post: &Post,
+        old: &AttemptRow,
+    ) -> Result<AttemptId> {
+        let now = Timestamp::now();
+        let new = NewAttempt::for_post(platform, account, post)?;
+        self.with_store(|store| {
+            store.finish_attempt(
+                old.id,
+                &Outcome::Failed {
+                    kind: "not_posted".into(),
+                    message: "looked on the platform after an unknown outcome: not there".into(),
+                    retry_at: None,
+                },
+                now,
+            )?;
+            store.begin_attempt(&new, now)
+        })
+    }
+
+    /// Records an earlier uncertain attempt as posted (found on the platform).
+    pub fn resolved_posted(&self, old: &AttemptRow, url: &str, id: &str) -> Result<()> {
+        self.with_store(|store| {
+            store.finish_attempt(
+                old.id,
+                &Outcome::Posted {
+                    url: url.to_string(),
+                    id: Some(id.to_string()),
+                },
+                Timestamp::now(),
+            )
+        })
+    }
+
+    /// Records how an attempt ended.
+    pub fn after(
+        &self,
+        id: AttemptId,
+        outcome: &std::result::Result<distroflow_core::Posted, Error>,
+    ) -> Result<()> {
+        let now = Timestamp::now();
+        let outcome = match outcome {
+            Ok(p) => Outcome::Posted {
+                url: p.url.clone(),
+                id: Some(p.id.clone()),
+            },
+            Err(e) if e.is_uncertain() || e.is_timeout() => Outcome::Uncertain {
+                reason: e.to_string(),
+            },
+            Err(e) => Outcome::from_error(e, now),
+        };
+        self.with_store(|store| store.finish_attempt(id, &outcome, now))
+    }
+}
