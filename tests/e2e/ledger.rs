@@ -236,3 +236,56 @@ async fn kill_9_before_the_submit_then_a_rerun_posts_it() {
     );
     assert_eq!(hn.stories().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_challenge_page_hands_over_to_a_person_and_posts_nothing() {
+    use distroflow_replica::{Instagram, InstagramOptions};
+    let ig = Instagram::start(InstagramOptions::default()).await.unwrap();
+    ig.set_challenge(true);
+    let mut u = User::new();
+    u.set("DISTROFLOW_INSTAGRAM_URL", &ig.url());
+    let cookie = ig.session_cookie("sandbox").unwrap();
+    let f = u.file(
+        "ig.json",
+        &format!(r#"[{{"name":"sessionid","value":"{cookie}","domain":"127.0.0.1"}}]"#),
+    );
+    assert_eq!(
+        u.run(&[
+            "login",
+            "instagram",
+            "--cookies",
+            f.to_str().unwrap(),
+            "--no-check"
+        ])
+        .await
+        .code,
+        0
+    );
+    let png = u.dir.path().join("p.png");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/example.png"),
+        &png,
+    )
+    .unwrap();
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "instagram",
+            "--media",
+            png.to_str().unwrap(),
+            "--json",
+            "caption",
+        ])
+        .await;
+    assert_eq!(out.code, 1, "{out:?}");
+    let r = &out.json()[0];
+    assert_eq!(r["error"]["kind"], "needs_human", "{out:?}");
+    assert!(r["error"]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("distroflow login instagram"));
+    assert!(ig.posts().is_empty(), "nothing submitted past a challenge");
+    let history = u.run(&["history", "--json"]).await.json();
+    assert_eq!(history[0]["state"], "needs_human", "{history:?}");
+}

@@ -10,3 +10,4 @@ mod healing;
 mod input;
 mod ledger;
 mod lifecycle;
+mod schedule;

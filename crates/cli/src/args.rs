@@ -38,6 +38,59 @@ pub(crate) enum Command {
     Heal(HealArgs),
     /// Every post attempt: when, where, and how it ended.
     History(HistoryArgs),
+    /// Queue a post for later (once, or repeating).
+    Schedule(ScheduleArgs),
+    /// The queue of scheduled posts: list, show, cancel, retry.
+    Queue(QueueArgs),
+    /// Run scheduled posts as they fall due.
+    Daemon(DaemonArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScheduleArgs {
+    /// When: RFC 3339 (2026-12-01T09:00:00+01:00), `2026-12-01 09:00`,
+    /// `tomorrow 09:00`, `today 18:30`, `in 2h`.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) at: String,
+    /// Repeat: an interval (`30m`, `2h`, `1d`, `1w`) or a cron expression (`0 9 * * 1-5`).
+    #[arg(long, value_name = "INTERVAL|CRON")]
+    pub(crate) every: Option<String>,
+    /// Time zone for --at and --every (IANA name); default: this machine's.
+    #[arg(long, value_name = "ZONE")]
+    pub(crate) tz: Option<String>,
+    #[command(flatten)]
+    pub(crate) post: PostArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct QueueArgs {
+    #[command(subcommand)]
+    pub(crate) action: Option<QueueAction>,
+    /// One JSON object per job per line.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum QueueAction {
+    /// Every job that is queued, running or failed (add --all for done and cancelled).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// One job in full.
+    Show { id: i64 },
+    /// Cancel a queued job.
+    Cancel { id: i64 },
+    /// Run a failed job again now.
+    Retry { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DaemonArgs {
+    /// Run what is due, then exit when nothing more is due (for cron and tests).
+    #[arg(long)]
+    pub(crate) exit_when_idle: bool,
 }
 
 #[derive(Debug, Args)]

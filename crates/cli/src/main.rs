@@ -56,6 +56,9 @@ async fn run(cli: Cli) -> ExitStatus {
         Command::Selectors(a) => commands::selectors::run(a),
         Command::Heal(a) => commands::selectors::heal(a),
         Command::History(a) => commands::history::run(a),
+        Command::Schedule(a) => commands::schedule::schedule(a),
+        Command::Queue(a) => commands::schedule::queue(a),
+        Command::Daemon(a) => commands::schedule::daemon(a).await,
     };
     match result {
         Ok(status) => status,

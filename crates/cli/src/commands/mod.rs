@@ -4,6 +4,7 @@ pub(crate) mod history;
 pub(crate) mod login;
 pub(crate) mod post;
 pub(crate) mod sandbox;
+pub(crate) mod schedule;
 pub(crate) mod selectors;
 
 use std::io::Read;

@@ -12,12 +12,24 @@ use crate::exit::ExitStatus;
 use crate::output;
 use distroflow_engine::{BrowserSource, Job, RunEnd};
 
-pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
+/// A post, checked for every target: what `post` and `schedule` share.
+pub(crate) struct Prepared {
+    pub(crate) targets: Vec<PlatformId>,
+    pub(crate) post: Post,
+    pub(crate) checks: Vec<Check>,
+    pub(crate) adapters: Vec<Arc<dyn distroflow_core::Platform>>,
+    /// Everything refused (empty when the post may go out).
+    pub(crate) problems: Vec<Error>,
+}
+
+/// Reads the post from the arguments and checks it for every target
+/// (content rules, then each adapter's own), before any browser starts.
+pub(crate) fn prepare(args: &PostArgs, config: &distroflow_core::Config) -> Result<Prepared> {
     let targets = parse_targets(&args.to)?;
     let text = read_text(args.text.as_deref())?;
     let mut post = Post::new(text);
-    post.title = args.title.filter(|t| !t.trim().is_empty());
-    post.url = args.url.filter(|u| !u.trim().is_empty());
+    post.title = args.title.clone().filter(|t| !t.trim().is_empty());
+    post.url = args.url.clone().filter(|u| !u.trim().is_empty());
     for path in &args.media {
         post.media.push(Media::from_path(path)?);
     }
@@ -54,9 +66,6 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
         }
         post.text_overrides.insert(platform, text.to_string());
     }
-
-    let home = Home::from_env()?;
-    let config = home.load_config()?;
 
     // Everything that can be refused is refused here, before any browser:
     // the content rules (fixed with --split / --truncate where asked), then
@@ -99,15 +108,42 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     // the same thing.
     let mut seen = std::collections::HashSet::new();
     problems.retain(|e| seen.insert(e.to_string()));
+    Ok(Prepared {
+        targets,
+        post,
+        checks,
+        adapters,
+        problems,
+    })
+}
+
+/// Fails with every problem printed (the last one is returned).
+pub(crate) fn refuse(mut problems: Vec<Error>) -> Result<()> {
+    match problems.pop() {
+        None => Ok(()),
+        Some(last) => {
+            for e in &problems {
+                output::print_error(e);
+            }
+            Err(last)
+        }
+    }
+}
+
+pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
+    let home = Home::from_env()?;
+    let config = home.load_config()?;
+    let Prepared {
+        targets,
+        post,
+        checks,
+        adapters,
+        problems,
+    } = prepare(&args, &config)?;
     if args.dry_run {
         return dry_run(&home, &targets, &checks, &problems, args.json);
     }
-    if let Some(last) = problems.pop() {
-        for e in &problems {
-            output::print_error(e);
-        }
-        return Err(last);
-    }
+    refuse(problems)?;
     let options = browser_options(&config);
 
     // The sandbox serves replicas in this process with a logged-in account.
@@ -121,52 +157,16 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     let ledger = if sandbox.is_some() {
         None
     } else {
-        let store = distroflow_store::Store::open_home(&home)?;
-        let mut limits = distroflow_store::RateLimits::from_toml(&config.rate_limits)?.with_env();
-        if args.no_rate_limit {
-            limits = limits.disable_all();
-        }
-        Some(Arc::new(distroflow_engine::Ledger::new(
-            store, limits, args.force,
-        )))
+        Some(ledger(&home, &config, args.no_rate_limit, args.force)?)
     };
-    let mut jobs = Vec::new();
-    for adapter in adapters {
-        let platform = adapter.id();
-        let (ctx, auth) = match &sandbox {
-            Some(sb) => {
-                let base_url = sb.base_url(platform).ok_or_else(|| {
-                    Error::usage(
-                        format!("the sandbox has no {} replica yet", platform.display_name()),
-                        None,
-                    )
-                })?;
-                let mut ctx = JobContext::new(base_url);
-                ctx.settings = config.settings(platform);
-                let auth = sb.cookies(platform).map(|c| {
-                    let mut a = distroflow_core::AuthConfig::new(platform, c);
-                    a.username = Some(crate::commands::sandbox::SANDBOX_USER.into());
-                    a
-                });
-                (ctx, auth)
-            }
-            None => (config.job_context(platform)?, home.load_auth(platform)?),
-        };
-        let account = auth
-            .as_ref()
-            .and_then(|a| a.username.clone())
-            .unwrap_or_else(|| "default".into());
-        jobs.push(Job {
-            platform,
-            adapter,
-            ctx,
-            cookies: auth.map(|a| a.cookies),
-            healer: healer.clone(),
-            account,
-            ledger: ledger.clone(),
-        });
-    }
-
+    let jobs = make_jobs(
+        adapters,
+        &home,
+        &config,
+        sandbox.as_ref(),
+        &healer,
+        ledger.as_ref(),
+    )?;
     let json = args.json;
     let progress =
         output::Progress::new(&jobs.iter().map(|j| j.platform).collect::<Vec<_>>(), !json);
@@ -197,7 +197,74 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     })
 }
 
-fn status_of(results: &[PostResult]) -> ExitStatus {
+/// The store and rate limits of a run.
+pub(crate) fn ledger(
+    home: &Home,
+    config: &distroflow_core::Config,
+    no_rate_limit: bool,
+    force: bool,
+) -> Result<Arc<distroflow_engine::Ledger>> {
+    let store = distroflow_store::Store::open_home(home)?;
+    let mut limits = distroflow_store::RateLimits::from_toml(&config.rate_limits)?.with_env();
+    if no_rate_limit {
+        limits = limits.disable_all();
+    }
+    Ok(Arc::new(distroflow_engine::Ledger::new(
+        store, limits, force,
+    )))
+}
+
+/// One engine job per adapter: where the platform lives, the saved
+/// session, the account.
+pub(crate) fn make_jobs(
+    adapters: Vec<Arc<dyn distroflow_core::Platform>>,
+    home: &Home,
+    config: &distroflow_core::Config,
+    sandbox: Option<&Sandbox>,
+    healer: &Arc<distroflow_healer::Healer>,
+    ledger: Option<&Arc<distroflow_engine::Ledger>>,
+) -> Result<Vec<Job>> {
+    let mut jobs = Vec::new();
+    for adapter in adapters {
+        let platform = adapter.id();
+        let (ctx, auth) = match sandbox {
+            Some(sb) => {
+                let base_url = sb.base_url(platform).ok_or_else(|| {
+                    Error::usage(
+                        format!("the sandbox has no {} replica yet", platform.display_name()),
+                        None,
+                    )
+                })?;
+                let mut ctx = JobContext::new(base_url);
+                ctx.settings = config.settings(platform);
+                let auth = sb.cookies(platform).map(|c| {
+                    let mut a = distroflow_core::AuthConfig::new(platform, c);
+                    a.username = Some(crate::commands::sandbox::SANDBOX_USER.into());
+                    a
+                });
+                (ctx, auth)
+            }
+            None => (config.job_context(platform)?, home.load_auth(platform)?),
+        };
+        let account = auth
+            .as_ref()
+            .and_then(|a| a.username.clone())
+            .unwrap_or_else(|| "default".into());
+        jobs.push(Job {
+            platform,
+            adapter,
+            ctx,
+            cookies: auth.map(|a| a.cookies),
+            healer: healer.clone(),
+            account,
+            ledger: ledger.cloned(),
+        });
+    }
+
+    Ok(jobs)
+}
+
+pub(crate) fn status_of(results: &[PostResult]) -> ExitStatus {
     if results.iter().all(|r| r.ok) {
         ExitStatus::Success
     } else {

@@ -1,0 +1,112 @@
+//! Scheduling: bad input queues nothing; the daemon posts each due job
+//! exactly once, also when it is killed mid-job and restarted.
+
+use std::time::Duration;
+
+use distroflow_replica::{HackerNews, HnFault, HnOptions};
+
+use crate::harness::{signal, User};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_schedules_are_refused_and_queue_nothing() {
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", "http://127.0.0.1:9");
+    for (args, needle) in [
+        (vec!["--at", "2020-01-01 09:00"], "in the past"),
+        (vec!["--at", "whenever"], "as a time"),
+        (
+            vec!["--at", "tomorrow 09:00", "--every", "bogus"],
+            "interval",
+        ),
+        (
+            vec!["--at", "tomorrow 09:00", "--tz", "Mars/Olympus"],
+            "Mars/Olympus",
+        ),
+    ] {
+        let mut all = vec!["schedule"];
+        all.extend(args);
+        all.extend(["--to", "hn", "--title", "T", "--url", "https://e.com"]);
+        let out = u.run(&all).await;
+        assert_eq!(out.code, 2, "{all:?}: {out:?}");
+        assert!(out.stderr.contains(needle), "{all:?}: {out:?}");
+    }
+    let out = u
+        .run(&[
+            "schedule", "--at", "in 1h", "--to", "myspace", "--title", "T", "x",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    let out = u
+        .run(&[
+            "schedule",
+            "--at",
+            "in 1h",
+            "--to",
+            "hn",
+            "--title",
+            &"x".repeat(81),
+            "--url",
+            "https://e.com",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    let q = u.run(&["queue", "list", "--all", "--json"]).await;
+    assert_eq!(q.code, 0, "{q:?}");
+    assert!(q.json().is_empty(), "nothing queued: {q:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_daemon_restarts_and_posts_each_job_exactly_once() {
+    let hn = HackerNews::start(HnOptions::default()).await.unwrap();
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
+    let out = u
+        .run_with_stdin(
+            &["login", "hn", "--username", "sandbox", "--password-stdin"],
+            Some("sandbox"),
+        )
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    for n in 1..=2 {
+        let title = format!("Scheduled {n}");
+        let url = format!("https://example.com/s{n}");
+        let out = u
+            .run(&[
+                "schedule", "--at", "in 1s", "--to", "hn", "--title", &title, "--url", &url,
+                "--json",
+            ])
+            .await;
+        assert_eq!(out.code, 0, "{out:?}");
+        assert_eq!(out.json()[0]["state"], "queued");
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // The first job's submit reaches the site, then the answer hangs: kill -9.
+    hn.set_fault(Some(HnFault::HangAfterStore));
+    let mut daemon = u.spawn(&["daemon"]);
+    for _ in 0..300 {
+        if !hn.stories().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(hn.stories().len(), 1);
+    signal(daemon.id().unwrap(), "KILL");
+    let _ = daemon.wait().await;
+    hn.set_fault(None);
+
+    let out = u.run(&["daemon", "--exit-when-idle"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let titles: Vec<String> = hn.stories().into_iter().map(|s| s.title).collect();
+    assert_eq!(titles.len(), 2, "exactly one post per job: {titles:?}");
+    assert!(
+        titles.contains(&"Scheduled 1".to_string()) && titles.contains(&"Scheduled 2".to_string())
+    );
+    let q = u.run(&["queue", "list", "--all", "--json"]).await.json();
+    assert_eq!(q.len(), 2);
+    assert!(q.iter().all(|j| j["state"] == "done"), "{q:?}");
+    // Nothing is left to run.
+    let out = u.run(&["daemon", "--exit-when-idle"]).await;
+    assert_eq!(out.code, 0);
+    assert_eq!(hn.stories().len(), 2);
+}
