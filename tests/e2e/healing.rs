@@ -134,3 +134,65 @@ async fn a_redesigned_site_is_repaired_recorded_and_shareable() {
         .iter()
         .all(|t| t["learned"].as_array().unwrap().is_empty()));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_step_nothing_can_repair_leaves_a_debug_bundle_named_in_the_error() {
+    let hn = HackerNews::start(HnOptions {
+        ui_version: distroflow_replica::HN_UI_BROKEN,
+        ..HnOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
+    let cookie = hn.session_cookie("sandbox").unwrap();
+    let f = u.file(
+        "c.json",
+        &format!(r#"[{{"name":"user","value":"{cookie}","domain":"127.0.0.1"}}]"#),
+    );
+    assert_eq!(
+        u.run(&["login", "hn", "--cookies", f.to_str().unwrap()])
+            .await
+            .code,
+        0
+    );
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            "T",
+            "--url",
+            "https://e.com/b",
+            "--json",
+        ])
+        .await;
+    assert_eq!(out.code, 1, "{out:?}");
+    let r = &out.json()[0];
+    assert_eq!(r["error"]["kind"], "not_found", "{out:?}");
+    let message = r["error"]["message"].as_str().unwrap();
+    let dir = message
+        .split("[debug bundle: ")
+        .nth(1)
+        .unwrap()
+        .split(']')
+        .next()
+        .unwrap();
+    let dir = std::path::Path::new(dir);
+    assert!(dir.starts_with(u.home().join("runs")), "{message}");
+    for file in ["screenshot.png", "page.html", "steps.txt", "error.txt"] {
+        assert!(dir.join(file).exists(), "{file} in {}", dir.display());
+    }
+    let html = std::fs::read_to_string(dir.join("page.html")).unwrap();
+    assert!(
+        html.contains("Submissions are closed"),
+        "the page as it was"
+    );
+    let steps = std::fs::read_to_string(dir.join("steps.txt")).unwrap();
+    assert!(
+        steps.contains("hackernews.submit.title: not found"),
+        "{steps}"
+    );
+    assert!(hn.stories().is_empty());
+}

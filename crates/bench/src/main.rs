@@ -132,6 +132,7 @@ impl Replicas {
             healer: healer.clone(),
             account: "sandbox".into(),
             ledger: None,
+            bundles: None,
         }
     }
 }

@@ -128,6 +128,7 @@ impl Healer {
             inner,
             platform,
             pending: Mutex::new(Vec::new()),
+            steps: Mutex::new(Vec::new()),
         }
     }
 
@@ -223,6 +224,7 @@ pub struct HealingPage<'a> {
     inner: &'a dyn Page,
     platform: PlatformId,
     pending: Mutex<Vec<Pending>>,
+    steps: Mutex<Vec<String>>,
 }
 
 fn now_secs() -> u64 {
@@ -233,6 +235,17 @@ fn now_secs() -> u64 {
 }
 
 impl HealingPage<'_> {
+    /// The step log: every targeted action, the selector used and its tier.
+    pub fn steps(&self) -> Vec<String> {
+        self.steps.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn log_step(&self, line: String) {
+        if let Ok(mut s) = self.steps.lock() {
+            s.push(line);
+        }
+    }
+
     /// Records repairs that were never confirmed (the job failed or ended
     /// before its outcome), then saves what was learned.
     pub fn finish(&self) {
@@ -443,7 +456,13 @@ impl HealingPage<'_> {
         let Some(name) = selector.strip_prefix('@') else {
             return action(selector.to_string()).await;
         };
-        let mut located = self.locate(name, visible).await?;
+        let mut located = match self.locate(name, visible).await {
+            Ok(l) => l,
+            Err(e) => {
+                self.log_step(format!("{name}: not found ({e})"));
+                return Err(e);
+            }
+        };
         let url = self.inner.current_url().await.unwrap_or_default();
         let mut attempt = 1;
         let retry_start = Instant::now();
@@ -465,9 +484,21 @@ impl HealingPage<'_> {
                         located = again;
                     }
                 }
-                Err(e) => return Err(e),
+                Err(e) => {
+                    self.log_step(format!(
+                        "{name} -> {} ({}): failed: {e}",
+                        located.selector,
+                        located.tier.as_str()
+                    ));
+                    return Err(e);
+                }
             }
         }
+        self.log_step(format!(
+            "{name} -> {} ({})",
+            located.selector,
+            located.tier.as_str()
+        ));
         if located.tier == Tier::Retry {
             located.latency = retry_start.elapsed();
         }

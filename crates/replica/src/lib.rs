@@ -34,7 +34,7 @@ mod script;
 mod server;
 mod x;
 
-pub use hackernews::{HackerNews, HnFault, HnOptions, HnStory, HN_UI_VERSIONS};
+pub use hackernews::{HackerNews, HnFault, HnOptions, HnStory, HN_UI_BROKEN, HN_UI_VERSIONS};
 pub use instagram::{Instagram, InstagramOptions, InstagramPost};
 pub use model::{FakeModel, ModelRequest};
 pub use reddit::{Reddit, RedditOptions, RedditPost};

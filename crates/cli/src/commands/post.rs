@@ -258,6 +258,10 @@ pub(crate) fn make_jobs(
             healer: healer.clone(),
             account,
             ledger: ledger.cloned(),
+            bundles: match sandbox {
+                Some(_) => None,
+                None => Some(home.private_dir("runs")?),
+            },
         });
     }
 

@@ -8,11 +8,21 @@ use regex_lite::Regex;
 /// The versions this replica can serve.
 pub const UI_VERSIONS: &[u8] = &[0, 1, 2];
 
+/// A version with no submit form at all (nothing to repair): for testing
+/// what a failed step leaves behind.
+pub const BROKEN: u8 = 9;
+
 /// Rewrites a page of version 0 into version `ui`.
 pub(crate) fn apply(ui: u8, html: &str) -> String {
     match ui {
         1 => renamed(html),
         2 => restructured(html),
+        BROKEN => {
+            let form = Regex::new(r#"(?s)<form action="r" method="post">.*?</form>"#)
+                .expect("valid regex");
+            form.replace(html, "<p>Submissions are closed for maintenance.</p>")
+                .into_owned()
+        }
         _ => html.to_string(),
     }
 }

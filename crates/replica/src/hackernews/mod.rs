@@ -2,7 +2,7 @@
 //! stories it holds.
 
 mod drift;
-pub use drift::UI_VERSIONS as HN_UI_VERSIONS;
+pub use drift::{BROKEN as HN_UI_BROKEN, UI_VERSIONS as HN_UI_VERSIONS};
 mod handlers;
 mod pages;
 mod store;
