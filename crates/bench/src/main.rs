@@ -10,6 +10,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod healing;
 mod mem;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ struct Args {
     latency: Duration,
     runs: usize,
     json: bool,
+    healing: bool,
 }
 
 fn args() -> Result<Args, String> {
@@ -34,6 +36,7 @@ fn args() -> Result<Args, String> {
         latency: Duration::from_millis(100),
         runs: 3,
         json: false,
+        healing: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -46,8 +49,12 @@ fn args() -> Result<Args, String> {
             "--latency-ms" => a.latency = Duration::from_millis(num("--latency-ms")?),
             "--runs" => a.runs = num("--runs")?.max(1) as usize,
             "--json" => a.json = true,
+            "--healing" => a.healing = true,
             "-h" | "--help" => {
-                return Err("usage: distroflow-bench [--latency-ms N] [--runs N] [--json]".into())
+                return Err(
+                    "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing]"
+                        .into(),
+                )
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -212,7 +219,12 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    match bench(&args).await {
+    let result = if args.healing {
+        healing::bench(args.runs, args.json).await
+    } else {
+        bench(&args).await
+    };
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
