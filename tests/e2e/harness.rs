@@ -59,6 +59,21 @@ impl User {
         User { dir, env }
     }
 
+    /// A user of a Hacker News replica at `url`, logged in through its
+    /// form as `sandbox`.
+    pub async fn logged_in_to_hn(url: &str) -> User {
+        let mut u = User::new();
+        u.set("DISTROFLOW_HACKERNEWS_URL", url);
+        let out = u
+            .run_with_stdin(
+                &["login", "hn", "--username", "sandbox", "--password-stdin"],
+                Some("sandbox"),
+            )
+            .await;
+        assert_eq!(out.code, 0, "{out:?}");
+        u
+    }
+
     pub fn home(&self) -> PathBuf {
         self.dir.path().join("home")
     }

@@ -13,15 +13,7 @@ async fn a_redesigned_site_is_repaired_recorded_and_shareable() {
     })
     .await
     .unwrap();
-    let mut u = User::new();
-    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
-    let out = u
-        .run_with_stdin(
-            &["login", "hn", "--username", "sandbox", "--password-stdin"],
-            Some("sandbox"),
-        )
-        .await;
-    assert_eq!(out.code, 0, "{out:?}");
+    let u = User::logged_in_to_hn(&hn.url()).await;
     let out = u
         .run(&[
             "post",

@@ -8,15 +8,7 @@ use distroflow_replica::{HackerNews, HnFault, HnOptions};
 use crate::harness::{signal, User};
 
 async fn logged_in(hn: &HackerNews) -> User {
-    let mut u = User::new();
-    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
-    let out = u
-        .run_with_stdin(
-            &["login", "hn", "--username", "sandbox", "--password-stdin"],
-            Some("sandbox"),
-        )
-        .await;
-    assert_eq!(out.code, 0, "{out:?}");
+    let u = User::logged_in_to_hn(&hn.url()).await;
     u
 }
 

@@ -58,15 +58,7 @@ async fn bad_schedules_are_refused_and_queue_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_daemon_restarts_and_posts_each_job_exactly_once() {
     let hn = HackerNews::start(HnOptions::default()).await.unwrap();
-    let mut u = User::new();
-    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
-    let out = u
-        .run_with_stdin(
-            &["login", "hn", "--username", "sandbox", "--password-stdin"],
-            Some("sandbox"),
-        )
-        .await;
-    assert_eq!(out.code, 0, "{out:?}");
+    let u = User::logged_in_to_hn(&hn.url()).await;
     for n in 1..=2 {
         let title = format!("Scheduled {n}");
         let url = format!("https://example.com/s{n}");
