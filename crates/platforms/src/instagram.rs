@@ -3,33 +3,34 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use distroflow_core::{
-    wait_until, Capabilities, Error, JobContext, Page, Platform, PlatformId, Post, Posted, Result,
-    Waits,
+    wait_until, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
+    Posted, Result, Waits,
 };
+use serde_json::Value;
 
 const ID: PlatformId = PlatformId::Instagram;
 /// The most images or videos in one carousel post.
 pub(crate) const MEDIA_LIMIT: usize = 10;
 
-// Class names are obfuscated and change on every load: every selector here
-// is a role, a label, an attribute the site needs for accessibility, or text.
-const SEL_LOGGED_IN: &str = "svg[aria-label=\"New post\"]";
-const SEL_HOME: &str = "svg[aria-label=\"Home\"]";
-const SEL_LOGIN_FORM: &str = "input[name=\"username\"]";
-const SEL_CREATE: &str = "a:has(svg[aria-label=\"New post\"]), \
-                          div[role=\"link\"]:has(svg[aria-label=\"New post\"]), \
-                          div[role=\"button\"]:has(svg[aria-label=\"New post\"])";
-const SEL_CREATE_POST: &str = "a:has(svg[aria-label=\"Post\"]), \
-                               div[role=\"link\"]:has(svg[aria-label=\"Post\"]), \
-                               div[role=\"button\"]:has(svg[aria-label=\"Post\"])";
+// Targets, resolved through selectors/instagram.toml (and repaired there).
+// Class names are obfuscated and change on every load: every candidate is a
+// role, a label, an attribute the site needs for accessibility, or text.
+const SEL_LOGGED_IN: &str = "@instagram.nav.new_post";
+const SEL_HOME: &str = "@instagram.nav.home";
+const SEL_LOGIN_FORM: &str = "@instagram.login.username";
+const SEL_CREATE: &str = "@instagram.nav.create";
+const SEL_CREATE_POST: &str = "@instagram.nav.create_post";
+const SEL_FILE_INPUT: &str = "@instagram.create.file_input";
+const SEL_NEXT: &str = "@instagram.create.next";
+const SEL_SHARE: &str = "@instagram.create.share";
+const SEL_CAPTION: &str = "@instagram.create.caption";
+const SEL_PROFILE_LINK: &str = "@instagram.nav.profile";
+const SEL_NOTICE_DISMISS: &str = "@instagram.notice.dismiss";
+// Structure, not a target: the dialog, and post links (`/p/SHORTCODE/`).
 const SEL_DIALOG: &str = "div[role=\"dialog\"]";
-const SEL_FILE_INPUT: &str = "div[role=\"dialog\"] input[type=\"file\"]";
-const SEL_NEXT: &str = "div[role=\"dialog\"] div[role=\"button\"]:text-is(\"Next\")";
-const SEL_SHARE: &str = "div[role=\"dialog\"] div[role=\"button\"]:text-is(\"Share\")";
-const SEL_CAPTION: &str =
-    "div[role=\"dialog\"] div[aria-label=\"Write a caption...\"][contenteditable=\"true\"]";
-const SEL_PROFILE_LINK: &str = "a:text-is(\"Profile\")";
 const SEL_FIRST_POST: &str = "main a[href*=\"/p/\"], a[href*=\"/p/\"]";
+/// How many of the profile's newest posts `find_existing` opens.
+const RECENT_POSTS: usize = 12;
 
 const SHARED: &str = "Your post has been shared.";
 const FAILURES: &[&str] = &[
@@ -109,6 +110,54 @@ impl Platform for Instagram {
         Ok(page.count(SEL_LOGGED_IN).await? > 0)
     }
 
+    /// Looks among the profile's newest posts for one whose caption is this
+    /// post's (whitespace folded): the grid shows no captions, so each of
+    /// the newest [`RECENT_POSTS`] is opened.
+    async fn find_existing(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post: &Post,
+    ) -> Result<Existing> {
+        let want = fold_whitespace(post.text_for(ID));
+        if want.is_empty() {
+            // Without a caption, one post cannot be told from another.
+            return Ok(Existing::CannotTell);
+        }
+        page.goto(ctx.url("/")?.as_str()).await?;
+        ensure_logged_in(page).await?;
+        let user = profile_user(page).await?;
+        page.goto(ctx.url(&format!("{user}/"))?.as_str()).await?;
+        check_challenge(page).await?;
+        let hrefs = wait_until(page.waits(), "the profile's posts", || async {
+            Ok(page.eval(JS_PROFILE_POSTS).await?.as_array().cloned())
+        })
+        .await?;
+        let mut codes: Vec<String> = Vec::new();
+        for code in hrefs.iter().filter_map(Value::as_str).filter_map(shortcode) {
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        for code in codes.into_iter().take(RECENT_POSTS) {
+            page.goto(ctx.url(&format!("p/{code}/"))?.as_str()).await?;
+            check_challenge(page).await?;
+            let caption = wait_until(page.waits(), "the post's caption", || async {
+                Ok(page
+                    .eval(JS_POST_CAPTION)
+                    .await?
+                    .as_str()
+                    .map(str::to_string))
+            })
+            .await?;
+            if fold_whitespace(&caption) == want {
+                let url = ctx.url(&format!("p/{code}/"))?.to_string();
+                return Ok(Existing::Found(Posted::single(code, url)));
+            }
+        }
+        Ok(Existing::NotFound)
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         self.validate(post)?;
         let files: Vec<PathBuf> = post.media.iter().map(|m| m.path.clone()).collect();
@@ -120,7 +169,7 @@ impl Platform for Instagram {
 
         page.click(SEL_CREATE).await?;
         page.click(SEL_CREATE_POST).await?;
-        wait_for(page, SEL_FILE_INPUT, "the \"Create new post\" dialog").await?;
+        open_create_dialog(page).await?;
         page.set_files(SEL_FILE_INPUT, &files).await?;
 
         wait_for_step(page, "Crop").await?;
@@ -166,21 +215,41 @@ impl Platform for Instagram {
             page.attr(SEL_FIRST_POST, "href").await
         })
         .await?;
-        let code = href
-            .split('/')
-            .skip_while(|s| *s != "p")
-            .nth(1)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::Unexpected {
-                message: format!("the profile's first post link {href:?} has no shortcode"),
-            })?
-            .to_string();
+        let code = shortcode(&href).ok_or_else(|| Error::Unexpected {
+            message: format!("the profile's first post link {href:?} has no shortcode"),
+        })?;
+        page.confirm_repairs().await?;
         Ok(Posted::single(
             code.clone(),
             ctx.url(&format!("p/{code}/"))?.to_string(),
         ))
     }
 }
+
+/// The shortcode in `/p/SHORTCODE/` (or a full URL).
+fn shortcode(href: &str) -> Option<String> {
+    href.split('/')
+        .skip_while(|s| *s != "p")
+        .nth(1)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Whitespace runs folded to one space, ends trimmed.
+fn fold_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The caption of the post page now (line breaks as `\n`), `None` before
+/// the post is there.
+const JS_POST_CAPTION: &str = "(() => { const h = document.querySelector('main article h1') \
+    || document.querySelector('article h1'); \
+    return h ? h.innerText : (document.querySelector('main article') ? '' : null); })()";
+
+/// The profile grid's post links, newest first.
+const JS_PROFILE_POSTS: &str = "(() => { const m = document.querySelector('main'); \
+    if (!m) return null; \
+    return Array.from(m.querySelectorAll('a[href*=\"/p/\"]')).map(a => a.getAttribute('href')); })()";
 
 async fn ensure_logged_in(page: &dyn Page) -> Result<()> {
     check_challenge(page).await?;
@@ -248,6 +317,39 @@ async fn wait_for_step(page: &dyn Page, title: &str) -> Result<()> {
         Ok(None)
     })
     .await
+}
+
+/// Waits for the "Create new post" dialog, acknowledging a notice the site
+/// shows first now and then ("New: reels"). Known notices only.
+async fn open_create_dialog(page: &dyn Page) -> Result<()> {
+    let what = "the \"Create new post\" dialog";
+    let mut dismissed = 0;
+    loop {
+        let seen = wait_until(page.waits(), what, || async {
+            if page.count(SEL_FILE_INPUT).await? > 0 {
+                return Ok(Some(true));
+            }
+            Ok((page.count(SEL_NOTICE_DISMISS).await? > 0).then_some(false))
+        })
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                Error::NotFound {
+                    target: what.to_string(),
+                    selectors: SEL_FILE_INPUT.to_string(),
+                    url: String::new(),
+                }
+            } else {
+                e
+            }
+        })?;
+        if seen || dismissed >= 3 {
+            return wait_for(page, SEL_FILE_INPUT, what).await;
+        }
+        tracing::debug!("acknowledging a notice before Instagram's create dialog");
+        page.click(SEL_NOTICE_DISMISS).await?;
+        dismissed += 1;
+    }
 }
 
 async fn wait_for(page: &dyn Page, selector: &str, what: &str) -> Result<()> {

@@ -34,6 +34,11 @@ pub const SELECTOR_FILES: &[(&str, &str)] = &[
         "hackernews.toml",
         include_str!("../selectors/hackernews.toml"),
     ),
+    (
+        "instagram.toml",
+        include_str!("../selectors/instagram.toml"),
+    ),
+    ("reddit.toml", include_str!("../selectors/reddit.toml")),
     ("x.toml", include_str!("../selectors/x.toml")),
 ];
 

@@ -3,8 +3,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use distroflow_core::{
-    wait_until, Capabilities, Error, JobContext, Page, Platform, PlatformId, Post, Posted, Result,
-    Waits,
+    wait_until, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
+    Posted, Result, Waits,
 };
 use serde_json::Value;
 
@@ -16,32 +16,31 @@ pub(crate) const BODY_LIMIT: usize = 40_000;
 /// The most images or videos one gallery post takes.
 pub(crate) const MEDIA_LIMIT: usize = 20;
 
-// New Reddit (www.reddit.com): shreddit web components. A comma list
-// cannot span `>>>`, so shadow-root selectors are single.
-const SEL_NEW_LOGGED_IN: &str = "shreddit-app[user-logged-in=\"true\"]";
-const SEL_COMPOSER: &str = "r-post-composer-form";
-const SEL_TITLE: &str = "faceplate-textarea-input[name=\"title\"] >>> textarea";
-const SEL_BODY: &str = "shreddit-composer div[slot=\"rte\"][contenteditable=\"true\"], \
-                        div[data-lexical-editor=\"true\"][aria-label=\"Post body text field\"]";
-const SEL_LINK: &str = "faceplate-textarea-input[name=\"link\"] >>> textarea";
-const SEL_MEDIA_INPUT: &str = "r-post-media-input >>> input[type=\"file\"]";
-const SEL_FLAIR_BUTTON: &str = "r-post-flairs-modal >>> button#reddit-post-flair-button";
-const SEL_FLAIR_APPLY: &str = "r-post-flairs-modal >>> dialog button:text-is(\"Add\")";
-const SEL_SUBMIT: &str =
-    "r-post-form-submit-button#submit-post-button >>> button#inner-post-submit-button";
-const SEL_NEW_ERROR: &str = "r-post-composer-form [role=\"alert\"]:not([hidden])";
+// Targets in `selectors/reddit.toml` (candidates, alternatives and seeds);
+// the healer resolves and repairs them.
+// New Reddit (www.reddit.com): shreddit web components.
+const SEL_NEW_LOGGED_IN: &str = "@reddit.new.app.logged_in";
+const SEL_COMPOSER: &str = "@reddit.new.submit.composer";
+const SEL_TITLE: &str = "@reddit.new.submit.title";
+const SEL_BODY: &str = "@reddit.new.submit.body";
+const SEL_LINK: &str = "@reddit.new.submit.link";
+const SEL_MEDIA_INPUT: &str = "@reddit.new.submit.media_input";
+const SEL_FLAIR_BUTTON: &str = "@reddit.new.submit.flair_button";
+const SEL_FLAIR_APPLY: &str = "@reddit.new.submit.flair_apply";
+const SEL_SUBMIT: &str = "@reddit.new.submit.button";
+const SEL_NEW_ERROR: &str = "@reddit.new.submit.error";
 
 // Old Reddit (old.reddit.com): one plain form.
-const SEL_OLD_USER: &str = "#header-bottom-right span.user > a[href^=\"/user/\"]";
-const SEL_OLD_FORM: &str = "form#newlink";
-const SEL_OLD_LINK_TAB: &str = "form#newlink a.link-button";
-const SEL_OLD_TEXT_TAB: &str = "form#newlink a.text-button";
-const SEL_OLD_TITLE: &str = "form#newlink textarea[name=\"title\"]";
-const SEL_OLD_URL: &str = "form#newlink input#url[name=\"url\"]";
-const SEL_OLD_TEXT: &str = "form#newlink textarea[name=\"text\"]";
-const SEL_OLD_SR: &str = "form#newlink input#sr-autocomplete[name=\"sr\"]";
-const SEL_OLD_FLAIR_OPEN: &str = "form#newlink a.flairselect-btn";
-const SEL_OLD_SUBMIT: &str = "form#newlink button[name=\"submit\"][value=\"form\"]";
+const SEL_OLD_USER: &str = "@reddit.old.header.user";
+const SEL_OLD_FORM: &str = "@reddit.old.submit.form";
+const SEL_OLD_LINK_TAB: &str = "@reddit.old.submit.link_tab";
+const SEL_OLD_TEXT_TAB: &str = "@reddit.old.submit.text_tab";
+const SEL_OLD_TITLE: &str = "@reddit.old.submit.title";
+const SEL_OLD_URL: &str = "@reddit.old.submit.url";
+const SEL_OLD_TEXT: &str = "@reddit.old.submit.text";
+const SEL_OLD_SR: &str = "@reddit.old.submit.subreddit";
+const SEL_OLD_FLAIR_OPEN: &str = "@reddit.old.submit.flair_open";
+const SEL_OLD_SUBMIT: &str = "@reddit.old.submit.button";
 
 /// Reads the new composer's flair modal: whether flair is required and the
 /// flairs on offer (the radio inputs in its shadow root).
@@ -145,6 +144,19 @@ impl Platform for Reddit {
     async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
         page.goto(ctx.url("/")?.as_str()).await?;
         Ok(page.count(self.logged_in_marker()).await? > 0)
+    }
+
+    /// Looks through the user's own recent posts (`/user/NAME/submitted/`)
+    /// for one to the same subreddit with the same title (and the same
+    /// link, or the same body on the post's page).
+    async fn find_existing(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post: &Post,
+    ) -> Result<Existing> {
+        let plan = plan(post)?;
+        find_existing(page, ctx, &plan).await
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
@@ -344,6 +356,8 @@ async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<
     .await?;
     let (sub, id) = created;
     let sub = sub.unwrap_or_else(|| plan.subreddit.clone());
+    // The post exists: the steps that led here were right.
+    page.confirm_repairs().await?;
     Ok(Posted::single(
         id.clone(),
         ctx.url(&format!("r/{sub}/comments/{id}/"))?.to_string(),
@@ -476,6 +490,96 @@ fn post_from_path(path: &str) -> Option<(String, String)> {
     }
 }
 
+// ---------------------------------------------------------- find_existing
+
+/// The logged-in user's name from new Reddit's header (the user drawer's
+/// profile link), else old Reddit's.
+const JS_USER_NAME: &str = r#"(() => {
+  const a = document.querySelector('#expand-user-drawer-button a[href*="/user/"], reddit-header-large a[href*="/user/"], #header-bottom-right span.user > a[href*="/user/"]');
+  if (!a) return '';
+  const m = new URL(a.href, location.href).pathname.match(/^\/user\/([^/]+)/);
+  return m ? decodeURIComponent(m[1]) : '';
+})()"#;
+
+/// The `shreddit-post` elements of a listing, as real Reddit renders them.
+const JS_LISTED_POSTS: &str = r#"Array.from(document.querySelectorAll('shreddit-post')).map((p) => ({
+  id: (p.getAttribute('id') || '').replace(/^t3_/, ''),
+  title: p.getAttribute('post-title') || '',
+  permalink: p.getAttribute('permalink') || '',
+  sub: (p.getAttribute('subreddit-prefixed-name') || '').replace(/^r\//i, ''),
+  href: p.getAttribute('content-href') || '',
+}))"#;
+
+/// The body text of the post on a post page.
+const JS_POST_BODY: &str = r#"(() => {
+  const b = document.querySelector('shreddit-post [slot="text-body"]');
+  return b ? b.innerText : '';
+})()"#;
+
+async fn find_existing(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<Existing> {
+    page.goto(ctx.url("/")?.as_str()).await?;
+    let here = page.current_url().await?;
+    if is_login_url(&here) {
+        return Err(logged_out());
+    }
+    check_challenge(page, &here).await?;
+    let user = page.eval(JS_USER_NAME).await?;
+    let user = user.as_str().unwrap_or_default().trim().to_string();
+    if user.is_empty() {
+        if page.count("shreddit-app[user-logged-in=\"false\"]").await? > 0 {
+            return Err(logged_out());
+        }
+        return Ok(Existing::CannotTell);
+    }
+    let mut path = ctx.url("user/")?;
+    path.path_segments_mut()
+        .map_err(|_| Error::Unexpected {
+            message: "the Reddit address cannot have a path".into(),
+        })?
+        .pop_if_empty()
+        .push(&user)
+        .push("submitted")
+        .push("");
+    page.goto(path.as_str()).await?;
+    let listed = page.eval(JS_LISTED_POSTS).await?;
+    let field = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().trim().to_string();
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    for item in listed.as_array().into_iter().flatten() {
+        let id = field(item, "id");
+        if id.is_empty()
+            || !field(item, "sub").eq_ignore_ascii_case(&plan.subreddit)
+            || field(item, "title") != plan.title.trim()
+        {
+            continue;
+        }
+        match plan.kind {
+            Kind::Link if field(item, "href") != plan.url => continue,
+            Kind::Text if !plan.body.trim().is_empty() => {
+                let link = field(item, "permalink");
+                let target = if link.is_empty() {
+                    ctx.url(&format!("r/{}/comments/{id}/", plan.subreddit))?
+                } else {
+                    ctx.url(&link)?
+                };
+                page.goto(target.as_str()).await?;
+                let body = page.eval(JS_POST_BODY).await?;
+                if squash(body.as_str().unwrap_or_default()) != squash(plan.body) {
+                    // Same title, other text: keep looking.
+                    page.goto(path.as_str()).await?;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        let sub = field(item, "sub").to_lowercase();
+        return Ok(Existing::Found(Posted::single(
+            id.clone(),
+            ctx.url(&format!("r/{sub}/comments/{id}/"))?.to_string(),
+        )));
+    }
+    Ok(Existing::NotFound)
+}
+
 // ---------------------------------------------------------------- old UI
 
 /// Where old Reddit lives: `[platforms.reddit] old_url`, else
@@ -572,6 +676,7 @@ async fn post_old(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<
         .ok()
         .and_then(|u| post_from_path(u.path()))
     {
+        page.confirm_repairs().await?;
         return Ok(Posted::single(
             id.clone(),
             ctx.url(&format!("r/{sub}/comments/{id}/"))?.to_string(),

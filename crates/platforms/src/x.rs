@@ -3,8 +3,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use distroflow_core::{
-    wait_until, Capabilities, Error, JobContext, Media, Page, Platform, PlatformId, Post, Posted,
-    Result, Waits,
+    wait_until, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId, Post,
+    Posted, Result, Waits,
 };
 use serde_json::Value;
 
@@ -61,6 +61,19 @@ const JS_NEW_TOAST: &str = r#"(() => {
 })()"#;
 
 /// Media types X's composer takes (its file input's `accept`).
+/// The profile's posts as `[{href, text}]` once its timeline is there
+/// (posts or the empty state), `null` before.
+const JS_PROFILE_POSTS: &str = r#"(() => {
+  const col = document.querySelector('[data-testid="primaryColumn"]') || document;
+  const arts = Array.from(col.querySelectorAll('article[data-testid="tweet"], article[role="article"]'));
+  if (!arts.length && !col.querySelector('[data-testid="emptyState"], section[role="region"]')) return null;
+  return arts.map((a) => {
+    const link = Array.from(a.querySelectorAll('a[href*="/status/"]')).find((l) => l.querySelector('time')) || a.querySelector('a[href*="/status/"]');
+    const t = a.querySelector('[data-testid="tweetText"]');
+    return { href: link ? link.getAttribute('href') : '', text: t ? t.textContent : '' };
+  });
+})()"#;
+
 const MEDIA_TYPES: [&str; 6] = [
     "image/jpeg",
     "image/png",
@@ -201,6 +214,54 @@ impl Platform for X {
             },
         )
         .await
+    }
+
+    /// Looks for the post among the newest posts of the logged-in profile:
+    /// one whose text is the first part of the thread (whitespace folded).
+    async fn find_existing(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post: &Post,
+    ) -> Result<Existing> {
+        let parts = post.parts_for(ID);
+        let want = fold_whitespace(parts.first().map(String::as_str).unwrap_or_default());
+        if want.is_empty() {
+            // A media-only post has no text to recognise it by.
+            return Ok(Existing::CannotTell);
+        }
+        goto(page, ctx, "home").await?;
+        wait_until(
+            page.waits(),
+            "X's home page to show the account",
+            || async {
+                check_session(page).await?;
+                Ok((page.count(SEL_PROFILE_LINK).await? > 0).then_some(()))
+            },
+        )
+        .await
+        .map_err(|e| not_found_if_timeout(e, "X's Profile link", SEL_PROFILE_LINK))?;
+        let handle = own_handle(page).await?;
+        goto(page, ctx, &handle).await?;
+        let posts = wait_until(page.waits(), "X's profile timeline", || async {
+            check_session(page).await?;
+            let v = page.eval(JS_PROFILE_POSTS).await?;
+            Ok(v.as_array().cloned())
+        })
+        .await?;
+        let found = posts.iter().find_map(|p| {
+            let href = p.get("href").and_then(Value::as_str)?;
+            let text = p.get("text").and_then(Value::as_str)?;
+            let id = status_id(href, &handle)?;
+            (fold_whitespace(text) == want).then_some(id)
+        });
+        Ok(match found {
+            Some(id) => Existing::Found(Posted::single(
+                id.clone(),
+                ctx.url(&format!("{handle}/status/{id}"))?.to_string(),
+            )),
+            None => Existing::NotFound,
+        })
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
@@ -586,6 +647,11 @@ async fn classify_toast(page: &dyn Page, toast: Toast) -> Result<Option<String>>
             message: says,
         }
     })
+}
+
+/// Whitespace runs folded to one space, ends trimmed.
+fn fold_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The id in `/HANDLE/status/ID[/...]` (or a full URL), for this handle.

@@ -35,7 +35,7 @@ mod server;
 mod x;
 
 pub use hackernews::{HackerNews, HnFault, HnOptions, HnStory, HN_UI_BROKEN, HN_UI_VERSIONS};
-pub use instagram::{Instagram, InstagramOptions, InstagramPost};
+pub use instagram::{Instagram, InstagramOptions, InstagramPost, INSTAGRAM_UI_VERSIONS};
 pub use model::{FakeModel, ModelRequest};
-pub use reddit::{Reddit, RedditOptions, RedditPost};
+pub use reddit::{Reddit, RedditOptions, RedditPost, REDDIT_UI_VERSIONS};
 pub use x::{XMedia, XOptions, XPost, XRefusal, X, X_UI_VERSIONS};

@@ -247,3 +247,197 @@ async fn logged_out_and_rate_limited() {
     assert!(e.is_usage(), "{e}");
     b.close().await;
 }
+
+/// Every new-Reddit composer version (renamed fields and ids, reworded
+/// labels, moved and wrapped components) still gets the exact content
+/// into the right fields, with a fresh healer (no fingerprints: only the
+/// selector data), and every repair is recorded and confirmed by tier.
+#[tokio::test(flavor = "multi_thread")]
+async fn posting_survives_every_ui_version() {
+    use distroflow_core::{Home, Platform};
+    use distroflow_healer::{read_repairs, Healer, SelectorBook};
+
+    let b = browser().await;
+    for &ui in distroflow_replica::REDDIT_UI_VERSIONS {
+        let reddit = Replica::start(RedditOptions {
+            ui_version: ui,
+            ..RedditOptions::default()
+        })
+        .await
+        .unwrap();
+        let me = [cookie(
+            "reddit_session",
+            &reddit.session_cookie("sandbox").unwrap(),
+        )];
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        let book = SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).unwrap();
+        let healer = Healer::new(book, Some(home.clone())).unwrap();
+        let ctx = JobContext::new(reddit.url().parse().unwrap());
+        let s = b.session(&ctx.base_url, &me).await.unwrap();
+        let page = healer.page(s.page(), PlatformId::Reddit);
+
+        let body = format!("Body on ui {ui} ✓\n\nsecond paragraph");
+        let text = to(
+            "rust",
+            Post::new(body.clone()).with_title(format!("Text on ui {ui}")),
+        );
+        let posted_text = Reddit
+            .post(&page, &ctx, &text)
+            .await
+            .unwrap_or_else(|e| panic!("ui {ui}: text: {e}\n{:#?}", page.steps()));
+        let link = to(
+            "rust",
+            Post::new("")
+                .with_title(format!("Link on ui {ui}"))
+                .with_url(format!("https://example.com/ui{ui}")),
+        );
+        let posted_link = Reddit
+            .post(&page, &ctx, &link)
+            .await
+            .unwrap_or_else(|e| panic!("ui {ui}: link: {e}\n{:#?}", page.steps()));
+        page.finish();
+        s.close().await;
+
+        let posts = reddit.posts();
+        assert_eq!(posts.len(), 2, "ui {ui}: no stray posts: {posts:?}");
+        let (t, l) = (&posts[0], &posts[1]);
+        assert_eq!(
+            (
+                t.kind.as_str(),
+                t.subreddit.as_str(),
+                t.title.as_str(),
+                t.body.as_str()
+            ),
+            (
+                "self",
+                "rust",
+                format!("Text on ui {ui}").as_str(),
+                body.as_str()
+            ),
+            "ui {ui}"
+        );
+        assert_eq!(t.url, None, "ui {ui}");
+        assert_eq!(
+            (l.kind.as_str(), l.title.as_str(), l.body.as_str()),
+            ("link", format!("Link on ui {ui}").as_str(), ""),
+            "ui {ui}: nothing typed into the wrong field"
+        );
+        assert_eq!(
+            l.url.as_deref(),
+            Some(format!("https://example.com/ui{ui}").as_str())
+        );
+        assert_eq!(
+            (posted_text.id.as_str(), posted_link.id.as_str()),
+            (t.id.as_str(), l.id.as_str())
+        );
+
+        let repairs = read_repairs(&home).unwrap();
+        if ui == 0 {
+            assert!(
+                repairs.is_empty(),
+                "today's UI needs no repair: {repairs:?}"
+            );
+        } else {
+            assert!(
+                repairs.iter().all(|r| r.confirmed && r.tier != "model"),
+                "{repairs:?}"
+            );
+            for target in [
+                "reddit.new.submit.title",
+                "reddit.new.submit.link",
+                "reddit.new.submit.button",
+            ] {
+                assert!(
+                    repairs.iter().any(|r| r.target == target),
+                    "ui {ui}: {target} was repaired: {repairs:?}"
+                );
+            }
+        }
+    }
+    b.close().await;
+}
+
+/// After a post, `find_existing` finds it on the user's submitted page
+/// (same subreddit, title, body or link); a post never made, or the same
+/// title in another subreddit or with another body, is NotFound.
+#[tokio::test(flavor = "multi_thread")]
+async fn find_existing_finds_a_made_post_and_not_others() {
+    use distroflow_core::{Existing, Platform};
+
+    let reddit = Replica::start(RedditOptions::default()).await.unwrap();
+    let b = browser().await;
+    let me = [cookie(
+        "reddit_session",
+        &reddit.session_cookie("sandbox").unwrap(),
+    )];
+    let ctx = JobContext::new(reddit.url().parse().unwrap());
+    let find = |post: Post| {
+        let b = &b;
+        let ctx = ctx.clone();
+        let me = me.clone();
+        async move {
+            let s = b.session(&ctx.base_url, &me).await.unwrap();
+            let h = crate::healer();
+            let page = h.page(s.page(), PlatformId::Reddit);
+            let out = Reddit.find_existing(&page, &ctx, &post).await;
+            page.finish();
+            s.close().await;
+            out
+        }
+    };
+
+    let text = to(
+        "rust",
+        Post::new("Hello ✨\n\nworld").with_title("Find me \"please\""),
+    );
+    let never = to("rust", Post::new("x").with_title("Never posted"));
+    assert!(matches!(
+        find(text.clone()).await.unwrap(),
+        Existing::NotFound
+    ));
+
+    let posted = post_with(&b, &Reddit, &reddit.url(), &me, &text)
+        .await
+        .unwrap();
+    let link = to(
+        "rust",
+        Post::new("")
+            .with_title("A found link")
+            .with_url("https://example.com/found"),
+    );
+    let posted_link = post_with(&b, &Reddit, &reddit.url(), &me, &link)
+        .await
+        .unwrap();
+
+    match find(text.clone()).await.unwrap() {
+        Existing::Found(p) => assert_eq!((p.id, p.url), (posted.id.clone(), posted.url.clone())),
+        other => panic!("{other:?}"),
+    }
+    match find(link.clone()).await.unwrap() {
+        Existing::Found(p) => assert_eq!(p.id, posted_link.id),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(find(never).await.unwrap(), Existing::NotFound));
+    let elsewhere = to("golang", text.clone());
+    assert!(matches!(find(elsewhere).await.unwrap(), Existing::NotFound));
+    let mut other_body = text.clone();
+    other_body.text = "another body".into();
+    assert!(matches!(
+        find(other_body).await.unwrap(),
+        Existing::NotFound
+    ));
+    let mut other_url = link.clone();
+    other_url.url = Some("https://example.com/other".into());
+    assert!(matches!(find(other_url).await.unwrap(), Existing::NotFound));
+
+    // Logged out: an auth error, not NotFound.
+    let s = b.session(&ctx.base_url, &[]).await.unwrap();
+    let h = crate::healer();
+    let page = h.page(s.page(), PlatformId::Reddit);
+    let e = Reddit.find_existing(&page, &ctx, &text).await.unwrap_err();
+    assert!(e.is_auth(), "{e}");
+    s.close().await;
+    assert_eq!(reddit.posts().len(), 2);
+    b.close().await;
+}

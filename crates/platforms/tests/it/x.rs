@@ -508,3 +508,64 @@ async fn replica_composer_behaves_like_x() {
     assert!(x.posts().is_empty());
     x.shutdown().await;
 }
+
+/// `find_existing` in a fresh context, as the runner calls it after an
+/// attempt whose outcome is unknown.
+async fn find_existing_with(
+    b: &distroflow_browser::Browser,
+    x: &Replica,
+    me: &[Cookie],
+    post: &Post,
+) -> distroflow_core::Existing {
+    let ctx = JobContext::new(x.url().parse().unwrap());
+    let s = b.session(&ctx.base_url, me).await.unwrap();
+    let healer = crate::healer();
+    let page = healer.page(s.page(), PlatformId::X);
+    let out = X.find_existing(&page, &ctx, post).await;
+    page.finish();
+    s.close().await;
+    out.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn find_existing_finds_a_sent_post_and_only_that() {
+    use distroflow_core::Existing;
+    let x = replica(XOptions::default()).await;
+    let b = browser().await;
+    let me = session(&x);
+
+    let never = Post::new("A post that was never sent");
+    assert_eq!(
+        find_existing_with(&b, &x, &me, &never).await,
+        Existing::NotFound
+    );
+
+    let text = "Release notes  for 0.2\n\nwith two paragraphs 🚀";
+    let sent = Post::new(text);
+    let posted = post_with(&b, &X, &x.url(), &me, &sent).await.unwrap();
+    // Another post after it: the match is by text, not "the newest".
+    post_with(&b, &X, &x.url(), &me, &Post::new("Something else"))
+        .await
+        .unwrap();
+
+    // Whitespace differences do not matter; the text does.
+    let again = Post::new(" Release notes for 0.2\nwith two paragraphs 🚀 ");
+    match find_existing_with(&b, &x, &me, &again).await {
+        Existing::Found(found) => {
+            assert_eq!(found.id, posted.id);
+            assert_eq!(found.url, status_url(&x, &posted.id));
+            assert_eq!(
+                x.posts().iter().find(|p| p.id == found.id).unwrap().text,
+                text
+            );
+        }
+        other => panic!("expected Found, got {other:?}"),
+    }
+    assert_eq!(
+        find_existing_with(&b, &x, &me, &never).await,
+        Existing::NotFound
+    );
+    assert_eq!(x.posts().len(), 2);
+    b.close().await;
+    x.shutdown().await;
+}

@@ -14,6 +14,11 @@ const createSvg = document.querySelector('svg[aria-label="New post"]');
 const createItem = createSvg && createSvg.closest('a,[role=link]');
 let menu = null;
 let state = null;
+// UI drift (see drift.rs): 1 rewords, 2 restructures and shows a notice.
+const WORDS = UI === 1 ? { Next: 'Continue', Share: 'Post' } : {};
+const word = (s) => WORDS[s] || s;
+let noticeSeen = false;
+let footer = '';
 
 function closeMenu() {
   if (menu) { menu.remove(); menu = null; }
@@ -40,6 +45,23 @@ if (createItem) {
 
 function openDialog() {
   if (state) return;
+  if (UI === 2 && !noticeSeen) {
+    const notice = document.createElement('div');
+    notice.className = C.overlay;
+    notice.setAttribute('role', 'presentation');
+    notice.innerHTML = `<div aria-label="New: reels" aria-modal="true" class="${C.dialog}" role="dialog" tabindex="-1">`
+      + `<h2 class="${C.title}" dir="auto">New: reels</h2>`
+      + `<span class="${C.small}" dir="auto">Video posts are now shared as reels.</span>`
+      + `<button class="${C.button}" type="button">OK</button></div>`;
+    document.body.appendChild(notice);
+    notice.querySelector('button').addEventListener('click', (e) => {
+      e.preventDefault();
+      noticeSeen = true;
+      notice.remove();
+      openDialog();
+    });
+    return;
+  }
   const overlay = document.createElement('div');
   overlay.className = C.overlay;
   overlay.setAttribute('role', 'presentation');
@@ -58,12 +80,23 @@ function closeDialog() {
   state = null;
 }
 
-const header = (title, left, right) =>
-  `<div class="${C.header}"><div class="${C.headerSide}">${left || ''}</div>`
-  + `<div><h1 class="${C.title}" dir="auto">${esc(title)}</h1></div>`
-  + `<div class="${C.headerSide}">${right || ''}</div></div>`;
+const header = (title, left, right) => {
+  if (UI === 2) {
+    // Restructured: the step's action sits in a footer below the body.
+    footer = right ? `<footer class="${C.headerSide}">${right}</footer>` : '';
+    return `<div class="${C.header}"><div><div class="${C.headerSide}">${left || ''}</div>`
+      + `<div><h1 class="${C.title}" dir="auto">${esc(title)}</h1></div></div></div>`;
+  }
+  return `<div class="${C.header}"><div class="${C.headerSide}">${left || ''}</div>`
+    + `<div><h1 class="${C.title}" dir="auto">${esc(title)}</h1></div>`
+    + `<div class="${C.headerSide}">${right || ''}</div></div>`;
+};
 const backButton = () => `<div class="${C.iconButton}" role="button" tabindex="0" data-act="back">${icon('Back')}</div>`;
-const textButton = (label, act) => `<div class="${C.textButton}" role="button" tabindex="0" data-act="${act}">${esc(label)}</div>`;
+const textButton = (label, act) => (UI === 2
+  ? `<button class="${C.textButton}" type="button" data-act="${act}">${esc(word(label))}</button>`
+  : `<div class="${C.textButton}" role="button" tabindex="0" data-act="${act}">${esc(word(label))}</div>`);
+const captionAttrs = () => (UI === 0 ? 'aria-label="Write a caption..."'
+  : UI === 1 ? 'aria-label="Add a caption…"' : 'aria-placeholder="Write a caption..."');
 const preview = () => `<div class="${C.media}">` + state.files.map((f, i) => (f.type.startsWith('video/')
   ? `<video class="${C.mediaImg}" src="${state.urls[i]}" muted playsinline></video>`
   : `<img alt="" class="${C.mediaImg}" src="${state.urls[i]}">`)).slice(0, 1).join('')
@@ -129,6 +162,7 @@ function pick(files) {
 function render() {
   const d = state.dialog;
   state.editor = null;
+  footer = '';
   switch (state.step) {
     case 'select':
       d.innerHTML = header('Create new post') + `<div class="${C.body}"><div class="${C.dropZone}">`
@@ -160,7 +194,7 @@ function render() {
     case 'caption': {
       d.innerHTML = header('Create new post', backButton(), textButton('Share', 'share')) + `<div class="${C.body}">${preview()}`
         + `<div class="${C.side}"><div class="${C.user}"><img alt="${esc(ME)}'s profile picture" class="${C.avatar}" src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="><span>${esc(ME)}</span></div>`
-        + `<div class="${C.captionWrap}"><div aria-label="Write a caption..." class="${C.caption}" contenteditable="true" role="textbox" spellcheck="true" tabindex="0" data-lexical-editor="true"><p class="${C.paragraph}"><br></p></div>`
+        + `<div class="${C.captionWrap}">${UI === 2 ? '<div>' : ''}<div ${captionAttrs()} class="${C.caption}" contenteditable="true" role="textbox" spellcheck="true" tabindex="0" data-lexical-editor="true"><p class="${C.paragraph}"><br></p></div>${UI === 2 ? '</div>' : ''}`
         + `<div class="${C.placeholder}" aria-hidden="true">Write a caption...</div></div>`
         + `<div class="${C.counterRow}"><div class="${C.iconButton}" role="button" tabindex="0">${icon('Emoji', 20)}</div><span>0/2,200</span></div>`
         + `<div class="${C.row}"><input aria-label="Add location" name="creation-location-input" placeholder="Add location" type="text"></div>`
@@ -168,7 +202,7 @@ function render() {
         + `<div class="${C.row}"><span>Advanced settings</span>${icon('Down chevron icon', 16)}</div>`
         + '</div></div>';
       const box = d.querySelector('[data-lexical-editor]');
-      const placeholder = box.nextElementSibling;
+      const placeholder = d.querySelector(`.${C.placeholder.split(' ')[0]}`);
       const counter = d.querySelector(`.${C.counterRow.split(' ')[0]} > span`);
       state.editor = ReplicaLexical.attach(box, {
         dir: 'auto',
@@ -197,6 +231,7 @@ function render() {
         + textButton('Try again', 'retry') + '</div></div>';
       break;
   }
+  if (footer) d.insertAdjacentHTML('beforeend', footer);
   bind(d);
 }
 

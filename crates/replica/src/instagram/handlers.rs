@@ -99,7 +99,11 @@ async fn home(State(store): State<Shared>, headers: HeaderMap) -> Response {
         Viewer::Challenged => to_challenge("/"),
         Viewer::User(user) => {
             let posts: Vec<_> = store.posts().iter().rev().take(12).collect();
-            ok(pages::home(&Classes::new(), &user, &posts))
+            ok(pages::home(
+                &Classes::new().with_ui(store.ui_version),
+                &user,
+                &posts,
+            ))
         }
     }
 }
@@ -177,7 +181,12 @@ async fn profile(
     if !store.is_account(&name) && posts.is_empty() {
         return not_available();
     }
-    ok(pages::profile(&Classes::new(), &viewer, &name, &posts))
+    ok(pages::profile(
+        &Classes::new().with_ui(store.ui_version),
+        &viewer,
+        &name,
+        &posts,
+    ))
 }
 
 async fn post_slash(Path(code): Path<String>) -> Response {
@@ -196,7 +205,11 @@ async fn post_page(
         Viewer::User(user) => Some(user),
     };
     match store.post(&code) {
-        Some(p) => ok(pages::post(&Classes::new(), viewer.as_deref(), p)),
+        Some(p) => ok(pages::post(
+            &Classes::new().with_ui(store.ui_version),
+            viewer.as_deref(),
+            p,
+        )),
         None => not_available(),
     }
 }

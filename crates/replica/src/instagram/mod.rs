@@ -4,6 +4,7 @@
 //! change on every page load.
 
 mod app;
+mod drift;
 mod handlers;
 mod pages;
 mod store;
@@ -18,6 +19,8 @@ use crate::faults::Faults;
 use crate::server::{Running, LOOPBACK_ANY_PORT};
 use store::Store;
 
+pub use drift::UI_VERSIONS as INSTAGRAM_UI_VERSIONS;
+
 /// How the Instagram replica behaves.
 #[derive(Clone, Debug)]
 pub struct InstagramOptions {
@@ -29,6 +32,10 @@ pub struct InstagramOptions {
     /// When true, every logged-in page redirects to `/challenge/` (a
     /// security check a person must pass) and the APIs refuse.
     pub challenge: bool,
+    /// The app version served (see [`INSTAGRAM_UI_VERSIONS`]): 0 is today's
+    /// instagram.com, 1 rewords its buttons and the caption's label, 2
+    /// restructures the dialog and shows a "New: reels" notice first.
+    pub ui_version: u8,
 }
 
 impl Default for InstagramOptions {
@@ -37,6 +44,7 @@ impl Default for InstagramOptions {
             users: vec!["sandbox".to_owned()],
             latency: Duration::ZERO,
             challenge: false,
+            ui_version: 0,
         }
     }
 }
@@ -72,7 +80,9 @@ impl Instagram {
 
     /// Starts the replica on `addr` (port 0 picks a free one).
     pub async fn start_on(addr: SocketAddr, opts: InstagramOptions) -> io::Result<Instagram> {
-        let store = Arc::new(Mutex::new(Store::new(&opts.users, opts.challenge)));
+        let mut store = Store::new(&opts.users, opts.challenge);
+        store.ui_version = opts.ui_version;
+        let store = Arc::new(Mutex::new(store));
         let faults = Faults::new(opts.latency);
         let router =
             crate::faults::layer(handlers::router(Arc::clone(&store)), Arc::clone(&faults));
@@ -113,6 +123,11 @@ impl Instagram {
     /// Turns the security check on or off (see [`InstagramOptions::challenge`]).
     pub fn set_challenge(&self, on: bool) {
         self.lock().challenge = on;
+    }
+
+    /// Serves UI version `ui` from the next page load on.
+    pub fn set_ui_version(&self, ui: u8) {
+        self.lock().ui_version = ui;
     }
 
     /// While on, the next share fails ("Your post couldn't be shared");

@@ -68,6 +68,8 @@ const STYLES: &[(&str, &str)] = &[
 /// One response's class names.
 pub(crate) struct Classes {
     map: Vec<(&'static str, String)>,
+    /// The UI version the app script renders (see `drift`).
+    ui: u8,
 }
 
 impl Classes {
@@ -82,7 +84,13 @@ impl Classes {
                 (*key, classes.join(" "))
             })
             .collect();
-        Classes { map }
+        Classes { map, ui: 0 }
+    }
+
+    /// The same, for the app of UI version `ui`.
+    pub(crate) fn with_ui(mut self, ui: u8) -> Self {
+        self.ui = ui;
+        self
     }
 
     /// The class attribute value of `key`'s elements.
@@ -198,7 +206,7 @@ pub(crate) fn app(c: &Classes, title: &str, user: &str, main: &str) -> String {
     let body = format!(
         concat!(
             "<div id=\"mount_0_0_{mount}\"><div class=\"{app}\">{sidebar}<main class=\"{main}\" role=\"main\">{content}</main></div></div>",
-            "<script>{lexical}</script><script>const C = {classes}; const ME = {me};\n{app_js}</script>",
+            "<script>{lexical}</script><script>const C = {classes}; const ME = {me}; const UI = {ui};\n{app_js}</script>",
         ),
         mount = rand::rng().random_range(10..99),
         app = c.c("app"),
@@ -208,6 +216,7 @@ pub(crate) fn app(c: &Classes, title: &str, user: &str, main: &str) -> String {
         lexical = crate::script::LEXICAL_JS,
         classes = c.js(),
         me = js_string(user),
+        ui = c.ui,
         app_js = super::app::APP_JS,
     );
     document(c, title, &body)

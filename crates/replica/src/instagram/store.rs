@@ -45,6 +45,8 @@ pub(crate) struct Store {
     next_pk: u64,
     pub(crate) challenge: bool,
     pub(crate) fail_next: bool,
+    /// The UI version the app renders (see `drift`).
+    pub(crate) ui_version: u8,
 }
 
 impl Store {
@@ -67,6 +69,7 @@ impl Store {
             next_pk: 3_456_789_012_345_678_901,
             challenge,
             fail_next: false,
+            ui_version: 0,
         }
     }
 

@@ -40,6 +40,7 @@ pub(super) fn router(store: Shared) -> Router {
         .route("/r/{sub}/comments/{id}/{slug}", get(post_page_slug))
         .route("/r/{sub}/comments/{id}/{slug}/", get(post_page_slug))
         .route("/user/{name}/", get(user_page))
+        .route("/user/{name}/submitted/", get(user_page))
         .route(
             "/svc/shreddit/media-upload",
             post(media_upload).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
@@ -328,6 +329,7 @@ async fn new_submit(
         store.flairs(&lower),
         &store.modhash(&user),
         &user,
+        store.ui_version,
     ))
 }
 

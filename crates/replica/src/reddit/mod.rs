@@ -1,6 +1,7 @@
 //! The Reddit replica: both posting UIs (new Reddit's web components and
 //! old Reddit's form) over one store of posts.
 
+mod drift;
 mod handlers;
 mod new_ui;
 mod old_ui;
@@ -18,6 +19,8 @@ use crate::faults::Faults;
 use crate::server::{Running, LOOPBACK_ANY_PORT};
 use store::Store;
 
+pub use drift::UI_VERSIONS as REDDIT_UI_VERSIONS;
+
 /// How the Reddit replica behaves.
 #[derive(Clone, Debug)]
 pub struct RedditOptions {
@@ -29,6 +32,9 @@ pub struct RedditOptions {
     pub flair_required: BTreeMap<String, Vec<String>>,
     /// Simulated latency before every response. Default: none.
     pub latency: Duration,
+    /// New Reddit's composer version served (0 = today's site; see
+    /// [`REDDIT_UI_VERSIONS`]). Old Reddit does not change.
+    pub ui_version: u8,
 }
 
 impl Default for RedditOptions {
@@ -46,6 +52,7 @@ impl Default for RedditOptions {
             users: vec!["sandbox".to_owned()],
             flair_required,
             latency: Duration::ZERO,
+            ui_version: 0,
         }
     }
 }
@@ -95,7 +102,9 @@ impl Reddit {
 
     /// Starts the replica on `addr` (port 0 picks a free one).
     pub async fn start_on(addr: SocketAddr, opts: RedditOptions) -> io::Result<Reddit> {
-        let store = Arc::new(Mutex::new(Store::new(&opts.users, &opts.flair_required)));
+        let mut store = Store::new(&opts.users, &opts.flair_required);
+        store.ui_version = opts.ui_version;
+        let store = Arc::new(Mutex::new(store));
         let faults = Faults::new(opts.latency);
         let router =
             crate::faults::layer(handlers::router(Arc::clone(&store)), Arc::clone(&faults));
@@ -121,6 +130,13 @@ impl Reddit {
     /// server's life; `None` for an unknown user.
     pub fn session_cookie(&self, user: &str) -> Option<String> {
         self.lock().session_cookie(user)
+    }
+
+    /// Serves new Reddit's composer of UI version `ui` from now on
+    /// (renamed, restructured; see [`REDDIT_UI_VERSIONS`]), as when the
+    /// real site deploys.
+    pub fn set_ui_version(&self, ui: u8) {
+        self.lock().ui_version = ui;
     }
 
     /// While `true`, every request waits without an answer.

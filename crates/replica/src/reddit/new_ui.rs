@@ -26,6 +26,7 @@ pub(crate) fn submit_page(
     flairs: &[Flair],
     csrf: &str,
     viewer: &str,
+    ui: u8,
 ) -> String {
     let mut flair_json = String::from("[");
     for (i, f) in flairs.iter().enumerate() {
@@ -68,8 +69,9 @@ pub(crate) fn submit_page(
         },
         flairs = escape(&flair_json),
     );
+    let (content, components) = super::drift::apply(ui, &content, COMPONENTS_JS);
     let scripts = format!(
-        "<script>{LEXICAL_JS}</script><script>const ADD_FLAIR = {};\n{COMPONENTS_JS}</script>",
+        "<script>{LEXICAL_JS}</script><script>const ADD_FLAIR = {};\n{components}</script>",
         js_string(ADD_FLAIR)
     );
     layout(
@@ -261,13 +263,13 @@ class RPostFormSubmitButton extends HTMLElement {
     root.innerHTML = `<style>button{background:#0045ac;color:#fff;border:0;border-radius:20px;padding:8px 16px;font:inherit;font-weight:600;cursor:pointer}
       button:disabled{background:#e5ebee;color:#8ba2ad;cursor:default}</style>
       <button id="inner-post-submit-button" type="submit" disabled>Post</button>`;
-    root.getElementById('inner-post-submit-button').addEventListener('click', (e) => {
+    root.querySelector('button[type=submit]').addEventListener('click', (e) => {
       e.preventDefault();
       fire(this, 'submit-post');
     });
   }
-  set disabled(v) { this.shadowRoot.getElementById('inner-post-submit-button').disabled = !!v; }
-  get disabled() { return this.shadowRoot.getElementById('inner-post-submit-button').disabled; }
+  set disabled(v) { this.shadowRoot.querySelector('button[type=submit]').disabled = !!v; }
+  get disabled() { return this.shadowRoot.querySelector('button[type=submit]').disabled; }
 }
 
 class RPostComposerForm extends HTMLElement {
@@ -295,8 +297,8 @@ class RPostComposerForm extends HTMLElement {
     }
     this.refresh();
   }
-  title() { return this.part('faceplate-textarea-input[name=title]').value; }
-  link() { return this.part('faceplate-textarea-input[name=link]').value; }
+  title() { return this.part('faceplate-textarea-input[name$=title]').value; }
+  link() { return this.part('faceplate-textarea-input[name$=link], faceplate-textarea-input[name=url]').value; }
   refresh() {
     let ok = this.title().trim() !== '' && !this.busy;
     if (this.type === 'LINK') ok = ok && this.link().trim() !== '';

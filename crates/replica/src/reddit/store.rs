@@ -155,6 +155,8 @@ pub(crate) struct Store {
     uploads: HashMap<String, Upload>,
     rate_limit: Option<(usize, Duration)>,
     recent: HashMap<String, VecDeque<Instant>>,
+    /// New Reddit's composer version served.
+    pub(crate) ui_version: u8,
 }
 
 impl Store {
@@ -188,6 +190,7 @@ impl Store {
             uploads: HashMap::new(),
             rate_limit: None,
             recent: HashMap::new(),
+            ui_version: 0,
         }
     }
 

@@ -220,3 +220,20 @@ async fn upload_configure_profile_and_post_page() {
     assert_eq!(site.ig.posts().len(), 2);
     site.ig.shutdown().await;
 }
+
+#[tokio::test]
+async fn pages_name_the_ui_version_the_app_renders() {
+    let site = Site::start().await;
+    assert_eq!(distroflow_replica::INSTAGRAM_UI_VERSIONS, &[0, 1, 2]);
+    let home = site.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("const UI = 0;"));
+    site.ig.set_ui_version(2);
+    for path in ["/", "/sandbox/"] {
+        let page = site.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(page.body.contains("const UI = 2;"), "{path}");
+        // The sidebar the adapter starts from is the same in every version.
+        assert!(page.body.contains("svg aria-label=\"New post\""), "{path}");
+    }
+}

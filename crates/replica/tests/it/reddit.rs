@@ -662,3 +662,84 @@ async fn hang_holds_requests_until_released() {
     assert_eq!(pending.await.unwrap(), 200);
     site.reddit.shutdown().await;
 }
+
+/// Every composer version keeps the components and takes the same submit
+/// call; later versions rename and move what the adapter looked for.
+#[tokio::test]
+async fn ui_versions_drift_the_composer_and_all_submit() {
+    let site = Site::start().await;
+    for &ui in distroflow_replica::REDDIT_UI_VERSIONS {
+        site.reddit.set_ui_version(ui);
+        let page = site.get("/r/rust/submit/?type=TEXT").await;
+        assert_eq!(page.status, 200);
+        let b = &page.body;
+        assert!(b.contains("<r-post-composer-form"), "ui {ui}");
+        assert!(b.contains("<r-post-form-submit-button"), "ui {ui}");
+        assert!(b.contains("slot=\"rte\""), "ui {ui}");
+        assert_eq!(
+            b.contains("faceplate-textarea-input name=\"title\""),
+            ui == 0,
+            "ui {ui}"
+        );
+        assert_eq!(b.contains("id=\"submit-post-button\""), ui == 0, "ui {ui}");
+        assert_eq!(b.contains("inner-post-submit-button"), ui == 0, "ui {ui}");
+        match ui {
+            1 => assert!(
+                b.contains("name=\"post-title\"") && b.contains("id=\"post-submit-button\"")
+            ),
+            2 => assert!(b.contains("name=\"post_title\"") && b.contains("composer-actions")),
+            _ => {}
+        }
+        let title = format!("Drift {ui}");
+        let j = site
+            .new_submit(&[
+                ("sr", "rust"),
+                ("kind", "self"),
+                ("title", &title),
+                ("text", "b"),
+            ])
+            .await;
+        assert_eq!(j["ok"], Value::Bool(true), "ui {ui}: {j}");
+    }
+    assert_eq!(site.reddit.posts().len(), 3);
+}
+
+/// `/user/NAME/submitted/` lists the user's posts, newest first, as
+/// `shreddit-post` elements with their permalink and title.
+#[tokio::test]
+async fn user_submitted_page_lists_shreddit_posts() {
+    let site = Site::start().await;
+    let j = site
+        .new_submit(&[
+            ("sr", "rust"),
+            ("kind", "link"),
+            ("title", "A \"quoted\" link"),
+            ("url", "https://example.com/x"),
+            ("text", ""),
+        ])
+        .await;
+    assert_eq!(j["ok"], Value::Bool(true), "{j}");
+    let id = site.reddit.posts()[0].id.clone();
+    let page = site.get("/user/sandbox/submitted/").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains(&format!("<shreddit-post id=\"t3_{id}\"")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("post-title=\"A &quot;quoted&quot; link\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("permalink=\"/r/rust/comments/{id}/")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("subreddit-prefixed-name=\"r/rust\""));
+    assert!(page.body.contains("content-href=\"https://example.com/x\""));
+}

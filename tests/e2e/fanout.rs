@@ -1,0 +1,126 @@
+//! One command, every platform: all four replicas at once; a hung one times
+//! out alone while the others post.
+
+use distroflow_replica::{
+    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions, X,
+};
+
+use crate::harness::User;
+
+fn cookie_file(u: &User, name: &str, cookie: &str, value: &str) -> String {
+    u.file(
+        name,
+        &format!(r#"[{{"name":"{cookie}","value":"{value}","domain":"127.0.0.1"}}]"#),
+    )
+    .display()
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_four_at_once_and_a_hung_one_times_out_alone() {
+    let hn = HackerNews::start(HnOptions::default()).await.unwrap();
+    let x = X::start(XOptions::default()).await.unwrap();
+    let reddit = Reddit::start(RedditOptions::default()).await.unwrap();
+    let ig = Instagram::start(InstagramOptions::default()).await.unwrap();
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
+    u.set("DISTROFLOW_X_URL", &x.url());
+    u.set("DISTROFLOW_REDDIT_URL", &reddit.url());
+    u.set("DISTROFLOW_INSTAGRAM_URL", &ig.url());
+    for (p, cookie, value) in [
+        ("hn", "user", hn.session_cookie("sandbox").unwrap()),
+        ("x", "auth_token", x.session_cookie("sandbox").unwrap()),
+        (
+            "reddit",
+            "reddit_session",
+            reddit.session_cookie("sandbox").unwrap(),
+        ),
+        (
+            "instagram",
+            "sessionid",
+            ig.session_cookie("sandbox").unwrap(),
+        ),
+    ] {
+        let f = cookie_file(&u, &format!("{p}.json"), cookie, &value);
+        let out = u.run(&["login", p, "--cookies", &f]).await;
+        assert_eq!(out.code, 0, "{p}: {out:?}");
+    }
+    let png = u.dir.path().join("p.png");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/example.png"),
+        &png,
+    )
+    .unwrap();
+    let text = "All four at once 🚀 — 一次发四处\n\nSecond paragraph.";
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "all",
+            "--subreddit",
+            "rustlang",
+            "--title",
+            "Fan-out",
+            "--media",
+            png.to_str().unwrap(),
+            "--json",
+            text,
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    assert_eq!(rows.len(), 4, "{out:?}");
+    for r in &rows {
+        assert_eq!(r["ok"], true, "{r}");
+        assert!(
+            r["url"].as_str().unwrap().starts_with("http://127.0.0.1:"),
+            "{r}"
+        );
+    }
+    assert_eq!(x.posts()[0].text, text);
+    assert_eq!(x.posts()[0].media.len(), 1);
+    assert_eq!(reddit.posts()[0].title, "Fan-out");
+    assert_eq!(reddit.posts()[0].subreddit, "rustlang");
+    assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
+    assert_eq!(ig.posts()[0].caption, text);
+
+    // Reddit stops answering: the others post, Reddit times out alone.
+    reddit.set_hang(true);
+    std::fs::write(
+        u.home().join("config.toml"),
+        "[browser]\njob_timeout_secs = 8\nmax_concurrency = 3\n",
+    )
+    .unwrap();
+    let text2 = "Second round";
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "x,reddit,hn",
+            "--subreddit",
+            "rustlang",
+            "--title",
+            "Round two",
+            "--json",
+            text2,
+        ])
+        .await;
+    assert_eq!(out.code, 1, "{out:?}");
+    let rows = out.json();
+    let by = |p: &str| rows.iter().find(|r| r["platform"] == p).unwrap().clone();
+    assert_eq!(by("x")["ok"], true, "{out:?}");
+    assert_eq!(by("hackernews")["ok"], true, "{out:?}");
+    assert_eq!(by("reddit")["error"]["kind"], "timeout", "{out:?}");
+    assert!(by("reddit")["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Reddit"));
+    assert_eq!(x.posts().last().unwrap().text, text2);
+    assert_eq!(hn.stories()[0].title, "Round two");
+    assert!(
+        u.leftover_browsers().is_empty(),
+        "{:?}",
+        u.leftover_browsers()
+    );
+    reddit.set_hang(false);
+}
