@@ -281,3 +281,30 @@ async fn a_challenge_page_hands_over_to_a_person_and_posts_nothing() {
     let history = u.run(&["history", "--json"]).await.json();
     assert_eq!(history[0]["state"], "needs_human", "{history:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_connection_after_the_submit_is_resolved_by_looking() {
+    let hn = HackerNews::start(HnOptions::default()).await.unwrap();
+    let u = logged_in(&hn).await;
+    hn.set_fault(Some(HnFault::DropAfterStore));
+    let args = [
+        "post",
+        "--to",
+        "hn",
+        "--title",
+        "Dropped",
+        "--json",
+        "a text post",
+    ];
+    let out = u.run(&args).await;
+    // The browser may resend a POST whose connection dropped; the one-time
+    // form id stops the resent one, and nothing here submits again.
+    assert_eq!(hn.stories().len(), 1, "stories: {:?}", hn.stories());
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.json()[0]["error"]["kind"], "uncertain", "{out:?}");
+    hn.set_fault(None);
+    let out = u.run(&args).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.json()[0]["status"], "skipped", "{out:?}");
+    assert_eq!(hn.stories().len(), 1, "exactly one post");
+}

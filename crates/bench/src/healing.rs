@@ -1,6 +1,6 @@
-//! `distroflow-bench --healing`: posts on every UI version of the replicas
-//! that have them (renamed, reworded, restructured), with a fresh healer
-//! per version and no model configured, and prints what repaired what.
+//! `distroflow-bench --healing`: posts on every UI version of every replica
+//! (renamed, reworded, restructured), with a fresh healer per version and
+//! no model configured, and prints what repaired what.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -8,7 +8,10 @@ use std::time::Instant;
 use distroflow_browser::{Browser, BrowserOptions};
 use distroflow_core::{Cookie, Home, JobContext, PlatformId, Post, Secret};
 use distroflow_healer::{read_repairs, Healer, Repair, SelectorBook};
-use distroflow_replica::{HackerNews, HnOptions, XOptions, HN_UI_VERSIONS, X, X_UI_VERSIONS};
+use distroflow_replica::{
+    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions,
+    HN_UI_VERSIONS, INSTAGRAM_UI_VERSIONS, REDDIT_UI_VERSIONS, X, X_UI_VERSIONS,
+};
 
 fn cookie(name: &str, value: String) -> Cookie {
     Cookie {
@@ -37,6 +40,7 @@ async fn run_version(
     ui: u8,
     posts: usize,
     browser: &Browser,
+    media: &distroflow_core::Media,
 ) -> Result<VersionRun, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let home = Home::at(dir.path());
@@ -44,8 +48,38 @@ async fn run_version(
         SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).map_err(|e| e.to_string())?;
     let healer = Healer::new(book, Some(home.clone())).map_err(|e| e.to_string())?;
     let adapter = distroflow_platforms::adapter(platform).map_err(|e| e.to_string())?;
-    let (hn, x);
+    let (hn, x, reddit, ig);
     let (url, cookies) = match platform {
+        PlatformId::Reddit => {
+            reddit = Reddit::start(RedditOptions {
+                ui_version: ui,
+                ..RedditOptions::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            (
+                reddit.url(),
+                vec![cookie(
+                    "reddit_session",
+                    reddit.session_cookie("sandbox").unwrap_or_default(),
+                )],
+            )
+        }
+        PlatformId::Instagram => {
+            ig = Instagram::start(InstagramOptions {
+                ui_version: ui,
+                ..InstagramOptions::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            (
+                ig.url(),
+                vec![cookie(
+                    "sessionid",
+                    ig.session_cookie("sandbox").unwrap_or_default(),
+                )],
+            )
+        }
         PlatformId::X => {
             x = X::start(XOptions {
                 ui_version: ui,
@@ -81,8 +115,12 @@ async fn run_version(
     let start = Instant::now();
     let mut ok = 0;
     for n in 0..posts {
-        let post = Post::new(format!("Healing benchmark post {n} on ui {ui}"))
+        let mut post = Post::new(format!("Healing benchmark post {n} on ui {ui}"))
             .with_title(format!("Healing benchmark {n} ui {ui}"));
+        post.set_option(PlatformId::Reddit, "subreddit", "healing");
+        if platform == PlatformId::Instagram {
+            post.media.push(media.clone());
+        }
         let session = browser
             .session(&ctx.base_url, &cookies)
             .await
@@ -105,15 +143,23 @@ async fn run_version(
 }
 
 pub(crate) async fn bench(posts: usize, json: bool) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let png = dir.path().join("heal.png");
+    std::fs::write(&png, crate::PNG).map_err(|e| e.to_string())?;
+    let media = distroflow_core::Media::from_path(&png).map_err(|e| e.to_string())?;
     let browser = Browser::launch(BrowserOptions::from_env(None))
         .await
         .map_err(|e| e.to_string())?;
     let mut runs = Vec::new();
-    for &ui in HN_UI_VERSIONS {
-        runs.push(run_version(PlatformId::HackerNews, ui, posts, &browser).await?);
-    }
-    for &ui in X_UI_VERSIONS {
-        runs.push(run_version(PlatformId::X, ui, posts, &browser).await?);
+    for (platform, versions) in [
+        (PlatformId::HackerNews, HN_UI_VERSIONS),
+        (PlatformId::X, X_UI_VERSIONS),
+        (PlatformId::Reddit, REDDIT_UI_VERSIONS),
+        (PlatformId::Instagram, INSTAGRAM_UI_VERSIONS),
+    ] {
+        for &ui in versions {
+            runs.push(run_version(platform, ui, posts, &browser, &media).await?);
+        }
     }
     browser.close().await;
 

@@ -161,14 +161,11 @@ impl Platform for HackerNews {
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
-        match submit(page, ctx, post).await {
-            // A stale one-time form token: load a fresh form once.
-            Err(Error::Unexpected { message }) if message.contains("Unknown or expired link") => {
-                tracing::debug!("stale fnid, submitting once more with a fresh form");
-                submit(page, ctx, post).await
-            }
-            other => other,
-        }
+        // Never submitted twice here: after a submit, even a stale-form
+        // answer may hide a story that exists (a browser can resend a POST
+        // whose connection dropped), so it is reported as uncertain and the
+        // next run looks before posting.
+        submit(page, ctx, post).await
     }
 }
 
@@ -336,8 +333,9 @@ async fn classify_error_page(page: &dyn Page) -> Error {
             message: "the session ended while submitting".into(),
         }
     } else if body.contains("Unknown or expired link") {
-        Error::Unexpected {
-            message: "Hacker News said \"Unknown or expired link.\"".into(),
+        Error::Uncertain {
+            platform: ID,
+            message: "Hacker News said \"Unknown or expired link.\" after the submit (the form may have been used by a resent request)".into(),
         }
     } else if body.contains("Please make title") {
         Error::InvalidContent {

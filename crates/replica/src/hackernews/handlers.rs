@@ -335,6 +335,7 @@ fn submit_now(store: &Shared, headers: &HeaderMap, body: &Bytes) -> Option<Respo
                     "<html><body><h1>Internal Server Error</h1></body></html>".into(),
                 ),
                 Some(super::HnFault::HangAfterStore) => return None,
+                Some(super::HnFault::DropAfterStore) => return Some(drop_connection()),
             },
             Submitted::Invalid(message) => {
                 let Some(viewer) = viewer else {
@@ -359,6 +360,22 @@ fn submit_now(store: &Shared, headers: &HeaderMap, body: &Bytes) -> Option<Respo
             }
         },
     )
+}
+
+/// A response whose body fails mid-stream: the server closes the
+/// connection without a complete answer (the browser sees a broken
+/// response).
+fn drop_connection() -> Response {
+    let broken = futures::stream::iter([Err::<Vec<u8>, _>(std::io::Error::new(
+        std::io::ErrorKind::ConnectionReset,
+        "simulated dropped connection",
+    ))]);
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "text/html; charset=utf-8")
+        .header("content-length", "100000")
+        .body(axum::body::Body::from_stream(broken))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -73,6 +73,8 @@ pub enum HnFault {
     ErrorAfterStore,
     /// Store the story, then never answer.
     HangAfterStore,
+    /// Store the story, then drop the connection without an answer.
+    DropAfterStore,
 }
 
 /// A story as the replica holds it.
