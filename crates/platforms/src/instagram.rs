@@ -70,29 +70,7 @@ impl Platform for Instagram {
                 message: "Instagram needs at least one image or video".into(),
             });
         }
-        if post.media.len() > MEDIA_LIMIT {
-            return Err(Error::InvalidContent {
-                platform: ID,
-                message: format!(
-                    "Instagram takes at most {MEDIA_LIMIT} images or videos in a post; this one has {}",
-                    post.media.len()
-                ),
-            });
-        }
-        if let Some(m) = post
-            .media
-            .iter()
-            .find(|m| !(m.mime.starts_with("image/") || m.mime.starts_with("video/")))
-        {
-            return Err(Error::InvalidContent {
-                platform: ID,
-                message: format!(
-                    "Instagram takes images and videos; {} is {}",
-                    m.path.display(),
-                    m.mime
-                ),
-            });
-        }
+        crate::media::check_media(ID, post, MEDIA_LIMIT)?;
         Ok(())
     }
 

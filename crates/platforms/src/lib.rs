@@ -17,6 +17,7 @@
 
 mod hackernews;
 mod instagram;
+mod media;
 mod reddit;
 mod x;
 

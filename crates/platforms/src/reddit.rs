@@ -238,29 +238,7 @@ fn plan(post: &Post) -> Result<Plan<'_>> {
             }
         }
     }
-    if post.media.len() > MEDIA_LIMIT {
-        return Err(Error::InvalidContent {
-            platform: ID,
-            message: format!(
-                "Reddit takes at most {MEDIA_LIMIT} images or videos in a post; this one has {}",
-                post.media.len()
-            ),
-        });
-    }
-    if let Some(m) = post
-        .media
-        .iter()
-        .find(|m| !(m.mime.starts_with("image/") || m.mime.starts_with("video/")))
-    {
-        return Err(Error::InvalidContent {
-            platform: ID,
-            message: format!(
-                "Reddit takes images and videos; {} is {}",
-                m.path.display(),
-                m.mime
-            ),
-        });
-    }
+    crate::media::check_media(ID, post, MEDIA_LIMIT)?;
     let flair = post
         .option(ID, "flair")
         .map(str::trim)
