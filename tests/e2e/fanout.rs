@@ -16,8 +16,15 @@ fn cookie_file(u: &User, name: &str, cookie: &str, value: &str) -> String {
     .to_string()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn all_four_at_once_and_a_hung_one_times_out_alone() {
+struct Sites {
+    hn: HackerNews,
+    x: X,
+    reddit: Reddit,
+    ig: Instagram,
+}
+
+/// All four replicas, and a user logged in to each with cookies.
+async fn four_sites() -> (Sites, User) {
     let hn = HackerNews::start(HnOptions::default()).await.unwrap();
     let x = X::start(XOptions::default()).await.unwrap();
     let reddit = Reddit::start(RedditOptions::default()).await.unwrap();
@@ -45,6 +52,48 @@ async fn all_four_at_once_and_a_hung_one_times_out_alone() {
         let out = u.run(&["login", p, "--cookies", &f]).await;
         assert_eq!(out.code, 0, "{p}: {out:?}");
     }
+    (Sites { hn, x, reddit, ig }, u)
+}
+
+/// Headless runs use Chromium's headless shell when it is installed; the
+/// full browser (what runs when it is not) posts to all four as well.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_full_chromium_posts_to_all_four_too() {
+    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let full = distroflow_browser::chrome_path(None);
+    assert!(full.exists(), "no full Chromium at {}", full.display());
+    u.set("DISTROFLOW_CHROME", full.to_str().unwrap());
+    let text = "Full browser 🚀\n\n二段目";
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "all",
+            "--subreddit",
+            "rustlang",
+            "--title",
+            "Full",
+            "--media",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/example.png"),
+            "--json",
+            text,
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(x.posts()[0].text, text);
+    assert_eq!(reddit.posts()[0].title, "Full");
+    assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
+    assert_eq!(ig.posts()[0].caption, text);
+    assert!(
+        u.leftover_browsers().is_empty(),
+        "{:?}",
+        u.leftover_browsers()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_four_at_once_and_a_hung_one_times_out_alone() {
+    let (Sites { hn, x, reddit, ig }, u) = four_sites().await;
     let png = u.dir.path().join("p.png");
     std::fs::copy(
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/example.png"),

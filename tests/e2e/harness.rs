@@ -135,14 +135,17 @@ impl User {
         }
     }
 
-    /// Processes whose command line mentions this user's temp folder (where
-    /// every Chromium profile of this user lives).
+    /// Processes of browsers whose profile lives in this user's temp
+    /// folder (every Chromium of this user), helpers included.
     pub fn leftover_browsers(&self) -> Vec<String> {
-        let needle = self.dir.path().join("tmp").display().to_string();
+        let tmp = self.dir.path().join("tmp");
         let mut found = Vec::new();
         // Children may take a moment to exit after the browser process.
         for _ in 0..30 {
-            found = processes_mentioning(&needle);
+            found = distroflow_browser::browser_processes(&tmp)
+                .into_iter()
+                .map(|(pid, cmd)| format!("{pid}: {cmd}"))
+                .collect();
             if found.is_empty() {
                 break;
             }
@@ -150,31 +153,6 @@ impl User {
         }
         found
     }
-}
-
-fn processes_mentioning(needle: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for e in dir.flatten() {
-        if !e
-            .file_name()
-            .to_string_lossy()
-            .chars()
-            .all(|c| c.is_ascii_digit())
-        {
-            continue;
-        }
-        let Ok(raw) = std::fs::read(e.path().join("cmdline")) else {
-            continue;
-        };
-        let cmd = String::from_utf8_lossy(&raw).replace('\0', " ");
-        if cmd.contains(needle) {
-            out.push(format!("{}: {}", e.file_name().to_string_lossy(), cmd));
-        }
-    }
-    out
 }
 
 pub fn mode(p: &Path) -> u32 {

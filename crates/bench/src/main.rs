@@ -6,10 +6,16 @@
 //!
 //! ```text
 //! cargo run --release -p distroflow-bench -- [--latency-ms 100] [--runs 3] [--json]
+//! cargo run --release -p distroflow-bench -- --cpu [--latency-ms 100] [--runs 3]
 //! ```
+//!
+//! `--cpu` posts to each platform alone, then to all four, on one
+//! warmed-up browser and prints the CPU each post cost (the whole machine's
+//! busy time, so run it on a quiet machine).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod cpu;
 mod healing;
 mod mem;
 
@@ -29,6 +35,7 @@ struct Args {
     runs: usize,
     json: bool,
     healing: bool,
+    cpu: bool,
 }
 
 fn args() -> Result<Args, String> {
@@ -37,6 +44,7 @@ fn args() -> Result<Args, String> {
         runs: 3,
         json: false,
         healing: false,
+        cpu: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -50,12 +58,11 @@ fn args() -> Result<Args, String> {
             "--runs" => a.runs = num("--runs")?.max(1) as usize,
             "--json" => a.json = true,
             "--healing" => a.healing = true,
-            "-h" | "--help" => {
-                return Err(
-                    "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing]"
-                        .into(),
-                )
-            }
+            "--cpu" => a.cpu = true,
+            "-h" | "--help" => return Err(
+                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing | --cpu]"
+                    .into(),
+            ),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -221,6 +228,8 @@ async fn main() -> std::process::ExitCode {
     };
     let result = if args.healing {
         healing::bench(args.runs, args.json).await
+    } else if args.cpu {
+        cpu_profile(&args).await
     } else {
         bench(&args).await
     };
@@ -233,10 +242,93 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// The headless binary and its version, as printed by `--version`.
+fn browser_used() -> String {
+    let exe = BrowserOptions::from_env(None).chrome;
+    let version = std::process::Command::new(&exe)
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    format!("{} ({version})", exe.display())
+}
+
 async fn launch() -> Result<Browser, String> {
     let mut o = BrowserOptions::from_env(None);
     o.max_concurrency = 4;
     Browser::launch(o).await.map_err(|e| e.to_string())
+}
+
+/// `--cpu`: each platform alone on a warmed-up browser, `runs` times, with
+/// the CPU it cost (whole machine, and this process) next to the wall time.
+async fn cpu_profile(args: &Args) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let png = dir.path().join("bench.png");
+    std::fs::write(&png, PNG).map_err(|e| e.to_string())?;
+    let media = Media::from_path(&png).map_err(|e| e.to_string())?;
+    let replicas = Replicas::start(args.latency)
+        .await
+        .map_err(|e| e.to_string())?;
+    let book =
+        SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).map_err(|e| e.to_string())?;
+    let healer = Healer::new(book, None).map_err(|e| e.to_string())?;
+    let all = [
+        PlatformId::X,
+        PlatformId::Reddit,
+        PlatformId::HackerNews,
+        PlatformId::Instagram,
+    ];
+    let b = launch().await?;
+    let mut n = 0;
+    println!(
+        "CPU per post, {} ms latency, mean of {} posts each (warmed-up browser)\n  browser: {}",
+        args.latency.as_millis(),
+        args.runs,
+        browser_used()
+    );
+    for p in all {
+        n += 1;
+        run(&b, &replicas, &healer, &[p], post(n, &media)).await?;
+        let meter = cpu::Meter::start();
+        let start = Instant::now();
+        for _ in 0..args.runs {
+            n += 1;
+            run(&b, &replicas, &healer, &[p], post(n, &media)).await?;
+        }
+        let wall = start.elapsed() / args.runs as u32;
+        let (machine, own) = meter.stop();
+        let (machine, own) = (machine / args.runs as u32, own / args.runs as u32);
+        println!(
+            "  {:<12} wall {:>6.0} ms   cpu {:>6.0} ms (chromium ~{:>5.0} ms, bench {:>4.0} ms)",
+            p.as_str(),
+            ms(wall),
+            ms(machine),
+            ms(machine.saturating_sub(own)),
+            ms(own)
+        );
+    }
+    n += 1;
+    run(&b, &replicas, &healer, &all, post(n, &media)).await?;
+    let meter = cpu::Meter::start();
+    let start = Instant::now();
+    for _ in 0..args.runs {
+        n += 1;
+        run(&b, &replicas, &healer, &all, post(n, &media)).await?;
+    }
+    let wall = start.elapsed() / args.runs as u32;
+    let (machine, own) = meter.stop();
+    let (machine, own) = (machine / args.runs as u32, own / args.runs as u32);
+    println!(
+        "  {:<12} wall {:>6.0} ms   cpu {:>6.0} ms (chromium ~{:>5.0} ms, bench {:>4.0} ms)",
+        "all four",
+        ms(wall),
+        ms(machine),
+        ms(machine.saturating_sub(own)),
+        ms(own)
+    );
+    b.close().await;
+    Ok(())
 }
 
 async fn bench(args: &Args) -> Result<(), String> {
@@ -329,7 +421,9 @@ async fn bench(args: &Args) -> Result<(), String> {
 
     let mem1 = peak1_self + peak1_browser;
     let mem4 = peak4_self + peak4_browser;
+    let browser = browser_used();
     let report = serde_json::json!({
+        "browser": browser,
         "latency_ms": args.latency.as_millis(),
         "runs": args.runs,
         "browser_start_ms": ms(start),
@@ -353,6 +447,7 @@ async fn bench(args: &Args) -> Result<(), String> {
         args.latency.as_millis(),
         args.runs
     );
+    println!("  browser                      {browser}");
     println!("  browser start                {:>8.0} ms", ms(start));
     for (p, d) in &single {
         println!("  {:<28} {:>8.0} ms", format!("{p} alone"), ms(*d));

@@ -1,5 +1,5 @@
 //! Memory of the whole process tree: this process plus every Chromium
-//! process of a browser (found by its profile folder), as PSS from
+//! process of a browser (found by the profile folder in its environment), as PSS from
 //! `/proc/PID/smaps_rollup` (shared pages split fairly between processes).
 
 use std::path::Path;
@@ -22,20 +22,10 @@ fn pss_kb(pid: &str) -> u64 {
 /// (this process, the browser's processes) in KiB.
 pub(crate) fn tree_pss(profile: &Path) -> (u64, u64) {
     let me = pss_kb("self");
-    let needle = profile.display().to_string();
-    let mut browser = 0;
-    if let Ok(dir) = std::fs::read_dir("/proc") {
-        for e in dir.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if !name.chars().all(|c| c.is_ascii_digit()) {
-                continue;
-            }
-            let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-            if String::from_utf8_lossy(&cmd).contains(&needle) {
-                browser += pss_kb(&name);
-            }
-        }
-    }
+    let browser = distroflow_browser::browser_processes(profile)
+        .iter()
+        .map(|(pid, _)| pss_kb(&pid.to_string()))
+        .sum();
     (me, browser)
 }
 

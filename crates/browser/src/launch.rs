@@ -10,7 +10,12 @@ use tokio::sync::{RwLock, Semaphore};
 /// How to start Chromium and how jobs share it.
 #[derive(Clone, Debug)]
 pub struct BrowserOptions {
+    /// The binary for headless runs: Chromium's headless shell when it is
+    /// installed (the same engine without the desktop browser around it; a
+    /// post costs about a quarter of the CPU), else Chromium itself.
     pub chrome: PathBuf,
+    /// The binary for a visible window (`login` without flags): Chromium.
+    pub visible_chrome: PathBuf,
     pub headless: bool,
     /// How many sessions may be open at once (the pool's size).
     pub max_concurrency: usize,
@@ -22,10 +27,12 @@ pub struct BrowserOptions {
 
 impl BrowserOptions {
     /// Defaults, with Chromium from `DISTROFLOW_CHROME`, then `configured`,
-    /// then the usual install paths.
+    /// then the usual install paths (for headless runs, the headless shell
+    /// first).
     pub fn from_env(configured: Option<&Path>) -> Self {
         BrowserOptions {
-            chrome: chrome_path(configured),
+            chrome: headless_chrome_path(configured),
+            visible_chrome: chrome_path(configured),
             headless: true,
             max_concurrency: 3,
             cdp_timeout: Duration::from_secs(20),
@@ -34,14 +41,88 @@ impl BrowserOptions {
     }
 }
 
+/// Flags on top of chromiumoxide's defaults (which are puppeteer's).
+const BASE_FLAGS: &[&str] = &[
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-component-update",
+    "--disable-domain-reliability",
+    "--no-default-browser-check",
+    "--disable-search-engine-choice-screen",
+];
+
+/// One command-line flag as chromiumoxide takes it: the switch without its
+/// dashes, and its value split at commas. chromiumoxide adds the dashes
+/// itself and merges the values of a repeated switch, so a second
+/// `--disable-features=` adds to the defaults' list instead of being
+/// passed twice (Chromium would keep only one of them).
+pub(crate) fn chrome_arg(flag: &str) -> (String, Vec<String>) {
+    let flag = flag.trim_start_matches('-');
+    match flag.split_once('=') {
+        Some((key, value)) => (
+            key.to_string(),
+            value
+                .split(',')
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        None => (flag.to_string(), Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chrome_arg;
+
+    #[test]
+    fn flags_lose_their_dashes_and_split_lists() {
+        assert_eq!(chrome_arg("--disable-gpu"), ("disable-gpu".into(), vec![]));
+        assert_eq!(
+            chrome_arg("--disable-features=A,B"),
+            ("disable-features".into(), vec!["A".into(), "B".into()])
+        );
+        assert_eq!(chrome_arg("--lang=de"), ("lang".into(), vec!["de".into()]));
+    }
+}
+
+/// Which binary headless runs use: `DISTROFLOW_CHROME`, then the
+/// configured path, then Chromium's headless shell (Debian's
+/// `chromium-headless-shell` package, or Google's `chrome-headless-shell`),
+/// then [`chrome_path`]. The shell is the engine Chromium ships for
+/// automation (Puppeteer's default for headless): the same Blink and V8,
+/// without the desktop browser's per-tab work, so a post costs it about a
+/// quarter of the CPU (docs/benchmarks.md).
+pub fn headless_chrome_path(configured: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit_chrome(configured) {
+        return p;
+    }
+    // The binary itself before Debian's launcher script, which runs it
+    // without `exec` (one process fewer, and signals reach Chromium).
+    for c in [
+        "/usr/lib/chromium/chromium-headless-shell",
+        "/usr/bin/chromium-headless-shell",
+        "/usr/bin/chrome-headless-shell",
+    ] {
+        if Path::new(c).exists() {
+            return PathBuf::from(c);
+        }
+    }
+    chrome_path(None)
+}
+
+fn explicit_chrome(configured: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("DISTROFLOW_CHROME").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    configured.map(Path::to_path_buf)
+}
+
 /// Where Chromium is: `DISTROFLOW_CHROME`, then the configured path, then
 /// Debian's `/usr/bin/chromium` and other common names.
 pub fn chrome_path(configured: Option<&Path>) -> PathBuf {
-    if let Some(p) = std::env::var_os("DISTROFLOW_CHROME").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    if let Some(p) = configured {
-        return p.to_path_buf();
+    if let Some(p) = explicit_chrome(configured) {
+        return p;
     }
     for c in [
         "/usr/bin/chromium",
@@ -77,9 +158,14 @@ impl Browser {
     /// Starts Chromium headless (or visible) with a fresh private profile.
     pub async fn launch(options: BrowserOptions) -> Result<Browser> {
         let started = Instant::now();
-        if !options.chrome.exists() {
+        let exe = if options.headless {
+            &options.chrome
+        } else {
+            &options.visible_chrome
+        };
+        if !exe.exists() {
             return Err(Error::Browser {
-                message: format!("Chromium not found at {}", options.chrome.display()),
+                message: format!("Chromium not found at {}", exe.display()),
             });
         }
         crate::procs::reap_orphans();
@@ -88,23 +174,30 @@ impl Browser {
             .tempdir()
             .map_err(|e| Error::io(std::env::temp_dir(), e))?;
         let mut builder = BrowserConfig::builder()
-            .chrome_executable(&options.chrome)
+            .chrome_executable(exe)
             .user_data_dir(profile.path())
+            .envs([(
+                crate::procs::PROFILE_ENV,
+                profile.path().display().to_string(),
+            )])
             .launch_timeout(Duration::from_secs(30))
             .request_timeout(options.cdp_timeout)
             .window_size(1280, 900)
-            .viewport(None)
-            .args([
-                "--disable-gpu",
-                "--disable-quic",
-                "--disable-component-update",
-                "--disable-domain-reliability",
-                "--no-default-browser-check",
-                "--disable-search-engine-choice-screen",
-            ]);
+            .viewport(None);
         // Extra flags for this machine, e.g. DISTROFLOW_CHROME_ARGS="--lang=de".
-        if let Ok(extra) = std::env::var("DISTROFLOW_CHROME_ARGS") {
-            builder = builder.args(extra.split_whitespace().map(str::to_string));
+        let extra = std::env::var("DISTROFLOW_CHROME_ARGS").unwrap_or_default();
+        let flags = BASE_FLAGS
+            .iter()
+            .copied()
+            .chain(extra.split_whitespace())
+            .map(chrome_arg);
+        for (key, values) in flags {
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            builder = if values.is_empty() {
+                builder.arg(key.as_str())
+            } else {
+                builder.arg((key.as_str(), values.as_slice()))
+            };
         }
         if options.headless {
             builder = builder.new_headless_mode();
@@ -124,7 +217,7 @@ impl Browser {
                     message: "Chromium did not start within 40s".into(),
                 })?
                 .map_err(|e| Error::Browser {
-                    message: format!("cannot start {}: {e}", options.chrome.display()),
+                    message: format!("cannot start {}: {e}", exe.display()),
                 })?;
         let task = tokio::spawn(async move {
             while let Some(event) = handler.next().await {
@@ -168,6 +261,14 @@ impl Browser {
         let Some(mut cdp) = self.inner.cdp.write().await.take() else {
             return;
         };
+        // Its helpers, while they still hang below the browser process.
+        let profile = self.inner.profile.path().to_path_buf();
+        let before = {
+            let profile = profile.clone();
+            tokio::task::spawn_blocking(move || crate::procs::snapshot(&profile))
+                .await
+                .unwrap_or_default()
+        };
         let polite = tokio::time::timeout(Duration::from_secs(5), cdp.close()).await;
         if !matches!(polite, Ok(Ok(_))) {
             let _ = cdp.kill().await;
@@ -184,9 +285,8 @@ impl Browser {
         }
         // Zygotes, renderers and crash handlers exit on their own shortly
         // after the browser; wait for them, kill any that linger.
-        let profile = self.inner.profile.path().to_path_buf();
         let _ = tokio::task::spawn_blocking(move || {
-            crate::procs::reap(&profile, Duration::from_secs(3))
+            crate::procs::reap(&profile, &before, Duration::from_secs(3))
         })
         .await;
         tracing::debug!("Chromium closed");
@@ -202,8 +302,9 @@ impl Drop for Inner {
         // kill_on_drop, so dropping it kills the browser process; its
         // children follow it. Make sure, without waiting long.
         if let Some(cdp) = self.cdp.get_mut().take() {
+            let before = crate::procs::snapshot(self.profile.path());
             drop(cdp);
-            crate::procs::reap(self.profile.path(), Duration::from_millis(500));
+            crate::procs::reap(self.profile.path(), &before, Duration::from_millis(500));
         }
     }
 }

@@ -27,6 +27,7 @@ mod page;
 mod procs;
 mod session;
 
-pub use launch::{chrome_path, Browser, BrowserOptions};
+pub use launch::{chrome_path, headless_chrome_path, Browser, BrowserOptions};
 pub use page::CdpPage;
+pub use procs::browser_processes;
 pub use session::Session;

@@ -10,10 +10,45 @@ use nix::unistd::Pid;
 /// Prefix of every profile folder DistroFlow creates.
 pub(crate) const PROFILE_PREFIX: &str = "distroflow-chrome-";
 
+/// Set in Chromium's environment to its profile folder, so that the
+/// browser process is found even when a launcher script stands between it
+/// and the folder on a command line. Its helpers (zygotes, renderers,
+/// utilities) are found as its descendants: they inherit the variable, but
+/// Chromium writes their process titles over it, and the headless shell's
+/// helpers do not name the folder on their command lines either.
+pub(crate) const PROFILE_ENV: &str = "DISTROFLOW_BROWSER_PROFILE";
+
 struct Proc {
     pid: i32,
     ppid: i32,
     cmdline: String,
+    /// The profile folder it belongs to, if it is a DistroFlow browser's.
+    profile: Option<String>,
+}
+
+impl Proc {
+    /// The browser process of `profile` itself (or a launcher script that
+    /// did not `exec` it), not one of its helpers, nor the crash handler
+    /// Chromium detaches to init, which inherits the environment too.
+    fn is_browser_of(&self, profile: &str) -> bool {
+        !self.cmdline.contains("--type=")
+            && self.cmdline.contains(&format!("--user-data-dir={profile}"))
+    }
+}
+
+fn profile_of(pid_dir: &Path, cmdline: &str) -> Option<String> {
+    let env = std::fs::read(pid_dir.join("environ")).unwrap_or_default();
+    let key = format!("{PROFILE_ENV}=");
+    for var in env.split(|b| *b == 0) {
+        if let Some(v) = var.strip_prefix(key.as_bytes()) {
+            return Some(String::from_utf8_lossy(v).into_owned());
+        }
+    }
+    // Browsers started before the variable existed: the command line.
+    let flag = cmdline
+        .split(' ')
+        .find_map(|a| a.strip_prefix("--user-data-dir="))?;
+    flag.contains(PROFILE_PREFIX).then(|| flag.to_string())
 }
 
 fn processes() -> Vec<Proc> {
@@ -39,30 +74,83 @@ fn processes() -> Vec<Proc> {
                 rest.split_whitespace().nth(1)?.parse().ok()
             })
             .unwrap_or(0);
+        let cmdline = String::from_utf8_lossy(&raw).replace('\0', " ");
+        let profile = profile_of(&entry.path(), &cmdline);
         out.push(Proc {
             pid,
             ppid,
-            cmdline: String::from_utf8_lossy(&raw).replace('\0', " "),
+            cmdline,
+            profile,
         });
     }
     out
 }
 
-fn pids_using(profile: &Path) -> Vec<i32> {
-    let needle = profile.display().to_string();
-    processes()
+/// The processes of browsers whose profile folder satisfies `wanted`: those
+/// that name it, and all their descendants (with the folder they belong
+/// to filled in).
+fn trees(wanted: impl Fn(&str) -> bool) -> Vec<Proc> {
+    let mut all = processes();
+    let mut changed = true;
+    // Descendants take their ancestor's profile; a few passes settle a tree
+    // of any depth (browser, zygote, renderer).
+    while changed {
+        changed = false;
+        let known: std::collections::HashMap<i32, String> = all
+            .iter()
+            .filter_map(|p| Some((p.pid, p.profile.clone()?)))
+            .collect();
+        for p in all.iter_mut().filter(|p| p.profile.is_none()) {
+            if let Some(parent) = known.get(&p.ppid) {
+                p.profile = Some(parent.clone());
+                changed = true;
+            }
+        }
+    }
+    all.retain(|p| p.profile.as_deref().is_some_and(&wanted));
+    all
+}
+
+/// Every process of DistroFlow browsers whose profile folder lies under
+/// `under` (a profile folder itself, or a folder holding several), as
+/// (pid, command line), helpers included. Tests and the benchmark use it to
+/// find a browser's whole process tree.
+pub fn browser_processes(under: &Path) -> Vec<(u32, String)> {
+    let under = under.display().to_string();
+    trees(|d| d.starts_with(&under))
         .into_iter()
-        .filter(|p| p.cmdline.contains(&needle))
-        .map(|p| p.pid)
+        .map(|p| (p.pid as u32, p.cmdline))
         .collect()
 }
 
-/// Waits up to `grace` for every process of this profile to exit, then
-/// kills the rest. Returns how many had to be killed.
-pub(crate) fn reap(profile: &Path, grace: Duration) -> usize {
+/// A browser's processes now, to be waited for after it is closed (when
+/// the helpers no longer hang below the browser process).
+pub(crate) fn snapshot(profile: &Path) -> Vec<i32> {
+    let profile = profile.display().to_string();
+    trees(|d| d == profile).into_iter().map(|p| p.pid).collect()
+}
+
+fn pids_using(profile: &Path, before: &[i32]) -> Vec<i32> {
+    let mut pids = snapshot(profile);
+    for pid in before {
+        if !pids.contains(pid) && Path::new(&format!("/proc/{pid}/cmdline")).exists() {
+            // Still there; an exited one may be a zombie, which has no
+            // command line and needs no killing.
+            if std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| !c.is_empty()) {
+                pids.push(*pid);
+            }
+        }
+    }
+    pids
+}
+
+/// Waits up to `grace` for every process of this profile (and those of
+/// `before`, a [`snapshot`] taken while it ran) to exit, then kills the
+/// rest. Returns how many had to be killed.
+pub(crate) fn reap(profile: &Path, before: &[i32], grace: Duration) -> usize {
     let deadline = Instant::now() + grace;
     loop {
-        let left = pids_using(profile);
+        let left = pids_using(profile, before);
         if left.is_empty() {
             return 0;
         }
@@ -78,13 +166,37 @@ pub(crate) fn reap(profile: &Path, grace: Duration) -> usize {
 }
 
 /// Kills browsers of earlier DistroFlow runs that died without closing them
-/// (killed with SIGKILL): their main process is orphaned (parent 1) and
-/// still holds a DistroFlow profile folder.
+/// (killed with SIGKILL). A browser is orphaned when its main process was
+/// handed to init (parent 1; with a launcher script that did not `exec`,
+/// such as Debian's `chromium-headless-shell`, the script is) or is gone
+/// while helpers linger. All of its processes go, found by profile folder.
 pub(crate) fn reap_orphans() {
-    for p in processes() {
-        let is_main = !p.cmdline.contains("--type=");
-        if p.ppid == 1 && is_main && p.cmdline.contains(PROFILE_PREFIX) {
-            tracing::info!(pid = p.pid, "closing a Chromium left by an earlier run");
+    let all = trees(|_| true);
+    // When DistroFlow itself is PID 1 (a container), its own browsers have
+    // parent 1: nothing can be told from that.
+    if std::process::id() == 1 {
+        return;
+    }
+    let mut browsers: std::collections::BTreeMap<&str, Vec<&Proc>> = Default::default();
+    for p in &all {
+        if let Some(profile) = p.profile.as_deref() {
+            browsers.entry(profile).or_default().push(p);
+        }
+    }
+    for (profile, procs) in browsers {
+        let orphaned = procs
+            .iter()
+            .any(|p| p.is_browser_of(profile) && p.ppid == 1)
+            || !procs.iter().any(|p| p.is_browser_of(profile));
+        if !orphaned {
+            continue;
+        }
+        tracing::info!(
+            profile,
+            count = procs.len(),
+            "closing a Chromium left by an earlier run"
+        );
+        for p in procs {
             let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
         }
     }

@@ -147,23 +147,25 @@ async fn the_pool_bounds_open_sessions() {
     b.close().await;
 }
 
-fn processes_with(needle: &str) -> usize {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter(|e| {
-            std::fs::read(e.path().join("cmdline"))
-                .map(|c| String::from_utf8_lossy(&c).contains(needle))
-                .unwrap_or(false)
-        })
-        .count()
+fn processes_with(profile: &str) -> usize {
+    distroflow_browser::browser_processes(std::path::Path::new(profile)).len()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_process_survives_close_or_drop() {
     let b = browser().await;
     let profile = b.profile_dir().display().to_string();
-    assert!(processes_with(&profile) > 0);
+    // The whole tree is found, helpers included, not only the process
+    // with the profile folder on its command line.
+    let url = serve("<p>x</p>").await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    s.page().goto(&url).await.unwrap();
+    let tree = distroflow_browser::browser_processes(b.profile_dir());
+    assert!(
+        tree.iter().any(|(_, cmd)| cmd.contains("--type=renderer")),
+        "{tree:?}"
+    );
+    s.close().await;
     b.close().await;
     assert_eq!(processes_with(&profile), 0, "close leaves nothing");
 
