@@ -422,6 +422,11 @@ async fn bench(args: &Args) -> Result<(), String> {
     let mem1 = peak1_self + peak1_browser;
     let mem4 = peak4_self + peak4_browser;
     let browser = browser_used();
+    if !browser.contains("headless-shell") {
+        eprintln!(
+            "note: Chromium's headless shell is not installed, so these runs used the full browser, which costs about four times the CPU per post (apt-get install chromium-headless-shell, or scripts/bench, which installs it)"
+        );
+    }
     let report = serde_json::json!({
         "browser": browser,
         "latency_ms": args.latency.as_millis(),

@@ -131,12 +131,28 @@ pub(crate) fn js_click(sel: &str) -> String {
 
 /// Focuses the first visible match and selects its whole content, so that
 /// the next `Input.insertText` replaces it. Returns `field`, `rich` or null.
+/// Focuses the element and selects its contents, so that the next insert
+/// replaces them. Returns 'field' or 'rich' once the focus is really on it
+/// (an editor that is not editable yet, or a field that is disabled, does
+/// not take the focus, and text typed then would land in whatever had it
+/// before), 'busy' when it is not ready for typing yet, and null when
+/// there is no such element.
 pub(crate) fn focus_and_select(sel: &str) -> String {
     wrap(&format!(
-        r#"const e = __first({});
+        r#"let e = __first({});
 if (!e) return null;
+if (!__isField(e) && !e.isContentEditable) {{
+  // A wrapper around the editor: type into the editor inside it.
+  const inner = e.querySelector('[contenteditable="true"], [contenteditable=""], textarea, input');
+  if (!inner) return 'busy';
+  e = inner;
+}}
+if (__isField(e) && (e.disabled || e.readOnly)) return 'busy';
 e.scrollIntoView({{ block: 'center' }});
 e.focus();
+let active = document.activeElement;
+while (active && active.shadowRoot && active.shadowRoot.activeElement) active = active.shadowRoot.activeElement;
+if (!active || !(active === e || e.contains(active) || active.contains(e))) return 'busy';
 if (__isField(e)) {{ e.select(); return 'field'; }}
 const s = window.getSelection();
 const range = document.createRange();

@@ -243,15 +243,38 @@ impl Page for CdpPage {
     async fn type_text(&self, selector: &str, text: &str) -> Result<()> {
         self.wait_visible(selector, &format!("`{selector}` to type into"))
             .await?;
-        let kind = self.evaluate(js::focus_and_select(selector)).await?;
-        if kind.is_null() {
-            return Err(self.not_found_from(
-                Error::Timeout {
-                    what: selector.into(),
-                    after: Duration::ZERO,
-                },
-                selector,
-            ));
+        // Never type before the focus is on the element: the text would go
+        // to whatever field had it (an editor that turns editable only
+        // after its script runs takes no focus until then).
+        let focus = js::focus_and_select(selector);
+        let focused = wait_until(
+            self.waits,
+            &format!("`{selector}` to take the focus"),
+            || async {
+                let kind = self.evaluate(focus.clone()).await?;
+                if kind.is_null() {
+                    return Err(self.not_found_from(
+                        Error::Timeout {
+                            what: selector.into(),
+                            after: Duration::ZERO,
+                        },
+                        selector,
+                    ));
+                }
+                Ok((kind != Value::String("busy".into())).then_some(()))
+            },
+        )
+        .await;
+        if let Err(e) = focused {
+            return Err(if e.is_timeout() {
+                Error::Unexpected {
+                    message: format!(
+                        "`{selector}` is on the page but would not take the focus for typing (disabled, read-only or not editable)"
+                    ),
+                }
+            } else {
+                e
+            });
         }
         if text.is_empty() {
             self.evaluate("document.execCommand('delete')".into())

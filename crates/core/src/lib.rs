@@ -39,6 +39,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use home::{AuthStatus, Home};
 pub use media::{Media, MAX_MEDIA_BYTES};
 pub use page::{wait_until, ElementInfo, Page, PathNode, Poll, Waits};
-pub use platform::{Capabilities, Existing, JobContext, Platform, PlatformId, Posted};
+pub use platform::{
+    plausible_name, Capabilities, Existing, JobContext, Platform, PlatformId, Posted,
+};
 pub use post::Post;
 pub use result::{ErrorReport, PostResult, Status};

@@ -176,6 +176,14 @@ pub enum Existing {
     CannotTell,
 }
 
+/// `text` as an account name when it reads like one: a single short line
+/// (a `@` in front is dropped).
+pub fn plausible_name(text: &str) -> Option<String> {
+    let name = text.trim().trim_start_matches('@');
+    let ok = !name.is_empty() && name.chars().count() <= 50 && !name.contains(char::is_whitespace);
+    ok.then(|| name.to_string())
+}
+
 /// One platform adapter. Adapters drive the site's own web UI through [`Page`].
 #[async_trait]
 pub trait Platform: Send + Sync {
@@ -195,6 +203,18 @@ pub trait Platform: Send + Sync {
 
     /// Whether the page (already loaded with the saved session) is logged in.
     async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool>;
+
+    /// The logged-in account's name as the site shows it, read from a page
+    /// [`Platform::is_logged_in`] just found logged in; `None` when the page
+    /// does not show it. By default, the marker's text when it reads like
+    /// a name (one short line).
+    async fn account_name(&self, page: &dyn Page, _ctx: &JobContext) -> Result<Option<String>> {
+        let text = page
+            .text(self.logged_in_marker())
+            .await?
+            .unwrap_or_default();
+        Ok(plausible_name(&text))
+    }
 
     /// Logs in with a username and password where the site has a plain form.
     async fn login_with_password(
@@ -230,4 +250,19 @@ pub trait Platform: Send + Sync {
     /// Publishes the post and returns where it now lives. A failure after
     /// the submit whose result is unknown is [`Error::Uncertain`].
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plausible_name;
+
+    #[test]
+    fn account_names_are_one_short_word() {
+        assert_eq!(plausible_name(" @alice \n").as_deref(), Some("alice"));
+        assert_eq!(plausible_name("u_2").as_deref(), Some("u_2"));
+        assert_eq!(plausible_name(""), None);
+        // A whole page's text is not a name.
+        assert_eq!(plausible_name("Home Popular\nMine is `graphlib`."), None);
+        assert_eq!(plausible_name(&"a".repeat(51)), None);
+    }
 }

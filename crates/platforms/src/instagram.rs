@@ -27,7 +27,9 @@ const SEL_CAPTION: &str = "@instagram.create.caption";
 const SEL_PROFILE_LINK: &str = "@instagram.nav.profile";
 const SEL_NOTICE_DISMISS: &str = "@instagram.notice.dismiss";
 // Structure, not a target: the dialog, and post links (`/p/SHORTCODE/`).
-const SEL_DIALOG: &str = "div[role=\"dialog\"]";
+/// The text of every dialog on the page (the create dialog is one; a
+/// cookie banner or a notice may be others).
+const JS_DIALOGS_TEXT: &str = "Array.from(document.querySelectorAll('[role=\"dialog\"], dialog[open]')).map((d) => d.innerText || d.textContent || '').join('\\n')";
 const SEL_FIRST_POST: &str = "main a[href*=\"/p/\"], a[href*=\"/p/\"]";
 /// How many of the profile's newest posts `find_existing` opens.
 const RECENT_POSTS: usize = 12;
@@ -80,6 +82,13 @@ impl Platform for Instagram {
 
     fn logged_in_marker(&self) -> &'static str {
         SEL_LOGGED_IN
+    }
+
+    async fn account_name(&self, page: &dyn Page, _ctx: &JobContext) -> Result<Option<String>> {
+        Ok(profile_user(page)
+            .await
+            .ok()
+            .and_then(|u| distroflow_core::plausible_name(&u)))
     }
 
     async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
@@ -145,7 +154,14 @@ impl Platform for Instagram {
         ensure_logged_in(page).await?;
         let user = profile_user(page).await?;
 
-        page.click(SEL_CREATE).await?;
+        // The sidebar takes clicks only once its script is wired up.
+        crate::ui::click_until(
+            page,
+            SEL_CREATE,
+            SEL_CREATE_POST,
+            "the Create menu's Post item",
+        )
+        .await?;
         page.click(SEL_CREATE_POST).await?;
         open_create_dialog(page).await?;
         page.set_files(SEL_FILE_INPUT, &files).await?;
@@ -170,7 +186,7 @@ impl Platform for Instagram {
             if is_challenge_url(&here) {
                 return Err(needs_human(&here));
             }
-            let text = page.text(SEL_DIALOG).await?.unwrap_or_default();
+            let text = dialogs_text(page).await?;
             if text.contains(SHARED) {
                 return Ok(Some(()));
             }
@@ -277,6 +293,15 @@ async fn profile_user(page: &dyn Page) -> Result<String> {
     Ok(user)
 }
 
+async fn dialogs_text(page: &dyn Page) -> Result<String> {
+    Ok(page
+        .eval(JS_DIALOGS_TEXT)
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
 /// Waits until the dialog's heading is `title` (its steps share one dialog).
 async fn wait_for_step(page: &dyn Page, title: &str) -> Result<()> {
     // (A `:text-is` part cannot sit in a comma list.)
@@ -285,7 +310,7 @@ async fn wait_for_step(page: &dyn Page, title: &str) -> Result<()> {
         if page.count(&heading).await? > 0 {
             return Ok(Some(()));
         }
-        let text = page.text(SEL_DIALOG).await?.unwrap_or_default();
+        let text = dialogs_text(page).await?;
         if let Some(failure) = FAILURES.iter().find(|f| text.contains(**f)) {
             return Err(Error::Rejected {
                 platform: ID,

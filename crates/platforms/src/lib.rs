@@ -19,6 +19,7 @@ mod hackernews;
 mod instagram;
 mod media;
 mod reddit;
+mod ui;
 mod x;
 
 pub use hackernews::HackerNews;
@@ -52,7 +53,7 @@ pub fn adapter(id: PlatformId) -> Result<Box<dyn Platform>> {
         PlatformId::X => Ok(Box::new(X)),
         other => Err(Error::usage(
             format!("posting to {} is not supported yet", other.display_name()),
-            Some("supported now: hackernews".into()),
+            Some("supported now: hackernews, x, reddit, instagram".into()),
         )),
     }
 }

@@ -43,17 +43,54 @@ const SEL_OLD_FLAIR_OPEN: &str = "@reddit.old.submit.flair_open";
 const SEL_OLD_SUBMIT: &str = "@reddit.old.submit.button";
 
 /// Reads the new composer's flair modal: whether flair is required and the
-/// flairs on offer (the radio inputs in its shadow root).
+/// flairs on offer (radio inputs `name=flairId`, in the modal's shadow
+/// root, its light DOM, or a dialog it opened; some are only rendered once
+/// the modal is opened).
 const JS_NEW_FLAIRS: &str = r#"(() => {
   const m = document.querySelector('r-post-flairs-modal');
   if (!m) return { present: false, required: false, flairs: [] };
-  const root = m.shadowRoot;
-  const flairs = root ? Array.from(root.querySelectorAll('input[name="flairId"]')).map((i) => ({
-    id: i.value,
-    text: ((i.closest('label') || i.parentElement || {}).textContent || '').replace(/\s+/g, ' ').trim(),
-  })) : [];
+  const roots = [m.shadowRoot, m, ...document.querySelectorAll('dialog[open], [role="dialog"]')].filter(Boolean);
+  const seen = new Set();
+  const flairs = [];
+  for (const root of roots) {
+    for (const i of root.querySelectorAll('input[name="flairId"]')) {
+      if (seen.has(i.value)) continue;
+      seen.add(i.value);
+      const forLabel = i.id && i.getRootNode().querySelector ? i.getRootNode().querySelector('label[for="' + CSS.escape(i.id) + '"]') : null;
+      const label = i.closest('label') || forLabel;
+      const text = (label ? label.textContent : (i.getAttribute('aria-label') || (i.parentElement || {}).textContent || ''))
+        .replace(/\s+/g, ' ').trim();
+      flairs.push({ id: i.value, text });
+    }
+  }
   return { present: true, required: m.hasAttribute('flairs-required'), flairs };
 })()"#;
+
+/// Chooses the flair radio with this value wherever the modal rendered it
+/// (a radio styled away behind its label gets the label's click), and says
+/// whether it is now checked.
+fn js_check_flair(id: &str) -> String {
+    format!(
+        r#"(() => {{
+  const want = {id};
+  const m = document.querySelector('r-post-flairs-modal');
+  const roots = [m && m.shadowRoot, m, ...document.querySelectorAll('dialog[open], [role="dialog"]')].filter(Boolean);
+  for (const root of roots) {{
+    for (const i of root.querySelectorAll('input[name="flairId"]')) {{
+      if (i.value !== want) continue;
+      if (!i.checked) i.click();
+      if (!i.checked) {{
+        const label = i.closest('label');
+        if (label) label.click();
+      }}
+      return i.checked;
+    }}
+  }}
+  return false;
+}})()"#,
+        id = serde_json::Value::String(id.to_string())
+    )
+}
 
 /// Reads old Reddit's flair selector (present in the page, hidden until
 /// "select flair" is clicked).
@@ -62,7 +99,19 @@ const JS_OLD_FLAIRS: &str = r#"(() => {
   const flairs = Array.from(document.querySelectorAll('form#newlink .flairselector a.flairsample, form#newlink .flairselector [data-flair-id]'))
     .map((a) => ({ id: a.getAttribute('data-flair-id') || '', text: (a.getAttribute('data-flair-text') || a.textContent || '').trim() }))
     .filter((f) => f.id);
-  return { present: !!field, required: !!(field && field.getAttribute('data-required') === 'true'), flairs };
+  const required = !!(field && (field.getAttribute('data-required') === 'true'
+    || field.querySelector('.required-asterisk, [aria-required="true"]')));
+  return { present: !!field, required, flairs };
+})()"#;
+
+/// What old Reddit's form says the chosen flair is: the hidden flair id
+/// inputs' values and the label that shows the choice.
+const JS_OLD_FLAIR_CHOSEN: &str = r#"(() => {
+  const form = document.querySelector('form#newlink');
+  if (!form) return { ids: [], label: '' };
+  const ids = Array.from(form.querySelectorAll('input[type="hidden"][name*="flair"][name$="id"]')).map((i) => i.value);
+  const l = form.querySelector('#chosen-flair, #flair-current, .flairselection');
+  return { ids, label: l ? l.textContent.replace(/\s+/g, ' ').trim() : '' };
 })()"#;
 
 /// Old Reddit's visible form errors, `span.error.CODE.field-FIELD`.
@@ -149,6 +198,13 @@ impl Platform for Reddit {
     /// Looks through the user's own recent posts (`/user/NAME/submitted/`)
     /// for one to the same subreddit with the same title (and the same
     /// link, or the same body on the post's page).
+    async fn account_name(&self, page: &dyn Page, _ctx: &JobContext) -> Result<Option<String>> {
+        let v = page.eval(JS_USER_NAME).await?;
+        Ok(distroflow_core::plausible_name(
+            v.as_str().unwrap_or_default(),
+        ))
+    }
+
     async fn find_existing(
         &self,
         page: &dyn Page,
@@ -269,15 +325,53 @@ async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<
     wait_for(page, SEL_COMPOSER, "the post composer").await?;
     wait_for(page, SEL_TITLE, "the post title field").await?;
 
-    // Everything that can refuse the post is checked before the first click.
-    let flairs = read_flairs(page, JS_NEW_FLAIRS).await?;
-    let flair = choose_flair(sub, &flairs, plan.flair)?;
-
     let tab = format!("r-post-type-select >>> [data-type=\"{kind}\"]");
     if page.count(&tab).await? > 0
         && page.attr(&tab, "aria-selected").await?.as_deref() != Some("true")
     {
         page.click(&tab).await?;
+    }
+
+    // Everything that can refuse the post is checked before anything is
+    // typed. Some modals render their flairs only once opened: open it to
+    // read them.
+    let mut flairs = read_flairs(page, JS_NEW_FLAIRS).await?;
+    let mut modal_open = false;
+    if flairs.options.is_empty()
+        && (flairs.required || plan.flair.is_some())
+        && page.count(SEL_FLAIR_BUTTON).await? > 0
+    {
+        page.click(SEL_FLAIR_BUTTON).await?;
+        modal_open = true;
+        let short = Waits {
+            timeout: Duration::from_secs(5).min(page.waits().timeout),
+            ..page.waits()
+        };
+        if let Ok(read) = wait_until(short, "the flairs of the flair modal", || async {
+            let f = read_flairs(page, JS_NEW_FLAIRS).await?;
+            Ok((!f.options.is_empty()).then_some(f))
+        })
+        .await
+        {
+            flairs = read;
+        }
+    }
+    let flair = choose_flair(sub, &flairs, plan.flair)?;
+    if let Some((id, text)) = &flair {
+        if !modal_open {
+            page.click(SEL_FLAIR_BUTTON).await?;
+        }
+        let checked = wait_until(page.waits(), "the flair to be chosen", || async {
+            let v = page.eval(&js_check_flair(id)).await?;
+            Ok((v == Value::Bool(true)).then_some(()))
+        })
+        .await;
+        if checked.is_err() {
+            return Err(Error::Unexpected {
+                message: format!("the flair modal would not take flair {text:?}"),
+            });
+        }
+        page.click(SEL_FLAIR_APPLY).await?;
     }
     page.type_text(SEL_TITLE, plan.title).await?;
     match plan.kind {
@@ -288,16 +382,14 @@ async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<
     if !plan.body.trim().is_empty() {
         page.type_text(SEL_BODY, plan.body).await?;
     }
-    if let Some((id, text)) = &flair {
-        page.click(SEL_FLAIR_BUTTON).await?;
-        page.click(&format!(
-            "r-post-flairs-modal >>> input[name=\"flairId\"][value=\"{}\"]",
-            css_escape(id)
-        ))
-        .await?;
-        page.click(SEL_FLAIR_APPLY).await?;
+    if let Some((_, text)) = &flair {
+        // The button shows the chosen flair on Reddit; a page that shows it
+        // elsewhere is not an error, but one that shows another flair is.
         let label = page.text(SEL_FLAIR_BUTTON).await?.unwrap_or_default();
-        if !label.contains(text.as_str()) {
+        let others = flairs.options.iter().any(|(_, t)| {
+            t != text && !label.contains(text.as_str()) && label.contains(t.as_str())
+        });
+        if others {
             return Err(Error::Unexpected {
                 message: format!(
                     "the flair button shows {:?} after choosing flair {text:?}",
@@ -367,6 +459,23 @@ async fn check_new_page(page: &dyn Page, sub: &str) -> Result<()> {
     })
 }
 
+/// The media input's state: upload states (`data-status`) where the page
+/// shows them, else how many files show a preview (an image or video of
+/// the file, or a button to remove it), and an error it states.
+const JS_MEDIA_STATE: &str = r#"(() => {
+  const m = document.querySelector('r-post-media-input');
+  const r = m && m.shadowRoot;
+  if (!r) return null;
+  const items = Array.from(r.querySelectorAll('[data-status]')).map((e) => e.getAttribute('data-status'));
+  const shown = [r, m];
+  const count = (sel) => shown.reduce((n, root) => n + root.querySelectorAll(sel).length, 0);
+  const previews = Math.max(
+    count('img[src^="blob:"], img[src^="data:"], video[src^="blob:"]'),
+    count('[aria-label^="Remove"], [aria-label^="Delete"]'));
+  const err = r.querySelector('[role=alert]:not([hidden])');
+  return { items, previews, error: err ? err.textContent.trim() : '' };
+})()"#;
+
 async fn attach_media(page: &dyn Page, files: &[PathBuf]) -> Result<()> {
     wait_for(page, "r-post-media-input", "the media upload area").await?;
     page.set_files(SEL_MEDIA_INPUT, files).await?;
@@ -376,15 +485,7 @@ async fn attach_media(page: &dyn Page, files: &[PathBuf]) -> Result<()> {
         ..page.waits()
     };
     wait_until(waits, "the media to upload", || async {
-        let v = page
-            .eval(
-                "(() => { const m = document.querySelector('r-post-media-input'); \
-                 const r = m && m.shadowRoot; if (!r) return null; \
-                 const items = Array.from(r.querySelectorAll('[data-status]')).map((e) => e.getAttribute('data-status')); \
-                 const err = r.querySelector('[role=alert]:not([hidden])'); \
-                 return { items, error: err ? err.textContent.trim() : '' }; })()",
-            )
-            .await?;
+        let v = page.eval(JS_MEDIA_STATE).await?;
         let error = v["error"].as_str().unwrap_or_default();
         if !error.is_empty() {
             return Err(Error::Rejected {
@@ -402,7 +503,12 @@ async fn attach_media(page: &dyn Page, files: &[PathBuf]) -> Result<()> {
                 message: "Reddit says \"Upload failed\" for an image or video".into(),
             });
         }
-        let done = items.iter().filter(|s| **s == "done").count();
+        let done = if items.is_empty() {
+            // No upload states shown: files attached count by their previews.
+            v["previews"].as_u64().unwrap_or(0) as usize
+        } else {
+            items.iter().filter(|s| **s == "done").count()
+        };
         Ok((done >= want).then_some(()))
     })
     .await
@@ -474,7 +580,10 @@ fn post_from_path(path: &str) -> Option<(String, String)> {
 /// profile link), else old Reddit's.
 const JS_USER_NAME: &str = r#"(() => {
   const a = document.querySelector('#expand-user-drawer-button a[href*="/user/"], reddit-header-large a[href*="/user/"], #header-bottom-right span.user > a[href*="/user/"]');
-  if (!a) return '';
+  if (!a) {
+    const b = document.querySelector('#expand-user-drawer-button[data-username], [data-testid="user-drawer-username"]');
+    return b ? (b.getAttribute('data-username') || b.textContent || '').trim().replace(/^u\//, '') : '';
+  }
   const m = new URL(a.href, location.href).pathname.match(/^\/user\/([^/]+)/);
   return m ? decodeURIComponent(m[1]) : '';
 })()"#;
@@ -637,17 +746,56 @@ async fn post_old(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<
             css_escape(id)
         ))
         .await?;
-        let chosen = page
-            .text("form#newlink #chosen-flair, form#newlink .linkflairlabel")
-            .await?
+        // The form shows the choice in a label, a hidden input, or both;
+        // it is wrong only if one of them says something else.
+        let chosen = page.eval(JS_OLD_FLAIR_CHOSEN).await?;
+        let ids: Vec<&str> = chosen["ids"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        if !chosen.contains(text.as_str()) {
+        let label = chosen["label"].as_str().unwrap_or_default();
+        let id_ok = ids.is_empty() || ids.contains(&id.as_str());
+        let label_ok = label.is_empty() || label.contains(text.as_str());
+        if !(id_ok && label_ok) {
             return Err(Error::Unexpected {
-                message: format!("old Reddit shows flair {chosen:?} after choosing {text:?}"),
+                message: format!("old Reddit shows flair {label:?} after choosing {text:?}"),
             });
         }
     }
-    page.click_and_wait_for_navigation(SEL_OLD_SUBMIT).await?;
+    // Old Reddit submits with a script: success is a new page (the post),
+    // a refusal shows in the form without one. A plain form post gives a
+    // new page either way.
+    page.eval("window.__distroflowSubmit = 1; true").await?;
+    page.click(SEL_OLD_SUBMIT).await?;
+    let answered =
+        wait_until(
+            page.waits(),
+            "old Reddit's answer to the submit",
+            || async {
+                let new_page = page
+            .eval("window.__distroflowSubmit === undefined && document.readyState === 'complete'")
+            .await?;
+                if new_page == Value::Bool(true) {
+                    return Ok(Some(()));
+                }
+                let errors = page.eval(JS_OLD_ERRORS).await?;
+                Ok((errors.as_array().is_some_and(|a| !a.is_empty())).then_some(()))
+            },
+        )
+        .await;
+    if let Err(e) = answered {
+        return Err(if e.is_timeout() {
+            // Not transient: the post may exist.
+            Error::Uncertain {
+                platform: ID,
+                message: format!(
+                    "old Reddit did not answer the submit; the post may exist: check r/{sub} before posting again"
+                ),
+            }
+        } else {
+            e
+        });
+    }
 
     let after = page.current_url().await?;
     if let Some((sub, id)) = url::Url::parse(&after)

@@ -216,6 +216,20 @@ impl Platform for X {
         .await
     }
 
+    async fn account_name(&self, page: &dyn Page, _ctx: &JobContext) -> Result<Option<String>> {
+        if let Some(href) = page.attr(SEL_PROFILE_LINK, "href").await? {
+            if let Some(h) = handle_from_href(&href) {
+                return Ok(Some(h));
+            }
+        }
+        // The account button's text: "Name @handle".
+        let text = page.text(SEL_ACCOUNT_SWITCHER).await?.unwrap_or_default();
+        Ok(text
+            .split_whitespace()
+            .find(|w| w.starts_with('@'))
+            .and_then(distroflow_core::plausible_name))
+    }
+
     /// Looks for the post among the newest posts of the logged-in profile:
     /// one whose text is the first part of the thread (whitespace folded).
     async fn find_existing(
@@ -441,20 +455,26 @@ async fn own_handle(page: &dyn Page) -> Result<String> {
     })
     .await
     .map_err(|e| not_found_if_timeout(e, "X's Profile link", SEL_PROFILE_LINK))?;
+    let Some(handle) = handle_from_href(&href) else {
+        return Err(Error::Unexpected {
+            message: format!("X's Profile link has no handle (`{href}`)"),
+        });
+    };
+    Ok(handle)
+}
+
+/// The handle in a profile link, `/HANDLE` or `https://x.com/HANDLE`.
+fn handle_from_href(href: &str) -> Option<String> {
     let handle = href
         .rsplit("://")
         .next()
         .unwrap_or_default()
-        .split('/')
-        .rfind(|s| !s.is_empty())
+        .split(['?', '#'])
+        .next()
         .unwrap_or_default()
-        .to_string();
-    if handle.is_empty() {
-        return Err(Error::Unexpected {
-            message: format!("X's Profile link has no handle (`{href}`)"),
-        });
-    }
-    Ok(handle)
+        .split('/')
+        .rfind(|s| !s.is_empty())?;
+    distroflow_core::plausible_name(handle)
 }
 
 /// Closes the sheets X puts over the app now and then (feature tours with a
@@ -716,6 +736,60 @@ async fn thread_urls(
     first: &str,
     n: usize,
 ) -> Result<Vec<String>> {
+    let ids = match thread_from_conversation(page, ctx, handle, first, n).await? {
+        ids if ids.len() == n => ids,
+        _ => thread_from_profile(page, ctx, handle, first, n).await?,
+    };
+    ids.iter()
+        .map(|id| Ok(ctx.url(&format!("{handle}/status/{id}"))?.to_string()))
+        .collect()
+}
+
+/// The thread from its conversation pages: a post's page lists the
+/// replies under it (X shows the whole self-thread there; a page that
+/// shows only direct replies is followed reply by reply).
+async fn thread_from_conversation(
+    page: &dyn Page,
+    ctx: &JobContext,
+    handle: &str,
+    first: &str,
+    n: usize,
+) -> Result<Vec<String>> {
+    let mut ids = vec![first.to_string()];
+    let waits = Waits {
+        timeout: page.waits().timeout.min(Duration::from_secs(10)),
+        ..page.waits()
+    };
+    while ids.len() < n {
+        let last = ids.last().cloned().unwrap_or_default();
+        goto(page, ctx, &format!("{handle}/status/{last}")).await?;
+        let later = wait_until(waits, "the thread's next post", || async {
+            check_session(page).await?;
+            let later: Vec<String> = status_ids(page, handle)
+                .await?
+                .into_iter()
+                .filter(|id| id_key(id) > id_key(&last))
+                .collect();
+            Ok((!later.is_empty()).then_some(later))
+        })
+        .await;
+        match later {
+            Ok(later) => ids.extend(later.into_iter().take(n - ids.len())),
+            Err(e) if e.is_timeout() => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(ids)
+}
+
+/// The thread from the profile timeline, where X lists every post.
+async fn thread_from_profile(
+    page: &dyn Page,
+    ctx: &JobContext,
+    handle: &str,
+    first: &str,
+    n: usize,
+) -> Result<Vec<String>> {
     goto(page, ctx, handle).await?;
     let found = std::sync::Mutex::new(Vec::new());
     let waited = wait_until(
@@ -754,14 +828,23 @@ async fn thread_urls(
         }
         Err(e) => return Err(e),
     };
-    ids.iter()
-        .map(|id| Ok(ctx.url(&format!("{handle}/status/{id}"))?.to_string()))
-        .collect()
+    Ok(ids)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handles_come_from_profile_links() {
+        assert_eq!(handle_from_href("/alice").as_deref(), Some("alice"));
+        assert_eq!(
+            handle_from_href("https://x.com/Bob_2/").as_deref(),
+            Some("Bob_2")
+        );
+        assert_eq!(handle_from_href("/carol?lang=en").as_deref(), Some("carol"));
+        assert_eq!(handle_from_href(""), None);
+    }
 
     fn media(mime: &str, size: u64) -> Media {
         Media {

@@ -286,3 +286,41 @@ async fn comma_lists_work_with_shadow_roots_and_text_tests() {
     s.close().await;
     b.close().await;
 }
+
+/// A title field that has the focus, and a body editor its script makes
+/// editable only after a moment (as new Reddit's does).
+const LATE_EDITOR: &str = r#"<!doctype html><html><body>
+<textarea id="title"></textarea>
+<div id="body" role="textbox" aria-label="Body" style="min-height:40px;border:1px solid"></div>
+<input id="locked" disabled value="">
+<script>
+document.getElementById('title').focus();
+setTimeout(() => document.getElementById('body').setAttribute('contenteditable', 'true'), 600);
+</script>
+</body></html>"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typing_waits_for_the_focus_and_never_lands_in_another_field() {
+    let url = serve(LATE_EDITOR).await;
+    let mut o = BrowserOptions::from_env(None);
+    o.waits.timeout = Duration::from_secs(3);
+    let b = Browser::launch(o).await.expect("Chromium starts");
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    let p = s.page();
+    p.goto(&url).await.unwrap();
+    p.type_text("#title", "Title").await.unwrap();
+    // Not editable yet: typing waits until it is, rather than typing into
+    // the title, which still has the focus.
+    p.type_text("#body", "Body text").await.unwrap();
+    assert_eq!(p.text("#title").await.unwrap().as_deref(), Some("Title"));
+    assert_eq!(
+        p.text("#body").await.unwrap().as_deref().map(str::trim),
+        Some("Body text")
+    );
+    // A field that never takes the focus is an error that says so.
+    let e = p.type_text("#locked", "x").await.unwrap_err();
+    assert!(e.to_string().contains("would not take the focus"), "{e}");
+    assert_eq!(p.text("#title").await.unwrap().as_deref(), Some("Title"));
+    s.close().await;
+    b.close().await;
+}

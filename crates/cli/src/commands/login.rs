@@ -32,7 +32,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
         let adapter = distroflow_platforms::adapter(platform).ok();
         if let (false, Some(adapter)) = (args.no_check, adapter) {
             match check_session(options, &healer, adapter.as_ref(), &ctx, &auth).await {
-                Ok(Some(user)) => auth.username = Some(user),
+                Ok(Some(user)) => auth.username = Some(user).filter(|u| !u.is_empty()),
                 Ok(None) => {
                     return Err(Error::Auth {
                         platform,
@@ -225,16 +225,13 @@ pub(crate) async fn check_in(
         if !adapter.is_logged_in(&page, ctx).await? {
             return Ok(None);
         }
-        let name = page
-            .text(adapter.logged_in_marker())
-            .await?
-            .unwrap_or_default();
-        let name = name.trim();
-        Ok(Some(if name.is_empty() {
-            auth.username.clone().unwrap_or_default()
-        } else {
-            name.to_string()
-        }))
+        let name = adapter.account_name(&page, ctx).await.unwrap_or_else(|e| {
+            tracing::debug!("could not read the account name: {e}");
+            None
+        });
+        Ok(Some(
+            name.or_else(|| auth.username.clone()).unwrap_or_default(),
+        ))
     }
     .await;
     page.finish();
