@@ -40,6 +40,22 @@ ensure_chromium() {
   fi
 }
 
+# python3 (standard library only) serves the look-alike sites the e2e tests
+# post to (tests/lookalikes).
+ensure_python3() {
+  if command -v python3 >/dev/null 2>&1; then return 0; fi
+  echo "python3 is missing (the e2e tests' look-alike sites need it); installing it with apt-get." >&2
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "error: not root and no sudo: install python3" >&2
+      return 1
+    fi
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-minimal >/dev/null
+}
+
 ensure_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then
     echo "error: cargo not found: install Rust from https://rustup.rs first" >&2

@@ -35,7 +35,17 @@ impl std::fmt::Debug for Output {
             f,
             "exit {}\n--- stdout\n{}\n--- stderr\n{}",
             self.code, self.stdout, self.stderr
-        )
+        )?;
+        // A failed step left a debug bundle: its step log says what was
+        // tried (the folder is gone once the test ends).
+        let both = format!("{}{}", self.stdout, self.stderr);
+        for part in both.split("[debug bundle: ").skip(1) {
+            let dir = part.split(']').next().unwrap_or_default();
+            let steps =
+                std::fs::read_to_string(Path::new(dir).join("steps.txt")).unwrap_or_default();
+            write!(f, "\n--- steps in {dir}\n{steps}")?;
+        }
+        Ok(())
     }
 }
 

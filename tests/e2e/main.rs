@@ -11,4 +11,5 @@ mod healing;
 mod input;
 mod ledger;
 mod lifecycle;
+mod lookalikes;
 mod schedule;

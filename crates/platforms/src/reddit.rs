@@ -410,7 +410,12 @@ async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<
     .await?;
     page.click(SEL_SUBMIT).await?;
 
-    let created = wait_until(page.waits(), "Reddit to create the post", || async {
+    // Reddit takes its time with media (it processes uploads on submit).
+    let patient = Waits {
+        timeout: page.waits().timeout.max(Duration::from_secs(60)),
+        ..page.waits()
+    };
+    let created = wait_until(patient, "Reddit to create the post", || async {
         let here = page.current_url().await?;
         if let Some(found) = created_from_url(&here) {
             return Ok(Some(found));
