@@ -110,6 +110,45 @@ async fn ctrl_c_closes_the_browser_and_exits_130() {
     );
 }
 
+/// `login` checking cookies on a site that never answers: Ctrl-C closes its
+/// browser and exits 130 as `post` does.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_during_login_exits_130_too() {
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", &black_hole().await);
+    let cookies = u.file(
+        "c.json",
+        r#"[{"name":"user","value":"v","domain":"127.0.0.1"}]"#,
+    );
+    let mut child = u.spawn(&["login", "hn", "--cookies", cookies.to_str().unwrap()]);
+    let tmp = u.dir.path().join("tmp");
+    for _ in 0..100 {
+        if std::fs::read_dir(&tmp)
+            .map(|d| d.count() > 0)
+            .unwrap_or(false)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    signal(child.id().unwrap(), "INT");
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits after Ctrl-C")
+        .unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        !u.home().join("auth").join("hackernews.json").exists(),
+        "nothing saved"
+    );
+    assert!(
+        u.leftover_browsers().is_empty(),
+        "{:?}",
+        u.leftover_browsers()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sandbox_serves_replicas_until_interrupted() {
     let u = User::new();

@@ -64,7 +64,9 @@ async fn run(cli: Cli) -> ExitStatus {
         Ok(status) => status,
         Err(e) => {
             output::print_error(&e);
-            if e.is_usage() {
+            if commands::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+                ExitStatus::Interrupted
+            } else if e.is_usage() {
                 ExitStatus::Usage
             } else {
                 ExitStatus::Failure

@@ -217,17 +217,7 @@ impl Platform for X {
     }
 
     async fn account_name(&self, page: &dyn Page, _ctx: &JobContext) -> Result<Option<String>> {
-        if let Some(href) = page.attr(SEL_PROFILE_LINK, "href").await? {
-            if let Some(h) = handle_from_href(&href) {
-                return Ok(Some(h));
-            }
-        }
-        // The account button's text: "Name @handle".
-        let text = page.text(SEL_ACCOUNT_SWITCHER).await?.unwrap_or_default();
-        Ok(text
-            .split_whitespace()
-            .find(|w| w.starts_with('@'))
-            .and_then(distroflow_core::plausible_name))
+        handle_now(page).await
     }
 
     /// Looks for the post among the newest posts of the logged-in profile:
@@ -281,9 +271,24 @@ impl Platform for X {
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         let parts = post.parts_for(ID);
         let composer = open_composer(page, ctx).await?;
-        let handle = own_handle(page).await?;
+        // Known before the click if the page shows it; else from the link
+        // X answers with.
+        let short = Waits {
+            timeout: page.waits().timeout.min(Duration::from_secs(5)),
+            ..page.waits()
+        };
+        let known_handle = match own_handle_within(page, short).await {
+            Ok(h) => Some(h),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e),
+        };
         dismiss_interstitials(page).await?;
-        tracing::debug!(?composer, %handle, parts = parts.len(), "X composer ready");
+        tracing::debug!(
+            ?composer,
+            ?known_handle,
+            parts = parts.len(),
+            "X composer ready"
+        );
 
         // Media first: each upload re-renders the editors.
         attach_media(page, composer, &post.media).await?;
@@ -301,13 +306,34 @@ impl Platform for X {
         dismiss_interstitials(page).await?;
         page.eval(JS_MARK_TOASTS).await?;
         page.click(&button).await?;
-        let href = match wait_for_answer(page, &handle).await? {
-            Some(href) => href,
-            None => newest_status_href(page, ctx, &handle).await?,
+        let where_to_look = known_handle.as_deref().unwrap_or("your profile");
+        let (handle, id, href) = match wait_for_answer(page, where_to_look).await? {
+            Some(href) => {
+                let (user, id) = status_parts(&href).ok_or_else(|| Error::Unexpected {
+                    message: format!("X said the post was sent but linked to `{href}`"),
+                })?;
+                if known_handle
+                    .as_deref()
+                    .is_some_and(|h| !h.eq_ignore_ascii_case(&user))
+                {
+                    tracing::warn!(?known_handle, link = %href, "X's View link names another handle");
+                }
+                (user, id, href)
+            }
+            None => {
+                let Some(handle) = known_handle else {
+                    return Err(Error::Uncertain {
+                        platform: ID,
+                        message: "X said the post was sent without a link, and the page shows no profile link to find it by; check your profile".into(),
+                    });
+                };
+                let href = newest_status_href(page, ctx, &handle).await?;
+                let id = status_id(&href, &handle).ok_or_else(|| Error::Unexpected {
+                    message: format!("X's newest post links to `{href}`"),
+                })?;
+                (handle, id, href)
+            }
         };
-        let id = status_id(&href, &handle).ok_or_else(|| Error::Unexpected {
-            message: format!("X said the post was sent but linked to `{href}`"),
-        })?;
         let url = ctx.url(&href)?.to_string();
         if parts.len() == 1 {
             page.confirm_repairs().await?;
@@ -448,19 +474,40 @@ fn not_found_if_timeout(e: Error, target: &str, selectors: &str) -> Error {
     }
 }
 
-/// The logged-in handle, from the Profile tab's `href="/HANDLE"`.
+/// The logged-in handle, from the Profile tab's `href="/HANDLE"` or the
+/// account button's `@handle`, whichever the page shows.
 async fn own_handle(page: &dyn Page) -> Result<String> {
-    let href = wait_until(page.waits(), "X's Profile link", || async {
-        page.attr(SEL_PROFILE_LINK, "href").await
-    })
-    .await
-    .map_err(|e| not_found_if_timeout(e, "X's Profile link", SEL_PROFILE_LINK))?;
-    let Some(handle) = handle_from_href(&href) else {
-        return Err(Error::Unexpected {
-            message: format!("X's Profile link has no handle (`{href}`)"),
-        });
-    };
-    Ok(handle)
+    own_handle_within(page, page.waits()).await
+}
+
+async fn own_handle_within(page: &dyn Page, waits: Waits) -> Result<String> {
+    wait_until(waits, "X's Profile link", || handle_now(page))
+        .await
+        .map_err(|e| {
+            not_found_if_timeout(
+                e,
+                "X's Profile link",
+                &format!("{SEL_PROFILE_LINK} | {SEL_ACCOUNT_SWITCHER}"),
+            )
+        })
+}
+
+/// The handle as the page shows it now, if it does.
+async fn handle_now(page: &dyn Page) -> Result<Option<String>> {
+    if let Some(h) = page
+        .attr(SEL_PROFILE_LINK, "href")
+        .await?
+        .as_deref()
+        .and_then(handle_from_href)
+    {
+        return Ok(Some(h));
+    }
+    // The account button's text: "Name @handle".
+    let text = page.text(SEL_ACCOUNT_SWITCHER).await?.unwrap_or_default();
+    Ok(text
+        .split_whitespace()
+        .find(|w| w.starts_with('@'))
+        .and_then(distroflow_core::plausible_name))
 }
 
 /// The handle in a profile link, `/HANDLE` or `https://x.com/HANDLE`.
@@ -674,6 +721,22 @@ fn fold_whitespace(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The handle and id in `/HANDLE/status/ID[/...]` (or a full URL).
+fn status_parts(href: &str) -> Option<(String, String)> {
+    let path = match href.split_once("://") {
+        Some((_, rest)) => rest.split_once('/').map_or("", |(_, p)| p),
+        None => href.trim_start_matches('/'),
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let mut segments = path.split('/');
+    let (user, status, id) = (segments.next()?, segments.next()?, segments.next()?);
+    (!user.is_empty()
+        && status == "status"
+        && !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_digit()))
+    .then(|| (user.to_string(), id.to_string()))
+}
+
 /// The id in `/HANDLE/status/ID[/...]` (or a full URL), for this handle.
 fn status_id(href: &str, handle: &str) -> Option<String> {
     let path = match href.split_once("://") {
@@ -834,6 +897,20 @@ async fn thread_from_profile(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_links_give_their_handle_and_id() {
+        assert_eq!(
+            status_parts("/alice/status/123/photo/1"),
+            Some(("alice".into(), "123".into()))
+        );
+        assert_eq!(
+            status_parts("https://x.com/Bob/status/9?s=20"),
+            Some(("Bob".into(), "9".into()))
+        );
+        assert_eq!(status_parts("/alice/likes"), None);
+        assert_eq!(status_parts("/alice/status/12a"), None);
+    }
 
     #[test]
     fn handles_come_from_profile_links() {

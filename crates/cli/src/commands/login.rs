@@ -43,6 +43,9 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
                         ),
                     })
                 }
+                Err(e) if super::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) => {
+                    return Err(e)
+                }
                 Err(e) => {
                     tracing::warn!("could not check the session at {}: {e}", ctx.base_url);
                     eprintln!("warning: saved without checking: {e}");
@@ -191,7 +194,10 @@ where
     let browser = Browser::launch(options).await?;
     let result = tokio::select! {
         r = f(browser.clone()) => r,
-        _ = tokio::signal::ctrl_c() => Err(Error::usage("interrupted", None)),
+        _ = tokio::signal::ctrl_c() => {
+            super::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+            Err(Error::usage("interrupted", None))
+        }
     };
     browser.close().await;
     result
