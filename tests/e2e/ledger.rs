@@ -273,13 +273,34 @@ async fn a_challenge_page_hands_over_to_a_person_and_posts_nothing() {
     assert_eq!(out.code, 1, "{out:?}");
     let r = &out.json()[0];
     assert_eq!(r["error"]["kind"], "needs_human", "{out:?}");
-    assert!(r["error"]["hint"]
-        .as_str()
-        .unwrap()
-        .contains("distroflow login instagram"));
+    // The hand-over opens the very page of the check, with the session.
+    let hint = r["error"]["hint"].as_str().unwrap();
+    let at = hint
+        .split("--at ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{hint}"));
+    assert!(hint.contains("distroflow login instagram --at "), "{hint}");
+    assert!(at.contains("/challenge/"), "{hint}");
     assert!(ig.posts().is_empty(), "nothing submitted past a challenge");
     let history = u.run(&["history", "--json"]).await.json();
     assert_eq!(history[0]["state"], "needs_human", "{history:?}");
+
+    // Without a display (the harness runs without one) that window cannot
+    // open: said so, exit 2. A page off the site is never opened.
+    let out = u.run(&["login", "instagram", "--at", at]).await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("no display"), "{out:?}");
+    let out = u
+        .run(&[
+            "login",
+            "instagram",
+            "--at",
+            "https://evil.example/challenge/",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("is not on Instagram"), "{out:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -251,6 +251,11 @@ pub(crate) struct LoginArgs {
     /// How long to wait for you to log in in the visible browser, in seconds.
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     pub(crate) timeout: u64,
+    /// Open this page of the site (a security check a post stopped at)
+    /// in the visible browser, with the saved session, instead of the
+    /// login page.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["cookies", "username"])]
+    pub(crate) at: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -220,6 +220,9 @@ impl Error {
             Error::Duplicate { .. } => {
                 Some("nothing new was posted; the existing post is linked above".into())
             }
+            Error::NeedsHuman { platform, url, .. } if !url.is_empty() => Some(format!(
+                "run `distroflow login {platform} --at {url}` on a machine with a display and complete the check in the window"
+            )),
             Error::NeedsHuman { platform, .. } => Some(format!(
                 "run `distroflow login {platform}` on a machine with a display and complete the check"
             )),

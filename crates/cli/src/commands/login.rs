@@ -103,6 +103,36 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
 
+    // A page of the site to open instead of the login page (the check a
+    // post stopped at), with the saved session: only ever on the site.
+    let start_url = match &args.at {
+        Some(at) => {
+            let url = url::Url::parse(at)
+                .map_err(|e| Error::usage(format!("--at {at}: not a URL ({e})"), None))?;
+            if url.host_str() != ctx.base_url.host_str()
+                || url.port_or_known_default() != ctx.base_url.port_or_known_default()
+            {
+                return Err(Error::usage(
+                    format!(
+                        "--at {at} is not on {} ({})",
+                        platform.display_name(),
+                        ctx.base_url
+                    ),
+                    Some("give the address of the page the post stopped at, as printed".into()),
+                ));
+            }
+            Some(url)
+        }
+        None => None,
+    };
+    let saved = if start_url.is_some() {
+        home.load_auth(platform)?
+            .map(|a| a.cookies)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+
     // No flags: a visible browser for the person to log in by hand.
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err(Error::usage(
@@ -119,7 +149,10 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
     }
     let mut visible = options;
     visible.headless = false;
-    let login_url = ctx.url(adapter.login_path())?;
+    let login_url = match start_url {
+        Some(u) => u,
+        None => ctx.url(adapter.login_path())?,
+    };
     let timeout = Duration::from_secs(args.timeout.max(1));
     eprintln!(
         "log in to {} in the browser window; waiting up to {}s",
@@ -128,7 +161,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
     );
     let marker = adapter.logged_in_marker();
     let auth = with_browser(visible, |browser| async move {
-        let session = browser.session(&ctx.base_url, &[]).await?;
+        let session = browser.session(&ctx.base_url, &saved).await?;
         let page = healer.page(session.page(), platform);
         let result = async {
             page.goto(login_url.as_str()).await?;
