@@ -7,15 +7,6 @@ use distroflow_replica::{
 
 use crate::harness::User;
 
-fn cookie_file(u: &User, name: &str, cookie: &str, value: &str) -> String {
-    u.file(
-        name,
-        &format!(r#"[{{"name":"{cookie}","value":"{value}","domain":"127.0.0.1"}}]"#),
-    )
-    .display()
-    .to_string()
-}
-
 struct Sites {
     hn: HackerNews,
     x: X,
@@ -48,8 +39,8 @@ async fn four_sites() -> (Sites, User) {
             ig.session_cookie("sandbox").unwrap(),
         ),
     ] {
-        let f = cookie_file(&u, &format!("{p}.json"), cookie, &value);
-        let out = u.run(&["login", p, "--cookies", &f]).await;
+        let f = u.cookie_file(&format!("{p}.json"), cookie, &value);
+        let out = u.run(&["login", p, "--cookies", f.to_str().unwrap()]).await;
         assert_eq!(out.code, 0, "{p}: {out:?}");
     }
     (Sites { hn, x, reddit, ig }, u)

@@ -103,6 +103,15 @@ impl User {
         p
     }
 
+    /// A cookie file (a JSON array, as browsers export) holding one cookie
+    /// for the replicas' host.
+    pub fn cookie_file(&self, name: &str, cookie: &str, value: &str) -> PathBuf {
+        let json = serde_json::json!([{
+            "name": cookie, "value": value, "domain": "127.0.0.1", "path": "/"
+        }]);
+        self.file(name, &json.to_string())
+    }
+
     pub async fn run(&self, args: &[&str]) -> Output {
         self.run_with_stdin(args, None).await
     }

@@ -138,10 +138,7 @@ async fn a_step_nothing_can_repair_leaves_a_debug_bundle_named_in_the_error() {
     let mut u = User::new();
     u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
     let cookie = hn.session_cookie("sandbox").unwrap();
-    let f = u.file(
-        "c.json",
-        &format!(r#"[{{"name":"user","value":"{cookie}","domain":"127.0.0.1"}}]"#),
-    );
+    let f = u.cookie_file("c.json", "user", &cookie);
     assert_eq!(
         u.run(&["login", "hn", "--cookies", f.to_str().unwrap()])
             .await

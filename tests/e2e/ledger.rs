@@ -237,10 +237,7 @@ async fn a_challenge_page_hands_over_to_a_person_and_posts_nothing() {
     let mut u = User::new();
     u.set("DISTROFLOW_INSTAGRAM_URL", &ig.url());
     let cookie = ig.session_cookie("sandbox").unwrap();
-    let f = u.file(
-        "ig.json",
-        &format!(r#"[{{"name":"sessionid","value":"{cookie}","domain":"127.0.0.1"}}]"#),
-    );
+    let f = u.cookie_file("ig.json", "sessionid", &cookie);
     assert_eq!(
         u.run(&[
             "login",

@@ -116,10 +116,7 @@ async fn ctrl_c_closes_the_browser_and_exits_130() {
 async fn ctrl_c_during_login_exits_130_too() {
     let mut u = User::new();
     u.set("DISTROFLOW_HACKERNEWS_URL", &black_hole().await);
-    let cookies = u.file(
-        "c.json",
-        r#"[{"name":"user","value":"v","domain":"127.0.0.1"}]"#,
-    );
+    let cookies = u.cookie_file("c.json", "user", "v");
     let mut child = u.spawn(&["login", "hn", "--cookies", cookies.to_str().unwrap()]);
     let tmp = u.dir.path().join("tmp");
     for _ in 0..100 {

@@ -73,13 +73,10 @@ impl Site {
 
     /// Logs `u` in with the site's session cookie, as `login --cookies`.
     async fn log_in(&self, u: &User, platform: &str) {
-        let file = u.file(
+        let file = u.cookie_file(
             &format!("{platform}-cookies.json"),
-            &serde_json::json!([{
-                "name": self.cookie.0, "value": self.cookie.1,
-                "domain": "127.0.0.1", "path": "/"
-            }])
-            .to_string(),
+            &self.cookie.0,
+            &self.cookie.1,
         );
         let out = u
             .run(&["login", platform, "--cookies", file.to_str().unwrap()])

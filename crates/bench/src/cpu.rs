@@ -4,10 +4,9 @@
 
 use std::time::Duration;
 
-fn ticks() -> f64 {
-    // USER_HZ is 100 on every Linux this runs on.
-    100.0
-}
+/// Clock ticks per second in `/proc` (USER_HZ, 100 on every Linux this
+/// runs on).
+const TICKS: f64 = 100.0;
 
 /// Busy CPU time of the whole machine so far (all cores, summed).
 pub(crate) fn machine_busy() -> Duration {
@@ -28,7 +27,7 @@ pub(crate) fn machine_busy() -> Duration {
         .map(|(_, n)| *n)
         .take(8)
         .sum();
-    Duration::from_secs_f64(busy as f64 / ticks())
+    Duration::from_secs_f64(busy as f64 / TICKS)
 }
 
 /// CPU time of this process so far (user + system).
@@ -46,7 +45,7 @@ pub(crate) fn own() -> Duration {
         f.get(10).copied().unwrap_or(0),
         f.get(11).copied().unwrap_or(0),
     );
-    Duration::from_secs_f64((u + s) as f64 / ticks())
+    Duration::from_secs_f64((u + s) as f64 / TICKS)
 }
 
 /// A CPU meter: machine and own busy time between start and stop.

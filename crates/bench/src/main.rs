@@ -260,94 +260,97 @@ async fn launch() -> Result<Browser, String> {
     Browser::launch(o).await.map_err(|e| e.to_string())
 }
 
+/// The four platforms, in the order the reports list them.
+const ALL: [PlatformId; 4] = [
+    PlatformId::X,
+    PlatformId::Reddit,
+    PlatformId::HackerNews,
+    PlatformId::Instagram,
+];
+
+/// What every benchmark mode posts with: an image, the four replicas at
+/// the configured latency, a healer with the built-in selectors.
+struct Setup {
+    /// Holds the image until the run ends.
+    _dir: tempfile::TempDir,
+    media: Media,
+    replicas: Replicas,
+    healer: Arc<Healer>,
+}
+
+impl Setup {
+    async fn new(args: &Args) -> Result<Setup, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let png = dir.path().join("bench.png");
+        std::fs::write(&png, PNG).map_err(|e| e.to_string())?;
+        let media = Media::from_path(&png).map_err(|e| e.to_string())?;
+        let replicas = Replicas::start(args.latency)
+            .await
+            .map_err(|e| e.to_string())?;
+        let book = SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES)
+            .map_err(|e| e.to_string())?;
+        let healer = Healer::new(book, None).map_err(|e| e.to_string())?;
+        Ok(Setup {
+            _dir: dir,
+            media,
+            replicas,
+            healer,
+        })
+    }
+}
+
 /// `--cpu`: each platform alone on a warmed-up browser, `runs` times, with
 /// the CPU it cost (whole machine, and this process) next to the wall time.
 async fn cpu_profile(args: &Args) -> Result<(), String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let png = dir.path().join("bench.png");
-    std::fs::write(&png, PNG).map_err(|e| e.to_string())?;
-    let media = Media::from_path(&png).map_err(|e| e.to_string())?;
-    let replicas = Replicas::start(args.latency)
-        .await
-        .map_err(|e| e.to_string())?;
-    let book =
-        SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).map_err(|e| e.to_string())?;
-    let healer = Healer::new(book, None).map_err(|e| e.to_string())?;
-    let all = [
-        PlatformId::X,
-        PlatformId::Reddit,
-        PlatformId::HackerNews,
-        PlatformId::Instagram,
-    ];
+    let Setup {
+        _dir,
+        media,
+        replicas,
+        healer,
+    } = Setup::new(args).await?;
     let b = launch().await?;
-    let mut n = 0;
     println!(
         "CPU per post, {} ms latency, mean of {} posts each (warmed-up browser)\n  browser: {}",
         args.latency.as_millis(),
         args.runs,
         browser_used()
     );
-    for p in all {
+    let mut n = 0;
+    for (label, targets) in ALL
+        .iter()
+        .map(|p| (p.as_str(), std::slice::from_ref(p)))
+        .chain([("all four", &ALL[..])])
+    {
         n += 1;
-        run(&b, &replicas, &healer, &[p], post(n, &media)).await?;
+        run(&b, &replicas, &healer, targets, post(n, &media)).await?; // warm-up
         let meter = cpu::Meter::start();
         let start = Instant::now();
         for _ in 0..args.runs {
             n += 1;
-            run(&b, &replicas, &healer, &[p], post(n, &media)).await?;
+            run(&b, &replicas, &healer, targets, post(n, &media)).await?;
         }
         let wall = start.elapsed() / args.runs as u32;
         let (machine, own) = meter.stop();
         let (machine, own) = (machine / args.runs as u32, own / args.runs as u32);
         println!(
-            "  {:<12} wall {:>6.0} ms   cpu {:>6.0} ms (chromium ~{:>5.0} ms, bench {:>4.0} ms)",
-            p.as_str(),
+            "  {label:<12} wall {:>6.0} ms   cpu {:>6.0} ms (chromium ~{:>5.0} ms, bench {:>4.0} ms)",
             ms(wall),
             ms(machine),
             ms(machine.saturating_sub(own)),
             ms(own)
         );
     }
-    n += 1;
-    run(&b, &replicas, &healer, &all, post(n, &media)).await?;
-    let meter = cpu::Meter::start();
-    let start = Instant::now();
-    for _ in 0..args.runs {
-        n += 1;
-        run(&b, &replicas, &healer, &all, post(n, &media)).await?;
-    }
-    let wall = start.elapsed() / args.runs as u32;
-    let (machine, own) = meter.stop();
-    let (machine, own) = (machine / args.runs as u32, own / args.runs as u32);
-    println!(
-        "  {:<12} wall {:>6.0} ms   cpu {:>6.0} ms (chromium ~{:>5.0} ms, bench {:>4.0} ms)",
-        "all four",
-        ms(wall),
-        ms(machine),
-        ms(machine.saturating_sub(own)),
-        ms(own)
-    );
     b.close().await;
     Ok(())
 }
 
 async fn bench(args: &Args) -> Result<(), String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let png = dir.path().join("bench.png");
-    std::fs::write(&png, PNG).map_err(|e| e.to_string())?;
-    let media = Media::from_path(&png).map_err(|e| e.to_string())?;
-    let replicas = Replicas::start(args.latency)
-        .await
-        .map_err(|e| e.to_string())?;
-    let book =
-        SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).map_err(|e| e.to_string())?;
-    let healer = Healer::new(book, None).map_err(|e| e.to_string())?;
-    let all = [
-        PlatformId::X,
-        PlatformId::Reddit,
-        PlatformId::HackerNews,
-        PlatformId::Instagram,
-    ];
+    let Setup {
+        _dir,
+        media,
+        replicas,
+        healer,
+    } = Setup::new(args).await?;
     let mut n = 0;
     let mut next_post = || {
         n += 1;
@@ -366,7 +369,7 @@ async fn bench(args: &Args) -> Result<(), String> {
     // not sampled (reading /proc costs CPU); memory has its own runs.
     let mut single = std::collections::BTreeMap::new();
     let (mut peak1_self, mut peak1_browser) = (0, 0);
-    for p in all {
+    for p in ALL {
         let mut times = Vec::new();
         for _ in 0..args.runs {
             let b = launch().await?;
@@ -398,19 +401,19 @@ async fn bench(args: &Args) -> Result<(), String> {
     let (mut peak4_self, mut peak4_browser) = (0, 0);
     for _ in 0..args.runs {
         let b = launch().await?;
-        run(&b, &replicas, &healer, &all, next_post()).await?; // warm-up
+        run(&b, &replicas, &healer, &ALL, next_post()).await?; // warm-up
         let start = Instant::now();
-        for p in all {
+        for p in ALL {
             run(&b, &replicas, &healer, &[p], next_post()).await?;
         }
         seq.push(start.elapsed());
         b.close().await;
 
         let b = launch().await?;
-        run(&b, &replicas, &healer, &all, next_post()).await?; // warm-up
-        conc.push(run(&b, &replicas, &healer, &all, next_post()).await?);
+        run(&b, &replicas, &healer, &ALL, next_post()).await?; // warm-up
+        conc.push(run(&b, &replicas, &healer, &ALL, next_post()).await?);
         let sampler = mem::Sampler::start(b.profile_dir());
-        run(&b, &replicas, &healer, &all, next_post()).await?;
+        run(&b, &replicas, &healer, &ALL, next_post()).await?;
         let (me, browser) = sampler.stop();
         peak4_self = peak4_self.max(me);
         peak4_browser = peak4_browser.max(browser);

@@ -1,5 +1,5 @@
 //! Memory of the whole process tree: this process plus every Chromium
-//! process of a browser (found by the profile folder in its environment), as PSS from
+//! process of a browser (the browser process and its descendants), as PSS from
 //! `/proc/PID/smaps_rollup` (shared pages split fairly between processes).
 
 use std::path::Path;

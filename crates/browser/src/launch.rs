@@ -176,10 +176,6 @@ impl Browser {
         let mut builder = BrowserConfig::builder()
             .chrome_executable(exe)
             .user_data_dir(profile.path())
-            .envs([(
-                crate::procs::PROFILE_ENV,
-                profile.path().display().to_string(),
-            )])
             .launch_timeout(Duration::from_secs(30))
             .request_timeout(options.cdp_timeout)
             .window_size(1280, 900)

@@ -10,14 +10,6 @@ use nix::unistd::Pid;
 /// Prefix of every profile folder DistroFlow creates.
 pub(crate) const PROFILE_PREFIX: &str = "distroflow-chrome-";
 
-/// Set in Chromium's environment to its profile folder, so that the
-/// browser process is found even when a launcher script stands between it
-/// and the folder on a command line. Its helpers (zygotes, renderers,
-/// utilities) are found as its descendants: they inherit the variable, but
-/// Chromium writes their process titles over it, and the headless shell's
-/// helpers do not name the folder on their command lines either.
-pub(crate) const PROFILE_ENV: &str = "DISTROFLOW_BROWSER_PROFILE";
-
 struct Proc {
     pid: i32,
     ppid: i32,
@@ -28,23 +20,17 @@ struct Proc {
 
 impl Proc {
     /// The browser process of `profile` itself (or a launcher script that
-    /// did not `exec` it), not one of its helpers, nor the crash handler
-    /// Chromium detaches to init, which inherits the environment too.
+    /// did not `exec` it), not one of its helpers.
     fn is_browser_of(&self, profile: &str) -> bool {
         !self.cmdline.contains("--type=")
             && self.cmdline.contains(&format!("--user-data-dir={profile}"))
     }
 }
 
-fn profile_of(pid_dir: &Path, cmdline: &str) -> Option<String> {
-    let env = std::fs::read(pid_dir.join("environ")).unwrap_or_default();
-    let key = format!("{PROFILE_ENV}=");
-    for var in env.split(|b| *b == 0) {
-        if let Some(v) = var.strip_prefix(key.as_bytes()) {
-            return Some(String::from_utf8_lossy(v).into_owned());
-        }
-    }
-    // Browsers started before the variable existed: the command line.
+/// The DistroFlow profile folder a command line names. The browser process
+/// (and a launcher script in front of it) always does; of its helpers, only
+/// the full browser's do.
+fn profile_of(cmdline: &str) -> Option<String> {
     let flag = cmdline
         .split(' ')
         .find_map(|a| a.strip_prefix("--user-data-dir="))?;
@@ -75,7 +61,7 @@ fn processes() -> Vec<Proc> {
             })
             .unwrap_or(0);
         let cmdline = String::from_utf8_lossy(&raw).replace('\0', " ");
-        let profile = profile_of(&entry.path(), &cmdline);
+        let profile = profile_of(&cmdline);
         out.push(Proc {
             pid,
             ppid,
@@ -91,19 +77,24 @@ fn processes() -> Vec<Proc> {
 /// to filled in).
 fn trees(wanted: impl Fn(&str) -> bool) -> Vec<Proc> {
     let mut all = processes();
-    let mut changed = true;
-    // Descendants take their ancestor's profile; a few passes settle a tree
-    // of any depth (browser, zygote, renderer).
-    while changed {
-        changed = false;
-        let known: std::collections::HashMap<i32, String> = all
-            .iter()
-            .filter_map(|p| Some((p.pid, p.profile.clone()?)))
-            .collect();
-        for p in all.iter_mut().filter(|p| p.profile.is_none()) {
-            if let Some(parent) = known.get(&p.ppid) {
-                p.profile = Some(parent.clone());
-                changed = true;
+    let mut children: std::collections::HashMap<i32, Vec<usize>> = Default::default();
+    for (i, p) in all.iter().enumerate() {
+        children.entry(p.ppid).or_default().push(i);
+    }
+    // Descendants take their ancestor's profile (browser, zygote, renderer).
+    let mut stack: Vec<usize> = (0..all.len())
+        .filter(|&i| all[i].profile.is_some())
+        .collect();
+    while let Some(i) = stack.pop() {
+        let profile = all[i].profile.clone();
+        for &c in children
+            .get(&all[i].pid)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            if all[c].profile.is_none() {
+                all[c].profile = profile.clone();
+                stack.push(c);
             }
         }
     }
@@ -133,12 +124,12 @@ pub(crate) fn snapshot(profile: &Path) -> Vec<i32> {
 fn pids_using(profile: &Path, before: &[i32]) -> Vec<i32> {
     let mut pids = snapshot(profile);
     for pid in before {
-        if !pids.contains(pid) && Path::new(&format!("/proc/{pid}/cmdline")).exists() {
-            // Still there; an exited one may be a zombie, which has no
-            // command line and needs no killing.
-            if std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| !c.is_empty()) {
-                pids.push(*pid);
-            }
+        // Still there? An exited one may be a zombie, which has no command
+        // line and needs no killing.
+        if !pids.contains(pid)
+            && std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| !c.is_empty())
+        {
+            pids.push(*pid);
         }
     }
     pids

@@ -42,14 +42,25 @@ const SEL_OLD_SR: &str = "@reddit.old.submit.subreddit";
 const SEL_OLD_FLAIR_OPEN: &str = "@reddit.old.submit.flair_open";
 const SEL_OLD_SUBMIT: &str = "@reddit.old.submit.button";
 
+/// Where a flair modal renders its radios (`m` is the modal element): its
+/// shadow root, its light DOM, or a dialog it opened.
+macro_rules! flair_roots {
+    () => {
+        r#"const roots = [m && m.shadowRoot, m, ...document.querySelectorAll('dialog[open], [role="dialog"]')].filter(Boolean);"#
+    };
+}
+
 /// Reads the new composer's flair modal: whether flair is required and the
 /// flairs on offer (radio inputs `name=flairId`, in the modal's shadow
 /// root, its light DOM, or a dialog it opened; some are only rendered once
 /// the modal is opened).
-const JS_NEW_FLAIRS: &str = r#"(() => {
+const JS_NEW_FLAIRS: &str = concat!(
+    r#"(() => {
   const m = document.querySelector('r-post-flairs-modal');
   if (!m) return { present: false, required: false, flairs: [] };
-  const roots = [m.shadowRoot, m, ...document.querySelectorAll('dialog[open], [role="dialog"]')].filter(Boolean);
+"#,
+    flair_roots!(),
+    r#"
   const seen = new Set();
   const flairs = [];
   for (const root of roots) {
@@ -64,7 +75,8 @@ const JS_NEW_FLAIRS: &str = r#"(() => {
     }
   }
   return { present: true, required: m.hasAttribute('flairs-required'), flairs };
-})()"#;
+})()"#
+);
 
 /// Chooses the flair radio with this value wherever the modal rendered it
 /// (a radio styled away behind its label gets the label's click), and says
@@ -74,7 +86,7 @@ fn js_check_flair(id: &str) -> String {
         r#"(() => {{
   const want = {id};
   const m = document.querySelector('r-post-flairs-modal');
-  const roots = [m && m.shadowRoot, m, ...document.querySelectorAll('dialog[open], [role="dialog"]')].filter(Boolean);
+  {roots}
   for (const root of roots) {{
     for (const i of root.querySelectorAll('input[name="flairId"]')) {{
       if (i.value !== want) continue;
@@ -88,7 +100,8 @@ fn js_check_flair(id: &str) -> String {
   }}
   return false;
 }})()"#,
-        id = serde_json::Value::String(id.to_string())
+        id = serde_json::Value::String(id.to_string()),
+        roots = flair_roots!()
     )
 }
 
@@ -195,9 +208,6 @@ impl Platform for Reddit {
         Ok(page.count(self.logged_in_marker()).await? > 0)
     }
 
-    /// Looks through the user's own recent posts (`/user/NAME/submitted/`)
-    /// for one to the same subreddit with the same title (and the same
-    /// link, or the same body on the post's page).
     async fn account_name(&self, page: &dyn Page, _ctx: &JobContext) -> Result<Option<String>> {
         let v = page.eval(JS_USER_NAME).await?;
         Ok(distroflow_core::plausible_name(
@@ -205,6 +215,9 @@ impl Platform for Reddit {
         ))
     }
 
+    /// Looks through the user's own recent posts (`/user/NAME/submitted/`)
+    /// for one to the same subreddit with the same title (and the same
+    /// link, or the same body on the post's page).
     async fn find_existing(
         &self,
         page: &dyn Page,
