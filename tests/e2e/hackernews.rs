@@ -46,7 +46,7 @@ async fn every_cookie_format_logs_in_and_a_link_post_lands() {
         ),
         (
             "cookies.txt",
-            format!("# Netscape HTTP Cookie File\n#HttpOnly_.ycombinator.com\tTRUE\t/\tTRUE\t0\tuser\t{v}\n"),
+            format!("# Netscape HTTP Cookie File\n#HttpOnly_news.ycombinator.com\tFALSE\t/\tTRUE\t0\tuser\t{v}\n"),
         ),
     ];
     for (i, (name, body)) in formats.iter().enumerate() {

@@ -199,7 +199,7 @@ async fn logout_removes_the_session() {
     let u = User::new();
     let f = u.file(
         "c.json",
-        r#"[{"name":"user","value":"a&b","domain":"127.0.0.1"}]"#,
+        r#"[{"name":"user","value":"a&b","domain":"news.ycombinator.com"}]"#,
     );
     assert_eq!(
         u.run(&[

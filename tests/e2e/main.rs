@@ -13,3 +13,4 @@ mod ledger;
 mod lifecycle;
 mod lookalikes;
 mod schedule;
+mod security;

@@ -1,17 +1,24 @@
 use chromiumoxide::cdp::browser_protocol::network::{
     Cookie as CdpCookie, CookieParam, CookieSameSite, TimeSinceEpoch,
 };
-use distroflow_core::{Cookie, SameSite, Secret};
-use url::Url;
+use distroflow_core::{Cookie, CookieScope, SameSite, Secret};
 
-/// Saved cookies, set for the platform's configured site. A cookie saved for
-/// another host (the real site, while a replica or mirror is configured) is
-/// set host-only on the configured host, so a session exported from a browser
-/// follows the platform wherever it is configured to live.
-pub(crate) fn to_cdp_cookies(base: &Url, cookies: &[Cookie]) -> Vec<CookieParam> {
+/// Saved cookies, set for the platform's configured site: only those that
+/// belong to the platform (`scope`), and `secure` ones only over https or to
+/// this machine. A cookie saved for another of the platform's hosts (the
+/// real site, while a replica or mirror is configured) is set host-only on
+/// the configured host, so a session exported from a browser follows the
+/// platform wherever it is configured to live.
+pub(crate) fn to_cdp_cookies(scope: &CookieScope, cookies: &[Cookie]) -> Vec<CookieParam> {
+    let base = scope.base();
     let host = base.host_str().unwrap_or_default().to_ascii_lowercase();
     let https = base.scheme() == "https";
-    cookies
+    let scoped = scope.to_send(cookies);
+    if let Some(summary) = scoped.summary() {
+        tracing::debug!("saved session for {scope}: {summary}");
+    }
+    scoped
+        .kept
         .iter()
         .map(|c| {
             let bare = c.domain.trim_start_matches('.').to_ascii_lowercase();

@@ -171,6 +171,14 @@ pub(crate) fn read_back(sel: &str) -> String {
     ))
 }
 
+/// Whether the element is a password field (`null` when it is gone).
+pub(crate) fn is_password(sel: &str) -> String {
+    wrap(&format!(
+        "const e = __first({0}) || __q({0})[0]; return e ? (e.type === 'password') : null;",
+        lit(sel)
+    ))
+}
+
 pub(crate) fn element(sel: &str) -> String {
     wrap(&format!("return __q({})[0] || null;", lit(sel)))
 }

@@ -2,7 +2,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chromiumoxide::browser::{Browser as CdpBrowser, BrowserConfig};
+use chromiumoxide::browser::Browser as CdpBrowser;
+use chromiumoxide::handler::HandlerConfig;
+use command_fds::{CommandFdExt, FdMapping};
 use distroflow_core::{Error, Result, Waits};
 use futures::StreamExt;
 use tokio::sync::{RwLock, Semaphore};
@@ -23,6 +25,10 @@ pub struct BrowserOptions {
     pub cdp_timeout: Duration,
     /// Deadline and poll interval for waits inside pages.
     pub waits: Waits,
+    /// Extra Chromium flags for this machine (`DISTROFLOW_CHROME_ARGS`,
+    /// split at whitespace). None can open a debugging port or move the
+    /// profile.
+    pub extra_args: Vec<String>,
 }
 
 impl BrowserOptions {
@@ -37,12 +43,44 @@ impl BrowserOptions {
             max_concurrency: 3,
             cdp_timeout: Duration::from_secs(20),
             waits: Waits::default(),
+            extra_args: std::env::var("DISTROFLOW_CHROME_ARGS")
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
         }
     }
 }
 
-/// Flags on top of chromiumoxide's defaults (which are puppeteer's).
+/// Flags every launch gets: Puppeteer's defaults for automation (the
+/// ones chromiumoxide passes), then our own.
 const BASE_FLAGS: &[&str] = &[
+    "--disable-background-networking",
+    "--enable-features=NetworkService,NetworkServiceInProcess",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-breakpad",
+    "--disable-client-side-phishing-detection",
+    "--disable-component-extensions-with-background-pages",
+    "--disable-default-apps",
+    "--disable-dev-shm-usage",
+    "--disable-features=TranslateUI",
+    "--disable-hang-monitor",
+    "--disable-ipc-flooding-protection",
+    "--disable-popup-blocking",
+    "--disable-prompt-on-repost",
+    "--disable-renderer-backgrounding",
+    "--disable-sync",
+    "--force-color-profile=srgb",
+    "--metrics-recording-only",
+    "--no-first-run",
+    "--enable-automation",
+    "--password-store=basic",
+    "--use-mock-keychain",
+    "--lang=en_US",
+    "--disable-extensions",
+    "--window-size=1280,900",
+    // Ours.
     "--disable-gpu",
     "--disable-quic",
     "--disable-component-update",
@@ -51,38 +89,72 @@ const BASE_FLAGS: &[&str] = &[
     "--disable-search-engine-choice-screen",
 ];
 
-/// One command-line flag as chromiumoxide takes it: the switch without its
-/// dashes, and its value split at commas. chromiumoxide adds the dashes
-/// itself and merges the values of a repeated switch, so a second
-/// `--disable-features=` adds to the defaults' list instead of being
-/// passed twice (Chromium would keep only one of them).
-pub(crate) fn chrome_arg(flag: &str) -> (String, Vec<String>) {
-    let flag = flag.trim_start_matches('-');
-    match flag.split_once('=') {
-        Some((key, value)) => (
-            key.to_string(),
-            value
-                .split(',')
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-                .collect(),
-        ),
-        None => (flag.to_string(), Vec::new()),
+/// Switches whose values are lists Chromium reads once: repeated, their
+/// values are merged (a second `--disable-features=` adds to the first
+/// instead of replacing it).
+const LIST_SWITCHES: &[&str] = &[
+    "enable-features",
+    "disable-features",
+    "enable-blink-features",
+    "disable-blink-features",
+];
+
+/// The command line from `flags` in order: list switches merged, any other
+/// repeated switch taking its last value.
+pub(crate) fn command_line<'a>(flags: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    let mut values: std::collections::HashMap<String, Option<Vec<String>>> = Default::default();
+    for flag in flags {
+        let flag = flag.trim_start_matches('-');
+        if flag.is_empty() {
+            continue;
+        }
+        let (key, value) = match flag.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (flag.to_string(), None),
+        };
+        if !values.contains_key(&key) {
+            order.push(key.clone());
+        }
+        let slot = values.entry(key.clone()).or_insert(None);
+        match (value, LIST_SWITCHES.contains(&key.as_str())) {
+            (Some(v), true) => {
+                let list = slot.get_or_insert_with(Vec::new);
+                for item in v.split(',').filter(|i| !i.is_empty()) {
+                    if !list.iter().any(|i| i == item) {
+                        list.push(item.to_string());
+                    }
+                }
+            }
+            (Some(v), false) => *slot = Some(vec![v]),
+            (None, _) => {}
+        }
     }
+    order
+        .into_iter()
+        .map(|k| match &values[&k] {
+            Some(v) => format!("--{k}={}", v.join(",")),
+            None => format!("--{k}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::chrome_arg;
+    use super::command_line;
 
     #[test]
-    fn flags_lose_their_dashes_and_split_lists() {
-        assert_eq!(chrome_arg("--disable-gpu"), ("disable-gpu".into(), vec![]));
+    fn lists_merge_and_other_switches_keep_the_last_value() {
         assert_eq!(
-            chrome_arg("--disable-features=A,B"),
-            ("disable-features".into(), vec!["A".into(), "B".into()])
+            command_line([
+                "--disable-gpu",
+                "--disable-features=A,B",
+                "--lang=en_US",
+                "disable-features=B,C",
+                "--lang=de",
+            ]),
+            vec!["--disable-gpu", "--disable-features=A,B,C", "--lang=de"]
         );
-        assert_eq!(chrome_arg("--lang=de"), ("lang".into(), vec!["de".into()]));
     }
 }
 
@@ -141,18 +213,27 @@ pub(crate) struct Inner {
     pub(crate) cdp: RwLock<Option<CdpBrowser>>,
     pub(crate) options: BrowserOptions,
     pub(crate) permits: Arc<Semaphore>,
-    handler: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
-    /// The private profile folder; removed when the browser is dropped.
+    /// chromiumoxide's event loop and the pipe bridge.
+    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// The Chromium process (killed if dropped).
+    child: std::sync::Mutex<Option<tokio::process::Child>>,
+    /// The private profile folder (0700); removed when the browser closes.
     profile: tempfile::TempDir,
     pub(crate) started_in: Duration,
 }
 
 /// One Chromium process for a whole run. Cheap to clone; close it once with
 /// [`Browser::close`]. If it is dropped instead (a panic), Chromium is killed.
+///
+/// DevTools runs over a pipe (see `pipe.rs`): Chromium opens no debugging
+/// port, and it quits by itself when DistroFlow exits, however it exits.
 #[derive(Clone)]
 pub struct Browser {
     pub(crate) inner: Arc<Inner>,
 }
+
+/// The last lines Chromium wrote to stderr, for a launch failure's message.
+type Tail = Arc<std::sync::Mutex<std::collections::VecDeque<String>>>;
 
 impl Browser {
     /// Starts Chromium headless (or visible) with a fresh private profile.
@@ -168,60 +249,137 @@ impl Browser {
                 message: format!("Chromium not found at {}", exe.display()),
             });
         }
-        crate::procs::reap_orphans();
-        let profile = tempfile::Builder::new()
-            .prefix(crate::procs::PROFILE_PREFIX)
-            .tempdir()
-            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-        let mut builder = BrowserConfig::builder()
-            .chrome_executable(exe)
-            .user_data_dir(profile.path())
-            .launch_timeout(Duration::from_secs(30))
-            .request_timeout(options.cdp_timeout)
-            .window_size(1280, 900)
-            .viewport(None);
-        // Extra flags for this machine, e.g. DISTROFLOW_CHROME_ARGS="--lang=de".
-        let extra = std::env::var("DISTROFLOW_CHROME_ARGS").unwrap_or_default();
-        let flags = BASE_FLAGS
-            .iter()
-            .copied()
-            .chain(extra.split_whitespace())
-            .map(chrome_arg);
-        for (key, values) in flags {
-            let values: Vec<&str> = values.iter().map(String::as_str).collect();
-            builder = if values.is_empty() {
-                builder.arg(key.as_str())
-            } else {
-                builder.arg((key.as_str(), values.as_slice()))
-            };
-        }
+        tokio::task::spawn_blocking(crate::procs::reap_orphans)
+            .await
+            .ok();
+        let profile = crate::procs::new_profile()?;
+        let io = |what: &str, e: std::io::Error| Error::Browser {
+            message: format!("cannot start {}: {what}: {e}", exe.display()),
+        };
+        // Chromium reads CDP from fd 3 and writes it to fd 4.
+        let (chrome_reads, to_chrome) = std::io::pipe().map_err(|e| io("pipe", e))?;
+        let (from_chrome, chrome_writes) = std::io::pipe().map_err(|e| io("pipe", e))?;
+
+        let user_data_dir = format!("--user-data-dir={}", profile.path().display());
+        let mut flags: Vec<&str> = BASE_FLAGS.to_vec();
+        flags.extend(options.extra_args.iter().map(String::as_str));
         if options.headless {
-            builder = builder.new_headless_mode();
-        } else {
-            builder = builder.with_head();
+            flags.extend(["--headless=new", "--hide-scrollbars", "--mute-audio"]);
         }
         if running_as_root() {
-            builder = builder.no_sandbox();
+            flags.extend(["--no-sandbox", "--disable-setuid-sandbox"]);
         }
-        let config = builder
-            .build()
-            .map_err(|message| Error::Browser { message })?;
-        let (cdp, mut handler) =
-            tokio::time::timeout(Duration::from_secs(40), CdpBrowser::launch(config))
-                .await
-                .map_err(|_| Error::Browser {
-                    message: "Chromium did not start within 40s".into(),
-                })?
-                .map_err(|e| Error::Browser {
-                    message: format!("cannot start {}: {e}", exe.display()),
-                })?;
-        let task = tokio::spawn(async move {
-            while let Some(event) = handler.next().await {
-                if let Err(e) = event {
-                    tracing::trace!(error = %e, "CDP handler");
+        // Last, so that no extra flag can open a port or move the profile.
+        flags.extend(["--remote-debugging-pipe", user_data_dir.as_str()]);
+        let args: Vec<String> = command_line(flags)
+            .into_iter()
+            .filter(|a| {
+                !a.starts_with("--remote-debugging-port")
+                    && !a.starts_with("--remote-debugging-address")
+            })
+            .collect();
+
+        let mut cmd = tokio::process::Command::new(exe);
+        cmd.args(&args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        cmd.fd_mappings(vec![
+            FdMapping {
+                parent_fd: chrome_reads.into(),
+                child_fd: 3,
+            },
+            FdMapping {
+                parent_fd: chrome_writes.into(),
+                child_fd: 4,
+            },
+        ])
+        .map_err(|e| io("file descriptors", std::io::Error::other(e.to_string())))?;
+        let mut child = cmd.spawn().map_err(|e| io("spawn", e))?;
+        // Chromium's ends of the pipes live on in Chromium only, so that
+        // its exit (or ours) closes the channel.
+        drop(cmd);
+        let tail: Tail = Default::default();
+        if let Some(stderr) = child.stderr.take() {
+            let tail = tail.clone();
+            tokio::spawn(async move {
+                use tokio::io::AsyncBufReadExt;
+                let mut lines = tokio::io::BufReader::new(stderr).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Ok(mut t) = tail.lock() {
+                        if t.len() >= 20 {
+                            t.pop_front();
+                        }
+                        t.push_back(line);
+                    }
                 }
+            });
+        }
+
+        let connected = async {
+            let channel = crate::pipe::bridge(
+                to_chrome.into(),
+                from_chrome.into(),
+                Duration::from_secs(30),
+            )
+            .await?;
+            let config = HandlerConfig {
+                ignore_https_errors: true,
+                ignore_invalid_messages: true,
+                viewport: None,
+                context_ids: Vec::new(),
+                request_timeout: options.cdp_timeout,
+                request_intercept: false,
+                cache_enabled: true,
+            };
+            let (cdp, mut handler) = CdpBrowser::connect_with_config(channel.url.clone(), config)
+                .await
+                .map_err(|e| Error::Browser {
+                    message: format!("cannot attach to {}: {e}", exe.display()),
+                })?;
+            let events = tokio::spawn(async move {
+                while let Some(event) = handler.next().await {
+                    if let Err(e) = event {
+                        // Not logged: an error may quote the message it was about.
+                        let _ = e;
+                    }
+                }
+            });
+            // A first round trip proves the browser is there and answering.
+            let version = cdp.version().await;
+            Ok::<_, Error>((cdp, vec![channel.task, events], version))
+        };
+        let outcome = tokio::select! {
+            r = tokio::time::timeout(Duration::from_secs(40), connected) => match r {
+                Ok(r) => r,
+                Err(_) => Err(Error::Browser { message: "Chromium did not start within 40s".into() }),
+            },
+            status = child.wait() => Err(Error::Browser {
+                message: format!(
+                    "{} exited at start ({}){}",
+                    exe.display(),
+                    status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string()),
+                    last_lines(&tail)
+                ),
+            }),
+        };
+        let (cdp, tasks) = match outcome {
+            Ok((cdp, tasks, Ok(_))) => (cdp, tasks),
+            Ok((_, tasks, Err(e))) => {
+                tasks.iter().for_each(|t| t.abort());
+                let _ = child.start_kill();
+                let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+                return Err(Error::Browser {
+                    message: format!("{} did not answer: {e}{}", exe.display(), last_lines(&tail)),
+                });
             }
-        });
+            Err(e) => {
+                let _ = child.start_kill();
+                let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+                return Err(e);
+            }
+        };
         let started_in = started.elapsed();
         tracing::debug!(?started_in, profile = %profile.path().display(), "Chromium started");
         Ok(Browser {
@@ -229,7 +387,8 @@ impl Browser {
                 cdp: RwLock::new(Some(cdp)),
                 permits: Arc::new(Semaphore::new(options.max_concurrency.max(1))),
                 options,
-                handler: std::sync::Mutex::new(Some(task)),
+                tasks: std::sync::Mutex::new(tasks),
+                child: std::sync::Mutex::new(Some(child)),
                 profile,
                 started_in,
             }),
@@ -251,8 +410,17 @@ impl Browser {
         &self.inner.options
     }
 
-    /// Closes Chromium and waits for it to exit (killing it if it will not).
-    /// Safe to call more than once.
+    /// The Chromium process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.inner
+            .child
+            .lock()
+            .ok()
+            .and_then(|c| c.as_ref().and_then(|c| c.id()))
+    }
+
+    /// Closes Chromium and waits for it to exit (killing it if it will not),
+    /// then removes its profile folder. Safe to call more than once.
     pub async fn close(&self) {
         let Some(mut cdp) = self.inner.cdp.write().await.take() else {
             return;
@@ -266,52 +434,66 @@ impl Browser {
                 .unwrap_or_default()
         };
         let polite = tokio::time::timeout(Duration::from_secs(5), cdp.close()).await;
-        if !matches!(polite, Ok(Ok(_))) {
-            let _ = cdp.kill().await;
-        }
-        match tokio::time::timeout(Duration::from_secs(10), cdp.wait()).await {
-            Ok(_) => {}
-            Err(_) => {
-                let _ = cdp.kill().await;
-                let _ = tokio::time::timeout(Duration::from_secs(5), cdp.wait()).await;
+        let child = self.inner.child.lock().ok().and_then(|mut c| c.take());
+        if let Some(mut child) = child {
+            if !matches!(polite, Ok(Ok(_))) {
+                let _ = child.start_kill();
+            }
+            if tokio::time::timeout(Duration::from_secs(10), child.wait())
+                .await
+                .is_err()
+            {
+                let _ = child.start_kill();
+                let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
             }
         }
-        if let Some(task) = self.inner.handler.lock().ok().and_then(|mut h| h.take()) {
-            task.abort();
+        if let Ok(mut tasks) = self.inner.tasks.lock() {
+            tasks.drain(..).for_each(|t| t.abort());
         }
+        drop(cdp);
         // Zygotes, renderers and crash handlers exit on their own shortly
-        // after the browser; wait for them, kill any that linger.
+        // after the browser; wait for them, kill any that linger, and
+        // remove the profile (whoever holds the last clone of this browser).
         let _ = tokio::task::spawn_blocking(move || {
-            crate::procs::reap(&profile, &before, Duration::from_secs(3))
+            crate::procs::reap(&profile, &before, Duration::from_secs(3));
+            crate::procs::remove_profile(&profile);
         })
         .await;
         tracing::debug!("Chromium closed");
     }
 }
 
+fn last_lines(tail: &Tail) -> String {
+    let lines: Vec<String> = tail
+        .lock()
+        .map(|t| t.iter().cloned().collect())
+        .unwrap_or_default();
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!("; Chromium said: {}", lines.join(" | "))
+    }
+}
+
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(task) = self.handler.get_mut().ok().and_then(|h| h.take()) {
-            task.abort();
+        if let Ok(tasks) = self.tasks.get_mut() {
+            tasks.drain(..).for_each(|t| t.abort());
         }
-        // Not closed (a panic path): chromiumoxide spawned Chromium with
-        // kill_on_drop, so dropping it kills the browser process; its
-        // children follow it. Make sure, without waiting long.
+        // Not closed (a panic path): kill the browser process; its children
+        // follow it. Make sure, without waiting long. The profile folder
+        // goes with the TempDir.
         if let Some(cdp) = self.cdp.get_mut().take() {
             let before = crate::procs::snapshot(self.profile.path());
             drop(cdp);
+            if let Some(mut child) = self.child.get_mut().ok().and_then(|c| c.take()) {
+                let _ = child.start_kill();
+            }
             crate::procs::reap(self.profile.path(), &before, Duration::from_millis(500));
         }
     }
 }
 
 fn running_as_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false)
+    nix::unistd::geteuid().is_root()
 }

@@ -24,6 +24,7 @@ mod cookies;
 mod js;
 mod launch;
 mod page;
+mod pipe;
 mod procs;
 mod session;
 

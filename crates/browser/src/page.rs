@@ -307,10 +307,22 @@ impl Page for CdpPage {
         let last = last.into_inner().unwrap_or_default();
         match got {
             Ok(()) => Ok(()),
-            Err(e) if e.is_timeout() => Err(Error::TextMismatch {
-                target: format!("`{selector}`"),
-                read_back: last,
-            }),
+            Err(e) if e.is_timeout() => {
+                // What a password field holds never goes into an error.
+                let secret = self
+                    .evaluate(js::is_password(selector))
+                    .await
+                    .map(|v| v.as_bool() != Some(false))
+                    .unwrap_or(true);
+                Err(Error::TextMismatch {
+                    target: format!("`{selector}`"),
+                    read_back: if secret {
+                        format!("[hidden: {} characters]", last.chars().count())
+                    } else {
+                        last
+                    },
+                })
+            }
             Err(e) => Err(e),
         }
     }

@@ -1,14 +1,84 @@
 //! Chromium's process tree, found through `/proc` by the unique profile
 //! folder each browser gets, so that no process outlives a run.
 
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::time::{Duration, Instant};
+
+use distroflow_core::{Error, Result};
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
 /// Prefix of every profile folder DistroFlow creates.
 pub(crate) const PROFILE_PREFIX: &str = "distroflow-chrome-";
+
+/// In each profile folder: the pid of the process that made it, so that a
+/// later run can tell a live run's folder from one left behind.
+const OWNER_FILE: &str = "distroflow-owner";
+
+/// A new private profile folder (0700), marked with this process as owner.
+pub(crate) fn new_profile() -> Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix(PROFILE_PREFIX)
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let owner = dir.path().join(OWNER_FILE);
+    std::fs::write(&owner, format!("{}\n", std::process::id()))
+        .map_err(|e| Error::io(&owner, e))?;
+    Ok(dir)
+}
+
+/// Removes a closed browser's profile folder (best effort).
+pub(crate) fn remove_profile(profile: &Path) {
+    if let Err(e) = std::fs::remove_dir_all(profile) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            tracing::debug!(profile = %profile.display(), "cannot remove the profile folder: {e}");
+        }
+    }
+}
+
+/// Removes profile folders (this user's) that no live run owns and no
+/// browser uses: those of runs that were killed, including folders made by
+/// older versions without an owner file (once they are a minute old).
+fn sweep_profiles(in_use: &std::collections::HashSet<String>) {
+    let Ok(dir) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    let me = nix::unistd::geteuid().as_raw();
+    for entry in dir.flatten() {
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(PROFILE_PREFIX)
+        {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.is_dir() || meta.uid() != me || in_use.contains(&path.display().to_string()) {
+            continue;
+        }
+        let owner = std::fs::read_to_string(path.join(OWNER_FILE))
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok());
+        let keep = match owner {
+            Some(pid) => Path::new(&format!("/proc/{pid}")).exists(),
+            None => meta
+                .modified()
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_none_or(|age| age < Duration::from_secs(60)),
+        };
+        if !keep {
+            tracing::debug!(profile = %path.display(), "removing a profile folder left by an earlier run");
+            remove_profile(&path);
+        }
+    }
+}
 
 struct Proc {
     pid: i32,
@@ -121,6 +191,11 @@ pub(crate) fn snapshot(profile: &Path) -> Vec<i32> {
     trees(|d| d == profile).into_iter().map(|p| p.pid).collect()
 }
 
+/// Running (not a zombie, which has no command line).
+fn alive(pid: i32) -> bool {
+    std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| !c.is_empty())
+}
+
 fn pids_using(profile: &Path, before: &[i32]) -> Vec<i32> {
     let mut pids = snapshot(profile);
     for pid in before {
@@ -157,7 +232,9 @@ pub(crate) fn reap(profile: &Path, before: &[i32], grace: Duration) -> usize {
 }
 
 /// Kills browsers of earlier DistroFlow runs that died without closing them
-/// (killed with SIGKILL). A browser is orphaned when its main process was
+/// (killed with SIGKILL, by versions before the DevTools pipe: a browser on
+/// the pipe quits by itself when its run dies), then removes the profile
+/// folders such runs left behind. A browser is orphaned when its main process was
 /// handed to init (parent 1; with a launcher script that did not `exec`,
 /// such as Debian's `chromium-headless-shell`, the script is) or is gone
 /// while helpers linger. All of its processes go, found by profile folder.
@@ -168,6 +245,7 @@ pub(crate) fn reap_orphans() {
     if std::process::id() == 1 {
         return;
     }
+    let mut killed: Vec<i32> = Vec::new();
     let mut browsers: std::collections::BTreeMap<&str, Vec<&Proc>> = Default::default();
     for p in &all {
         if let Some(profile) = p.profile.as_deref() {
@@ -189,6 +267,17 @@ pub(crate) fn reap_orphans() {
         );
         for p in procs {
             let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
+            killed.push(p.pid);
         }
     }
+    // Give the killed ones a moment to go, so their folders go too.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < deadline && killed.iter().any(|pid| alive(*pid)) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let in_use = trees(|_| true)
+        .into_iter()
+        .filter_map(|p| p.profile)
+        .collect();
+    sweep_profiles(&in_use);
 }

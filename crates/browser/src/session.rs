@@ -3,7 +3,7 @@ use chromiumoxide::cdp::browser_protocol::network::SetCookiesParams;
 use chromiumoxide::cdp::browser_protocol::target::{
     CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams,
 };
-use distroflow_core::{Cookie, Error, Result};
+use distroflow_core::{Cookie, CookieScope, Error, Result};
 use tokio::sync::OwnedSemaphorePermit;
 use url::Url;
 
@@ -21,9 +21,16 @@ pub struct Session {
 }
 
 impl Browser {
-    /// Opens a new isolated context with `cookies` set for `base_url`'s
-    /// site, waiting for a pool permit first.
+    /// Opens a new isolated context with those of `cookies` that belong to
+    /// `base_url`'s host set for it, waiting for a pool permit first.
     pub async fn session(&self, base_url: &Url, cookies: &[Cookie]) -> Result<Session> {
+        self.session_in(&CookieScope::site(base_url), cookies).await
+    }
+
+    /// Opens a new isolated context for a platform's site (`scope`'s base
+    /// URL) with the cookies that belong to it (see
+    /// [`CookieScope::to_send`]), waiting for a pool permit first.
+    pub async fn session_in(&self, scope: &CookieScope, cookies: &[Cookie]) -> Result<Session> {
         let permit = self
             .inner
             .permits
@@ -60,7 +67,7 @@ impl Browser {
         };
         tracing::debug!(elapsed = ?opened.elapsed(), "opened a browser context");
         let page = CdpPage::new(page, self.inner.options.clone());
-        let params = to_cdp_cookies(base_url, cookies);
+        let params = to_cdp_cookies(scope, cookies);
         if !params.is_empty() {
             page.with_timeout(
                 "setting cookies",

@@ -7,7 +7,7 @@ pub(crate) enum ExitStatus {
     Failure,
     /// Bad usage or input; nothing was posted.
     Usage,
-    /// Interrupted by Ctrl-C.
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP (exit 128 + the signal).
     Interrupted,
 }
 
@@ -17,7 +17,7 @@ impl From<ExitStatus> for std::process::ExitCode {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Usage => 2,
-            ExitStatus::Interrupted => 130,
+            ExitStatus::Interrupted => crate::signals::exit_code(),
         })
     }
 }

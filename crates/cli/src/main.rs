@@ -9,6 +9,7 @@ mod args;
 mod commands;
 mod exit;
 mod output;
+mod signals;
 
 use clap::Parser;
 
@@ -46,6 +47,7 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> ExitStatus {
+    signals::install();
     let result = match cli.command {
         Command::Post(a) => commands::post::run(a).await,
         Command::Check(a) => commands::check::run(a),
@@ -64,7 +66,7 @@ async fn run(cli: Cli) -> ExitStatus {
         Ok(status) => status,
         Err(e) => {
             output::print_error(&e);
-            if commands::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+            if signals::stopped_by().is_some() {
                 ExitStatus::Interrupted
             } else if e.is_usage() {
                 ExitStatus::Usage
@@ -75,19 +77,45 @@ async fn run(cli: Cli) -> ExitStatus {
     }
 }
 
+/// Logs on stderr: `-v` picks the level, `RUST_LOG` overrides it, except
+/// for the libraries that log CDP or WebSocket traffic in full (cookies,
+/// typed passwords, page storage): those are silent at every level,
+/// whatever `RUST_LOG` says. DistroFlow logs the CDP traffic itself at
+/// trace level, as method names and sizes only.
 fn init_tracing(verbose: u8, quiet: bool) {
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, Layer};
     let default = match (quiet, verbose) {
-        (true, _) => "error,chromiumoxide=off",
-        (false, 0) => "warn,chromiumoxide=off",
-        (false, 1) => "info,chromiumoxide=off",
-        (false, 2) => "debug,chromiumoxide=warn,tungstenite=warn",
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
+    let never = tracing_subscriber::filter::filter_fn(|meta| !carries_traffic(meta.target()));
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_target(false)
+                .with_filter(filter)
+                .with_filter(never),
+        )
         .try_init();
+}
+
+/// Log targets of the libraries that put whole CDP or WebSocket messages
+/// in their events.
+fn carries_traffic(target: &str) -> bool {
+    [
+        "chromiumoxide",
+        "tungstenite",
+        "async_tungstenite",
+        "hyper",
+        "reqwest",
+    ]
+    .iter()
+    .any(|t| target == *t || target.starts_with(&format!("{t}::")))
 }

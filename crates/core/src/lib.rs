@@ -27,6 +27,7 @@ mod page;
 mod platform;
 mod post;
 mod result;
+mod scope;
 
 pub use auth::{parse_cookie_file, AuthConfig, Cookie, SameSite, Secret};
 pub use config::{Config, PlatformConfig};
@@ -44,3 +45,4 @@ pub use platform::{
 };
 pub use post::Post;
 pub use result::{ErrorReport, PostResult, Status};
+pub use scope::{CookieScope, DropReason, DroppedCookie, Scoped};

@@ -217,11 +217,12 @@ async fn run_one(
         });
     }
     let cookies = job.cookies.as_deref().unwrap_or_default();
+    let scope = distroflow_core::CookieScope::new(job.platform, &job.ctx.base_url);
     // Opening a context is safe to repeat; the post itself is not retried.
     let opened = distroflow_healer::retry(
         distroflow_healer::RetryPolicy::default(),
         "open a browser context",
-        || browser.session(&job.ctx.base_url, cookies),
+        || browser.session_in(&scope, cookies),
     )
     .await;
     let session = match opened {

@@ -4,27 +4,18 @@ use std::time::Duration;
 
 use distroflow_browser::{Browser, BrowserOptions};
 use distroflow_core::{Cookie, Page, Secret};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Serves one HTML page for every request on 127.0.0.1; returns its URL.
 async fn serve(html: &'static str) -> String {
+    let app = axum::Router::new().fallback(move || async move { axum::response::Html(html) });
+    serve_app(app).await
+}
+
+async fn serve_app(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = sock.read(&mut buf).await;
-                let resp = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
-                    html.len()
-                );
-                let _ = sock.write_all(resp.as_bytes()).await;
-            });
-        }
+        let _ = axum::serve(listener, app).await;
     });
     format!("http://127.0.0.1:{}/", addr.port())
 }
@@ -146,6 +137,8 @@ async fn the_pool_bounds_open_sessions() {
     s3.close().await;
     b.close().await;
 }
+
+mod security;
 
 fn processes_with(profile: &str) -> usize {
     distroflow_browser::browser_processes(std::path::Path::new(profile)).len()

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use distroflow_browser::Browser;
-use distroflow_core::{AuthConfig, AuthStatus, Home, PlatformId, Result};
+use distroflow_core::{AuthConfig, AuthStatus, Error, Home, PlatformId, Result};
 use serde::Serialize;
 
 use crate::args::AccountsArgs;
@@ -98,10 +98,16 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<ExitStatus> {
             row
         });
     }
-    let rows = futures::future::join_all(checks).await;
+    let rows = tokio::select! {
+        rows = futures::future::join_all(checks) => Some(rows),
+        _ = crate::signals::requested() => None,
+    };
     if let Some(Ok(b)) = &browser {
         b.close().await;
     }
+    let Some(rows) = rows else {
+        return Err(Error::usage(crate::signals::name(), None));
+    };
 
     for row in &rows {
         if args.json {

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use distroflow_browser::{Browser, BrowserOptions};
 use distroflow_core::{
-    parse_cookie_file, wait_until, AuthConfig, Error, Home, JobContext, Page, Platform, Result,
-    Secret, Waits,
+    parse_cookie_file, wait_until, AuthConfig, CookieScope, Error, Home, JobContext, Page,
+    Platform, Result, Secret, Waits,
 };
 
 use crate::args::{LoginArgs, LogoutArgs};
@@ -28,7 +28,38 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
             )
         })?;
         let cookies = parse_cookie_file(file, &bytes)?;
-        let mut auth = AuthConfig::new(platform, cookies);
+        let total = cookies.len();
+        // Only the platform's own cookies: a whole-browser export also
+        // holds every other site's session, which must never reach this one.
+        let scope = CookieScope::new(platform, &ctx.base_url);
+        let scoped = scope.filter(cookies);
+        if scoped.kept.is_empty() {
+            return Err(Error::usage(
+                format!(
+                    "none of the {total} cookies in {} are for {} ({scope}); nothing was saved{}",
+                    file.display(),
+                    platform.display_name(),
+                    if home.load_auth(platform).ok().flatten().is_some() {
+                        " and the saved session is unchanged"
+                    } else {
+                        ""
+                    }
+                ),
+                Some(format!(
+                    "export the cookies while you are logged in to {} ({})",
+                    platform.display_name(),
+                    ctx.base_url
+                )),
+            ));
+        }
+        if let Some(summary) = scoped.summary() {
+            eprintln!(
+                "kept {} of {total} cookies for {}; {summary} (they belong to other sites and are never saved or sent)",
+                scoped.kept.len(),
+                platform.display_name()
+            );
+        }
+        let mut auth = AuthConfig::new(platform, scoped.kept);
         let adapter = distroflow_platforms::adapter(platform).ok();
         if let (false, Some(adapter)) = (args.no_check, adapter) {
             match check_session(options, &healer, adapter.as_ref(), &ctx, &auth).await {
@@ -43,7 +74,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
                         ),
                     })
                 }
-                Err(e) if super::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) => {
+                Err(e) if crate::signals::stopped_by().is_some() => {
                     return Err(e)
                 }
                 Err(e) => {
@@ -161,7 +192,8 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
     );
     let marker = adapter.logged_in_marker();
     let auth = with_browser(visible, |browser| async move {
-        let session = browser.session(&ctx.base_url, &saved).await?;
+        let scope = CookieScope::new(platform, &ctx.base_url);
+        let session = browser.session_in(&scope, &saved).await?;
         let page = healer.page(session.page(), platform);
         let result = async {
             page.goto(login_url.as_str()).await?;
@@ -227,10 +259,7 @@ where
     let browser = Browser::launch(options).await?;
     let result = tokio::select! {
         r = f(browser.clone()) => r,
-        _ = tokio::signal::ctrl_c() => {
-            super::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-            Err(Error::usage("interrupted", None))
-        }
+        _ = crate::signals::requested() => Err(Error::usage(crate::signals::name(), None)),
     };
     browser.close().await;
     result
@@ -258,7 +287,8 @@ pub(crate) async fn check_in(
     ctx: &JobContext,
     auth: &AuthConfig,
 ) -> Result<Option<String>> {
-    let session = browser.session(&ctx.base_url, &auth.cookies).await?;
+    let scope = CookieScope::new(adapter.id(), &ctx.base_url);
+    let session = browser.session_in(&scope, &auth.cookies).await?;
     let page = healer.page(session.page(), adapter.id());
     let result = async {
         if !adapter.is_logged_in(&page, ctx).await? {

@@ -79,11 +79,6 @@ pub(crate) fn healer(home: Option<&Home>) -> Result<std::sync::Arc<distroflow_he
         .with_model(distroflow_healer::ModelConfig::from_env()))
 }
 
-/// Set when Ctrl-C stopped a command (its browser closed first), so that it
-/// exits 130 like `post` does.
-pub(crate) static INTERRUPTED: std::sync::atomic::AtomicBool =
-    std::sync::atomic::AtomicBool::new(false);
-
 pub(crate) fn browser_options(config: &Config) -> BrowserOptions {
     let mut o = BrowserOptions::from_env(config.browser.chrome.as_deref());
     o.max_concurrency = config.browser.max_concurrency;

@@ -179,9 +179,7 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
             progress.finish(r.platform);
             progress.suspend(|| output::print_result(r, json));
         },
-        async {
-            let _ = tokio::signal::ctrl_c().await;
-        },
+        crate::signals::requested(),
     )
     .await;
     progress.clear();
@@ -190,7 +188,10 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     }
     Ok(match end {
         RunEnd::Interrupted => {
-            eprintln!("interrupted: the browser was closed; posts already reported above stand");
+            eprintln!(
+                "{}: the browser was closed; posts already reported above stand",
+                crate::signals::name()
+            );
             ExitStatus::Interrupted
         }
         RunEnd::Done(results) => status_of(&results),

@@ -118,7 +118,7 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
          Open the URLs above in a browser to look around. Press Ctrl-C to stop.",
         exports.join(" ")
     );
-    let _ = tokio::signal::ctrl_c().await;
+    crate::signals::requested().await;
     sandbox.shutdown().await;
     Ok(ExitStatus::Success)
 }

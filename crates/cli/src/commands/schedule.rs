@@ -241,25 +241,12 @@ pub(crate) async fn daemon(args: DaemonArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
+/// Sets `stop` on SIGTERM, SIGHUP or Ctrl-C; the running job goes on.
 fn watch_signals(stop: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    crate::signals::let_the_running_job_finish();
     tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut term), Ok(mut int)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) else {
-                return;
-            };
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
-        eprintln!("stopping after the running job");
+        crate::signals::requested().await;
+        eprintln!("{}: stopping after the running job", crate::signals::name());
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
     });
 }
