@@ -171,6 +171,15 @@ pub(crate) fn read_back(sel: &str) -> String {
     ))
 }
 
+/// Whether the element typed into is a password field (its read-back is
+/// never repeated in an error).
+pub(crate) fn is_password(sel: &str) -> String {
+    wrap(&format!(
+        "const e = __first({0}) || __q({0})[0]; return !!e && e.tagName === 'INPUT' && (e.getAttribute('type') || '').toLowerCase() === 'password';",
+        lit(sel)
+    ))
+}
+
 pub(crate) fn element(sel: &str) -> String {
     wrap(&format!("return __q({})[0] || null;", lit(sel)))
 }

@@ -307,10 +307,18 @@ impl Page for CdpPage {
         let last = last.into_inner().unwrap_or_default();
         match got {
             Ok(()) => Ok(()),
-            Err(e) if e.is_timeout() => Err(Error::TextMismatch {
-                target: format!("`{selector}`"),
-                read_back: last,
-            }),
+            Err(e) if e.is_timeout() => {
+                // A password's read-back would put it in the error, the
+                // step log and a debug bundle: never (nor when unsure).
+                let password = self
+                    .evaluate(js::is_password(selector))
+                    .await
+                    .map_or(true, |v| v != Value::Bool(false));
+                Err(Error::TextMismatch {
+                    target: format!("`{selector}`"),
+                    read_back: if password { "[redacted]".into() } else { last },
+                })
+            }
             Err(e) => Err(e),
         }
     }

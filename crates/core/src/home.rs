@@ -83,15 +83,33 @@ impl Home {
         self.auth_dir().join(format!("{platform}.json"))
     }
 
-    /// Creates a private (0700) folder under the home, and the home itself.
+    /// Creates a private (0700) folder under the home (`sub` may have
+    /// several levels, e.g. `runs/<bundle>`): the home and every level are
+    /// made 0700, including ones that existed with looser modes.
     pub fn private_dir(&self, sub: &str) -> Result<PathBuf> {
-        let dir = if sub.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(sub)
-        };
-        for d in [&self.root, &dir] {
-            std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+        let mut dir = self.root.clone();
+        let mut levels = vec![dir.clone()];
+        for part in Path::new(sub).components() {
+            match part {
+                std::path::Component::Normal(p) => {
+                    dir.push(p);
+                    levels.push(dir.clone());
+                }
+                std::path::Component::CurDir => {}
+                _ => {
+                    return Err(Error::Unexpected {
+                        message: format!("`{sub}` is not a folder under the home"),
+                    })
+                }
+            }
+        }
+        for d in &levels {
+            match std::fs::create_dir(d) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && d.is_dir() => {}
+                // A missing parent of the home itself, or an error to report.
+                Err(_) => std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?,
+            }
             set_mode(d, 0o700)?;
         }
         Ok(dir)
@@ -244,6 +262,26 @@ mod tests {
         assert_eq!(home.load_auth(PlatformId::HackerNews).unwrap(), Some(auth));
         assert!(home.remove_auth(PlatformId::HackerNews).unwrap());
         assert_eq!(home.load_auth(PlatformId::HackerNews).unwrap(), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_dir_makes_every_level_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path().join("h"));
+        std::fs::create_dir_all(home.root().join("runs")).unwrap();
+        std::fs::set_permissions(
+            home.root().join("runs"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        let b = home.private_dir("runs/20250101T000000.000Z-x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        for d in [home.root(), &home.root().join("runs"), &b] {
+            assert_eq!(mode(d), 0o700, "{}", d.display());
+        }
+        assert!(home.private_dir("../escape").is_err());
     }
 
     /// A session file copied in by hand with the usual 0644, in a 0755

@@ -12,6 +12,7 @@ use distroflow_core::{
 };
 use distroflow_store::AttemptId;
 
+use crate::bundle::{leaves_bundle, with_bundle, Bundles};
 use crate::ledger::{Before, Ledger};
 use distroflow_healer::Healer;
 use tokio::task::JoinSet;
@@ -31,7 +32,7 @@ pub struct Job {
     pub ledger: Option<Arc<Ledger>>,
     /// Where a failed job leaves its debug bundle (screenshot, page, step
     /// log): `$DISTROFLOW_HOME/runs`. `None`: no bundle.
-    pub bundles: Option<std::path::PathBuf>,
+    pub bundles: Option<Bundles>,
 }
 
 /// How a job ended well.
@@ -53,6 +54,8 @@ struct Progress {
     /// The adapter's posting flow, which holds the submit, has begun: from
     /// here on a job stopped early may have posted.
     submit_started: bool,
+    /// The debug bundle the failed job left.
+    bundle: Option<std::path::PathBuf>,
 }
 
 type SharedProgress = Arc<Mutex<Progress>>;
@@ -213,7 +216,17 @@ pub async fn run(
                 Ok(Done::Already { url, id }) => {
                     PostResult::skipped(platform, url, id, start.elapsed())
                 }
-                Err(e) => PostResult::from_outcome(platform, Err(e), start.elapsed()),
+                Err(e) => {
+                    let hint = lock(&progress)
+                        .bundle
+                        .take()
+                        .map(|b| e.hint_with_bundle(&b));
+                    let mut r = PostResult::from_outcome(platform, Err(e), start.elapsed());
+                    if let (Some(hint), Some(report)) = (hint, r.error.as_mut()) {
+                        report.hint = Some(hint);
+                    }
+                    r
+                }
             }
         });
         jobs_by_task.insert(handle.id(), (platform, progress, ledger));
@@ -306,12 +319,13 @@ async fn run_one(
     };
     let page = job.healer.page(session.page(), job.platform);
     let mut outcome = post_or_resolve(job, &page, post, before, progress).await;
-    if let (Err(e), Some(dir)) = (&outcome, &job.bundles) {
+    if let (Err(e), Some(bundles)) = (&outcome, &job.bundles) {
         if leaves_bundle(e) {
-            if let Some(path) = bundle(dir, job.platform, &page, e).await {
+            if let Some(path) = bundles.write(job.platform, &page, e).await {
                 if let Err(e) = outcome {
                     outcome = Err(with_bundle(e, &path));
                 }
+                lock(progress).bundle = Some(path);
             }
         }
     }
@@ -367,82 +381,4 @@ async fn post_or_resolve(
         }
     }
     outcome.map(Done::Posted)
-}
-
-/// Failures worth a look at the page (not a missing login or a refusal the
-/// platform explained).
-fn leaves_bundle(e: &Error) -> bool {
-    matches!(
-        e.kind(),
-        distroflow_core::ErrorKind::NotFound
-            | distroflow_core::ErrorKind::TextMismatch
-            | distroflow_core::ErrorKind::Timeout
-            | distroflow_core::ErrorKind::Unexpected
-            | distroflow_core::ErrorKind::Uncertain
-            | distroflow_core::ErrorKind::Browser
-    )
-}
-
-/// The same error, naming the bundle (the message keeps its kind).
-fn with_bundle(e: Error, path: &std::path::Path) -> Error {
-    let note = format!(" [debug bundle: {}]", path.display());
-    match e {
-        Error::NotFound {
-            target,
-            selectors,
-            url,
-        } => Error::NotFound {
-            target,
-            selectors,
-            url: format!("{url}{note}"),
-        },
-        Error::TextMismatch { target, read_back } => Error::TextMismatch {
-            target: format!("{target}{note}"),
-            read_back,
-        },
-        Error::Timeout { what, after } => Error::Timeout {
-            what: format!("{what}{note}"),
-            after,
-        },
-        Error::Unexpected { message } => Error::Unexpected {
-            message: format!("{message}{note}"),
-        },
-        Error::Uncertain { platform, message } => Error::Uncertain {
-            platform,
-            message: format!("{message}{note}"),
-        },
-        Error::Browser { message } => Error::Browser {
-            message: format!("{message}{note}"),
-        },
-        other => other,
-    }
-}
-
-/// Writes `runs/<time>-<platform>/`: screenshot.png, page.html, steps.txt,
-/// error.txt. Best effort: a failure to write never hides the job's error.
-async fn bundle(
-    dir: &std::path::Path,
-    platform: PlatformId,
-    page: &distroflow_healer::HealingPage<'_>,
-    e: &Error,
-) -> Option<std::path::PathBuf> {
-    use distroflow_core::Page;
-    let stamp = jiff::Timestamp::now()
-        .strftime("%Y%m%dT%H%M%S%.3fZ")
-        .to_string();
-    let path = dir.join(format!("{stamp}-{platform}"));
-    std::fs::create_dir_all(&path).ok()?;
-    let url = page.current_url().await.unwrap_or_default();
-    if let Ok(png) = page.screenshot_png().await {
-        let _ = std::fs::write(path.join("screenshot.png"), png);
-    }
-    if let Ok(html) = page
-        .eval("document.documentElement ? document.documentElement.outerHTML : ''")
-        .await
-    {
-        let _ = std::fs::write(path.join("page.html"), html.as_str().unwrap_or_default());
-    }
-    let _ = std::fs::write(path.join("steps.txt"), page.steps().join("\n") + "\n");
-    let _ = std::fs::write(path.join("error.txt"), format!("{e}\nurl: {url}\n"));
-    Some(path)
 }
