@@ -39,14 +39,21 @@ impl std::fmt::Debug for Output {
         // A failed step left a debug bundle: its step log says what was
         // tried (the folder is gone once the test ends).
         let both = format!("{}{}", self.stdout, self.stderr);
-        for part in both.split("[debug bundle: ").skip(1) {
-            let dir = part.split(']').next().unwrap_or_default();
-            let steps =
-                std::fs::read_to_string(Path::new(dir).join("steps.txt")).unwrap_or_default();
-            write!(f, "\n--- steps in {dir}\n{steps}")?;
+        for dir in debug_bundles(&both) {
+            let steps = std::fs::read_to_string(dir.join("steps.txt")).unwrap_or_default();
+            write!(f, "\n--- steps in {}\n{steps}", dir.display())?;
         }
         Ok(())
     }
+}
+
+/// The debug bundle folders named in `text` (`[debug bundle: <path>]`).
+pub fn debug_bundles(text: &str) -> Vec<PathBuf> {
+    text.split("[debug bundle: ")
+        .skip(1)
+        .filter_map(|part| part.split(']').next())
+        .map(PathBuf::from)
+        .collect()
 }
 
 impl User {

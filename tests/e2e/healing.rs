@@ -161,14 +161,7 @@ async fn a_step_nothing_can_repair_leaves_a_debug_bundle_named_in_the_error() {
     let r = &out.json()[0];
     assert_eq!(r["error"]["kind"], "not_found", "{out:?}");
     let message = r["error"]["message"].as_str().unwrap();
-    let dir = message
-        .split("[debug bundle: ")
-        .nth(1)
-        .unwrap()
-        .split(']')
-        .next()
-        .unwrap();
-    let dir = std::path::Path::new(dir);
+    let dir = &crate::harness::debug_bundles(message)[0];
     assert!(dir.starts_with(u.home().join("runs")), "{message}");
     for file in ["screenshot.png", "page.html", "steps.txt", "error.txt"] {
         assert!(dir.join(file).exists(), "{file} in {}", dir.display());

@@ -4,6 +4,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr, unreachable_pub)]
 
+mod bundles;
 mod fanout;
 mod hackernews;
 mod harness;

@@ -171,10 +171,11 @@ pub(crate) fn read_back(sel: &str) -> String {
     ))
 }
 
-/// Whether the element is a password field (`null` when it is gone).
+/// Whether the element typed into is a password field (its read-back is
+/// never repeated in an error).
 pub(crate) fn is_password(sel: &str) -> String {
     wrap(&format!(
-        "const e = __first({0}) || __q({0})[0]; return e ? (e.type === 'password') : null;",
+        "const e = __first({0}) || __q({0})[0]; return !!e && e.tagName === 'INPUT' && (e.getAttribute('type') || '').toLowerCase() === 'password';",
         lit(sel)
     ))
 }

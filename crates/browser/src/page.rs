@@ -308,19 +308,15 @@ impl Page for CdpPage {
         match got {
             Ok(()) => Ok(()),
             Err(e) if e.is_timeout() => {
-                // What a password field holds never goes into an error.
-                let secret = self
+                // A password's read-back would put it in the error, the
+                // step log and a debug bundle: never (nor when unsure).
+                let password = self
                     .evaluate(js::is_password(selector))
                     .await
-                    .map(|v| v.as_bool() != Some(false))
-                    .unwrap_or(true);
+                    .map_or(true, |v| v != Value::Bool(false));
                 Err(Error::TextMismatch {
                     target: format!("`{selector}`"),
-                    read_back: if secret {
-                        format!("[hidden: {} characters]", last.chars().count())
-                    } else {
-                        last
-                    },
+                    read_back: if password { "[redacted]".into() } else { last },
                 })
             }
             Err(e) => Err(e),

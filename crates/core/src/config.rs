@@ -31,6 +31,32 @@ pub struct Config {
     /// (`[rate_limits.x] min_interval = "2m"`).
     #[serde(default)]
     pub rate_limits: toml::Table,
+    /// What a failed post leaves behind for debugging.
+    #[serde(default)]
+    pub debug: DebugSettings,
+}
+
+/// `[debug]`: the debug bundles a failed post leaves in
+/// `$DISTROFLOW_HOME/runs/` (page, screenshot, step log).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebugSettings {
+    /// How many bundles to keep; older ones are removed after a new one is
+    /// written. 0 writes none (and removes those left).
+    #[serde(default = "default_keep_bundles")]
+    pub keep_bundles: usize,
+}
+
+impl Default for DebugSettings {
+    fn default() -> Self {
+        DebugSettings {
+            keep_bundles: default_keep_bundles(),
+        }
+    }
+}
+
+fn default_keep_bundles() -> usize {
+    50
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -191,5 +217,8 @@ mod tests {
         let e = Config::load(&p).unwrap_err().to_string();
         assert!(e.contains("myspace"), "{e}");
         assert!(Config::load(&dir.path().join("none.toml")).is_ok());
+        assert_eq!(Config::default().debug.keep_bundles, 50);
+        std::fs::write(&p, "[debug]\nkeep_bundles = 3\n").unwrap();
+        assert_eq!(Config::load(&p).unwrap().debug.keep_bundles, 3);
     }
 }

@@ -238,13 +238,31 @@ impl Error {
             ),
             Error::Config { .. } => Some("check $DISTROFLOW_HOME/config.toml".into()),
             Error::NotFound { .. } | Error::TextMismatch { .. } => Some(
-                "the site's page may have changed; run again with -v for the step log".into(),
+                "the site's page may have changed; `distroflow selectors list` shows the selectors tried, `distroflow heal` what self-healing did".into(),
             ),
             _ => None,
         }
     }
 
-    /// The error with a different hint (e.g. naming a debug bundle).
+    /// The hint when a failed step left a debug bundle in `bundle` (the
+    /// folder holding the page, a screenshot and the step log).
+    pub fn hint_with_bundle(&self, bundle: &std::path::Path) -> String {
+        let see = format!(
+            "see the debug bundle in {} (steps.txt has the step log, page.html and screenshot.png the page)",
+            bundle.display()
+        );
+        match self {
+            Error::NotFound { .. } | Error::TextMismatch { .. } => {
+                format!("the site's page may have changed; {see}")
+            }
+            other => match other.hint() {
+                Some(h) => format!("{h}; {see}"),
+                None => see,
+            },
+        }
+    }
+
+    /// A usage error, with a hint if there is one.
     pub fn usage(message: impl Into<String>, hint: Option<String>) -> Self {
         Error::Usage {
             message: message.into(),
@@ -278,5 +296,26 @@ mod tests {
         };
         assert!(t.is_transient() && t.is_timeout());
         assert_eq!(t.kind().as_str(), "timeout");
+    }
+
+    #[test]
+    fn a_bundle_hint_names_the_folder_and_its_step_log() {
+        let e = Error::NotFound {
+            target: "`title`".into(),
+            selectors: "input".into(),
+            url: "http://x/submit".into(),
+        };
+        assert!(!e.hint().unwrap().contains("-v"));
+        let h = e.hint_with_bundle(std::path::Path::new("/h/runs/1-hackernews"));
+        assert!(h.starts_with("the site's page may have changed; see the debug bundle in /h/runs/1-hackernews (steps.txt"), "{h}");
+        let u = Error::Uncertain {
+            platform: PlatformId::X,
+            message: "m".into(),
+        };
+        let h = u.hint_with_bundle(std::path::Path::new("/b"));
+        assert!(
+            h.starts_with("check X before posting again") && h.contains("/b (steps.txt"),
+            "{h}"
+        );
     }
 }

@@ -83,15 +83,33 @@ impl Home {
         self.auth_dir().join(format!("{platform}.json"))
     }
 
-    /// Creates a private (0700) folder under the home, and the home itself.
+    /// Creates a private (0700) folder under the home (`sub` may have
+    /// several levels, e.g. `runs/<bundle>`): the home and every level are
+    /// made 0700, including ones that existed with looser modes.
     pub fn private_dir(&self, sub: &str) -> Result<PathBuf> {
-        let dir = if sub.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(sub)
-        };
-        for d in [&self.root, &dir] {
-            std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+        let mut dir = self.root.clone();
+        let mut levels = vec![dir.clone()];
+        for part in Path::new(sub).components() {
+            match part {
+                std::path::Component::Normal(p) => {
+                    dir.push(p);
+                    levels.push(dir.clone());
+                }
+                std::path::Component::CurDir => {}
+                _ => {
+                    return Err(Error::Unexpected {
+                        message: format!("`{sub}` is not a folder under the home"),
+                    })
+                }
+            }
+        }
+        for d in &levels {
+            match std::fs::create_dir(d) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && d.is_dir() => {}
+                // A missing parent of the home itself, or an error to report.
+                Err(_) => std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?,
+            }
             set_mode(d, 0o700)?;
         }
         Ok(dir)
@@ -105,7 +123,9 @@ impl Home {
         Ok(path)
     }
 
-    /// The saved session, if any.
+    /// The saved session, if any. A file (or the auth folder) that others
+    /// may read, e.g. one copied in by hand, is made private first (0600 in
+    /// a 0700 folder), with a warning.
     pub fn load_auth(&self, platform: PlatformId) -> Result<Option<AuthConfig>> {
         let path = self.auth_path(platform);
         let bytes = match std::fs::read(&path) {
@@ -113,6 +133,8 @@ impl Home {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(&path, e)),
         };
+        tighten(&self.auth_dir(), 0o700);
+        tighten(&path, 0o600);
         let file: AuthFile = serde_json::from_slice(&bytes).map_err(|e| Error::Config {
             message: format!("{} is damaged ({e})", path.display()),
         })?;
@@ -178,6 +200,34 @@ fn set_mode(_path: &Path, _mode: u32) -> Result<()> {
     Ok(())
 }
 
+/// Makes `path` no more open than `mode` (0600 or 0700) when group or
+/// others have any access to it, and says so. Best effort: a file we
+/// cannot change (someone else's) is reported, not refused.
+#[cfg(unix)]
+fn tighten(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let was = meta.permissions().mode() & 0o777;
+    if was & 0o077 == 0 {
+        return;
+    }
+    match set_mode(path, mode) {
+        Ok(()) => tracing::warn!(
+            "{} was open to other users (mode {was:o}); made it private ({mode:o})",
+            path.display()
+        ),
+        Err(e) => tracing::warn!(
+            "{} is open to other users (mode {was:o}) and cannot be made private: {e}",
+            path.display()
+        ),
+    }
+}
+
+#[cfg(not(unix))]
+fn tighten(_path: &Path, _mode: u32) {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,5 +262,58 @@ mod tests {
         assert_eq!(home.load_auth(PlatformId::HackerNews).unwrap(), Some(auth));
         assert!(home.remove_auth(PlatformId::HackerNews).unwrap());
         assert_eq!(home.load_auth(PlatformId::HackerNews).unwrap(), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_dir_makes_every_level_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path().join("h"));
+        std::fs::create_dir_all(home.root().join("runs")).unwrap();
+        std::fs::set_permissions(
+            home.root().join("runs"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        let b = home.private_dir("runs/20250101T000000.000Z-x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        for d in [home.root(), &home.root().join("runs"), &b] {
+            assert_eq!(mode(d), 0o700, "{}", d.display());
+        }
+        assert!(home.private_dir("../escape").is_err());
+    }
+
+    /// A session file copied in by hand with the usual 0644, in a 0755
+    /// folder: loading it makes both private.
+    #[cfg(unix)]
+    #[test]
+    fn a_hand_copied_session_readable_by_others_is_made_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path().join("h"));
+        let path = home
+            .save_auth(&AuthConfig::new(PlatformId::X, Vec::new()))
+            .unwrap();
+        let body = std::fs::read(&path).unwrap();
+        let auth_dir = path.parent().unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, body).unwrap();
+        let set = |p: &Path, m: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+        };
+        set(&path, 0o644);
+        set(auth_dir, 0o755);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o644);
+
+        assert!(home.load_auth(PlatformId::X).unwrap().is_some());
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(auth_dir), 0o700);
+
+        // Private already: left as it is (0400 stays 0400).
+        set(&path, 0o400);
+        assert!(home.load_auth(PlatformId::X).unwrap().is_some());
+        assert_eq!(mode(&path), 0o400);
     }
 }

@@ -3,7 +3,7 @@
 //! as they finish and one target's failure never touches the others.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use distroflow_browser::{Browser, BrowserOptions};
@@ -12,6 +12,7 @@ use distroflow_core::{
 };
 use distroflow_store::AttemptId;
 
+use crate::bundle::{leaves_bundle, with_bundle, Bundles};
 use crate::ledger::{Before, Ledger};
 use distroflow_healer::Healer;
 use tokio::task::JoinSet;
@@ -31,7 +32,7 @@ pub struct Job {
     pub ledger: Option<Arc<Ledger>>,
     /// Where a failed job leaves its debug bundle (screenshot, page, step
     /// log): `$DISTROFLOW_HOME/runs`. `None`: no bundle.
-    pub bundles: Option<std::path::PathBuf>,
+    pub bundles: Option<Bundles>,
 }
 
 /// How a job ended well.
@@ -42,6 +43,58 @@ enum Done {
         url: Option<String>,
         id: Option<String>,
     },
+}
+
+/// Where a job's attempt stands, for whoever ends the job before it
+/// finishes (its deadline, Ctrl-C).
+#[derive(Default)]
+struct Progress {
+    /// The attempt recorded as `running`, until its outcome is recorded.
+    attempt: Option<AttemptId>,
+    /// The adapter's posting flow, which holds the submit, has begun: from
+    /// here on a job stopped early may have posted.
+    submit_started: bool,
+    /// The debug bundle the failed job left.
+    bundle: Option<std::path::PathBuf>,
+}
+
+type SharedProgress = Arc<Mutex<Progress>>;
+
+fn lock(p: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
+    p.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Records the attempt of a job stopped by `why` before it recorded its own
+/// outcome: `failed` when its submit never started (nothing was sent,
+/// posting it again is safe), else `uncertain` (look before posting again).
+/// Returns whether the submit had started.
+fn record_stopped(
+    ledger: Option<&Ledger>,
+    progress: &Mutex<Progress>,
+    platform: PlatformId,
+    why: &Error,
+) -> bool {
+    let (id, submit_started) = {
+        let mut p = lock(progress);
+        (p.attempt.take(), p.submit_started)
+    };
+    if let (Some(ledger), Some(id)) = (ledger, id) {
+        let recorded = if submit_started {
+            ledger.after(
+                id,
+                &Err(Error::Uncertain {
+                    platform,
+                    message: why.to_string(),
+                }),
+            )
+        } else {
+            ledger.failed_before_submit(id, why)
+        };
+        if let Err(le) = recorded {
+            tracing::warn!("cannot record the attempt: {le}");
+        }
+    }
+    submit_started
 }
 
 pub enum RunEnd {
@@ -122,37 +175,38 @@ pub async fn run(
         }
     };
 
-    let mut platforms = std::collections::HashMap::new();
+    // Each job's platform, progress and ledger, for a job that crashes or
+    // is stopped by Ctrl-C.
+    let mut jobs_by_task = std::collections::HashMap::new();
     for job in pending {
         let browser = browser.clone();
         let post = post.clone();
         let platform = job.platform;
+        let progress = SharedProgress::default();
+        let ledger = job.ledger.clone();
+        let task_progress = progress.clone();
         let handle = set.spawn(async move {
             let start = Instant::now();
             let platform = job.platform;
-            let attempt = std::sync::Mutex::new(None);
+            let progress = task_progress;
             let outcome =
-                match tokio::time::timeout(job_timeout, run_one(&browser, &job, &post, &attempt))
+                match tokio::time::timeout(job_timeout, run_one(&browser, &job, &post, &progress))
                     .await
                 {
                     Ok(o) => o,
                     Err(_) => {
-                        let e = Error::Timeout {
+                        let mut e = Error::Timeout {
                             what: format!("{} to finish", platform.display_name()),
                             after: job_timeout,
                         };
-                        // The job may have submitted before the deadline.
-                        let id = attempt.lock().ok().and_then(|mut a| a.take());
-                        if let (Some(ledger), Some(id)) = (&job.ledger, id) {
-                            if let Err(le) = ledger.after(
-                                id,
-                                &Err(Error::Uncertain {
-                                    platform,
-                                    message: e.to_string(),
-                                }),
-                            ) {
-                                tracing::warn!("cannot record the attempt: {le}");
-                            }
+                        if !record_stopped(job.ledger.as_deref(), &progress, platform, &e) {
+                            e = Error::Timeout {
+                                what: format!(
+                                    "{} to finish (nothing was submitted; safe to run again)",
+                                    platform.display_name()
+                                ),
+                                after: job_timeout,
+                            };
                         }
                         Err(e)
                     }
@@ -162,10 +216,20 @@ pub async fn run(
                 Ok(Done::Already { url, id }) => {
                     PostResult::skipped(platform, url, id, start.elapsed())
                 }
-                Err(e) => PostResult::from_outcome(platform, Err(e), start.elapsed()),
+                Err(e) => {
+                    let hint = lock(&progress)
+                        .bundle
+                        .take()
+                        .map(|b| e.hint_with_bundle(&b));
+                    let mut r = PostResult::from_outcome(platform, Err(e), start.elapsed());
+                    if let (Some(hint), Some(report)) = (hint, r.error.as_mut()) {
+                        report.hint = Some(hint);
+                    }
+                    r
+                }
             }
         });
-        platforms.insert(handle.id(), platform);
+        jobs_by_task.insert(handle.id(), (platform, progress, ledger));
     }
 
     let interrupted = loop {
@@ -173,10 +237,13 @@ pub async fn run(
             next = set.join_next() => match next {
                 Some(Ok(r)) => { report(&r); results.push(r); }
                 Some(Err(e)) => {
-                    let Some(platform) = platforms.get(&e.id()).copied() else { continue };
+                    let Some((platform, progress, ledger)) = jobs_by_task.get(&e.id()) else { continue };
+                    let platform = *platform;
+                    let why = Error::Unexpected { message: format!("the {} job crashed: {e}", platform.display_name()) };
+                    record_stopped(ledger.as_deref(), progress, platform, &why);
                     let r = PostResult::from_outcome(
                         platform,
-                        Err(Error::Unexpected { message: format!("the {} job crashed: {e}", platform.display_name()) }),
+                        Err(why),
                         Duration::ZERO,
                     );
                     report(&r);
@@ -189,6 +256,16 @@ pub async fn run(
     };
     if interrupted {
         set.abort_all();
+        // Wait for the stopped jobs to let go (an aborted task ends at its
+        // next await), so that none starts a submit after its attempt is
+        // recorded below.
+        while set.join_next().await.is_some() {}
+        for (platform, progress, ledger) in jobs_by_task.values() {
+            let why = Error::Unexpected {
+                message: "interrupted (Ctrl-C)".into(),
+            };
+            record_stopped(ledger.as_deref(), progress, *platform, &why);
+        }
     }
     if owned || interrupted {
         browser.close().await;
@@ -204,12 +281,15 @@ async fn run_one(
     browser: &Browser,
     job: &Job,
     post: &Post,
-    attempt: &std::sync::Mutex<Option<AttemptId>>,
+    progress: &Mutex<Progress>,
 ) -> Result<Done> {
     let before = match &job.ledger {
         Some(l) => Some(l.before(job.platform, &job.account, post)?),
         None => None,
     };
+    if let Some(Before::Post(id)) = &before {
+        lock(progress).attempt = Some(*id);
+    }
     if let Some(Before::Done(row)) = &before {
         return Ok(Done::Already {
             url: row.url.clone(),
@@ -228,25 +308,25 @@ async fn run_one(
     let session = match opened {
         Ok(s) => s,
         Err(e) => {
-            if let (Some(Before::Post(id)), Some(l)) = (&before, &job.ledger) {
-                let _ = l.after(
-                    *id,
-                    &Err(Error::Browser {
-                        message: e.to_string(),
-                    }),
-                );
+            // Nothing was submitted: `failed`, even when opening timed out.
+            let id = lock(progress).attempt.take();
+            if let (Some(id), Some(l)) = (id, &job.ledger) {
+                if let Err(le) = l.failed_before_submit(id, &e) {
+                    tracing::warn!("cannot record the attempt: {le}");
+                }
             }
             return Err(e);
         }
     };
     let page = job.healer.page(session.page(), job.platform);
-    let mut outcome = post_or_resolve(job, &page, post, before, attempt).await;
-    if let (Err(e), Some(dir)) = (&outcome, &job.bundles) {
+    let mut outcome = post_or_resolve(job, &page, post, before, progress).await;
+    if let (Err(e), Some(bundles)) = (&outcome, &job.bundles) {
         if leaves_bundle(e) {
-            if let Some(path) = bundle(dir, job.platform, &page, e).await {
+            if let Some(path) = bundles.write(job.platform, &page, e).await {
                 if let Err(e) = outcome {
                     outcome = Err(with_bundle(e, &path));
                 }
+                lock(progress).bundle = Some(path);
             }
         }
     }
@@ -260,124 +340,46 @@ async fn post_or_resolve(
     page: &dyn distroflow_core::Page,
     post: &Post,
     before: Option<Before>,
-    attempt: &std::sync::Mutex<Option<AttemptId>>,
+    progress: &Mutex<Progress>,
 ) -> Result<Done> {
-    let id = match (before, &job.ledger) {
-        (Some(Before::Post(id)), _) => Some(id),
-        (Some(Before::Resolve(row)), Some(ledger)) => {
-            // An earlier attempt may have posted this: look before posting.
-            let when = row.last_at();
-            match job.adapter.find_existing(page, &job.ctx, post).await {
-                Ok(Existing::Found(p)) => {
-                    ledger.resolved_posted(&row, &p.url, &p.id)?;
-                    return Ok(Done::Already {
-                        url: Some(p.url),
-                        id: Some(p.id),
-                    });
-                }
-                Ok(Existing::NotFound) => Some(ledger.begin_after_resolve(job.platform, &job.account, post, &row)?),
-                Ok(Existing::CannotTell) | Err(_) => {
-                    return Err(Error::Uncertain {
-                        platform: job.platform,
-                        message: format!(
-                            "an earlier attempt (at {when}) may have posted this, and DistroFlow cannot check {} for it; look, and re-run with --force if it is not there",
-                            job.platform.display_name()
-                        ),
-                    })
-                }
+    // A `Before::Post` attempt is already in `progress` (run_one put it there).
+    if let (Some(Before::Resolve(row)), Some(ledger)) = (before, &job.ledger) {
+        // An earlier attempt may have posted this: look before posting.
+        let when = row.last_at();
+        match job.adapter.find_existing(page, &job.ctx, post).await {
+            Ok(Existing::Found(p)) => {
+                ledger.resolved_posted(&row, &p.url, &p.id)?;
+                return Ok(Done::Already {
+                    url: Some(p.url),
+                    id: Some(p.id),
+                });
+            }
+            Ok(Existing::NotFound) => {
+                let id = ledger.begin_after_resolve(job.platform, &job.account, post, &row)?;
+                lock(progress).attempt = Some(id);
+            }
+            Ok(Existing::CannotTell) | Err(_) => {
+                return Err(Error::Uncertain {
+                    platform: job.platform,
+                    message: format!(
+                        "an earlier attempt (at {when}) may have posted this, and DistroFlow cannot check {} for it; look, and re-run with --force if it is not there",
+                        job.platform.display_name()
+                    ),
+                })
             }
         }
-        _ => None,
-    };
-    if let Ok(mut a) = attempt.lock() {
-        *a = id;
     }
+    // The adapter's flow ends in the submit; from here on an unfinished
+    // job may have posted. (Its page loads come first, so a job stopped
+    // there is counted as uncertain too: looking costs a visit, a double
+    // post costs more.)
+    lock(progress).submit_started = true;
     let outcome = job.adapter.post(page, &job.ctx, post).await;
+    let id = lock(progress).attempt.take();
     if let (Some(ledger), Some(id)) = (&job.ledger, id) {
-        if let Ok(mut a) = attempt.lock() {
-            *a = None;
-        }
         if let Err(e) = ledger.after(id, &outcome) {
             tracing::warn!("cannot record the attempt: {e}");
         }
     }
     outcome.map(Done::Posted)
-}
-
-/// Failures worth a look at the page (not a missing login or a refusal the
-/// platform explained).
-fn leaves_bundle(e: &Error) -> bool {
-    matches!(
-        e.kind(),
-        distroflow_core::ErrorKind::NotFound
-            | distroflow_core::ErrorKind::TextMismatch
-            | distroflow_core::ErrorKind::Timeout
-            | distroflow_core::ErrorKind::Unexpected
-            | distroflow_core::ErrorKind::Uncertain
-            | distroflow_core::ErrorKind::Browser
-    )
-}
-
-/// The same error, naming the bundle (the message keeps its kind).
-fn with_bundle(e: Error, path: &std::path::Path) -> Error {
-    let note = format!(" [debug bundle: {}]", path.display());
-    match e {
-        Error::NotFound {
-            target,
-            selectors,
-            url,
-        } => Error::NotFound {
-            target,
-            selectors,
-            url: format!("{url}{note}"),
-        },
-        Error::TextMismatch { target, read_back } => Error::TextMismatch {
-            target: format!("{target}{note}"),
-            read_back,
-        },
-        Error::Timeout { what, after } => Error::Timeout {
-            what: format!("{what}{note}"),
-            after,
-        },
-        Error::Unexpected { message } => Error::Unexpected {
-            message: format!("{message}{note}"),
-        },
-        Error::Uncertain { platform, message } => Error::Uncertain {
-            platform,
-            message: format!("{message}{note}"),
-        },
-        Error::Browser { message } => Error::Browser {
-            message: format!("{message}{note}"),
-        },
-        other => other,
-    }
-}
-
-/// Writes `runs/<time>-<platform>/`: screenshot.png, page.html, steps.txt,
-/// error.txt. Best effort: a failure to write never hides the job's error.
-async fn bundle(
-    dir: &std::path::Path,
-    platform: PlatformId,
-    page: &distroflow_healer::HealingPage<'_>,
-    e: &Error,
-) -> Option<std::path::PathBuf> {
-    use distroflow_core::Page;
-    let stamp = jiff::Timestamp::now()
-        .strftime("%Y%m%dT%H%M%S%.3fZ")
-        .to_string();
-    let path = dir.join(format!("{stamp}-{platform}"));
-    std::fs::create_dir_all(&path).ok()?;
-    let url = page.current_url().await.unwrap_or_default();
-    if let Ok(png) = page.screenshot_png().await {
-        let _ = std::fs::write(path.join("screenshot.png"), png);
-    }
-    if let Ok(html) = page
-        .eval("document.documentElement ? document.documentElement.outerHTML : ''")
-        .await
-    {
-        let _ = std::fs::write(path.join("page.html"), html.as_str().unwrap_or_default());
-    }
-    let _ = std::fs::write(path.join("steps.txt"), page.steps().join("\n") + "\n");
-    let _ = std::fs::write(path.join("error.txt"), format!("{e}\nurl: {url}\n"));
-    Some(path)
 }

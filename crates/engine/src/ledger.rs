@@ -5,7 +5,9 @@
 //! an attempt whose outcome was unknown (a timeout after the submit, a
 //! crash) is resolved by looking on the platform first; the platform's rate
 //! limit must allow it. The attempt is recorded as `running` before the
-//! browser submits anything, and finished with its outcome after.
+//! browser submits anything, and finished with its outcome after; a job
+//! stopped before its submit started (a deadline, Ctrl-C) is `failed`,
+//! after it `uncertain`, and never left `running`.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -128,6 +130,20 @@ impl Ledger {
                 Timestamp::now(),
             )
         })
+    }
+
+    /// Records an attempt that ended before its submit started (a deadline
+    /// or Ctrl-C while waiting for the browser, opening a context, looking
+    /// for an earlier post): `failed`, since nothing reached the platform
+    /// and posting it again is safe. Never `uncertain`, even for a timeout.
+    pub fn failed_before_submit(&self, id: AttemptId, e: &Error) -> Result<()> {
+        let now = Timestamp::now();
+        let outcome = Outcome::Failed {
+            kind: e.kind().as_str().to_string(),
+            message: format!("{e} (before anything was submitted)"),
+            retry_at: None,
+        };
+        self.with_store(|store| store.finish_attempt(id, &outcome, now))
     }
 
     /// Records how an attempt ended.

@@ -21,8 +21,10 @@
 //! # let _ = end; }
 //! ```
 
+mod bundle;
 mod fanout;
 mod ledger;
 
+pub use bundle::Bundles;
 pub use fanout::{run, BrowserSource, Job, RunEnd};
 pub use ledger::{Before, Ledger, DEFAULT_WINDOW};

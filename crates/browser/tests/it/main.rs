@@ -317,3 +317,35 @@ async fn typing_waits_for_the_focus_and_never_lands_in_another_field() {
     s.close().await;
     b.close().await;
 }
+
+const REWRITING_PASSWORD: &str = r#"<!doctype html><html><body>
+<input id="pw" type="password" oninput="this.value = this.value.toUpperCase()">
+<input id="name" type="text" oninput="this.value = this.value.toUpperCase()">
+</body></html>"#;
+
+/// Text that does not stick is reported with what was read back, except
+/// from a password field: its value never reaches an error (nor the step
+/// log or a debug bundle, which repeat the error).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_that_does_not_stick_is_not_repeated_in_the_error() {
+    let url = serve(REWRITING_PASSWORD).await;
+    let b = browser().await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    let p = s.page();
+    p.goto(&url).await.unwrap();
+    let e = p.type_text("#pw", "hunter2").await.unwrap_err();
+    let message = e.to_string();
+    assert!(
+        matches!(e, distroflow_core::Error::TextMismatch { .. }),
+        "{message}"
+    );
+    assert!(!message.to_lowercase().contains("hunter2"), "{message}");
+    assert!(message.contains("[redacted]"), "{message}");
+    let e = p.type_text("#name", "alice").await.unwrap_err().to_string();
+    assert!(
+        e.contains("ALICE"),
+        "other fields still show what was read: {e}"
+    );
+    s.close().await;
+    b.close().await;
+}

@@ -261,7 +261,14 @@ pub(crate) fn make_jobs(
             ledger: ledger.cloned(),
             bundles: match sandbox {
                 Some(_) => None,
-                None => Some(home.private_dir("runs")?),
+                None => {
+                    // 0700, also when an older version made it 0755.
+                    home.private_dir("runs")?;
+                    Some(distroflow_engine::Bundles::new(
+                        home.clone(),
+                        config.debug.keep_bundles,
+                    ))
+                }
             },
         });
     }

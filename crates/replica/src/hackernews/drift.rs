@@ -8,8 +8,8 @@ use regex_lite::Regex;
 /// The versions this replica can serve.
 pub const UI_VERSIONS: &[u8] = &[0, 1, 2];
 
-/// A version with no submit form at all (nothing to repair): for testing
-/// what a failed step leaves behind.
+/// A version whose submit form has no fields left (nothing to repair), only
+/// its hidden one-time tokens: for testing what a failed step leaves behind.
 pub const BROKEN: u8 = 9;
 
 /// Rewrites a page of version 0 into version `ui`.
@@ -18,10 +18,17 @@ pub(crate) fn apply(ui: u8, html: &str) -> String {
         1 => renamed(html),
         2 => restructured(html),
         BROKEN => {
-            let form = Regex::new(r#"(?s)<form action="r" method="post">.*?</form>"#)
-                .expect("valid regex");
-            form.replace(html, "<p>Submissions are closed for maintenance.</p>")
-                .into_owned()
+            let form = Regex::new(
+                r#"(?s)<form action="r" method="post">((?:<input type="hidden"[^>]*>)*).*?</form>"#,
+            )
+            .expect("valid regex");
+            form.replace(html, |c: &regex_lite::Captures<'_>| {
+                format!(
+                    "<form action=\"r\" method=\"post\">{}<p>Submissions are closed for maintenance.</p></form>",
+                    &c[1]
+                )
+            })
+            .into_owned()
         }
         _ => html.to_string(),
     }
@@ -104,5 +111,8 @@ mod tests {
         let v2 = apply(2, FORM);
         assert!(v2.contains("action=\"submitstory\"") && v2.contains("value=\"abc\""));
         assert!(!v2.contains("name=\"title\""));
+        let broken = apply(BROKEN, FORM);
+        assert!(broken.contains("Submissions are closed") && broken.contains("value=\"abc\""));
+        assert!(!broken.contains("name=\"title\""));
     }
 }

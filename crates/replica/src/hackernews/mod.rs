@@ -140,6 +140,17 @@ impl HackerNews {
         self.lock().session_cookie(user)
     }
 
+    /// The `auth` value of `user`'s logout link (a per-account secret the
+    /// real site puts in every page's header), or `None` for an unknown user.
+    pub fn logout_auth(&self, user: &str) -> Option<String> {
+        self.lock().logout_auth(user).map(str::to_owned)
+    }
+
+    /// The one-time submit-form ids (`fnid`) handed out and not used yet.
+    pub fn open_fnids(&self) -> Vec<String> {
+        self.lock().open_fnids()
+    }
+
     /// Adds a story as seed data (no validation, no rate limit) and returns
     /// its id.
     pub fn add_story(&self, by: &str, title: &str, url: Option<&str>, text: Option<&str>) -> u64 {

@@ -195,6 +195,11 @@ impl Store {
         fnid
     }
 
+    /// The one-time form ids issued and not used yet.
+    pub(crate) fn open_fnids(&self) -> Vec<String> {
+        self.fnids.keys().cloned().collect()
+    }
+
     pub(crate) fn set_rate_limit(&mut self, limit: Option<(usize, Duration)>) {
         self.rate_limit = limit;
     }
