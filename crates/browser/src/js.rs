@@ -194,13 +194,15 @@ pub(crate) const BODY_TEXT: &str = "document.body ? document.body.innerText : ''
 /// root-to-element path (through shadow hosts), box and visibility, and a
 /// selector that reaches the element alone.
 const DESCRIBE: &str = r#"
-const __ATTRS = ['name','type','maxlength','role','aria-label','data-testid','placeholder','href','title','alt','value','contenteditable','aria-disabled','for','slot','data-lexical-editor'];
+const __ATTRS = ['name','type','maxlength','role','aria-label','data-testid','placeholder','href','title','alt','value','contenteditable','aria-disabled','disabled','for','slot','data-lexical-editor'];
 const __implicitRole = (e) => {
   const t = e.tagName.toLowerCase();
   if (t === 'button') return 'button';
   if (t === 'a' && e.hasAttribute('href')) return 'link';
   if (t === 'textarea') return 'textbox';
   if (t === 'select') return 'combobox';
+  if (t === 'dialog') return 'dialog';
+  if (t === 'form') return 'form';
   if (t === 'input') {
     const ty = (e.getAttribute('type') || 'text').toLowerCase();
     if (['submit','button','reset','image'].includes(ty)) return 'button';
@@ -289,7 +291,7 @@ const __describe = (e) => {
     attrs, text, role, name, neighbor_text: __neighbor(e), path: __path(e),
     rect: [r.left + scrollX, r.top + scrollY, r.width, r.height], visible: __vis(e) };
 };
-const __ACTIONABLE = 'input:not([type=hidden]),textarea,button,select,a[href],[role],[contenteditable="true"],[contenteditable=""],[data-testid],[tabindex]';
+const __ACTIONABLE = 'input:not([type=hidden]),textarea,button,select,a[href],dialog,[role],[contenteditable="true"],[contenteditable=""],[data-testid],[tabindex],[aria-label]';
 const __scan = () => {
   const out = [];
   const walk = (root) => {

@@ -43,8 +43,22 @@ pub trait Page: Send + Sync {
     /// Evaluates a JavaScript expression (promises are awaited) and returns its JSON value.
     async fn eval(&self, expression: &str) -> Result<serde_json::Value>;
 
-    /// How many elements match right now.
+    /// How many elements match right now. Absence is an answer: a named
+    /// target is looked up by its known selectors (and a repair this page
+    /// already made), never repaired here, since callers tell states apart
+    /// by what is present. To wait for an element that must come, use
+    /// [`Page::wait_for`], which repairs.
     async fn count(&self, selector: &str) -> Result<usize>;
+
+    /// Waits until `selector` matches something (`what` names it in the
+    /// error). For a named target this is where a broken gate is repaired:
+    /// the same tiers as acting on it.
+    async fn wait_for(&self, selector: &str, what: &str) -> Result<()> {
+        wait_until(self.waits(), what, || async {
+            Ok((self.count(selector).await? > 0).then_some(()))
+        })
+        .await
+    }
 
     /// Visible text of the first match, if any.
     async fn text(&self, selector: &str) -> Result<Option<String>>;

@@ -55,6 +55,12 @@ pub struct Target {
     /// The element deletes, discards, blocks or reports: repair never picks it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub destructive: bool,
+    /// A marker whose absence is the usual answer (an error banner, a
+    /// challenge, a logged-out form, an optional notice): looked up by its
+    /// known selectors only, never repaired by likeness, since a repair
+    /// could only ever invent one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub probe: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
 }
@@ -113,6 +119,7 @@ impl SelectorBook {
                 }
                 entry.candidates = candidates;
                 entry.destructive |= t.destructive;
+                entry.probe |= t.probe;
                 if t.expect.is_some() {
                     entry.expect = t.expect;
                 }

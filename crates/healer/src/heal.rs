@@ -1,6 +1,10 @@
 //! [`HealingPage`]: a [`Page`] that resolves target names (`@x.compose.editor`)
 //! through the selector book and repairs a broken target in tiers,
-//! cheapest first: `retry`, `alternatives`, `similarity` (then `model`).
+//! cheapest first: `retry`, `alternatives`, `role`, `similarity` (then
+//! `model`). Every lookup of a target goes through them: acting on it,
+//! waiting for it, counting it, reading its text or attributes. Only
+//! targets marked `probe` (markers whose absence is the usual answer) are
+//! looked up by their known selectors alone.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -14,8 +18,8 @@ use serde_json::Value;
 use crate::book::SelectorBook;
 use crate::log::{self, Repair};
 use crate::model::{ModelConfig, ModelTier};
-use crate::similarity;
 use crate::store::{Fingerprint, Store};
+use crate::{role, similarity};
 
 /// Which tier found the element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +28,8 @@ pub enum Tier {
     Primary,
     Retry,
     Alternatives,
+    /// Accessible role and name (or test id, or field name), exact and unique.
+    Role,
     Similarity,
     Model,
 }
@@ -34,6 +40,7 @@ impl Tier {
             Tier::Primary => "primary",
             Tier::Retry => "retry",
             Tier::Alternatives => "alternatives",
+            Tier::Role => "role",
             Tier::Similarity => "similarity",
             Tier::Model => "model",
         }
@@ -43,10 +50,12 @@ impl Tier {
 /// Timing of the tiers.
 #[derive(Clone, Copy, Debug)]
 pub struct HealOptions {
-    /// How long the known selectors get before the page is ranked against
-    /// the fingerprint (the page may still be rendering).
+    /// How long the known selectors get before the page is searched by role
+    /// and likeness (the page may still be rendering).
     pub similarity_after: Duration,
-    /// Time between two similarity scans.
+    /// Time between two scans of the page. A repair is accepted only when
+    /// two scans this far apart pick the same element: a page still
+    /// rendering or in transition gives no stable answer.
     pub rescan_every: Duration,
     /// How long the cheaper tiers get before the model is asked (once).
     pub model_after: Duration,
@@ -55,8 +64,8 @@ pub struct HealOptions {
 impl Default for HealOptions {
     fn default() -> Self {
         HealOptions {
-            similarity_after: Duration::from_millis(800),
-            rescan_every: Duration::from_millis(400),
+            similarity_after: Duration::from_millis(100),
+            rescan_every: Duration::from_millis(120),
             model_after: Duration::from_millis(2500),
         }
     }
@@ -129,6 +138,7 @@ impl Healer {
             platform,
             pending: Mutex::new(Vec::new()),
             steps: Mutex::new(Vec::new()),
+            repaired: Mutex::new(Default::default()),
         }
     }
 
@@ -181,6 +191,7 @@ impl Healer {
         Ok(Candidates {
             list,
             destructive: target.destructive,
+            probe: target.probe,
             fingerprint: fp,
         })
     }
@@ -191,6 +202,8 @@ struct Candidates {
     /// Selectors to try, most trusted first, with the tier each stands for.
     list: Vec<(String, Tier)>,
     destructive: bool,
+    /// Absence is the usual answer: never repaired by likeness.
+    probe: bool,
     /// Recorded, or seeded from the selector data.
     fingerprint: Option<ElementInfo>,
 }
@@ -210,6 +223,14 @@ struct Located {
 const MODEL_FLOOR: f64 = 0.35;
 /// Candidates shown to the model.
 const MODEL_CANDIDATES: usize = 8;
+/// The model's own confidence must reach this.
+const MODEL_CONFIDENCE: f64 = 0.5;
+
+fn poisoned() -> Error {
+    Error::Unexpected {
+        message: "healer state poisoned".into(),
+    }
+}
 
 struct Pending {
     target: String,
@@ -225,6 +246,16 @@ pub struct HealingPage<'a> {
     platform: PlatformId,
     pending: Mutex<Vec<Pending>>,
     steps: Mutex<Vec<String>>,
+    /// Per target: what a repair on this page found, and when the page was
+    /// last searched for it by a query (queries are polled; searches are
+    /// not repeated faster than `rescan_every`).
+    repaired: Mutex<std::collections::HashMap<String, Repaired>>,
+}
+
+#[derive(Default)]
+struct Repaired {
+    selector: Option<String>,
+    searched: Option<Instant>,
 }
 
 fn now_secs() -> u64 {
@@ -262,32 +293,165 @@ impl HealingPage<'_> {
         }
     }
 
-    /// For queries (presence, text): the first known selector that matches
-    /// now, without waiting or repairing; absence is an answer.
-    async fn quick(&self, selector: &str) -> Result<String> {
+    /// For queries (presence, text, attributes): the first known selector
+    /// that matches now; when none does, the role and similarity tiers look
+    /// once (two scans, a moment apart, must agree), at most every
+    /// `rescan_every` per target since queries are polled. Absence is an
+    /// answer: the primary selector is returned, which matches nothing.
+    async fn quick(&self, selector: &str, search: bool) -> Result<String> {
         let Some(name) = selector.strip_prefix('@') else {
             return Ok(selector.to_string());
         };
-        let list = self.healer.candidates(name)?.list;
-        for (s, _) in &list {
+        let cand = self.healer.candidates(name)?;
+        for (s, _) in &cand.list {
             if self.inner.count(s).await.unwrap_or(0) > 0 {
                 return Ok(s.clone());
             }
         }
-        Ok(list[0].0.clone())
+        if let Some(s) = self.repaired_selector(name) {
+            if self.inner.count(&s).await.unwrap_or(0) > 0 {
+                return Ok(s);
+            }
+        }
+        let primary = cand.list[0].0.clone();
+        if !search || cand.probe || cand.fingerprint.is_none() {
+            return Ok(primary);
+        }
+        let due = {
+            let mut map = self.repaired.lock().map_err(|_| poisoned())?;
+            let entry = map.entry(name.to_string()).or_default();
+            let due = entry
+                .searched
+                .is_none_or(|t| t.elapsed() >= self.healer.options.rescan_every);
+            if due {
+                entry.searched = Some(Instant::now());
+            }
+            due
+        };
+        if !due {
+            return Ok(primary);
+        }
+        let start = Instant::now();
+        let Some(first) = self.search(&cand).await else {
+            return Ok(primary);
+        };
+        tokio::time::sleep(self.healer.options.rescan_every).await;
+        let Some(second) = self.search(&cand).await else {
+            return Ok(primary);
+        };
+        if first.selector != second.selector || !self.unique(&second.selector).await {
+            return Ok(primary);
+        }
+        let mut found = second;
+        found.latency = start.elapsed();
+        let selector = found.selector.clone();
+        self.log_step(format!(
+            "{name} -> {selector} ({}, looked up)",
+            found.tier.as_str()
+        ));
+        self.remember(name, found).await;
+        Ok(selector)
+    }
+
+    fn repaired_selector(&self, name: &str) -> Option<String> {
+        self.repaired
+            .lock()
+            .ok()
+            .and_then(|m| m.get(name).and_then(|r| r.selector.clone()))
+    }
+
+    /// Whether `selector` matches exactly one element now.
+    async fn unique(&self, selector: &str) -> bool {
+        self.inner.count(selector).await.unwrap_or(0) == 1
+    }
+
+    /// One search of the page for a target whose known selectors all
+    /// failed: by role and name first, then by likeness to its fingerprint.
+    async fn search(&self, cand: &Candidates) -> Option<Located> {
+        let fp = cand.fingerprint.as_ref()?;
+        let page = self.inner.scan().await.ok()?;
+        let (index, tier, score) = if let Some(i) = role::pick(fp, &page, cand.destructive) {
+            (i, Tier::Role, 1.0)
+        } else {
+            let p = similarity::pick(fp, &page, cand.destructive)?;
+            if role::is_disabled(&page[p.index]) {
+                return None;
+            }
+            (p.index, Tier::Similarity, p.score)
+        };
+        let info = page[index].clone();
+        Some(Located {
+            selector: info.selector.clone(),
+            tier,
+            score,
+            latency: Duration::ZERO,
+            info: Some(info),
+            tokens: 0,
+            cost_usd: 0.0,
+        })
+    }
+
+    /// Keeps a repair found on this page: later lookups of the target use
+    /// it at once, and it waits, pending, for the step's outcome.
+    async fn remember(&self, name: &str, located: Located) {
+        if let Ok(mut map) = self.repaired.lock() {
+            map.entry(name.to_string()).or_default().selector = Some(located.selector.clone());
+        }
+        let url = self.inner.current_url().await.unwrap_or_default();
+        let old_selector = self
+            .healer
+            .book
+            .target(name)
+            .map(|t| t.candidates[0].clone())
+            .unwrap_or_default();
+        let repair = Repair {
+            time: now_secs(),
+            platform: self.platform.as_str().to_string(),
+            target: name.to_string(),
+            tier: located.tier.as_str().to_string(),
+            old_selector,
+            selector: located.selector.clone(),
+            score: located.score,
+            latency_ms: located.latency.as_millis() as u64,
+            tokens: located.tokens,
+            cost_usd: located.cost_usd,
+            confirmed: false,
+            url,
+        };
+        if let Ok(mut p) = self.pending.lock() {
+            if !p
+                .iter()
+                .any(|x| x.target == name && x.repair.selector == repair.selector)
+            {
+                p.push(Pending {
+                    target: name.to_string(),
+                    repair,
+                    info: located.info,
+                });
+            }
+        }
     }
 
     async fn locate(&self, name: &str, visible: bool) -> Result<Located> {
+        let cand = self.healer.candidates(name)?;
         let Candidates {
             list,
             destructive,
+            probe,
             fingerprint: fp,
-        } = self.healer.candidates(name)?;
+        } = &cand;
+        let mut list = list.clone();
+        // A repair found earlier on this page (by a query) comes first.
+        if let Some(s) = self.repaired_selector(name) {
+            list.retain(|(x, _)| *x != s);
+            list.insert(0, (s, Tier::Retry));
+        }
         let waits = self.inner.waits();
         let opts = self.healer.options;
         let start = Instant::now();
         let deadline = start + waits.timeout;
         let mut last_scan: Option<Instant> = None;
+        let mut last_pick: Option<String> = None;
         let mut asked_model = false;
         let mut polls = 0u32;
         loop {
@@ -316,31 +480,32 @@ impl HealingPage<'_> {
                 }
             }
             let elapsed = start.elapsed();
-            if let (true, Some(fp)) = (visible, fp.as_ref()) {
+            if !probe && fp.is_some() {
                 let due = last_scan.is_none_or(|t| t.elapsed() >= opts.rescan_every);
                 if elapsed >= opts.similarity_after && due {
                     last_scan = Some(Instant::now());
-                    if let Ok(page) = self.inner.scan().await {
-                        if let Some(p) = similarity::pick(fp, &page, destructive) {
-                            let info = page[p.index].clone();
-                            return Ok(Located {
-                                selector: info.selector.clone(),
-                                tier: Tier::Similarity,
-                                score: p.score,
-                                latency: start.elapsed(),
-                                info: Some(info),
-                                tokens: 0,
-                                cost_usd: 0.0,
-                            });
+                    match self.search(&cand).await {
+                        // The same answer twice, a moment apart: the page
+                        // has settled on it.
+                        Some(found) if last_pick.as_deref() == Some(found.selector.as_str()) => {
+                            if self.unique(&found.selector).await {
+                                return Ok(Located {
+                                    latency: start.elapsed(),
+                                    ..found
+                                });
+                            }
+                            last_pick = None;
                         }
+                        Some(found) => last_pick = Some(found.selector),
+                        None => last_pick = None,
                     }
                 }
             }
-            if visible && !asked_model && elapsed >= opts.model_after {
+            if visible && !probe && !asked_model && elapsed >= opts.model_after {
                 if let Some(model) = &self.healer.model {
                     asked_model = true;
                     if let Some(found) = self
-                        .ask_model(model, name, fp.as_ref(), destructive, start)
+                        .ask_model(model, name, fp.as_ref(), *destructive, start)
                         .await
                     {
                         return Ok(found);
@@ -365,8 +530,13 @@ impl HealingPage<'_> {
         }
     }
 
-    /// The `model` tier: a screenshot and the top-ranked candidates to the
-    /// model; its choice is validated like a similarity match.
+    /// The `model` tier: a screenshot and the best candidates by every
+    /// signal there is (role and name, likeness to the fingerprint or the
+    /// target's seed) go to the model. Its answer is verified like any
+    /// other tier's: it must be one of the candidates sent, visible,
+    /// enabled, unique on the page, not destructive, and like the
+    /// fingerprint; the step's outcome must then confirm it. With nothing
+    /// to verify against (no fingerprint, no seed) the model is not asked.
     async fn ask_model(
         &self,
         model: &ModelTier,
@@ -375,22 +545,33 @@ impl HealingPage<'_> {
         destructive: bool,
         start: Instant,
     ) -> Option<Located> {
+        let fp = fp?.clone();
+        let page = self.inner.scan().await.ok()?;
+        let role_pick = role::pick(&fp, &page, destructive);
+        let mut ranked: Vec<(usize, f64)> = page
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.visible
+                    && !role::is_disabled(c)
+                    && (destructive || !similarity::looks_destructive(c))
+            })
+            .map(|(i, c)| {
+                let s = similarity::score(&fp, c);
+                (i, if Some(i) == role_pick { s.max(1.0) } else { s })
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranked.truncate(MODEL_CANDIDATES);
+        if ranked.is_empty() {
+            return None;
+        }
         let today = self.healer.store.lock().ok()?.model_calls_today(now_secs());
         if !model.take_call(today) {
             tracing::warn!(target = name, "model budget used up; not asking the model");
             return None;
         }
-        let page = self.inner.scan().await.ok()?;
         let shot = self.inner.screenshot_png().await.ok()?;
-        let fp = fp.cloned().unwrap_or_default();
-        let mut ranked: Vec<(usize, f64)> = page
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.visible && (destructive || !similarity::looks_destructive(c)))
-            .map(|(i, c)| (i, similarity::score(&fp, c)))
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        ranked.truncate(MODEL_CANDIDATES);
         let shown: Vec<&ElementInfo> = ranked.iter().map(|(i, _)| &page[*i]).collect();
         if let Ok(mut s) = self.healer.store.lock() {
             s.count_model_call(now_secs());
@@ -402,15 +583,27 @@ impl HealingPage<'_> {
                 return None;
             }
         };
-        let accepted = answer
-            .choice
-            .map(|i| (ranked[i], &page[ranked[i].0]))
-            .filter(|((_, score), _)| {
-                fp.tag.is_empty() && fp.role.is_empty() || *score >= MODEL_FLOOR
-            })
-            .filter(|_| answer.confidence >= 0.5);
-        match accepted {
-            Some((_, info)) => Some(Located {
+        let mut verdict = Err("the model chose none of the candidates");
+        if let Some(choice) = answer.choice {
+            verdict = match ranked.get(choice) {
+                None => Err("the model chose an element it was not shown"),
+                Some(_) if answer.confidence < MODEL_CONFIDENCE => {
+                    Err("the model was not confident")
+                }
+                Some((_, score)) if *score < MODEL_FLOOR => {
+                    Err("the model's choice is not like the element it replaces")
+                }
+                Some((i, _)) => {
+                    if self.unique(&page[*i].selector).await {
+                        Ok(&page[*i])
+                    } else {
+                        Err("the model's choice is not one element on the page")
+                    }
+                }
+            };
+        }
+        match verdict {
+            Ok(info) => Some(Located {
                 selector: info.selector.clone(),
                 tier: Tier::Model,
                 score: answer.confidence,
@@ -419,7 +612,9 @@ impl HealingPage<'_> {
                 tokens: answer.tokens,
                 cost_usd: answer.cost_usd,
             }),
-            None => {
+            Err(why) => {
+                tracing::info!(target = name, "model answer rejected: {why}");
+                self.log_step(format!("{name}: model answer rejected: {why}"));
                 // A call that found nothing still cost something: record it.
                 self.healer.record(&Repair {
                     time: now_secs(),
@@ -502,12 +697,6 @@ impl HealingPage<'_> {
         if located.tier == Tier::Retry {
             located.latency = retry_start.elapsed();
         }
-        let old_selector = self
-            .healer
-            .book
-            .target(name)
-            .map(|t| t.candidates[0].clone())
-            .unwrap_or_default();
         match located.tier {
             Tier::Primary => {
                 if let Some(info) = located.info {
@@ -523,28 +712,8 @@ impl HealingPage<'_> {
                     }
                 }
             }
-            tier => {
-                let repair = Repair {
-                    time: now_secs(),
-                    platform: self.platform.as_str().to_string(),
-                    target: name.to_string(),
-                    tier: tier.as_str().to_string(),
-                    old_selector,
-                    selector: located.selector.clone(),
-                    score: located.score,
-                    latency_ms: located.latency.as_millis() as u64,
-                    tokens: located.tokens,
-                    cost_usd: located.cost_usd,
-                    confirmed: false,
-                    url,
-                };
-                if let Ok(mut p) = self.pending.lock() {
-                    p.push(Pending {
-                        target: name.to_string(),
-                        repair,
-                        info: located.info,
-                    });
-                }
+            _ => {
+                self.remember(name, located).await;
                 if outcome_is_checked {
                     self.confirm_target(Some(name));
                 }
@@ -600,13 +769,37 @@ impl Page for HealingPage<'_> {
         self.inner.eval(expression).await
     }
     async fn count(&self, selector: &str) -> Result<usize> {
-        self.inner.count(&self.quick(selector).await?).await
+        self.inner.count(&self.quick(selector, false).await?).await
+    }
+    async fn wait_for(&self, selector: &str, what: &str) -> Result<()> {
+        let Some(name) = selector.strip_prefix('@') else {
+            return self.inner.wait_for(selector, what).await;
+        };
+        match self.locate(name, false).await {
+            Ok(located) => {
+                if located.tier != Tier::Primary {
+                    self.log_step(format!(
+                        "{name} -> {} ({}, waited for)",
+                        located.selector,
+                        located.tier.as_str()
+                    ));
+                    self.remember(name, located).await;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.log_step(format!("{name}: never appeared ({what}): {e}"));
+                Err(e)
+            }
+        }
     }
     async fn text(&self, selector: &str) -> Result<Option<String>> {
-        self.inner.text(&self.quick(selector).await?).await
+        self.inner.text(&self.quick(selector, true).await?).await
     }
     async fn attr(&self, selector: &str, name: &str) -> Result<Option<String>> {
-        self.inner.attr(&self.quick(selector).await?, name).await
+        self.inner
+            .attr(&self.quick(selector, true).await?, name)
+            .await
     }
     async fn body_text(&self) -> Result<String> {
         self.inner.body_text().await
@@ -647,7 +840,9 @@ impl Page for HealingPage<'_> {
         self.inner.waits()
     }
     async fn describe(&self, selector: &str) -> Result<Option<ElementInfo>> {
-        self.inner.describe(&self.quick(selector).await?).await
+        self.inner
+            .describe(&self.quick(selector, true).await?)
+            .await
     }
     async fn scan(&self) -> Result<Vec<ElementInfo>> {
         self.inner.scan().await

@@ -7,8 +7,15 @@
 //! 1. `retry`: the element vanished under us (a re-render): find it again.
 //! 2. `alternatives`: the target's other candidates and selectors learned
 //!    by earlier trusted repairs.
-//! 3. `similarity`: rank the page's elements against the target's
+//! 3. `role`: the one visible, enabled element with the target's accessible
+//!    role and name (or test id, or field name), as a person sees it.
+//! 4. `similarity`: rank the page's elements against the target's
 //!    fingerprint; accept only a unique, visible, strong, non-destructive match.
+//! 5. `model` (when configured): a vision model picks among the best
+//!    candidates; its answer passes the same checks.
+//!
+//! Role and similarity answers count only when two scans a moment apart
+//! agree, so a page still rendering is never "repaired".
 //!
 //! A repair is kept (learned, fingerprinted, recorded as confirmed) only
 //! after the step's expected outcome followed: `type_text` reads the text
@@ -33,6 +40,7 @@ mod heal;
 mod log;
 mod model;
 mod retry;
+mod role;
 mod similarity;
 mod store;
 

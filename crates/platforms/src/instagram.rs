@@ -170,7 +170,7 @@ impl Platform for Instagram {
         page.click(SEL_NEXT).await?;
         wait_for_step(page, "Edit").await?;
         page.click(SEL_NEXT).await?;
-        wait_for(page, SEL_CAPTION, "the caption editor").await?;
+        crate::ui::wait_for(page, SEL_CAPTION, "the caption editor").await?;
         if !caption.trim().is_empty() {
             page.type_text(SEL_CAPTION, caption).await?;
         }
@@ -347,30 +347,12 @@ async fn open_create_dialog(page: &dyn Page) -> Result<()> {
             }
         })?;
         if seen || dismissed >= 3 {
-            return wait_for(page, SEL_FILE_INPUT, what).await;
+            return crate::ui::wait_for(page, SEL_FILE_INPUT, what).await;
         }
         tracing::debug!("acknowledging a notice before Instagram's create dialog");
         page.click(SEL_NOTICE_DISMISS).await?;
         dismissed += 1;
     }
-}
-
-async fn wait_for(page: &dyn Page, selector: &str, what: &str) -> Result<()> {
-    wait_until(page.waits(), what, || async {
-        Ok((page.count(selector).await? > 0).then_some(()))
-    })
-    .await
-    .map_err(|e| {
-        if e.is_timeout() {
-            Error::NotFound {
-                target: what.to_string(),
-                selectors: selector.to_string(),
-                url: String::new(),
-            }
-        } else {
-            e
-        }
-    })
 }
 
 fn is_challenge_url(href: &str) -> bool {

@@ -335,8 +335,8 @@ async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<
     page.goto(ctx.url(&format!("r/{sub}/submit/?type={kind}"))?.as_str())
         .await?;
     check_new_page(page, sub).await?;
-    wait_for(page, SEL_COMPOSER, "the post composer").await?;
-    wait_for(page, SEL_TITLE, "the post title field").await?;
+    crate::ui::wait_for(page, SEL_COMPOSER, "the post composer").await?;
+    crate::ui::wait_for(page, SEL_TITLE, "the post title field").await?;
 
     let tab = format!("r-post-type-select >>> [data-type=\"{kind}\"]");
     if page.count(&tab).await? > 0
@@ -495,7 +495,7 @@ const JS_MEDIA_STATE: &str = r#"(() => {
 })()"#;
 
 async fn attach_media(page: &dyn Page, files: &[PathBuf]) -> Result<()> {
-    wait_for(page, "r-post-media-input", "the media upload area").await?;
+    crate::ui::wait_for(page, "r-post-media-input", "the media upload area").await?;
     page.set_files(SEL_MEDIA_INPUT, files).await?;
     let want = files.len();
     let waits = Waits {
@@ -739,7 +739,7 @@ async fn post_old(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<
         }
         return Err(logged_out());
     }
-    wait_for(page, SEL_OLD_FORM, "the submit form").await?;
+    crate::ui::wait_for(page, SEL_OLD_FORM, "the submit form").await?;
 
     let flairs = read_flairs(page, JS_OLD_FLAIRS).await?;
     let flair = choose_flair(sub, &flairs, plan.flair)?;
@@ -885,24 +885,6 @@ fn classify_old_error(sub: &str, classes: &str, text: &str, flairs: &Flairs) -> 
 }
 
 // ---------------------------------------------------------------- shared
-
-async fn wait_for(page: &dyn Page, selector: &str, what: &str) -> Result<()> {
-    wait_until(page.waits(), what, || async {
-        Ok((page.count(selector).await? > 0).then_some(()))
-    })
-    .await
-    .map_err(|e| {
-        if e.is_timeout() {
-            Error::NotFound {
-                target: what.to_string(),
-                selectors: selector.to_string(),
-                url: String::new(),
-            }
-        } else {
-            e
-        }
-    })
-}
 
 async fn read_flairs(page: &dyn Page, script: &str) -> Result<Flairs> {
     let v = page.eval(script).await?;

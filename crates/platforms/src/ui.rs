@@ -55,5 +55,22 @@ pub(crate) async fn click_until(
             "the click changed nothing; clicking again"
         );
     }
-    wait_until(page.waits(), what, present).await
+    wait_for(page, appears, what).await
+}
+
+/// Waits for an element the flow needs (a gate): for a named target, the
+/// healer repairs it on the way. A timeout is reported as the element not
+/// found, naming `what`.
+pub(crate) async fn wait_for(page: &dyn Page, selector: &str, what: &str) -> Result<()> {
+    page.wait_for(selector, what).await.map_err(|e| {
+        if e.is_timeout() {
+            distroflow_core::Error::NotFound {
+                target: what.to_string(),
+                selectors: selector.to_string(),
+                url: String::new(),
+            }
+        } else {
+            e
+        }
+    })
 }

@@ -586,12 +586,9 @@ async fn add_thread_post(page: &dyn Page, composer: Composer, i: usize) -> Resul
     wait_enabled(page, &add, "X's Add post button to be enabled").await?;
     page.click(&add).await?;
     let editor = composer.editor(i);
-    let waited = wait_until(
-        page.waits(),
-        &format!("editor {} of the thread", i + 1),
-        || async { Ok((page.count(&editor).await? > 0).then_some(())) },
-    )
-    .await;
+    let waited = page
+        .wait_for(&editor, &format!("editor {} of the thread", i + 1))
+        .await;
     match waited {
         Err(e) if e.is_timeout() => Err(Error::NotFound {
             target: format!("editor {} of the thread", i + 1),

@@ -1,0 +1,163 @@
+//! The `role` tier: find the element by what a person sees, its accessible
+//! role and name, the way Playwright's `getByRole` does. A dialog that moves
+//! from `<dialog>` to `div[role=dialog]`, or a button whose id and classes
+//! change while it still says "Post", is found here, before any fuzzy
+//! ranking. Test ids and form field names count as names too, so a page in
+//! another language is still matched by structure where its text differs.
+
+use distroflow_core::ElementInfo;
+
+use crate::similarity::looks_destructive;
+
+/// Roles a page usually has one of at a time: matched by role alone when
+/// the target has no name.
+const SINGLETON_ROLES: &[&str] = &["dialog", "alertdialog", "form", "main"];
+
+fn norm(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Whether the element is switched off (a disabled decoy is never a repair).
+pub(crate) fn is_disabled(e: &ElementInfo) -> bool {
+    e.attrs.contains_key("disabled")
+        || e.attrs.get("aria-disabled").map(String::as_str) == Some("true")
+}
+
+/// What identifies the element besides its role: its accessible name, test
+/// id and form field name (each when known).
+fn keys(e: &ElementInfo) -> Vec<(&'static str, String)> {
+    let mut k = Vec::new();
+    let name = if e.name.is_empty() { &e.text } else { &e.name };
+    if !name.trim().is_empty() {
+        k.push(("name", norm(name)));
+    }
+    for attr in ["data-testid", "name"] {
+        if let Some(v) = e.attrs.get(attr).filter(|v| !v.is_empty()) {
+            k.push((attr, v.clone()));
+        }
+    }
+    k
+}
+
+fn key_of(e: &ElementInfo, kind: &str) -> Option<String> {
+    match kind {
+        "name" => {
+            let name = if e.name.is_empty() { &e.text } else { &e.name };
+            Some(norm(name)).filter(|n| !n.is_empty())
+        }
+        attr => e.attrs.get(attr).filter(|v| !v.is_empty()).cloned(),
+    }
+}
+
+/// The one element of `page` with the target's role and the same name (or
+/// test id, or field name), visible, enabled and not destructive (unless
+/// the target is). `None` when there is none or more than one: ambiguity
+/// is a miss.
+pub(crate) fn pick(
+    want: &ElementInfo,
+    page: &[ElementInfo],
+    allow_destructive: bool,
+) -> Option<usize> {
+    if want.role.is_empty() {
+        return None;
+    }
+    let usable: Vec<usize> = page
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            c.visible
+                && c.role == want.role
+                && !is_disabled(c)
+                && (allow_destructive || !looks_destructive(c))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let wanted = keys(want);
+    if wanted.is_empty() {
+        return (SINGLETON_ROLES.contains(&want.role.as_str()) && usable.len() == 1)
+            .then(|| usable[0]);
+    }
+    // The strongest key first: a name a person reads, then a test id,
+    // then a field name.
+    for (kind, value) in &wanted {
+        let hits: Vec<usize> = usable
+            .iter()
+            .copied()
+            .filter(|&i| key_of(&page[i], kind).as_deref() == Some(value.as_str()))
+            .collect();
+        match hits.len() {
+            1 => return Some(hits[0]),
+            0 => continue,
+            _ => return None,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn el(tag: &str, role: &str, name: &str) -> ElementInfo {
+        ElementInfo {
+            tag: tag.into(),
+            role: role.into(),
+            name: name.into(),
+            visible: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_dialog_that_changed_its_tag_is_found_by_role() {
+        let want = el("dialog", "dialog", "");
+        let page = vec![el("div", "dialog", ""), el("button", "button", "Add")];
+        assert_eq!(pick(&want, &page, false), Some(0));
+        // Two dialogs at once: ambiguous.
+        let two = vec![el("div", "dialog", ""), el("dialog", "dialog", "")];
+        assert_eq!(pick(&want, &two, false), None);
+    }
+
+    #[test]
+    fn a_button_is_found_by_its_name_and_decoys_are_not() {
+        let want = el("button", "button", "Post");
+        let mut hidden = el("button", "button", "Post");
+        hidden.visible = false;
+        let mut disabled = el("div", "button", "Post");
+        disabled.attrs.insert("aria-disabled".into(), "true".into());
+        let page = vec![
+            hidden,
+            disabled,
+            el("div", "button", "Delete"),
+            el("div", "button", " post "),
+        ];
+        assert_eq!(pick(&want, &page, false), Some(3));
+        // A second live "Post": ambiguous, nothing.
+        let mut twice = page.clone();
+        twice.push(el("span", "button", "Post"));
+        assert_eq!(pick(&want, &twice, false), None);
+    }
+
+    #[test]
+    fn a_test_id_matches_when_the_label_is_in_another_language() {
+        let mut want = el("button", "button", "Post");
+        want.attrs
+            .insert("data-testid".into(), "tweetButton".into());
+        let mut german = el("button", "button", "Posten");
+        german
+            .attrs
+            .insert("data-testid".into(), "tweetButton".into());
+        assert_eq!(pick(&want, &[german], false), Some(0));
+    }
+
+    #[test]
+    fn a_destructive_element_is_never_picked_for_a_safe_target() {
+        let want = el("button", "button", "Discard");
+        let page = vec![el("button", "button", "Discard")];
+        assert_eq!(pick(&want, &page, false), None);
+        assert_eq!(pick(&want, &page, true), Some(0));
+    }
+}
