@@ -178,3 +178,32 @@ async fn a_step_nothing_can_repair_leaves_a_debug_bundle_named_in_the_error() {
     );
     assert!(hn.stories().is_empty());
 }
+
+/// A home from before the store held the healer's memory: its
+/// `healer-v1/state.json` is moved into the store on first use, so that
+/// nothing learned is lost, and the old file is renamed, not re-read.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_old_healer_state_file_is_moved_into_the_store() {
+    let u = User::new();
+    let dir = u.home().join("healer-v1");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("state.json"),
+        r#"{"learned":{"hackernews.submit.title":["input#t2","input#t1"]},"fingerprints":{},"model_calls":{}}"#,
+    )
+    .unwrap();
+    let list = u.run(&["selectors", "list", "hn", "--json"]).await;
+    assert_eq!(list.code, 0, "{list:?}");
+    let title = list
+        .json()
+        .into_iter()
+        .find(|t| t["target"] == "hackernews.submit.title")
+        .unwrap();
+    assert_eq!(
+        title["learned"],
+        serde_json::json!(["input#t2", "input#t1"])
+    );
+    assert!(!dir.join("state.json").exists());
+    assert!(dir.join("state.json.migrated").exists());
+    assert!(u.home().join("store.sqlite3").exists());
+}

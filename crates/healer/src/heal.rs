@@ -15,7 +15,7 @@ use crate::book::SelectorBook;
 use crate::log::{self, Repair};
 use crate::model::{ModelConfig, ModelTier};
 use crate::similarity;
-use crate::store::{Fingerprint, Store};
+use crate::store::Memory;
 
 /// Which tier found the element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +66,7 @@ impl Default for HealOptions {
 /// where repairs are recorded. Shared by every job of the run.
 pub struct Healer {
     book: SelectorBook,
-    store: Mutex<Store>,
+    memory: Memory,
     home: Option<Home>,
     options: HealOptions,
     model: Option<ModelTier>,
@@ -75,13 +75,9 @@ pub struct Healer {
 impl Healer {
     /// A healer over `book`, remembering in `home` (or nowhere: tests).
     pub fn new(book: SelectorBook, home: Option<Home>) -> Result<Arc<Healer>> {
-        let store = match &home {
-            Some(h) => Store::load(h)?,
-            None => Store::default(),
-        };
         Ok(Arc::new(Healer {
             book,
-            store: Mutex::new(store),
+            memory: Memory::open(home.as_ref())?,
             home,
             options: HealOptions::default(),
             model: None,
@@ -132,13 +128,9 @@ impl Healer {
         }
     }
 
-    /// Writes what was learned to disk.
-    pub fn save(&self) -> Result<()> {
-        let Some(home) = &self.home else {
-            return Ok(());
-        };
-        let store = self.store.lock().map(|s| s.clone()).unwrap_or_default();
-        store.save(home)
+    /// What this healer remembers (shared with every run over its home).
+    pub fn memory(&self) -> &Memory {
+        &self.memory
     }
 
     fn record(&self, repair: &Repair) {
@@ -164,19 +156,16 @@ impl Healer {
             }
         };
         push(&target.candidates[0], Tier::Primary);
-        let store = self.store.lock().map_err(|_| Error::Unexpected {
-            message: "healer state poisoned".into(),
-        })?;
-        for s in store.learned.get(name).into_iter().flatten() {
+        for s in &self.memory.learned(name) {
             push(s, Tier::Alternatives);
         }
         for s in &target.candidates[1..] {
             push(s, Tier::Alternatives);
         }
-        let fp = store
-            .fingerprints
-            .get(name)
-            .map(|f| f.info.clone())
+        let fp = self
+            .memory
+            .fingerprint(name)
+            .map(|f| f.info)
             .or_else(|| target.expect.as_ref().map(|e| e.as_fingerprint()));
         Ok(Candidates {
             list,
@@ -247,7 +236,7 @@ impl HealingPage<'_> {
     }
 
     /// Records repairs that were never confirmed (the job failed or ended
-    /// before its outcome), then saves what was learned.
+    /// before its outcome). What was learned is already in the store.
     pub fn finish(&self) {
         let pending = self
             .pending
@@ -256,9 +245,6 @@ impl HealingPage<'_> {
             .unwrap_or_default();
         for p in pending {
             self.healer.record(&p.repair);
-        }
-        if let Err(e) = self.healer.save() {
-            tracing::warn!("cannot save what the healer learned: {e}");
         }
     }
 
@@ -375,7 +361,7 @@ impl HealingPage<'_> {
         destructive: bool,
         start: Instant,
     ) -> Option<Located> {
-        let today = self.healer.store.lock().ok()?.model_calls_today(now_secs());
+        let today = self.healer.memory.model_calls_today().ok()?;
         if !model.take_call(today) {
             tracing::warn!(target = name, "model budget used up; not asking the model");
             return None;
@@ -392,9 +378,7 @@ impl HealingPage<'_> {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         ranked.truncate(MODEL_CANDIDATES);
         let shown: Vec<&ElementInfo> = ranked.iter().map(|(i, _)| &page[*i]).collect();
-        if let Ok(mut s) = self.healer.store.lock() {
-            s.count_model_call(now_secs());
-        }
+        self.healer.memory.count_model_call();
         let answer = match model.choose(name, &fp, &shot, &shown).await {
             Ok(a) => a,
             Err(e) => {
@@ -511,16 +495,7 @@ impl HealingPage<'_> {
         match located.tier {
             Tier::Primary => {
                 if let Some(info) = located.info {
-                    if let Ok(mut store) = self.healer.store.lock() {
-                        store.fingerprints.insert(
-                            name.to_string(),
-                            Fingerprint {
-                                info,
-                                url,
-                                seen_at: now_secs(),
-                            },
-                        );
-                    }
+                    self.healer.memory.record_fingerprint(name, info, &url);
                 }
             }
             tier => {
@@ -568,20 +543,13 @@ impl HealingPage<'_> {
         };
         for mut c in confirmed {
             c.repair.confirmed = true;
-            if let Ok(mut store) = self.healer.store.lock() {
-                if c.repair.tier != Tier::Retry.as_str() {
-                    store.learn(&c.target, &c.repair.selector);
-                }
-                if let Some(info) = c.info.take() {
-                    store.fingerprints.insert(
-                        c.target.clone(),
-                        Fingerprint {
-                            info,
-                            url: c.repair.url.clone(),
-                            seen_at: now_secs(),
-                        },
-                    );
-                }
+            if c.repair.tier != Tier::Retry.as_str() {
+                self.healer.memory.learn(&c.target, &c.repair.selector);
+            }
+            if let Some(info) = c.info.take() {
+                self.healer
+                    .memory
+                    .record_fingerprint(&c.target, info, &c.repair.url);
             }
             self.healer.record(&c.repair);
         }

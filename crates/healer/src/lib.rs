@@ -37,9 +37,10 @@ mod similarity;
 mod store;
 
 pub use book::{validate_file, Expect, SelectorBook, Target, BOOK_FORMAT};
+pub use distroflow_store::Fingerprint;
 pub use heal::{HealOptions, Healer, HealingPage, Tier};
 pub use log::{read as read_repairs, Repair};
 pub use model::{ModelAnswer, ModelConfig, ModelTier};
 pub use retry::{retry, RetryPolicy};
 pub use similarity::{looks_destructive, pick, score, Pick, ACCEPT_SCORE, MIN_MARGIN};
-pub use store::{Fingerprint, Store};
+pub use store::Memory;

@@ -1,5 +1,5 @@
 use distroflow_core::{Error, Home, PlatformId, Result};
-use distroflow_healer::{read_repairs, validate_file, Store};
+use distroflow_healer::{read_repairs, validate_file};
 use serde::Serialize;
 
 use crate::args::{HealAction, HealArgs, SelectorsAction, SelectorsArgs};
@@ -26,15 +26,16 @@ pub(crate) fn run(args: SelectorsArgs) -> Result<ExitStatus> {
     let home = Home::from_env()?;
     let healer = healer(Some(&home))?;
     let book = healer.book();
-    let mut store = Store::load(&home)?;
+    let memory = healer.memory();
     let in_platform =
         |name: &str, p: Option<&str>| p.is_none_or(|p| name.split('.').next() == Some(p));
     match args.action {
         SelectorsAction::List { platform, json } => {
             let p = platform_filter(platform.as_deref())?;
             for (name, t) in book.targets().filter(|(n, _)| in_platform(n, p)) {
-                let learned = store.learned.get(name).map(Vec::as_slice).unwrap_or(&[]);
-                let fingerprint = store.fingerprints.contains_key(name);
+                let learned = memory.learned(name);
+                let learned = learned.as_slice();
+                let fingerprint = memory.fingerprint(name).is_some();
                 if json {
                     output::json_line(&WireTarget {
                         target: name,
@@ -72,8 +73,7 @@ pub(crate) fn run(args: SelectorsArgs) -> Result<ExitStatus> {
             let p = platform_filter(platform.as_deref())?;
             let mut out = String::from("format = 1\n");
             for (name, t) in book.targets().filter(|(n, _)| in_platform(n, p)) {
-                let mut candidates: Vec<String> =
-                    store.learned.get(name).cloned().unwrap_or_default();
+                let mut candidates: Vec<String> = memory.learned(name);
                 for c in &t.candidates {
                     if !candidates.contains(c) {
                         candidates.push(c.clone());
@@ -109,8 +109,7 @@ pub(crate) fn run(args: SelectorsArgs) -> Result<ExitStatus> {
         }
         SelectorsAction::Reset { platform } => {
             let p = platform_filter(platform.as_deref())?;
-            store.reset(p);
-            store.save(&home)?;
+            memory.forget(p)?;
             if p.is_none() {
                 let dir = home.root().join("selectors");
                 if dir.exists() {
