@@ -191,7 +191,7 @@ struct Located {
     latency: Duration,
     info: Option<ElementInfo>,
     tokens: u64,
-    cost_usd: f64,
+    cost_usd: Option<f64>,
 }
 
 /// A model answer must point at an element at least this much like the
@@ -297,7 +297,7 @@ impl HealingPage<'_> {
                         },
                         info: visible.then_some(info),
                         tokens: 0,
-                        cost_usd: 0.0,
+                        cost_usd: Some(0.0),
                     });
                 }
             }
@@ -316,7 +316,7 @@ impl HealingPage<'_> {
                                 latency: start.elapsed(),
                                 info: Some(info),
                                 tokens: 0,
-                                cost_usd: 0.0,
+                                cost_usd: Some(0.0),
                             });
                         }
                     }

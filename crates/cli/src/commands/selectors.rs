@@ -141,8 +141,13 @@ pub(crate) fn heal(args: HealArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
     for r in &repairs {
+        let cost = match (r.tier.as_str(), r.cost_usd) {
+            ("model", Some(c)) => format!("  ${c:.4}"),
+            ("model", None) => "  cost unknown".into(),
+            _ => String::new(),
+        };
         output::line(&format!(
-            "{}  {:<10} {:<32} {:<12} score {:.2}  +{}ms  {}{}",
+            "{}  {:<10} {:<32} {:<12} score {:.2}  +{}ms  {}{cost}{}",
             r.time,
             r.platform,
             r.target,
@@ -153,11 +158,67 @@ pub(crate) fn heal(args: HealArgs) -> Result<ExitStatus> {
             if r.confirmed { "" } else { "  (unconfirmed)" }
         ));
     }
-    let cost: f64 = repairs.iter().map(|r| r.cost_usd).sum();
-    output::line(&format!(
-        "{} repairs; model calls: {}; estimated model cost: ${cost:.4}",
-        repairs.len(),
-        repairs.iter().filter(|r| r.tier == "model").count()
-    ));
+    output::line(&summary(&repairs));
     Ok(ExitStatus::Success)
+}
+
+/// The last line of `heal log`: counts and the model cost, which is
+/// unknown for calls to a model without a price (never a guess).
+fn summary(repairs: &[distroflow_healer::Repair]) -> String {
+    let model: Vec<_> = repairs.iter().filter(|r| r.tier == "model").collect();
+    let known: f64 = model.iter().filter_map(|r| r.cost_usd).sum();
+    let unknown = model.iter().filter(|r| r.cost_usd.is_none()).count();
+    let cost = if unknown == 0 {
+        format!("${known:.4}")
+    } else if unknown == model.len() {
+        "unknown (no price for the model: set [ai.prices.\"<model>\"] in config.toml)".into()
+    } else {
+        format!(
+            "${known:.4} plus {unknown} calls at unknown cost \
+             (no price for the model: set [ai.prices.\"<model>\"] in config.toml)"
+        )
+    };
+    format!(
+        "{} repairs; model calls: {}; estimated model cost: {cost}",
+        repairs.len(),
+        model.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repair(tier: &str, cost_usd: Option<f64>) -> distroflow_healer::Repair {
+        distroflow_healer::Repair {
+            time: 1_700_000_000,
+            platform: "hackernews".into(),
+            target: "hackernews.submit.title".into(),
+            tier: tier.into(),
+            old_selector: "#a".into(),
+            selector: "#b".into(),
+            score: 0.9,
+            latency_ms: 10,
+            tokens: if tier == "model" { 100 } else { 0 },
+            cost_usd,
+            confirmed: true,
+            url: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_cost_of_unpriced_model_calls_is_unknown_never_zero() {
+        let known = [
+            repair("similarity", Some(0.0)),
+            repair("model", Some(0.0125)),
+        ];
+        assert!(summary(&known).ends_with("model calls: 1; estimated model cost: $0.0125"));
+        let unknown = [repair("similarity", Some(0.0)), repair("model", None)];
+        let s = summary(&unknown);
+        assert!(s.contains("estimated model cost: unknown"), "{s}");
+        assert!(!s.contains('$'), "{s}");
+        let mixed = [repair("model", Some(0.5)), repair("model", None)];
+        let s = summary(&mixed);
+        assert!(s.contains("$0.5000 plus 1 calls at unknown cost"), "{s}");
+    }
 }
