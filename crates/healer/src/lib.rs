@@ -29,6 +29,7 @@
 //! ```
 
 mod book;
+mod css;
 mod heal;
 mod log;
 mod model;

@@ -1,5 +1,5 @@
 use distroflow_core::{Error, Home, PlatformId, Result};
-use distroflow_healer::{read_repairs, validate_file};
+use distroflow_healer::{read_repairs, SelectorBook};
 use serde::Serialize;
 
 use crate::args::{HealAction, HealArgs, SelectorsAction, SelectorsArgs};
@@ -70,26 +70,11 @@ pub(crate) fn run(args: SelectorsArgs) -> Result<ExitStatus> {
             }
         }
         SelectorsAction::Export { platform } => {
+            // Every field of every target (candidates, `expect`,
+            // `destructive`), learned selectors first: import is lossless.
             let p = platform_filter(platform.as_deref())?;
-            let mut out = String::from("format = 1\n");
-            for (name, t) in book.targets().filter(|(n, _)| in_platform(n, p)) {
-                let mut candidates: Vec<String> = memory.learned(name);
-                for c in &t.candidates {
-                    if !candidates.contains(c) {
-                        candidates.push(c.clone());
-                    }
-                }
-                let quoted: Vec<String> = candidates
-                    .iter()
-                    .map(|c| serde_json::to_string(c).unwrap_or_default())
-                    .collect();
-                out.push_str(&format!(
-                    "\n[targets.{}]\ncandidates = [{}]\n",
-                    serde_json::to_string(name).unwrap_or_default(),
-                    quoted.join(", ")
-                ));
-            }
-            output::line(out.trim_end());
+            let text = book.export_with_learned(p, |name| memory.learned(name));
+            output::line(text.trim_end());
         }
         SelectorsAction::Import { file } => {
             let text = std::fs::read_to_string(&file).map_err(|e| {
@@ -98,7 +83,10 @@ pub(crate) fn run(args: SelectorsArgs) -> Result<ExitStatus> {
                     None,
                 )
             })?;
-            let n = validate_file(&file.display().to_string(), &text)?;
+            // Checked against the built-in targets, not this home's
+            // overrides: an override cannot make a typo a target.
+            let builtin = SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES)?;
+            let n = builtin.check_import(&file.display().to_string(), &text)?;
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
