@@ -40,6 +40,11 @@ async fn a_redesigned_site_is_repaired_recorded_and_shareable() {
             assert!(!r[key].is_null(), "{key} missing in {r}");
         }
         assert_eq!(r["platform"], "hackernews");
+        let time = r["time"].as_str().unwrap_or_default();
+        assert!(
+            time.parse::<jiff::Timestamp>().is_ok() && time.ends_with('Z'),
+            "time is RFC 3339: {r}"
+        );
         assert_ne!(r["tier"], "model", "no model is configured");
     }
     assert!(rows
@@ -47,6 +52,12 @@ async fn a_redesigned_site_is_repaired_recorded_and_shareable() {
         .any(|r| r["target"] == "hackernews.submit.title" && r["tier"] == "similarity"));
     let human = u.run(&["heal", "log"]).await;
     assert!(human.stdout.contains("model calls: 0"), "{human:?}");
+    let first = human.stdout.lines().next().unwrap_or_default();
+    let stamp = first.split_whitespace().next().unwrap_or_default();
+    assert!(
+        stamp.parse::<jiff::Timestamp>().is_ok(),
+        "human lines start with an RFC 3339 time: {first}"
+    );
 
     // The learned selectors are used directly the next time: no new repair.
     let before = rows.len();
