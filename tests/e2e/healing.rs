@@ -40,6 +40,11 @@ async fn a_redesigned_site_is_repaired_recorded_and_shareable() {
             assert!(!r[key].is_null(), "{key} missing in {r}");
         }
         assert_eq!(r["platform"], "hackernews");
+        let time = r["time"].as_str().unwrap_or_default();
+        assert!(
+            time.parse::<jiff::Timestamp>().is_ok() && time.ends_with('Z'),
+            "time is RFC 3339: {r}"
+        );
         assert_ne!(r["tier"], "model", "no model is configured");
     }
     assert!(rows
@@ -47,6 +52,12 @@ async fn a_redesigned_site_is_repaired_recorded_and_shareable() {
         .any(|r| r["target"] == "hackernews.submit.title" && r["tier"] == "similarity"));
     let human = u.run(&["heal", "log"]).await;
     assert!(human.stdout.contains("model calls: 0"), "{human:?}");
+    let first = human.stdout.lines().next().unwrap_or_default();
+    let stamp = first.split_whitespace().next().unwrap_or_default();
+    assert!(
+        stamp.parse::<jiff::Timestamp>().is_ok(),
+        "human lines start with an RFC 3339 time: {first}"
+    );
 
     // The learned selectors are used directly the next time: no new repair.
     let before = rows.len();
@@ -177,4 +188,113 @@ async fn a_step_nothing_can_repair_leaves_a_debug_bundle_named_in_the_error() {
         "{steps}"
     );
     assert!(hn.stories().is_empty());
+}
+
+/// A home from before the store held the healer's memory: its
+/// `healer-v1/state.json` is moved into the store on first use, so that
+/// nothing learned is lost, and the old file is renamed, not re-read.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_old_healer_state_file_is_moved_into_the_store() {
+    let u = User::new();
+    let dir = u.home().join("healer-v1");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("state.json"),
+        r#"{"learned":{"hackernews.submit.title":["input#t2","input#t1"]},"fingerprints":{},"model_calls":{}}"#,
+    )
+    .unwrap();
+    let list = u.run(&["selectors", "list", "hn", "--json"]).await;
+    assert_eq!(list.code, 0, "{list:?}");
+    let title = list
+        .json()
+        .into_iter()
+        .find(|t| t["target"] == "hackernews.submit.title")
+        .unwrap();
+    assert_eq!(
+        title["learned"],
+        serde_json::json!(["input#t2", "input#t1"])
+    );
+    assert!(!dir.join("state.json").exists());
+    assert!(dir.join("state.json.migrated").exists());
+    assert!(u.home().join("store.sqlite3").exists());
+}
+
+/// `selectors export` writes every field of every target of every platform
+/// (candidates in order, `expect`, `destructive`), so exporting on one
+/// machine and importing on another changes nothing: the second machine
+/// exports the very same file.
+#[tokio::test(flavor = "multi_thread")]
+async fn selectors_export_then_import_is_lossless() {
+    let a = User::new();
+    // No built-in target is destructive: mark one, so that the flag is
+    // part of what must survive.
+    let mark = a.file(
+        "mark.toml",
+        "format = 1\n[targets.\"hackernews.login.button\"]\ncandidates = ['#login-button']\ndestructive = true\n",
+    );
+    let out = a
+        .run(&["selectors", "import", mark.to_str().unwrap()])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let exported = a.run(&["selectors", "export"]).await;
+    assert_eq!(exported.code, 0, "{exported:?}");
+    let text = &exported.stdout;
+    for platform in ["hackernews", "reddit", "x", "instagram"] {
+        assert!(
+            text.contains(&format!("[targets.\"{platform}.")),
+            "{platform} exported"
+        );
+    }
+    assert!(text.contains("destructive = true"), "destructive kept");
+    assert!(text.contains(".expect]"), "expect kept");
+
+    let b = User::new();
+    let f = b.file("all.toml", text);
+    let out = b.run(&["selectors", "import", f.to_str().unwrap()]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let again = b.run(&["selectors", "export"]).await;
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(
+        &again.stdout, text,
+        "export -> import -> export is the identity"
+    );
+}
+
+/// `selectors import` refuses a file that names a target DistroFlow does
+/// not have, or a selector no browser would take: exit 2, the line and
+/// target named, nothing imported.
+#[tokio::test(flavor = "multi_thread")]
+async fn selectors_import_refuses_unknown_targets_and_invalid_selectors() {
+    let u = User::new();
+    let unknown = u.file(
+        "typo.toml",
+        "format = 1\n\n[targets.\"hackernews.submit.titel\"]\ncandidates = ['input#title']\n",
+    );
+    let out = u
+        .run(&["selectors", "import", unknown.to_str().unwrap()])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("typo.toml"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("line 3: unknown target `hackernews.submit.titel`"),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("selectors list"), "a hint: {out:?}");
+
+    let broken = u.file(
+        "broken.toml",
+        "format = 1\n[targets.\"hackernews.submit.title\"]\ncandidates = [\n  'input#title',\n  'input[name=\"title\"',\n]\n",
+    );
+    let out = u
+        .run(&["selectors", "import", broken.to_str().unwrap()])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "line 5: target `hackernews.submit.title`: `input[name=\"title\"` is not a valid selector"
+        ),
+        "{out:?}"
+    );
+    assert!(!u.home().join("selectors").exists(), "nothing was imported");
 }

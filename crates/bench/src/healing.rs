@@ -175,7 +175,7 @@ pub(crate) async fn bench(posts: usize, json: bool) -> Result<(), String> {
     }
     let total_posts: usize = runs.iter().map(|r| r.posts).sum();
     let model_calls = all_repairs.iter().filter(|r| r.tier == "model").count();
-    let cost: f64 = all_repairs.iter().map(|r| r.cost_usd).sum();
+    let cost: f64 = all_repairs.iter().filter_map(|r| r.cost_usd).sum();
     let lat: Vec<u64> = all_repairs
         .iter()
         .filter(|r| r.tier != "retry")

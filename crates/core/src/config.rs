@@ -34,6 +34,10 @@ pub struct Config {
     /// What a failed post leaves behind for debugging.
     #[serde(default)]
     pub debug: DebugSettings,
+    /// The healer's model tier, read by the healer
+    /// (`[ai.prices."gpt-4o-mini"] input_per_mtok = 0.15`).
+    #[serde(default)]
+    pub ai: toml::Table,
 }
 
 /// `[debug]`: the debug bundles a failed post leaves in

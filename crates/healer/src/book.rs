@@ -140,13 +140,34 @@ impl SelectorBook {
         self.overridden.contains(name)
     }
 
-    /// The whole book (or one platform's part) as a selector file.
+    /// The whole book (or one platform's part) as a selector file: every
+    /// field of every target, so that importing it changes nothing.
     pub fn export(&self, platform: Option<&str>) -> String {
+        self.export_with_learned(platform, |_| Vec::new())
+    }
+
+    /// Like [`SelectorBook::export`], with each target's `learned`
+    /// selectors (newest first) ahead of its candidates, to share repairs.
+    pub fn export_with_learned(
+        &self,
+        platform: Option<&str>,
+        learned: impl Fn(&str) -> Vec<String>,
+    ) -> String {
         let targets = self
             .targets
             .iter()
             .filter(|(k, _)| platform.is_none_or(|p| k.split('.').next() == Some(p)))
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| {
+                let mut t = v.clone();
+                let mut candidates = learned(k);
+                for c in t.candidates {
+                    if !candidates.contains(&c) {
+                        candidates.push(c);
+                    }
+                }
+                t.candidates = candidates;
+                (k.clone(), t)
+            })
             .collect();
         toml::to_string_pretty(&BookFile {
             format: BOOK_FORMAT,
@@ -154,9 +175,73 @@ impl SelectorBook {
         })
         .unwrap_or_default()
     }
+
+    /// Checks a selector file for `selectors import`: its format, that it
+    /// names only targets this book knows, and that every candidate is a
+    /// selector ([`crate::css`]). Every problem is listed with its line.
+    /// Returns how many targets the file holds.
+    pub fn check_import(&self, name: &str, text: &str) -> Result<usize> {
+        let file = parse(name, text)?;
+        let spans: SpannedFile = toml::from_str(text)
+            .map_err(|e| Error::usage(format!("selector file {name}: {}", e.message()), None))?;
+        let line = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+        let mut problems = Vec::new();
+        let mut unknown = false;
+        for (target, t) in &spans.targets {
+            if !self.targets.contains_key(target.as_ref()) {
+                unknown = true;
+                problems.push(format!(
+                    "line {}: unknown target `{}`",
+                    line(target.span().start),
+                    target.as_ref()
+                ));
+                continue;
+            }
+            for c in &t.candidates {
+                if let Some(why) = crate::css::check(c.as_ref()) {
+                    problems.push(format!(
+                        "line {}: target `{}`: `{}` is not a valid selector: {why}",
+                        line(c.span().start),
+                        target.as_ref(),
+                        c.as_ref()
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            return Ok(file.targets.len());
+        }
+        let hint = if unknown {
+            "`distroflow selectors list` shows the known targets; nothing was imported"
+        } else {
+            "fix the selectors (CSS, plus `>>>` and :text-is(\"…\")/:has-text(\"…\")); nothing was imported"
+        };
+        Err(Error::usage(
+            format!(
+                "selector file {name} cannot be imported:\n  {}",
+                problems.join("\n  ")
+            ),
+            Some(hint.into()),
+        ))
+    }
 }
 
-/// Checks a selector file (for `selectors import`).
+/// A selector file read again with the position of each target and
+/// candidate, to name the line of a problem.
+#[derive(Deserialize)]
+struct SpannedFile {
+    #[serde(default)]
+    targets: BTreeMap<toml::Spanned<String>, SpannedTarget>,
+}
+
+#[derive(Deserialize)]
+struct SpannedTarget {
+    #[serde(default)]
+    candidates: Vec<toml::Spanned<String>>,
+}
+
+/// Checks a selector file's format alone (see [`SelectorBook::check_import`]
+/// for the whole check).
 pub fn validate_file(name: &str, text: &str) -> Result<usize> {
     parse(name, text).map(|f| f.targets.len())
 }
@@ -222,6 +307,47 @@ destructive = true
         let exported = book.export(Some("hn"));
         let again = SelectorBook::builtin(&[("export", &exported)]).unwrap();
         assert_eq!(again.target("hn.submit.title"), Some(t));
+    }
+
+    #[test]
+    fn export_keeps_every_field_and_puts_learned_first() {
+        let book = SelectorBook::builtin(&[("hn", BUILTIN)]).unwrap();
+        let text = book.export_with_learned(None, |t| {
+            if t == "hn.delete" {
+                vec!["button.del".into()]
+            } else {
+                Vec::new()
+            }
+        });
+        let again = SelectorBook::builtin(&[("export", &text)]).unwrap();
+        assert_eq!(
+            again.target("hn.submit.title"),
+            book.target("hn.submit.title")
+        );
+        let del = again.target("hn.delete").unwrap();
+        assert_eq!(del.candidates, ["button.del", "a.delete"]);
+        assert!(del.destructive);
+    }
+
+    #[test]
+    fn import_refuses_unknown_targets_and_broken_selectors_by_line() {
+        let book = SelectorBook::builtin(&[("hn", BUILTIN)]).unwrap();
+        let ok = "format = 1\n[targets.\"hn.submit.title\"]\ncandidates = ['#t >>> input:text-is(\"x\")']\n";
+        assert_eq!(book.check_import("ok.toml", ok).unwrap(), 1);
+        let bad = "format = 1\n\n[targets.\"hn.submit.titel\"]\ncandidates = ['#t']\n\n[targets.\"hn.delete\"]\ncandidates = [\n  'a.delete',\n  'a[href=\"x\"',\n]\n";
+        let e = book.check_import("bad.toml", bad).unwrap_err();
+        assert!(e.is_usage());
+        let msg = e.to_string();
+        assert!(msg.contains("bad.toml"), "{msg}");
+        assert!(
+            msg.contains("line 3: unknown target `hn.submit.titel`"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("line 9: target `hn.delete`: `a[href=\"x\"` is not a valid selector"),
+            "{msg}"
+        );
+        assert!(e.hint().unwrap().contains("selectors list"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::book::SelectorBook;
 use crate::log::{self, Repair};
 use crate::model::{ModelConfig, ModelTier};
-use crate::store::{Fingerprint, Store};
+use crate::store::Memory;
 use crate::{role, similarity};
 
 /// Which tier found the element.
@@ -75,7 +75,7 @@ impl Default for HealOptions {
 /// where repairs are recorded. Shared by every job of the run.
 pub struct Healer {
     book: SelectorBook,
-    store: Mutex<Store>,
+    memory: Memory,
     home: Option<Home>,
     options: HealOptions,
     model: Option<ModelTier>,
@@ -84,13 +84,9 @@ pub struct Healer {
 impl Healer {
     /// A healer over `book`, remembering in `home` (or nowhere: tests).
     pub fn new(book: SelectorBook, home: Option<Home>) -> Result<Arc<Healer>> {
-        let store = match &home {
-            Some(h) => Store::load(h)?,
-            None => Store::default(),
-        };
         Ok(Arc::new(Healer {
             book,
-            store: Mutex::new(store),
+            memory: Memory::open(home.as_ref())?,
             home,
             options: HealOptions::default(),
             model: None,
@@ -142,13 +138,9 @@ impl Healer {
         }
     }
 
-    /// Writes what was learned to disk.
-    pub fn save(&self) -> Result<()> {
-        let Some(home) = &self.home else {
-            return Ok(());
-        };
-        let store = self.store.lock().map(|s| s.clone()).unwrap_or_default();
-        store.save(home)
+    /// What this healer remembers (shared with every run over its home).
+    pub fn memory(&self) -> &Memory {
+        &self.memory
     }
 
     fn record(&self, repair: &Repair) {
@@ -174,19 +166,16 @@ impl Healer {
             }
         };
         push(&target.candidates[0], Tier::Primary);
-        let store = self.store.lock().map_err(|_| Error::Unexpected {
-            message: "healer state poisoned".into(),
-        })?;
-        for s in store.learned.get(name).into_iter().flatten() {
+        for s in &self.memory.learned(name) {
             push(s, Tier::Alternatives);
         }
         for s in &target.candidates[1..] {
             push(s, Tier::Alternatives);
         }
-        let fp = store
-            .fingerprints
-            .get(name)
-            .map(|f| f.info.clone())
+        let fp = self
+            .memory
+            .fingerprint(name)
+            .map(|f| f.info)
             .or_else(|| target.expect.as_ref().map(|e| e.as_fingerprint()));
         Ok(Candidates {
             list,
@@ -215,7 +204,7 @@ struct Located {
     latency: Duration,
     info: Option<ElementInfo>,
     tokens: u64,
-    cost_usd: f64,
+    cost_usd: Option<f64>,
 }
 
 /// A model answer must point at an element at least this much like the
@@ -278,7 +267,7 @@ impl HealingPage<'_> {
     }
 
     /// Records repairs that were never confirmed (the job failed or ended
-    /// before its outcome), then saves what was learned.
+    /// before its outcome). What was learned is already in the store.
     pub fn finish(&self) {
         let pending = self
             .pending
@@ -287,9 +276,6 @@ impl HealingPage<'_> {
             .unwrap_or_default();
         for p in pending {
             self.healer.record(&p.repair);
-        }
-        if let Err(e) = self.healer.save() {
-            tracing::warn!("cannot save what the healer learned: {e}");
         }
     }
 
@@ -387,7 +373,7 @@ impl HealingPage<'_> {
             latency: Duration::ZERO,
             info: Some(info),
             tokens: 0,
-            cost_usd: 0.0,
+            cost_usd: Some(0.0),
         })
     }
 
@@ -419,15 +405,22 @@ impl HealingPage<'_> {
             url,
         };
         if let Ok(mut p) = self.pending.lock() {
-            if !p
-                .iter()
-                .any(|x| x.target == name && x.repair.selector == repair.selector)
+            match p
+                .iter_mut()
+                .find(|x| x.target == name && x.repair.selector == repair.selector)
             {
-                p.push(Pending {
+                // Found again (waited for, then acted on): one repair, with
+                // the fingerprint of whichever lookup described it.
+                Some(x) => {
+                    if x.info.is_none() {
+                        x.info = located.info;
+                    }
+                }
+                None => p.push(Pending {
                     target: name.to_string(),
                     repair,
                     info: located.info,
-                });
+                }),
             }
         }
     }
@@ -475,7 +468,7 @@ impl HealingPage<'_> {
                         },
                         info: visible.then_some(info),
                         tokens: 0,
-                        cost_usd: 0.0,
+                        cost_usd: Some(0.0),
                     });
                 }
             }
@@ -566,16 +559,14 @@ impl HealingPage<'_> {
         if ranked.is_empty() {
             return None;
         }
-        let today = self.healer.store.lock().ok()?.model_calls_today(now_secs());
+        let today = self.healer.memory.model_calls_today().ok()?;
         if !model.take_call(today) {
             tracing::warn!(target = name, "model budget used up; not asking the model");
             return None;
         }
         let shot = self.inner.screenshot_png().await.ok()?;
         let shown: Vec<&ElementInfo> = ranked.iter().map(|(i, _)| &page[*i]).collect();
-        if let Ok(mut s) = self.healer.store.lock() {
-            s.count_model_call(now_secs());
-        }
+        self.healer.memory.count_model_call();
         let answer = match model.choose(name, &fp, &shot, &shown).await {
             Ok(a) => a,
             Err(e) => {
@@ -700,16 +691,7 @@ impl HealingPage<'_> {
         match located.tier {
             Tier::Primary => {
                 if let Some(info) = located.info {
-                    if let Ok(mut store) = self.healer.store.lock() {
-                        store.fingerprints.insert(
-                            name.to_string(),
-                            Fingerprint {
-                                info,
-                                url,
-                                seen_at: now_secs(),
-                            },
-                        );
-                    }
+                    self.healer.memory.record_fingerprint(name, info, &url);
                 }
             }
             _ => {
@@ -737,20 +719,13 @@ impl HealingPage<'_> {
         };
         for mut c in confirmed {
             c.repair.confirmed = true;
-            if let Ok(mut store) = self.healer.store.lock() {
-                if c.repair.tier != Tier::Retry.as_str() {
-                    store.learn(&c.target, &c.repair.selector);
-                }
-                if let Some(info) = c.info.take() {
-                    store.fingerprints.insert(
-                        c.target.clone(),
-                        Fingerprint {
-                            info,
-                            url: c.repair.url.clone(),
-                            seen_at: now_secs(),
-                        },
-                    );
-                }
+            if c.repair.tier != Tier::Retry.as_str() {
+                self.healer.memory.learn(&c.target, &c.repair.selector);
+            }
+            if let Some(info) = c.info.take() {
+                self.healer
+                    .memory
+                    .record_fingerprint(&c.target, info, &c.repair.url);
             }
             self.healer.record(&c.repair);
         }

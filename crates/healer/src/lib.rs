@@ -36,18 +36,22 @@
 //! ```
 
 mod book;
+mod css;
 mod heal;
 mod log;
 mod model;
+mod prices;
 mod retry;
 mod role;
 mod similarity;
 mod store;
 
 pub use book::{validate_file, Expect, SelectorBook, Target, BOOK_FORMAT};
+pub use distroflow_store::Fingerprint;
 pub use heal::{HealOptions, Healer, HealingPage, Tier};
 pub use log::{read as read_repairs, Repair};
 pub use model::{ModelAnswer, ModelConfig, ModelTier};
+pub use prices::{Price, Prices, INPUT_PRICE_ENV, OUTPUT_PRICE_ENV};
 pub use retry::{retry, RetryPolicy};
 pub use similarity::{looks_destructive, pick, score, Pick, ACCEPT_SCORE, MIN_MARGIN};
-pub use store::{Fingerprint, Store};
+pub use store::Memory;

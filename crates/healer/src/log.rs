@@ -27,13 +27,19 @@ pub struct Repair {
     pub latency_ms: u64,
     #[serde(default)]
     pub tokens: u64,
-    #[serde(default)]
-    pub cost_usd: f64,
+    /// US dollars; `None` (null) when the model's price is unknown.
+    #[serde(default = "no_cost")]
+    pub cost_usd: Option<f64>,
     /// The step's expected outcome followed, so the repair was kept.
     pub confirmed: bool,
     /// The page it happened on.
     #[serde(default)]
     pub url: String,
+}
+
+/// Lines written before costs could be unknown had no cost or 0.
+fn no_cost() -> Option<f64> {
+    Some(0.0)
 }
 
 pub(crate) fn append(home: &Home, repair: &Repair) -> Result<()> {

@@ -2,7 +2,8 @@
 //! model through any OpenAI-compatible endpoint to choose among the page's
 //! top-ranked candidates, shown a screenshot. Off unless configured
 //! (`DISTROFLOW_AI_BASE_URL`, `DISTROFLOW_AI_MODEL`, `OPENAI_API_KEY`);
-//! capped per run and per day; every call's tokens and cost recorded.
+//! capped per run and per day; every call's tokens and cost recorded, the
+//! cost at the configured model's own price ([`Prices`]), or unknown.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -19,6 +20,8 @@ use base64::Engine;
 use distroflow_core::{ElementInfo, Error, Result, Secret};
 use serde::Deserialize;
 
+use crate::prices::{Price, Prices};
+
 /// How to reach the model and how much it may cost.
 #[derive(Clone, Debug)]
 pub struct ModelConfig {
@@ -28,10 +31,8 @@ pub struct ModelConfig {
     pub api_key: Secret,
     pub max_calls_per_run: u32,
     pub max_calls_per_day: u32,
-    /// US dollars per million input tokens (list price of the model).
-    pub usd_per_m_input: f64,
-    /// US dollars per million output tokens.
-    pub usd_per_m_output: f64,
+    /// The model's list price; `None`: the cost of a call is unknown.
+    pub price: Option<Price>,
     pub timeout: Duration,
 }
 
@@ -40,27 +41,43 @@ impl ModelConfig {
     /// tier on), `DISTROFLOW_AI_MODEL` (default `gpt-4o-mini`),
     /// `OPENAI_API_KEY`, and optional `DISTROFLOW_AI_MAX_CALLS_PER_RUN`
     /// (default 5) and `DISTROFLOW_AI_MAX_CALLS_PER_DAY` (default 50).
-    pub fn from_env() -> Option<ModelConfig> {
-        let base_url = std::env::var("DISTROFLOW_AI_BASE_URL")
+    /// The model's price comes from `prices`, or from
+    /// `DISTROFLOW_AI_INPUT_PER_MTOK`/`DISTROFLOW_AI_OUTPUT_PER_MTOK`.
+    pub fn from_env(prices: &Prices) -> Result<Option<ModelConfig>> {
+        let Some(base_url) = std::env::var("DISTROFLOW_AI_BASE_URL")
             .ok()
-            .filter(|s| !s.trim().is_empty())?;
+            .filter(|s| !s.trim().is_empty())
+        else {
+            return Ok(None);
+        };
         let num = |k: &str, d: u32| {
             std::env::var(k)
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(d)
         };
-        Some(ModelConfig {
+        let model = std::env::var("DISTROFLOW_AI_MODEL")
+            .ok()
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "gpt-4o-mini".into());
+        let price = prices.clone().with_env(&model)?.get(&model);
+        if price.is_none() {
+            tracing::info!(
+                model = %model,
+                "no price known for this model: its calls' cost is recorded as unknown \
+                 (set [ai.prices.\"{model}\"] in config.toml)"
+            );
+        }
+        Ok(Some(ModelConfig {
             base_url: base_url.trim_end_matches('/').to_string(),
-            model: std::env::var("DISTROFLOW_AI_MODEL").unwrap_or_else(|_| "gpt-4o-mini".into()),
             api_key: Secret::new(std::env::var("OPENAI_API_KEY").unwrap_or_default()),
             max_calls_per_run: num("DISTROFLOW_AI_MAX_CALLS_PER_RUN", 5),
             max_calls_per_day: num("DISTROFLOW_AI_MAX_CALLS_PER_DAY", 50),
-            // gpt-4o-mini list prices.
-            usd_per_m_input: 0.15,
-            usd_per_m_output: 0.60,
+            price,
+            model,
             timeout: Duration::from_secs(30),
-        })
+        }))
     }
 }
 
@@ -71,7 +88,8 @@ pub struct ModelAnswer {
     pub choice: Option<usize>,
     pub confidence: f64,
     pub tokens: u64,
-    pub cost_usd: f64,
+    /// `None` when the model's price is unknown.
+    pub cost_usd: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -190,8 +208,7 @@ impl ModelTier {
             .as_ref()
             .map(|u| (u.prompt_tokens as u64, u.completion_tokens as u64))
             .unwrap_or((0, 0));
-        let cost_usd = input as f64 * self.config.usd_per_m_input / 1e6
-            + output as f64 * self.config.usd_per_m_output / 1e6;
+        let cost_usd = self.config.price.map(|p| p.cost(input, output));
         let content = response
             .choices
             .first()
@@ -266,4 +283,64 @@ pub(crate) fn describe(e: &ElementInfo) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn element(tag: &str, name: &str) -> ElementInfo {
+        ElementInfo {
+            tag: tag.into(),
+            name: name.into(),
+            visible: true,
+            ..ElementInfo::default()
+        }
+    }
+
+    /// Through a local OpenAI-compatible server: each model's call costs
+    /// that model's price; a model without one costs "unknown", not 0 and
+    /// not another model's price.
+    #[tokio::test]
+    async fn a_call_costs_its_own_models_price_or_is_unknown() {
+        let fake = distroflow_replica::FakeModel::start().await.unwrap();
+        let prices = Prices::default();
+        let ask = |model: &str| {
+            let tier = ModelTier::new(ModelConfig {
+                base_url: fake.url(),
+                model: model.into(),
+                api_key: Secret::new("sk-test"),
+                max_calls_per_run: 5,
+                max_calls_per_day: 50,
+                price: prices.get(model),
+                timeout: Duration::from_secs(10),
+            });
+            async move {
+                let fp = element("input", "title");
+                let (a, b) = (element("input", "title"), element("button", "submit"));
+                tier.choose("hackernews.submit.title", &fp, b"png", &[&a, &b])
+                    .await
+                    .unwrap()
+            }
+        };
+        // The fake answers 12 completion tokens; the rest are the prompt's.
+        let mini = ask("gpt-4o-mini").await;
+        let big = ask("gpt-4o").await;
+        assert_eq!(mini.choice, Some(0));
+        assert_eq!(mini.tokens, big.tokens, "same prompt, same tokens");
+        let (input, output) = (mini.tokens - 12, 12);
+        assert_eq!(
+            mini.cost_usd,
+            Some(Price::new(0.15, 0.60).cost(input, output))
+        );
+        assert_eq!(
+            big.cost_usd,
+            Some(Price::new(2.50, 10.00).cost(input, output))
+        );
+        let unknown = ask("my-llava").await;
+        assert!(unknown.tokens > 0);
+        assert_eq!(unknown.cost_usd, None);
+        let models: Vec<_> = fake.requests().into_iter().map(|r| r.model).collect();
+        assert_eq!(models, ["gpt-4o-mini", "gpt-4o", "my-llava"]);
+    }
 }

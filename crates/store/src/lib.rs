@@ -7,7 +7,9 @@
 //! - [`content_hash`]: the identity of "this content, to this platform, as
 //!   this account", for the idempotency check ([`Store::find_recent`]);
 //! - [`RateLimits`]: per platform and account, from the store's attempts;
-//! - [`parse_at`] / [`parse_every`]: `--at` and `--every`, time-zone aware.
+//! - [`parse_at`] / [`parse_every`]: `--at` and `--every`, time-zone aware;
+//! - the healer's memory: learned selectors, fingerprints and model calls
+//!   ([`Store::learn_selector`], [`Store::record_fingerprint`], ...).
 //!
 //! The CLI owns the flow; this crate owns the records. Posting one target:
 //!
@@ -37,6 +39,7 @@ mod backoff;
 mod db;
 mod duration;
 mod hash;
+mod healer;
 mod jobs;
 mod limits;
 mod migrations;
@@ -49,6 +52,7 @@ pub use backoff::Backoff;
 pub use db::Store;
 pub use duration::{format_duration, parse_duration};
 pub use hash::{content_hash, ContentFields, ContentHash};
+pub use healer::{utc_day, Fingerprint, HealerMemory, MAX_LEARNED};
 pub use jobs::{AfterFailure, Job, JobId, JobState, NewJob};
 pub use limits::{limits_disabled_by_env, PlatformLimit, RateCheck, RateLimits, RATE_LIMITS_ENV};
 pub use owner::Owner;

@@ -62,9 +62,33 @@ ALTER TABLE attempts ADD COLUMN job_id INTEGER REFERENCES jobs (id);
 CREATE INDEX attempts_job ON attempts (job_id);
 ";
 
+/// Version 3: what the healer learned (was `healer-v1/state.json`): the
+/// fingerprint of each target that worked, the selectors trusted repairs
+/// found (newest first, a few per target), and model calls per UTC day.
+/// One row per target (or selector, or day), upserted as it is learned, so
+/// that concurrent runs never overwrite each other's repairs.
+const V3_HEALER: &str = "
+CREATE TABLE healer_fingerprints (
+    target   TEXT    PRIMARY KEY,
+    info     TEXT    NOT NULL,
+    url      TEXT    NOT NULL DEFAULT '',
+    seen_at  INTEGER NOT NULL
+);
+CREATE TABLE healer_learned (
+    target      TEXT    NOT NULL,
+    selector    TEXT    NOT NULL,
+    learned_at  INTEGER NOT NULL,
+    PRIMARY KEY (target, selector)
+);
+CREATE TABLE healer_model_calls (
+    day    INTEGER PRIMARY KEY,
+    calls  INTEGER NOT NULL
+);
+";
+
 /// Every migration, in order: index `i` takes the schema from version `i`
 /// to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1_ATTEMPTS, V2_JOBS];
+pub(crate) const MIGRATIONS: &[&str] = &[V1_ATTEMPTS, V2_JOBS, V3_HEALER];
 
 /// The schema version this DistroFlow writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -72,11 +72,14 @@ pub(crate) fn read_text(arg: Option<&str>) -> Result<String> {
 /// (`None`: remember nothing, as in the sandbox).
 pub(crate) fn healer(home: Option<&Home>) -> Result<std::sync::Arc<distroflow_healer::Healer>> {
     let mut book = distroflow_healer::SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES)?;
+    let mut prices = distroflow_healer::Prices::default();
     if let Some(h) = home {
         book = book.with_overrides(&h.root().join("selectors"))?;
+        let source = h.config_path().display().to_string();
+        prices = distroflow_healer::Prices::from_config(&h.load_config()?.ai, &source)?;
     }
     Ok(distroflow_healer::Healer::new(book, home.cloned())?
-        .with_model(distroflow_healer::ModelConfig::from_env()))
+        .with_model(distroflow_healer::ModelConfig::from_env(&prices)?))
 }
 
 pub(crate) fn browser_options(config: &Config) -> BrowserOptions {

@@ -1,5 +1,5 @@
 use distroflow_core::{Error, Home, PlatformId, Result};
-use distroflow_healer::{read_repairs, validate_file, Store};
+use distroflow_healer::{read_repairs, SelectorBook};
 use serde::Serialize;
 
 use crate::args::{HealAction, HealArgs, SelectorsAction, SelectorsArgs};
@@ -17,6 +17,52 @@ struct WireTarget<'a> {
     destructive: bool,
 }
 
+/// One line of `heal log --json`: the recorded repair, with its time as
+/// RFC 3339 (UTC) and `cost_usd` null when the model's price is unknown.
+#[derive(Serialize)]
+struct WireRepair<'a> {
+    time: String,
+    platform: &'a str,
+    target: &'a str,
+    tier: &'a str,
+    old_selector: &'a str,
+    selector: &'a str,
+    score: f64,
+    latency_ms: u64,
+    tokens: u64,
+    cost_usd: Option<f64>,
+    confirmed: bool,
+    url: &'a str,
+}
+
+impl<'a> WireRepair<'a> {
+    fn from(r: &'a distroflow_healer::Repair) -> WireRepair<'a> {
+        WireRepair {
+            time: rfc3339(r.time),
+            platform: &r.platform,
+            target: &r.target,
+            tier: &r.tier,
+            old_selector: &r.old_selector,
+            selector: &r.selector,
+            score: r.score,
+            latency_ms: r.latency_ms,
+            tokens: r.tokens,
+            cost_usd: r.cost_usd,
+            confirmed: r.confirmed,
+            url: &r.url,
+        }
+    }
+}
+
+/// Unix seconds as RFC 3339 in UTC (`2025-01-31T09:30:00Z`).
+fn rfc3339(unix_secs: u64) -> String {
+    i64::try_from(unix_secs)
+        .ok()
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| unix_secs.to_string())
+}
+
 fn platform_filter(p: Option<&str>) -> Result<Option<&'static str>> {
     p.map(|p| p.parse::<PlatformId>().map(PlatformId::as_str))
         .transpose()
@@ -26,15 +72,16 @@ pub(crate) fn run(args: SelectorsArgs) -> Result<ExitStatus> {
     let home = Home::from_env()?;
     let healer = healer(Some(&home))?;
     let book = healer.book();
-    let mut store = Store::load(&home)?;
+    let memory = healer.memory();
     let in_platform =
         |name: &str, p: Option<&str>| p.is_none_or(|p| name.split('.').next() == Some(p));
     match args.action {
         SelectorsAction::List { platform, json } => {
             let p = platform_filter(platform.as_deref())?;
             for (name, t) in book.targets().filter(|(n, _)| in_platform(n, p)) {
-                let learned = store.learned.get(name).map(Vec::as_slice).unwrap_or(&[]);
-                let fingerprint = store.fingerprints.contains_key(name);
+                let learned = memory.learned(name);
+                let learned = learned.as_slice();
+                let fingerprint = memory.fingerprint(name).is_some();
                 if json {
                     output::json_line(&WireTarget {
                         target: name,
@@ -69,27 +116,11 @@ pub(crate) fn run(args: SelectorsArgs) -> Result<ExitStatus> {
             }
         }
         SelectorsAction::Export { platform } => {
+            // Every field of every target (candidates, `expect`,
+            // `destructive`), learned selectors first: import is lossless.
             let p = platform_filter(platform.as_deref())?;
-            let mut out = String::from("format = 1\n");
-            for (name, t) in book.targets().filter(|(n, _)| in_platform(n, p)) {
-                let mut candidates: Vec<String> =
-                    store.learned.get(name).cloned().unwrap_or_default();
-                for c in &t.candidates {
-                    if !candidates.contains(c) {
-                        candidates.push(c.clone());
-                    }
-                }
-                let quoted: Vec<String> = candidates
-                    .iter()
-                    .map(|c| serde_json::to_string(c).unwrap_or_default())
-                    .collect();
-                out.push_str(&format!(
-                    "\n[targets.{}]\ncandidates = [{}]\n",
-                    serde_json::to_string(name).unwrap_or_default(),
-                    quoted.join(", ")
-                ));
-            }
-            output::line(out.trim_end());
+            let text = book.export_with_learned(p, |name| memory.learned(name));
+            output::line(text.trim_end());
         }
         SelectorsAction::Import { file } => {
             let text = std::fs::read_to_string(&file).map_err(|e| {
@@ -98,7 +129,10 @@ pub(crate) fn run(args: SelectorsArgs) -> Result<ExitStatus> {
                     None,
                 )
             })?;
-            let n = validate_file(&file.display().to_string(), &text)?;
+            // Checked against the built-in targets, not this home's
+            // overrides: an override cannot make a typo a target.
+            let builtin = SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES)?;
+            let n = builtin.check_import(&file.display().to_string(), &text)?;
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -109,8 +143,7 @@ pub(crate) fn run(args: SelectorsArgs) -> Result<ExitStatus> {
         }
         SelectorsAction::Reset { platform } => {
             let p = platform_filter(platform.as_deref())?;
-            store.reset(p);
-            store.save(&home)?;
+            memory.forget(p)?;
             if p.is_none() {
                 let dir = home.root().join("selectors");
                 if dir.exists() {
@@ -133,7 +166,7 @@ pub(crate) fn heal(args: HealArgs) -> Result<ExitStatus> {
     let repairs = read_repairs(&home)?;
     if json {
         for r in &repairs {
-            output::json_line(r);
+            output::json_line(&WireRepair::from(r));
         }
         return Ok(ExitStatus::Success);
     }
@@ -142,9 +175,14 @@ pub(crate) fn heal(args: HealArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
     for r in &repairs {
+        let cost = match (r.tier.as_str(), r.cost_usd) {
+            ("model", Some(c)) => format!("  ${c:.4}"),
+            ("model", None) => "  cost unknown".into(),
+            _ => String::new(),
+        };
         output::line(&format!(
-            "{}  {:<10} {:<32} {:<12} score {:.2}  +{}ms  {}{}",
-            r.time,
+            "{}  {:<10} {:<32} {:<12} score {:.2}  +{}ms  {}{cost}{}",
+            rfc3339(r.time),
             r.platform,
             r.target,
             r.tier,
@@ -154,11 +192,88 @@ pub(crate) fn heal(args: HealArgs) -> Result<ExitStatus> {
             if r.confirmed { "" } else { "  (unconfirmed)" }
         ));
     }
-    let cost: f64 = repairs.iter().map(|r| r.cost_usd).sum();
-    output::line(&format!(
-        "{} repairs; model calls: {}; estimated model cost: ${cost:.4}",
-        repairs.len(),
-        repairs.iter().filter(|r| r.tier == "model").count()
-    ));
+    output::line(&summary(&repairs));
     Ok(ExitStatus::Success)
+}
+
+/// The last line of `heal log`: counts and the model cost, which is
+/// unknown for calls to a model without a price (never a guess).
+fn summary(repairs: &[distroflow_healer::Repair]) -> String {
+    let model: Vec<_> = repairs.iter().filter(|r| r.tier == "model").collect();
+    let known: f64 = model.iter().filter_map(|r| r.cost_usd).sum();
+    let unknown = model.iter().filter(|r| r.cost_usd.is_none()).count();
+    let cost = if unknown == 0 {
+        format!("${known:.4}")
+    } else if unknown == model.len() {
+        "unknown (no price for the model: set [ai.prices.\"<model>\"] in config.toml)".into()
+    } else {
+        format!(
+            "${known:.4} plus {unknown} calls at unknown cost \
+             (no price for the model: set [ai.prices.\"<model>\"] in config.toml)"
+        )
+    };
+    format!(
+        "{} repairs; model calls: {}; estimated model cost: {cost}",
+        repairs.len(),
+        model.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repair(tier: &str, cost_usd: Option<f64>) -> distroflow_healer::Repair {
+        distroflow_healer::Repair {
+            time: 1_700_000_000,
+            platform: "hackernews".into(),
+            target: "hackernews.submit.title".into(),
+            tier: tier.into(),
+            old_selector: "#a".into(),
+            selector: "#b".into(),
+            score: 0.9,
+            latency_ms: 10,
+            tokens: if tier == "model" { 100 } else { 0 },
+            cost_usd,
+            confirmed: true,
+            url: String::new(),
+        }
+    }
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        // Out of jiff's range: the number, not a panic.
+        assert_eq!(rfc3339(u64::MAX), u64::MAX.to_string());
+        let r = repair("model", None);
+        let v = serde_json::to_value(WireRepair::from(&r)).unwrap();
+        assert_eq!(v["time"], "2023-11-14T22:13:20Z");
+        assert!(v["cost_usd"].is_null());
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let old = serde_json::to_value(&r).unwrap();
+        let old_keys: Vec<&str> = old
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, old_keys, "the same field names as before");
+    }
+
+    #[test]
+    fn the_cost_of_unpriced_model_calls_is_unknown_never_zero() {
+        let known = [
+            repair("similarity", Some(0.0)),
+            repair("model", Some(0.0125)),
+        ];
+        assert!(summary(&known).ends_with("model calls: 1; estimated model cost: $0.0125"));
+        let unknown = [repair("similarity", Some(0.0)), repair("model", None)];
+        let s = summary(&unknown);
+        assert!(s.contains("estimated model cost: unknown"), "{s}");
+        assert!(!s.contains('$'), "{s}");
+        let mixed = [repair("model", Some(0.5)), repair("model", None)];
+        let s = summary(&mixed);
+        assert!(s.contains("$0.5000 plus 1 calls at unknown cost"), "{s}");
+    }
 }

@@ -217,8 +217,7 @@ async fn the_model_tier_repairs_when_asked_and_is_recorded() {
             api_key: distroflow_core::Secret::new("sk-test"),
             max_calls_per_run: 5,
             max_calls_per_day: 50,
-            usd_per_m_input: 0.15,
-            usd_per_m_output: 0.60,
+            price: Some(distroflow_healer::Price::new(0.15, 0.60)),
             timeout: Duration::from_secs(10),
         }));
     let b = browser().await;
@@ -251,7 +250,7 @@ async fn the_model_tier_repairs_when_asked_and_is_recorded() {
     assert!(
         by_model
             .iter()
-            .all(|r| r.confirmed && r.tokens > 0 && r.cost_usd > 0.0),
+            .all(|r| r.confirmed && r.tokens > 0 && r.cost_usd.is_some_and(|c| c > 0.0)),
         "{by_model:?}"
     );
     assert!(by_model.len() <= 5, "the per-run budget holds");
@@ -286,8 +285,7 @@ async fn a_wrong_model_answer_is_never_acted_on() {
             api_key: distroflow_core::Secret::new("sk-test"),
             max_calls_per_run: 1,
             max_calls_per_day: 50,
-            usd_per_m_input: 0.15,
-            usd_per_m_output: 0.60,
+            price: Some(distroflow_healer::Price::new(0.15, 0.60)),
             timeout: Duration::from_secs(10),
         }));
     // The last candidate shown is the least like the title field.

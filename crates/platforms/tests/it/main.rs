@@ -3,6 +3,7 @@
 
 mod hackernews;
 mod instagram;
+mod memory;
 mod reddit;
 mod x;
 

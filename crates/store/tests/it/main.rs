@@ -1,6 +1,7 @@
 //! Integration tests of the store: one binary, one module per concern.
 
 mod attempts;
+mod healer;
 mod jobs;
 mod limits;
 mod migrations;

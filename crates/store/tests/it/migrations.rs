@@ -38,7 +38,7 @@ fn a_new_file_is_private_in_wal_mode_at_the_latest_schema() {
     let path = dir.path().join("new-home").join(Store::FILE_NAME);
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -70,7 +70,7 @@ fn opening_a_version_1_file_migrates_it_and_keeps_its_attempts() {
         .unwrap();
     }
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 
     let old = store.attempt(AttemptId(1)).unwrap().unwrap();
     assert_eq!(old.state, AttemptState::Posted);
@@ -103,7 +103,15 @@ fn opening_a_version_1_file_migrates_it_and_keeps_its_attempts() {
     // Opening again changes nothing.
     drop(store);
     let again = Store::open(&path).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 2);
+    assert_eq!(again.schema_version().unwrap(), SCHEMA_VERSION);
+    // The healer's tables of version 3 work on the migrated file.
+    again
+        .learn_selector("hackernews.submit.title", "#t", at("2030-01-01T09:00:00Z"))
+        .unwrap();
+    assert_eq!(
+        again.learned_selectors("hackernews.submit.title").unwrap(),
+        ["#t"]
+    );
     assert_eq!(again.history(10).unwrap().len(), 1);
 }
 
@@ -136,6 +144,6 @@ fn many_processes_opening_an_old_file_at_once_migrate_it_once() {
         })
         .collect();
     for h in handles {
-        assert_eq!(h.join().unwrap().unwrap(), 2);
+        assert_eq!(h.join().unwrap().unwrap(), SCHEMA_VERSION);
     }
 }
