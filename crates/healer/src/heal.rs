@@ -215,6 +215,12 @@ const MODEL_CANDIDATES: usize = 8;
 /// The model's own confidence must reach this.
 const MODEL_CONFIDENCE: f64 = 0.5;
 
+/// Two elements a person could not tell apart (same kind, role and name):
+/// choosing one of them is a guess.
+fn twins(a: &ElementInfo, b: &ElementInfo) -> bool {
+    a.tag == b.tag && a.role == b.role && a.name == b.name && a.text == b.text
+}
+
 fn poisoned() -> Error {
     Error::Unexpected {
         message: "healer state poisoned".into(),
@@ -583,6 +589,13 @@ impl HealingPage<'_> {
                 }
                 Some((_, score)) if *score < MODEL_FLOOR => {
                     Err("the model's choice is not like the element it replaces")
+                }
+                Some((i, _))
+                    if ranked
+                        .iter()
+                        .any(|(j, _)| j != i && twins(&page[*i], &page[*j])) =>
+                {
+                    Err("the model's choice has an identical twin on the page")
                 }
                 Some((i, _)) => {
                     if self.unique(&page[*i].selector).await {

@@ -25,8 +25,26 @@ const DESTRUCTIVE: &[&str] = &[
     "spam",
 ];
 
+/// Containers: their text is their children's, and a dialog holding a
+/// "Delete" button is not itself destructive.
+const CONTAINER_ROLES: &[&str] = &[
+    "dialog",
+    "alertdialog",
+    "form",
+    "main",
+    "region",
+    "navigation",
+    "group",
+    "list",
+    "listbox",
+    "menu",
+];
+
 /// Whether acting on the element could destroy something (never a repair).
 pub fn looks_destructive(e: &ElementInfo) -> bool {
+    if CONTAINER_ROLES.contains(&e.role.as_str()) {
+        return false;
+    }
     let hay = format!(
         "{} {} {} {}",
         e.text,

@@ -2,6 +2,7 @@
 //! One module per platform; the helpers below are shared.
 
 mod hackernews;
+mod healing;
 mod instagram;
 mod memory;
 mod reddit;
