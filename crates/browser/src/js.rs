@@ -114,10 +114,28 @@ pub(crate) fn click_point(sel: &str) -> String {
 if (!e) return null;
 e.scrollIntoView({{ block: 'center', inline: 'center' }});
 const r = e.getBoundingClientRect();
-const x = r.left + r.width / 2, y = r.top + r.height / 2;
 const root = e.getRootNode();
-const hit = (root.elementFromPoint ? root : document).elementFromPoint(x, y);
-return {{ x, y, covered: !(hit && __inside(hit, e)) }};"#,
+const at = (x, y) => (root.elementFromPoint ? root : document).elementFromPoint(x, y);
+// The centre first, then other points inside the element: a control half
+// overlapped by its neighbours is still clicked where it shows.
+const points = [[0.5, 0.5], [0.25, 0.5], [0.75, 0.5], [0.5, 0.25], [0.5, 0.75], [0.2, 0.2], [0.8, 0.8]];
+let hit = null;
+for (const [fx, fy] of points) {{
+  const x = r.left + r.width * fx, y = r.top + r.height * fy;
+  hit = at(x, y);
+  if (hit && __inside(hit, e)) return {{ x, y, covered: false }};
+}}
+// Covered everywhere. By an overlay (a mask, a toast, a sheet: fixed,
+// absolute or sticky, above the page) that may go away: worth a wait. By
+// the page's own content in flow (an overflowing neighbour): it will not
+// move, so waiting is pointless.
+let overlay = false;
+for (let n = hit; n && n !== document.documentElement; n = n.parentElement || (n.getRootNode() && n.getRootNode().host)) {{
+  if (n.contains && n.contains(e)) break;
+  const p = getComputedStyle(n).position;
+  if (p === 'fixed' || p === 'absolute' || p === 'sticky') {{ overlay = true; break; }}
+}}
+return {{ x: r.left + r.width / 2, y: r.top + r.height / 2, covered: true, overlay }};"#,
         lit(sel)
     ))
 }

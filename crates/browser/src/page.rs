@@ -124,12 +124,23 @@ impl CdpPage {
             if v.get("covered").and_then(Value::as_bool) == Some(false) {
                 let x = v["x"].as_f64().unwrap_or(0.0);
                 let y = v["y"].as_f64().unwrap_or(0.0);
-                Ok(Some(Point { x, y }))
+                Ok(Some(Some(Point { x, y })))
+            } else if v.get("overlay").and_then(Value::as_bool) == Some(false) {
+                // Covered by the page's own content, which will not move.
+                Ok(Some(None))
             } else {
                 Ok(None)
             }
         })
         .await;
+        let point = match point {
+            Ok(Some(p)) => Ok(p),
+            Ok(None) => Err(Error::Timeout {
+                what: "an uncovered click point".into(),
+                after: Duration::ZERO,
+            }),
+            Err(e) => Err(e),
+        };
         match point {
             Ok(p) => {
                 self.with_timeout("a mouse click", self.page.click(p))
