@@ -13,5 +13,6 @@ mod input;
 mod ledger;
 mod lifecycle;
 mod lookalikes;
+mod readiness;
 mod schedule;
 mod security;

@@ -217,6 +217,10 @@ pub(crate) fn scrub_html(html: &str) -> String {
 pub(crate) fn with_bundle(e: Error, path: &Path) -> Error {
     let note = format!(" [debug bundle: {}]", path.display());
     match e {
+        Error::Auth { platform, message } => Error::Auth {
+            platform,
+            message: format!("{message}{note}"),
+        },
         Error::NotFound {
             target,
             selectors,
@@ -248,13 +252,15 @@ pub(crate) fn with_bundle(e: Error, path: &Path) -> Error {
     }
 }
 
-/// Failures worth a look at the page (not a missing login or a refusal the
-/// platform explained).
+/// Failures worth a look at the page: a step that failed, and an auth
+/// failure too (what the page showed says why); not a refusal the
+/// platform explained.
 pub(crate) fn leaves_bundle(e: &Error) -> bool {
     use distroflow_core::ErrorKind;
     matches!(
         e.kind(),
         ErrorKind::NotFound
+            | ErrorKind::Auth
             | ErrorKind::TextMismatch
             | ErrorKind::Timeout
             | ErrorKind::Unexpected

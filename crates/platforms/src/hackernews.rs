@@ -1,3 +1,4 @@
+use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post, Posted, Result,
@@ -89,7 +90,7 @@ impl Platform for HackerNews {
 
     async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
         goto(page, ctx, "news").await?;
-        Ok(page.count(SEL_ME).await? > 0)
+        Ok(settle(page).await? == Seen::LoggedIn)
     }
 
     async fn login_with_password(
@@ -245,10 +246,24 @@ async fn submit(page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted
     }
 }
 
+/// What tells Hacker News's pages apart: the account link when logged in;
+/// the login form, the top bar's "login" link or the login page otherwise.
+const SIGNS: Signs<'static> = Signs {
+    name: "Hacker News",
+    logged_in: &[SEL_ME],
+    login: &[SEL_ACCT, "a[href^=\"login\"]"],
+    login_paths: &["/login"],
+};
+
+/// Waits for the page to show whether it is logged in (a CAPTCHA ends the
+/// wait as `needs_human`).
+async fn settle(page: &dyn Page) -> Result<Seen> {
+    crate::ui::settle(page, &SIGNS, || check_challenge(page)).await
+}
+
 /// The account name from `a#me`, or an auth error when the page is logged out.
 async fn logged_in_user(page: &dyn Page) -> Result<String> {
-    if page.count(SEL_ME).await? == 0 {
-        check_challenge(page).await?;
+    if settle(page).await? != Seen::LoggedIn {
         let body = page.body_text().await?;
         let message = if body.contains("You have to be logged in") {
             "Hacker News says \"You have to be logged in to submit.\"".to_string()

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     wait_until, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
@@ -93,8 +94,7 @@ impl Platform for Instagram {
 
     async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
         page.goto(ctx.url("/")?.as_str()).await?;
-        check_challenge(page).await?;
-        Ok(page.count(SEL_LOGGED_IN).await? > 0)
+        Ok(settle(page).await? == Seen::LoggedIn)
     }
 
     /// Looks among the profile's newest posts for one whose caption is this
@@ -245,21 +245,30 @@ const JS_PROFILE_POSTS: &str = "(() => { const m = document.querySelector('main'
     if (!m) return null; \
     return Array.from(m.querySelectorAll('a[href*=\"/p/\"]')).map(a => a.getAttribute('href')); })()";
 
+/// What tells Instagram's pages apart. The app draws a splash first and
+/// its sidebar later (client rendering), so every check waits for one.
+const SIGNS: Signs<'static> = Signs {
+    name: "Instagram",
+    logged_in: &[SEL_LOGGED_IN, SEL_HOME],
+    login: &[SEL_LOGIN_FORM],
+    login_paths: &["/accounts/login"],
+};
+
+/// Waits for the page to show whether it is logged in (a checkpoint ends
+/// the wait as `needs_human`).
+async fn settle(page: &dyn Page) -> Result<Seen> {
+    crate::ui::settle(page, &SIGNS, || check_challenge(page)).await
+}
+
 async fn ensure_logged_in(page: &dyn Page) -> Result<()> {
-    check_challenge(page).await?;
-    let here = page.current_url().await?;
-    if page.count(SEL_LOGGED_IN).await? > 0 && page.count(SEL_HOME).await? > 0 {
-        return Ok(());
+    match settle(page).await? {
+        Seen::LoggedIn => Ok(()),
+        Seen::LoginPage => Err(Error::Auth {
+            platform: ID,
+            message: "Instagram shows the login page: the saved session is missing or expired"
+                .into(),
+        }),
     }
-    let message = if here.contains("/accounts/login") || page.count(SEL_LOGIN_FORM).await? > 0 {
-        "Instagram shows the login page: the saved session is missing or expired"
-    } else {
-        "no logged-in Instagram sidebar (no \"New post\" item) on the home page"
-    };
-    Err(Error::Auth {
-        platform: ID,
-        message: message.into(),
-    })
 }
 
 /// The account name from the sidebar's "Profile" link (`/USER/`).

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     wait_until, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
@@ -205,7 +206,16 @@ impl Platform for Reddit {
 
     async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
         page.goto(ctx.url("/")?.as_str()).await?;
-        Ok(page.count(self.logged_in_marker()).await? > 0)
+        let here = page.current_url().await?;
+        let signs = if self.logged_in_marker() == SEL_OLD_USER {
+            &OLD_SIGNS
+        } else {
+            &NEW_SIGNS
+        };
+        Ok(
+            crate::ui::settle(page, signs, || check_challenge(page, &here)).await?
+                == Seen::LoggedIn,
+        )
     }
 
     async fn account_name(&self, page: &dyn Page, _ctx: &JobContext) -> Result<Option<String>> {
@@ -453,28 +463,41 @@ async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<
 }
 
 /// Auth, a missing community, or a page that is not the composer.
+/// What tells new Reddit's pages apart: the app says whether a user is
+/// logged in, once it rendered.
+const NEW_SIGNS: Signs<'static> = Signs {
+    name: "Reddit",
+    logged_in: &[SEL_NEW_LOGGED_IN],
+    login: &["shreddit-app[user-logged-in=\"false\"]", "#login-button"],
+    login_paths: &["/login", "/account/login"],
+};
+
+/// Old Reddit: the header names the user, or offers to log in.
+const OLD_SIGNS: Signs<'static> = Signs {
+    name: "Reddit",
+    logged_in: &[SEL_OLD_USER],
+    login: &[
+        ".login-required",
+        "form#login_login-main",
+        "form.login-form",
+    ],
+    login_paths: &["/login", "/account/login"],
+};
+
 async fn check_new_page(page: &dyn Page, sub: &str) -> Result<()> {
-    let here = page.current_url().await?;
-    if is_login_url(&here) {
-        return Err(logged_out());
+    let check = || async {
+        let here = page.current_url().await?;
+        check_challenge(page, &here).await?;
+        let body = page.body_text().await?;
+        if body.contains("aren't any communities") || body.contains("aren’t any communities") {
+            return Err(no_community(sub));
+        }
+        Ok(())
+    };
+    match crate::ui::settle(page, &NEW_SIGNS, check).await? {
+        Seen::LoggedIn => Ok(()),
+        Seen::LoginPage => Err(logged_out()),
     }
-    check_challenge(page, &here).await?;
-    if page.count(SEL_NEW_LOGGED_IN).await? > 0 {
-        return Ok(());
-    }
-    let body = page.body_text().await?;
-    if body.contains("aren't any communities") || body.contains("aren’t any communities") {
-        return Err(no_community(sub));
-    }
-    if page.count("shreddit-app").await? > 0 {
-        return Err(logged_out());
-    }
-    Err(Error::Unexpected {
-        message: format!(
-            "the submit page has no logged-in Reddit app ({})",
-            snippet(&body)
-        ),
-    })
 }
 
 /// The media input's state: upload states (`data-status`) where the page
@@ -727,16 +750,16 @@ async fn post_old(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<
         _ => format!("r/{sub}/submit"),
     };
     page.goto(old.url(&path)?.as_str()).await?;
-    let here = page.current_url().await?;
-    if is_login_url(&here) {
-        return Err(logged_out());
-    }
-    check_challenge(page, &here).await?;
-    if page.count(SEL_OLD_USER).await? == 0 {
+    let check = || async {
+        let here = page.current_url().await?;
+        check_challenge(page, &here).await?;
         let body = page.body_text().await?;
         if body.contains("aren't any communities") || body.contains("doesn't exist") {
             return Err(no_community(sub));
         }
+        Ok(())
+    };
+    if crate::ui::settle(page, &OLD_SIGNS, check).await? != Seen::LoggedIn {
         return Err(logged_out());
     }
     crate::ui::wait_for(page, SEL_OLD_FORM, "the submit form").await?;

@@ -74,3 +74,90 @@ pub(crate) async fn wait_for(page: &dyn Page, selector: &str, what: &str) -> Res
         }
     })
 }
+
+/// What a page turned out to be, once it rendered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Seen {
+    /// The app is there, logged in (a logged-in marker was seen).
+    LoggedIn,
+    /// The login page or form was positively seen.
+    LoginPage,
+}
+
+/// What tells a platform's page states apart.
+pub(crate) struct Signs<'a> {
+    /// The platform, for messages.
+    pub(crate) name: &'static str,
+    /// Any one present: the app rendered, logged in. Named targets are
+    /// repaired when their known selectors all fail (after a moment).
+    pub(crate) logged_in: &'a [&'a str],
+    /// Any one present: the login page or form.
+    pub(crate) login: &'a [&'a str],
+    /// URL paths (prefixes) of the login page.
+    pub(crate) login_paths: &'a [&'a str],
+}
+
+/// How long the logged-in markers get before a broken one is looked for
+/// by role and likeness (a client-rendered app may still be drawing).
+const REPAIR_MARKERS_AFTER: Duration = Duration::from_millis(1500);
+
+/// Waits, against the page's deadline, until the page shows what state it
+/// is in, and names it: logged in, or the login page. Every poll first
+/// asks `check` about the other outcomes (a challenge, an error page, a
+/// missing community), which end the wait with their own error. Nothing
+/// is decided from an absence seen once: "not logged in" needs the login
+/// page positively seen; a page that shows neither by the deadline is a
+/// timeout that says so (and leaves a debug bundle), not an auth error.
+pub(crate) async fn settle<F, Fut>(page: &dyn Page, signs: &Signs<'_>, check: F) -> Result<Seen>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    let waits = page.waits();
+    let start = std::time::Instant::now();
+    let what = format!(
+        "{}'s page to show a logged-in marker or the login page",
+        signs.name
+    );
+    let seen = wait_until(waits, &what, || async {
+        check().await?;
+        for m in signs.logged_in {
+            if page.count(m).await? > 0 {
+                return Ok(Some(Seen::LoggedIn));
+            }
+        }
+        let here = page.current_url().await.unwrap_or_default();
+        let path = url::Url::parse(&here)
+            .map(|u| u.path().to_string())
+            .unwrap_or_default();
+        if signs.login_paths.iter().any(|p| path.starts_with(p)) {
+            return Ok(Some(Seen::LoginPage));
+        }
+        for m in signs.login {
+            if page.count(m).await? > 0 {
+                return Ok(Some(Seen::LoginPage));
+            }
+        }
+        // Known markers all missing for a while: a broken one is repaired
+        // like any other target (a lookup that describes it searches).
+        if start.elapsed() >= REPAIR_MARKERS_AFTER {
+            for m in signs.logged_in.iter().filter(|m| m.starts_with('@')) {
+                if page.describe(m).await?.is_some() {
+                    return Ok(Some(Seen::LoggedIn));
+                }
+            }
+        }
+        Ok(None)
+    })
+    .await;
+    match seen {
+        Err(e) if e.is_timeout() => Err(distroflow_core::Error::Timeout {
+            what: format!(
+                "{}'s page to render: it never showed a logged-in marker or the login page",
+                signs.name
+            ),
+            after: waits.timeout,
+        }),
+        other => other,
+    }
+}

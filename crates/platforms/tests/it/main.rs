@@ -5,6 +5,7 @@ mod hackernews;
 mod healing;
 mod instagram;
 mod memory;
+mod readiness;
 mod reddit;
 mod x;
 
