@@ -7,6 +7,7 @@ mod instagram;
 mod memory;
 mod readiness;
 mod reddit;
+mod seeds;
 mod x;
 
 use distroflow_browser::{Browser, BrowserOptions};
