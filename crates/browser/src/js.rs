@@ -189,6 +189,16 @@ pub(crate) fn read_back(sel: &str) -> String {
     ))
 }
 
+/// Marks the element as a target's (a property, not an attribute: the
+/// page's markup and styles are untouched).
+pub(crate) fn claim(sel: &str, target: &str) -> String {
+    wrap(&format!(
+        "const e = __first({0}) || __q({0})[0]; if (e) e.__distroflowClaim = {1}; return !!e;",
+        lit(sel),
+        lit(target)
+    ))
+}
+
 /// Whether the element typed into is a password field (its read-back is
 /// never repeated in an error).
 pub(crate) fn is_password(sel: &str) -> String {
@@ -307,7 +317,8 @@ const __describe = (e) => {
   const r = e.getBoundingClientRect();
   return { selector: __fullSel(e), tag: e.tagName.toLowerCase(), id: e.id || '', classes: Array.from(e.classList || []),
     attrs, text, role, name, neighbor_text: __neighbor(e), path: __path(e),
-    rect: [r.left + scrollX, r.top + scrollY, r.width, r.height], visible: __vis(e) };
+    rect: [r.left + scrollX, r.top + scrollY, r.width, r.height], visible: __vis(e),
+    claimed: e.__distroflowClaim || '' };
 };
 const __ACTIONABLE = 'input:not([type=hidden]),textarea,button,select,a[href],dialog,[role],[contenteditable="true"],[contenteditable=""],[data-testid],[tabindex],[aria-label]';
 const __scan = () => {

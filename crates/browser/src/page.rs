@@ -402,6 +402,10 @@ impl Page for CdpPage {
             message: format!("page scan: {e}"),
         })
     }
+
+    async fn claim(&self, selector: &str, target: &str) -> Result<()> {
+        self.evaluate(js::claim(selector, target)).await.map(|_| ())
+    }
 }
 
 #[cfg(test)]

@@ -100,6 +100,13 @@ pub trait Page: Send + Sync {
     /// each with a selector that reaches it alone.
     async fn scan(&self) -> Result<Vec<ElementInfo>>;
 
+    /// Marks the element `selector` reaches as `target`'s (scans report
+    /// it in [`ElementInfo::claimed`]), so that no repair of another target
+    /// picks it. The page's own markup is not touched.
+    async fn claim(&self, _selector: &str, _target: &str) -> Result<()> {
+        Ok(())
+    }
+
     /// The step's expected outcome followed (the editor holds the text, the
     /// post exists): repairs made on the way can be trusted and kept.
     async fn confirm_repairs(&self) -> Result<()> {
@@ -155,6 +162,9 @@ pub struct ElementInfo {
     pub rect: [f64; 4],
     #[serde(default)]
     pub visible: bool,
+    /// The target a step already acted on this element as, if any.
+    #[serde(default)]
+    pub claimed: String,
 }
 
 /// What one poll of [`wait_until`] found.

@@ -178,6 +178,7 @@ impl Healer {
             .map(|f| f.info)
             .or_else(|| target.expect.as_ref().map(|e| e.as_fingerprint()));
         Ok(Candidates {
+            name: name.to_string(),
             list,
             destructive: target.destructive,
             probe: target.probe,
@@ -188,6 +189,7 @@ impl Healer {
 
 /// What is known about a target when locating it.
 struct Candidates {
+    name: String,
     /// Selectors to try, most trusted first, with the tier each stands for.
     list: Vec<(String, Tier)>,
     destructive: bool,
@@ -214,6 +216,15 @@ const MODEL_FLOOR: f64 = 0.35;
 const MODEL_CANDIDATES: usize = 8;
 /// The model's own confidence must reach this.
 const MODEL_CONFIDENCE: f64 = 0.5;
+
+/// The page's elements less those a step already acted on as another
+/// target: a repair never takes another step's element (X's second thread
+/// editor is never the first one).
+fn unclaimed(page: Vec<ElementInfo>, name: &str) -> Vec<ElementInfo> {
+    page.into_iter()
+        .filter(|e| e.claimed.is_empty() || e.claimed == name)
+        .collect()
+}
 
 /// Two elements a person could not tell apart (same kind, role and name):
 /// choosing one of them is a guess.
@@ -361,7 +372,7 @@ impl HealingPage<'_> {
     /// failed: by role and name first, then by likeness to its fingerprint.
     async fn search(&self, cand: &Candidates) -> Option<Located> {
         let fp = cand.fingerprint.as_ref()?;
-        let page = self.inner.scan().await.ok()?;
+        let page = unclaimed(self.inner.scan().await.ok()?, &cand.name);
         let (index, tier, score) = if let Some(i) = role::pick(fp, &page, cand.destructive) {
             (i, Tier::Role, 1.0)
         } else {
@@ -438,6 +449,7 @@ impl HealingPage<'_> {
             destructive,
             probe,
             fingerprint: fp,
+            ..
         } = &cand;
         let mut list = list.clone();
         // A repair found earlier on this page (by a query) comes first.
@@ -545,7 +557,7 @@ impl HealingPage<'_> {
         start: Instant,
     ) -> Option<Located> {
         let fp = fp?.clone();
-        let page = self.inner.scan().await.ok()?;
+        let page = unclaimed(self.inner.scan().await.ok()?, name);
         let role_pick = role::pick(&fp, &page, destructive);
         let mut ranked: Vec<(usize, f64)> = page
             .iter()
@@ -598,10 +610,10 @@ impl HealingPage<'_> {
                     Err("the model's choice has an identical twin on the page")
                 }
                 Some((i, _)) => {
-                    if self.unique(&page[*i].selector).await {
-                        Ok(&page[*i])
-                    } else {
+                    if !self.unique(&page[*i].selector).await {
                         Err("the model's choice is not one element on the page")
+                    } else {
+                        Ok(&page[*i])
                     }
                 }
             };
@@ -698,6 +710,7 @@ impl HealingPage<'_> {
             located.selector,
             located.tier.as_str()
         ));
+        let _ = self.inner.claim(&located.selector, name).await;
         if located.tier == Tier::Retry {
             located.latency = retry_start.elapsed();
         }

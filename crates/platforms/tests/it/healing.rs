@@ -302,3 +302,56 @@ async fn model_answers_that_fail_verification_are_never_acted_on() {
         "nothing clicked"
     );
 }
+
+const THREAD_BOOK: &str = r#"format = 1
+[targets."t.thread.editor_0"]
+candidates = ['[data-testid="tweetTextarea_0"]']
+expect = { tag = "div", role = "textbox", attrs = { "aria-label" = "Post text" } }
+
+[targets."t.thread.editor_1"]
+candidates = ['[data-testid="tweetTextarea_1"]']
+expect = { tag = "div", role = "textbox", attrs = { "aria-label" = "Post text" } }
+"#;
+
+/// The second editor arrives late; until then the only element like it is
+/// the first editor, which a step already typed into.
+const THREAD_PAGE: &str = r#"<!doctype html><html><body><div id="c">
+<div contenteditable="true" role="textbox" aria-label="Post text" data-testid="tweetTextarea_0"></div>
+</div><script>
+setTimeout(() => {
+  const e = document.createElement('div');
+  e.setAttribute('contenteditable', 'true'); e.setAttribute('role', 'textbox');
+  e.setAttribute('aria-label', 'Post text'); e.setAttribute('data-testid', 'editor-second');
+  document.getElementById('c').appendChild(e);
+}, 1500);
+</script></body></html>"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repair_never_takes_an_element_another_step_holds() {
+    let (url, _) = site(THREAD_PAGE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path());
+    let h = healer(THREAD_BOOK, &home);
+    let b = browser().await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    let page = h.page(s.page(), PlatformId::X);
+    page.goto(&url).await.unwrap();
+    page.type_text("@t.thread.editor_0", "first").await.unwrap();
+    // The renamed second editor is found once it is there, never the first.
+    page.wait_for("@t.thread.editor_1", "the second editor")
+        .await
+        .unwrap();
+    page.type_text("@t.thread.editor_1", "second")
+        .await
+        .unwrap();
+    let texts = page
+        .eval(
+            "Array.from(document.querySelectorAll('[role=textbox]')).map(e => e.innerText.trim())",
+        )
+        .await
+        .unwrap();
+    assert_eq!(texts, serde_json::json!(["first", "second"]));
+    page.finish();
+    s.close().await;
+    b.close().await;
+}
