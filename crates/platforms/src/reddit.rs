@@ -207,13 +207,9 @@ impl Platform for Reddit {
     async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
         page.goto(ctx.url("/")?.as_str()).await?;
         let here = page.current_url().await?;
-        let signs = if self.logged_in_marker() == SEL_OLD_USER {
-            &OLD_SIGNS
-        } else {
-            &NEW_SIGNS
-        };
+        // Either UI may be configured (or redirected to): the signs of both.
         Ok(
-            crate::ui::settle(page, signs, || check_challenge(page, &here)).await?
+            crate::ui::settle(page, &ANY_SIGNS, || check_challenge(page, &here)).await?
                 == Seen::LoggedIn,
         )
     }
@@ -469,6 +465,20 @@ const NEW_SIGNS: Signs<'static> = Signs {
     name: "Reddit",
     logged_in: &[SEL_NEW_LOGGED_IN],
     login: &["shreddit-app[user-logged-in=\"false\"]", "#login-button"],
+    login_paths: &["/login", "/account/login"],
+};
+
+/// Either UI, for the logged-in check of `login` and `accounts`.
+const ANY_SIGNS: Signs<'static> = Signs {
+    name: "Reddit",
+    logged_in: &[SEL_NEW_LOGGED_IN, SEL_OLD_USER],
+    login: &[
+        "shreddit-app[user-logged-in=\"false\"]",
+        "#login-button",
+        ".login-required",
+        "form#login_login-main",
+        "form.login-form",
+    ],
     login_paths: &["/login", "/account/login"],
 };
 
