@@ -7,15 +7,15 @@ use distroflow_replica::{
 
 use crate::harness::User;
 
-struct Sites {
-    hn: HackerNews,
-    x: X,
-    reddit: Reddit,
-    ig: Instagram,
+pub(crate) struct Sites {
+    pub(crate) hn: HackerNews,
+    pub(crate) x: X,
+    pub(crate) reddit: Reddit,
+    pub(crate) ig: Instagram,
 }
 
 /// All four replicas, and a user logged in to each with cookies.
-async fn four_sites() -> (Sites, User) {
+pub(crate) async fn four_sites() -> (Sites, User) {
     let hn = HackerNews::start(HnOptions::default()).await.unwrap();
     let x = X::start(XOptions::default()).await.unwrap();
     let reddit = Reddit::start(RedditOptions::default()).await.unwrap();

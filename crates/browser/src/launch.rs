@@ -214,11 +214,14 @@ pub(crate) struct Inner {
     pub(crate) options: BrowserOptions,
     pub(crate) permits: Arc<Semaphore>,
     /// chromiumoxide's event loop and the pipe bridge.
-    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    pub(crate) tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     /// The Chromium process (killed if dropped).
-    child: std::sync::Mutex<Option<tokio::process::Child>>,
+    pub(crate) child: std::sync::Mutex<Option<tokio::process::Child>>,
     /// The private profile folder (0700); removed when the browser closes.
-    profile: tempfile::TempDir,
+    /// `None` for a remote engine.
+    pub(crate) profile: Option<tempfile::TempDir>,
+    /// The engine's name, for a remote engine.
+    pub(crate) remote: Option<String>,
     pub(crate) started_in: Duration,
 }
 
@@ -389,7 +392,8 @@ impl Browser {
                 options,
                 tasks: std::sync::Mutex::new(tasks),
                 child: std::sync::Mutex::new(Some(child)),
-                profile,
+                profile: Some(profile),
+                remote: None,
                 started_in,
             }),
         })
@@ -403,7 +407,16 @@ impl Browser {
     /// The private profile folder (unique to this browser; tests use it to
     /// find leftover processes).
     pub fn profile_dir(&self) -> &Path {
-        self.inner.profile.path()
+        self.inner
+            .profile
+            .as_ref()
+            .map(|p| p.path())
+            .unwrap_or(Path::new(""))
+    }
+
+    /// The remote engine this browser is on (`None`: launched here).
+    pub fn engine(&self) -> Option<&str> {
+        self.inner.remote.as_deref()
     }
 
     pub fn options(&self) -> &BrowserOptions {
@@ -425,8 +438,16 @@ impl Browser {
         let Some(mut cdp) = self.inner.cdp.write().await.take() else {
             return;
         };
+        let Some(profile) = self.inner.profile.as_ref().map(|p| p.path().to_path_buf()) else {
+            // A remote engine: it is not ours to close. Our contexts are
+            // disposed; dropping the connection ends a browserless session.
+            if let Ok(mut tasks) = self.inner.tasks.lock() {
+                tasks.drain(..).for_each(|t| t.abort());
+            }
+            drop(cdp);
+            return;
+        };
         // Its helpers, while they still hang below the browser process.
-        let profile = self.inner.profile.path().to_path_buf();
         let before = {
             let profile = profile.clone();
             tokio::task::spawn_blocking(move || crate::procs::snapshot(&profile))
@@ -483,13 +504,16 @@ impl Drop for Inner {
         // Not closed (a panic path): kill the browser process; its children
         // follow it. Make sure, without waiting long. The profile folder
         // goes with the TempDir.
+        let Some(profile) = self.profile.as_ref().map(|p| p.path().to_path_buf()) else {
+            return;
+        };
         if let Some(cdp) = self.cdp.get_mut().take() {
-            let before = crate::procs::snapshot(self.profile.path());
+            let before = crate::procs::snapshot(&profile);
             drop(cdp);
             if let Some(mut child) = self.child.get_mut().ok().and_then(|c| c.take()) {
                 let _ = child.start_kill();
             }
-            crate::procs::reap(self.profile.path(), &before, Duration::from_millis(500));
+            crate::procs::reap(&profile, &before, Duration::from_millis(500));
         }
     }
 }

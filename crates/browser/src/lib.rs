@@ -25,10 +25,13 @@ mod js;
 mod launch;
 mod page;
 mod pipe;
+mod pool;
 mod procs;
+mod remote;
 mod session;
 
 pub use launch::{chrome_path, headless_chrome_path, Browser, BrowserOptions};
 pub use page::CdpPage;
+pub use pool::{EngineStatus, Engines, PooledSession};
 pub use procs::browser_processes;
 pub use session::Session;

@@ -44,6 +44,16 @@ pub(crate) enum Command {
     Queue(QueueArgs),
     /// Run scheduled posts as they fall due.
     Daemon(DaemonArgs),
+    /// The browser engines posts run on: reachable or not, version,
+    /// sessions in use and free, latency.
+    Engines(EnginesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EnginesArgs {
+    /// One JSON object per engine per line.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

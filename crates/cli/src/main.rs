@@ -61,6 +61,7 @@ async fn run(cli: Cli) -> ExitStatus {
         Command::Schedule(a) => commands::schedule::schedule(a),
         Command::Queue(a) => commands::schedule::queue(a),
         Command::Daemon(a) => commands::schedule::daemon(a).await,
+        Command::Engines(a) => commands::engines::run(a).await,
     };
     match result {
         Ok(status) => status,

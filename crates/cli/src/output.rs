@@ -39,6 +39,9 @@ struct WireResult<'a> {
     thread_urls: &'a [String],
     error: Option<WireError<'a>>,
     duration_ms: u128,
+    /// The remote browser engine that ran the job, when not this machine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    engine: Option<&'a str>,
 }
 
 /// Writes one line to stdout; a closed pipe is not an error.
@@ -69,6 +72,7 @@ pub(crate) fn print_result(r: &PostResult, json: bool) {
                 hint: e.hint.as_deref(),
             }),
             duration_ms: r.duration.as_millis(),
+            engine: r.engine.as_deref(),
         });
         return;
     }

@@ -75,6 +75,10 @@ pub struct BrowserSettings {
     /// Deadline for one platform's whole job, in seconds.
     #[serde(default = "default_job_timeout")]
     pub job_timeout_secs: u64,
+    /// Remote browser engines (`[[browser.endpoints]]`); none: Chromium
+    /// launched here.
+    #[serde(default)]
+    pub endpoints: Vec<crate::EndpointConfig>,
 }
 
 impl Default for BrowserSettings {
@@ -83,6 +87,7 @@ impl Default for BrowserSettings {
             max_concurrency: default_concurrency(),
             chrome: None,
             job_timeout_secs: default_job_timeout(),
+            endpoints: Vec::new(),
         }
     }
 }
@@ -188,6 +193,11 @@ impl Config {
     /// The content limits: the documented table with `[limits.*]` applied.
     pub fn content_limits(&self) -> Result<crate::Limits> {
         crate::Limits::default().with_overrides(&self.limits)
+    }
+
+    /// The browser engines jobs run on (see [`crate::endpoints`]).
+    pub fn endpoints(&self) -> Result<Vec<crate::Endpoint>> {
+        crate::endpoints(&self.browser.endpoints, self.browser.max_concurrency)
     }
 
     pub fn job_timeout(&self) -> Duration {

@@ -20,6 +20,7 @@
 mod auth;
 mod config;
 mod content;
+mod engines;
 mod error;
 mod home;
 mod media;
@@ -36,6 +37,7 @@ pub use content::{
     x_weighted_length_with, Check, Draft, LimitOverride, LimitOverrides, Limits, Network,
     NetworkLimits, Overflow, XConfig, XCount,
 };
+pub use engines::{endpoints, Endpoint, EndpointConfig, EngineKind, ENDPOINTS_ENV};
 pub use error::{Error, ErrorKind, Result};
 pub use home::{AuthStatus, Home};
 pub use media::{Media, MAX_MEDIA_BYTES};

@@ -63,6 +63,8 @@ pub struct PostResult {
     pub thread: Vec<String>,
     pub error: Option<ErrorReport>,
     pub duration: Duration,
+    /// The remote browser engine the job ran on (`None`: this machine's).
+    pub engine: Option<String>,
 }
 
 impl PostResult {
@@ -82,6 +84,7 @@ impl PostResult {
             thread: Vec::new(),
             error: None,
             duration,
+            engine: None,
         }
     }
 
@@ -100,6 +103,7 @@ impl PostResult {
                 thread: p.thread,
                 error: None,
                 duration,
+                engine: None,
             },
             Err(e) => {
                 let (status, url, id) = match &e {
@@ -119,6 +123,7 @@ impl PostResult {
                     thread: Vec::new(),
                     error: Some(ErrorReport::from(&e)),
                     duration,
+                    engine: None,
                 }
             }
         }

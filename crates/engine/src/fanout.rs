@@ -6,9 +6,10 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use distroflow_browser::{Browser, BrowserOptions};
+use distroflow_browser::{Browser, BrowserOptions, Engines, PooledSession, Session};
 use distroflow_core::{
-    Cookie, Error, Existing, JobContext, Platform, PlatformId, Post, PostResult, Posted, Result,
+    Cookie, CookieScope, Error, Existing, JobContext, Platform, PlatformId, Post, PostResult,
+    Posted, Result,
 };
 use distroflow_store::AttemptId;
 
@@ -56,6 +57,8 @@ struct Progress {
     submit_started: bool,
     /// The debug bundle the failed job left.
     bundle: Option<std::path::PathBuf>,
+    /// The remote engine the job ran on.
+    engine: Option<String>,
 }
 
 type SharedProgress = Arc<Mutex<Progress>>;
@@ -108,6 +111,62 @@ pub enum BrowserSource {
     Launch(BrowserOptions),
     /// Use a running one and leave it running.
     Shared(Browser),
+    /// Spread the jobs over these engines (remote ones, or local mixed in),
+    /// each job on the engine with the most room; browsers launched for
+    /// the run are closed after it.
+    Engines(Arc<Engines>),
+}
+
+/// Opens the jobs' sessions: on the run's one browser, or on the engines.
+#[derive(Clone)]
+enum Opener {
+    One(Browser),
+    Engines(Arc<Engines>),
+}
+
+enum Opened {
+    One(Session),
+    Pooled(PooledSession),
+}
+
+impl Opener {
+    async fn open(&self, scope: &CookieScope, cookies: &[Cookie]) -> Result<Opened> {
+        match self {
+            Opener::One(b) => b.session_in(scope, cookies).await.map(Opened::One),
+            Opener::Engines(e) => e.session_in(scope, cookies).await.map(Opened::Pooled),
+        }
+    }
+
+    async fn close(&self) {
+        match self {
+            Opener::One(b) => b.close().await,
+            Opener::Engines(e) => e.close().await,
+        }
+    }
+}
+
+impl Opened {
+    fn page(&self) -> &distroflow_browser::CdpPage {
+        match self {
+            Opened::One(s) => s.page(),
+            Opened::Pooled(s) => s.page(),
+        }
+    }
+
+    /// The engine, when the run spreads over engines.
+    fn engine(&self) -> Option<String> {
+        match self {
+            Opened::One(_) => None,
+            Opened::Pooled(s) => Some(s.engine().to_string()),
+        }
+    }
+
+    async fn close(self) {
+        match self {
+            Opened::One(s) => s.close().await,
+            Opened::Pooled(s) => s.close().await,
+        }
+    }
 }
 
 /// Runs every job, calling `report` as each finishes. When `interrupt`
@@ -147,13 +206,14 @@ pub async fn run(
     }
 
     let (launched, owned) = match source {
-        BrowserSource::Shared(b) => (Ok(b), false),
+        BrowserSource::Shared(b) => (Ok(Opener::One(b)), false),
+        BrowserSource::Engines(e) => (Ok(Opener::Engines(e)), true),
         BrowserSource::Launch(options) => {
             let b = tokio::select! {
                 b = Browser::launch(options) => b,
                 _ = &mut interrupt => return RunEnd::Interrupted,
             };
-            (b, true)
+            (b.map(Opener::One), true)
         }
     };
     let browser = match launched {
@@ -211,7 +271,8 @@ pub async fn run(
                         Err(e)
                     }
                 };
-            match outcome {
+            let engine = lock(&progress).engine.clone();
+            let mut r = match outcome {
                 Ok(Done::Posted(p)) => PostResult::from_outcome(platform, Ok(p), start.elapsed()),
                 Ok(Done::Already { url, id }) => {
                     PostResult::skipped(platform, url, id, start.elapsed())
@@ -227,7 +288,9 @@ pub async fn run(
                     }
                     r
                 }
-            }
+            };
+            r.engine = engine;
+            r
         });
         jobs_by_task.insert(handle.id(), (platform, progress, ledger));
     }
@@ -278,7 +341,7 @@ pub async fn run(
 }
 
 async fn run_one(
-    browser: &Browser,
+    browser: &Opener,
     job: &Job,
     post: &Post,
     progress: &Mutex<Progress>,
@@ -297,12 +360,12 @@ async fn run_one(
         });
     }
     let cookies = job.cookies.as_deref().unwrap_or_default();
-    let scope = distroflow_core::CookieScope::new(job.platform, &job.ctx.base_url);
+    let scope = CookieScope::new(job.platform, &job.ctx.base_url);
     // Opening a context is safe to repeat; the post itself is not retried.
     let opened = distroflow_healer::retry(
         distroflow_healer::RetryPolicy::default(),
         "open a browser context",
-        || browser.session_in(&scope, cookies),
+        || browser.open(&scope, cookies),
     )
     .await;
     let session = match opened {
@@ -318,6 +381,7 @@ async fn run_one(
             return Err(e);
         }
     };
+    lock(progress).engine = session.engine();
     let page = job.healer.page(session.page(), job.platform);
     let mut outcome = post_or_resolve(job, &page, post, before, progress).await;
     if let (Err(e), Some(bundles)) = (&outcome, &job.bundles) {

@@ -1,5 +1,6 @@
 pub(crate) mod accounts;
 pub(crate) mod check;
+pub(crate) mod engines;
 pub(crate) mod history;
 pub(crate) mod login;
 pub(crate) mod post;
@@ -80,6 +81,20 @@ pub(crate) fn healer(home: Option<&Home>) -> Result<std::sync::Arc<distroflow_he
     }
     Ok(distroflow_healer::Healer::new(book, home.cloned())?
         .with_model(distroflow_healer::ModelConfig::from_env(&prices)?))
+}
+
+/// Where a run's browsers come from: Chromium launched here, unless
+/// remote engines are configured (`DISTROFLOW_BROWSER_ENDPOINTS`,
+/// `[[browser.endpoints]]`), over which the jobs are spread.
+pub(crate) fn browser_source(config: &Config) -> Result<distroflow_engine::BrowserSource> {
+    let options = browser_options(config);
+    let engines = config.endpoints()?;
+    if engines.len() == 1 && engines[0].kind == distroflow_core::EngineKind::Local {
+        return Ok(distroflow_engine::BrowserSource::Launch(options));
+    }
+    Ok(distroflow_engine::BrowserSource::Engines(
+        distroflow_browser::Engines::new(engines, options),
+    ))
 }
 
 pub(crate) fn browser_options(config: &Config) -> BrowserOptions {

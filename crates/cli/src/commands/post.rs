@@ -173,7 +173,11 @@ pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     let end = distroflow_engine::run(
         jobs,
         post,
-        BrowserSource::Launch(options),
+        if sandbox.is_some() {
+            BrowserSource::Launch(options)
+        } else {
+            crate::commands::browser_source(&config)?
+        },
         config.job_timeout(),
         |r| {
             progress.finish(r.platform);

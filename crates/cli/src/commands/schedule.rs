@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use distroflow_core::{Error, Home, PlatformId, Result};
-use distroflow_engine::{BrowserSource, RunEnd};
+use distroflow_engine::RunEnd;
 use distroflow_store::{
     local_zone, parse_at, parse_every, zone_name, zone_named, AfterFailure, Job, JobId, JobPayload,
     JobResults, JobState, NewJob, Store, TargetResult,
@@ -14,8 +14,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::args::{DaemonArgs, QueueAction, QueueArgs, ScheduleArgs};
+use crate::commands::healer;
 use crate::commands::post::{ledger, make_jobs, prepare, refuse};
-use crate::commands::{browser_options, healer};
 use crate::exit::ExitStatus;
 use crate::output;
 
@@ -282,7 +282,7 @@ async fn run_job(
     let end = distroflow_engine::run(
         jobs,
         post,
-        BrowserSource::Launch(browser_options(config)),
+        crate::commands::browser_source(config)?,
         config.job_timeout(),
         |r| {
             output::line(&format!(
