@@ -16,3 +16,4 @@ mod lookalikes;
 mod readiness;
 mod schedule;
 mod security;
+mod validation;

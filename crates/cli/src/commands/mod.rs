@@ -6,6 +6,7 @@ pub(crate) mod post;
 pub(crate) mod sandbox;
 pub(crate) mod schedule;
 pub(crate) mod selectors;
+pub(crate) mod validate;
 
 use std::io::Read;
 

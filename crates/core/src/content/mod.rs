@@ -377,6 +377,11 @@ pub fn check(network: Network, draft: &Draft<'_>, overflow: Overflow, limits: &L
     if let Some(title_limit) = l.title {
         match title.as_deref().filter(|t| !t.is_empty()) {
             None => errors.push(format!("{name} needs a title (hint: add --title \"...\")")),
+            // A title field is one line: the site's input drops a line
+            // break, so the title would not read back as given.
+            Some(t) if t.contains(['\n', '\r']) => errors.push(format!(
+                "{name} title has a line break; a title is one line (hint: put the title on one line)"
+            )),
             Some(t) => {
                 let n = t.chars().count();
                 title_length = Some(n);
@@ -563,6 +568,26 @@ mod tests {
         assert!(t.valid, "{:?}", t.errors);
         assert!(t.title.as_deref().unwrap().ends_with('…'));
         assert!(t.title_length.unwrap() <= 80);
+    }
+
+    #[test]
+    fn a_title_with_a_line_break_is_refused_where_there_are_titles() {
+        let limits = Limits::default();
+        for network in [Network::Reddit, Network::HackerNews] {
+            for title in ["two\nlines", "cr\rhere", "trailing\n still"] {
+                let d = Draft::new("body").title(title).url("https://e.com");
+                let c = check(network, &d, Overflow::Truncate, &limits);
+                assert!(!c.valid, "{network} {title:?}");
+                assert!(
+                    c.errors[0].contains("title has a line break"),
+                    "{:?}",
+                    c.errors
+                );
+            }
+        }
+        // X has no title: it is not posted there, so it is not refused.
+        let d = Draft::new("text").title("two\nlines");
+        assert!(check(Network::X, &d, Overflow::Refuse, &limits).valid);
     }
 
     #[test]
