@@ -320,3 +320,74 @@ async fn schedule_and_the_daemon_validate_the_same_way() {
     );
     assert!(!marker.exists(), "the daemon started a browser");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_prints_once_with_its_own_hint() {
+    let u = User::new();
+    let title = "x".repeat(81);
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            &title,
+            "--url",
+            "https://e.com",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "error: Hacker News title is 81 characters; the limit is 80\n  hint: shorten the title, or --truncate\n"
+    );
+    assert!(out.stdout.is_empty(), "{out:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_json_every_usage_error_is_one_json_object_on_stdout() {
+    let u = User::new();
+    for args in [
+        // Content refused.
+        &["post", "--json", "--to", "hn,reddit", "hello"][..],
+        &["schedule", "--json", "--at", "in 1h", "--to", "hn", "x"],
+        // Input refused before any content check.
+        &["post", "--json", "--to", "myspace", "hello"],
+        &[
+            "post",
+            "--json",
+            "--to",
+            "x",
+            "--media",
+            "/nonexistent.png",
+            "hi",
+        ],
+        &[
+            "check",
+            "--json",
+            "--to",
+            "x",
+            "--text-for",
+            "nonsense",
+            "hi",
+        ],
+        &["history", "--json", "--limit", "many"],
+        // Malformed command line.
+        &["post", "--json", "--too", "x", "hi"],
+    ] {
+        let out = u.run(args).await;
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        let objects = out.json();
+        assert_eq!(objects.len(), 1, "{args:?}: {out:?}");
+        let o = &objects[0];
+        assert_eq!(o["ok"], false, "{args:?}: {o}");
+        for key in ["kind", "message", "hint"] {
+            assert!(o["error"].get(key).is_some(), "{args:?}: {o}");
+        }
+        assert!(!o["error"]["message"].as_str().unwrap().is_empty());
+        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+    }
+    // Without --json the same error is for people, on stderr.
+    let out = u.run(&["post", "--to", "myspace", "hello"]).await;
+    assert!(out.stdout.is_empty() && out.stderr.starts_with("error: "));
+}
