@@ -391,3 +391,47 @@ async fn with_json_every_usage_error_is_one_json_object_on_stdout() {
     let out = u.run(&["post", "--to", "myspace", "hello"]).await;
     assert!(out.stdout.is_empty() && out.stderr.starts_with("error: "));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_config_is_refused_by_every_command_naming_file_key_and_line() {
+    let u = User::new();
+    std::fs::create_dir_all(u.home()).unwrap();
+    let path = u.home().join("config.toml");
+    for (toml, key, line) in [
+        (
+            "[browser]\nmax_concurrency = 2\n\n[rate_limits.x]\nmin_interval = \"banana\"\n",
+            "[rate_limits.x] min_interval",
+            5,
+        ),
+        ("\n[limits.hn]\ntitle = 0\n", "[limits.hn] title", 3),
+        ("[limits.x]\ntext = \"long\"\n", "invalid type", 2),
+        (
+            "[platforms.reddit]\nurl = \"nope\"\n",
+            "[platforms.reddit] url",
+            2,
+        ),
+    ] {
+        std::fs::write(&path, toml).unwrap();
+        let at = format!("{}:{line}: ", path.display());
+        for args in [
+            &["post", "--dry-run", "--to", "x", "hi"][..],
+            &["post", "--to", "x", "hi"],
+            &["check", "--to", "x", "hi"],
+            &["accounts", "--offline"],
+            &["history"],
+            &["queue", "list"],
+        ] {
+            let out = u.run(args).await;
+            assert_eq!(out.code, 2, "{args:?} with {toml:?}: {out:?}");
+            assert!(
+                out.stderr.contains(&at) && out.stderr.contains(key),
+                "{args:?} with {toml:?}: {out:?}"
+            );
+        }
+        let out = u
+            .run(&["post", "--dry-run", "--json", "--to", "x", "hi"])
+            .await;
+        assert_eq!(out.code, 2, "{out:?}");
+        assert_eq!(out.json()[0]["error"]["kind"], "config", "{out:?}");
+    }
+}

@@ -70,7 +70,17 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> ExitStatus {
     signals::install();
     let json = cli.command.json();
-    let result = match cli.command {
+    // The configuration is checked once, before any command runs.
+    let checked = distroflow_core::Home::from_env().and_then(|h| commands::config::load(&h));
+    let result = match checked {
+        Err(e) => Err(e),
+        Ok(_) => dispatch(cli.command).await,
+    };
+    report(result, json)
+}
+
+async fn dispatch(command: Command) -> distroflow_core::Result<ExitStatus> {
+    match command {
         Command::Post(a) => commands::post::run(a).await,
         Command::Check(a) => commands::check::run(a),
         Command::Login(a) => commands::login::run(a).await,
@@ -83,7 +93,10 @@ async fn run(cli: Cli) -> ExitStatus {
         Command::Schedule(a) => commands::schedule::schedule(a),
         Command::Queue(a) => commands::schedule::queue(a),
         Command::Daemon(a) => commands::schedule::daemon(a).await,
-    };
+    }
+}
+
+fn report(result: distroflow_core::Result<ExitStatus>, json: bool) -> ExitStatus {
     match result {
         Ok(status) => status,
         Err(e) => {

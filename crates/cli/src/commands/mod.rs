@@ -1,5 +1,6 @@
 pub(crate) mod accounts;
 pub(crate) mod check;
+pub(crate) mod config;
 pub(crate) mod history;
 pub(crate) mod login;
 pub(crate) mod post;
