@@ -435,3 +435,71 @@ async fn an_invalid_config_is_refused_by_every_command_naming_file_key_and_line(
         assert_eq!(out.json()[0]["error"]["kind"], "config", "{out:?}");
     }
 }
+
+/// A PNG header in a sparse file of `mb` MiB (no disk is used).
+fn big_png(u: &User, name: &str, mb: u64) -> String {
+    let p = u.dir.path().join(name);
+    std::fs::write(&p, PNG).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+    f.set_len(mb * 1024 * 1024).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn media_limits_per_platform_refuse_before_any_browser_and_overrides_apply() {
+    let mut u = User::new();
+    let (chrome, marker) = recording_chrome(&u);
+    u.set("DISTROFLOW_CHROME", chrome.to_str().unwrap());
+    let ten = big_png(&u, "ten.png", 10);
+    let huge = big_png(&u, "huge.png", 200);
+    let sub = ["--subreddit", "rust", "--title", "T"];
+    for (to, file, valid) in [
+        ("x", &ten, false),
+        ("reddit", &ten, true),
+        ("instagram", &ten, false),
+        ("reddit", &huge, false),
+        ("instagram", &huge, false),
+        ("hn", &huge, true), // Hacker News takes no media: posted without it.
+    ] {
+        let mut args = vec!["post", "--sandbox", "--to", to, "--media", file];
+        args.extend(sub);
+        args.push("caption");
+        let _ = std::fs::remove_file(&marker);
+        let out = u.run(&args).await;
+        if valid {
+            assert!(marker.exists(), "{to} {file}: {out:?}");
+        } else {
+            assert_eq!(out.code, 2, "{to} {file}: {out:?}");
+            assert!(out.stderr.contains(" MB; "), "{to} {file}: {out:?}");
+            assert!(!marker.exists(), "{to} {file}: a browser was started");
+        }
+    }
+    // [limits.*] overrides apply everywhere: the adapters hold no limits.
+    std::fs::create_dir_all(u.home()).unwrap();
+    std::fs::write(
+        u.home().join("config.toml"),
+        "[limits.x]\nimage_bytes = 20971520\n[limits.hn]\ntitle = 100\n[limits.reddit]\ntitle = 400\n",
+    )
+    .unwrap();
+    let t90 = "t".repeat(90);
+    let t350 = "t".repeat(350);
+    for args in [
+        vec!["--to", "x", "--media", &ten, "hi"],
+        vec!["--to", "hn", "--title", &t90, "--url", "https://e.com"],
+        vec![
+            "--to",
+            "reddit",
+            "--subreddit",
+            "rust",
+            "--title",
+            &t350,
+            "b",
+        ],
+    ] {
+        let check = u.run(&[&["check"][..], &args].concat()).await;
+        assert_eq!(check.code, 0, "{args:?}: {check:?}");
+        let _ = std::fs::remove_file(&marker);
+        let out = u.run(&[&["post", "--sandbox"][..], &args].concat()).await;
+        assert!(marker.exists(), "{args:?} was refused: {out:?}");
+    }
+}
