@@ -503,3 +503,31 @@ async fn media_limits_per_platform_refuse_before_any_browser_and_overrides_apply
         assert!(marker.exists(), "{args:?} was refused: {out:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sandbox_dry_run_knows_the_sandbox_is_logged_in() {
+    let u = User::new();
+    let out = u
+        .run(&[
+            "post",
+            "--sandbox",
+            "--dry-run",
+            "--json",
+            "--to",
+            "hn,x",
+            "--title",
+            "T",
+            "hello",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    for v in out.json() {
+        assert_eq!(v["login"], "saved", "{out:?}");
+    }
+    // Without --sandbox the same user has no session.
+    let out = u
+        .run(&["post", "--dry-run", "--to", "hn", "--title", "T", "hello"])
+        .await;
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("login: none"), "{out:?}");
+}
