@@ -17,3 +17,4 @@ mod lookalikes;
 mod readiness;
 mod schedule;
 mod security;
+mod validation;

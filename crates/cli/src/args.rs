@@ -56,6 +56,28 @@ pub(crate) struct EnginesArgs {
     pub(crate) json: bool,
 }
 
+impl Command {
+    /// Whether the command was asked for JSON output (errors then answer
+    /// in JSON too).
+    pub(crate) fn json(&self) -> bool {
+        match self {
+            Command::Post(a) => a.json,
+            Command::Check(a) => a.json,
+            Command::Accounts(a) => a.json,
+            Command::History(a) => a.json,
+            Command::Schedule(a) => a.json,
+            Command::Queue(a) => a.json,
+            Command::Selectors(SelectorsArgs {
+                action: SelectorsAction::List { json, .. },
+            }) => *json,
+            Command::Heal(HealArgs {
+                action: HealAction::Log { json },
+            }) => *json,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct ScheduleArgs {
     /// When: RFC 3339 (2026-12-01T09:00:00+01:00), `2026-12-01 09:00`,
@@ -68,8 +90,17 @@ pub(crate) struct ScheduleArgs {
     /// Time zone for --at and --every (IANA name); default: this machine's.
     #[arg(long, value_name = "ZONE")]
     pub(crate) tz: Option<String>,
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`.
+    #[arg(long, short = 't', value_name = "LIST", required = true)]
+    pub(crate) to: Vec<String>,
     #[command(flatten)]
-    pub(crate) post: PostArgs,
+    pub(crate) content: ContentArgs,
+    /// Post even if the same content went to the same account recently.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// The queued job as one JSON object on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -164,26 +195,8 @@ pub(crate) struct PostArgs {
     /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`.
     #[arg(long, short = 't', value_name = "LIST", required = true)]
     pub(crate) to: Vec<String>,
-    /// Title (Hacker News, Reddit).
-    #[arg(long)]
-    pub(crate) title: Option<String>,
-    /// Link to share.
-    #[arg(long)]
-    pub(crate) url: Option<String>,
-    /// Attach an image or video (repeat for several); type and size are checked before posting.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) media: Vec<std::path::PathBuf>,
-    /// Subreddit to post to (Reddit), with or without `r/`.
-    #[arg(long, value_name = "NAME")]
-    pub(crate) subreddit: Option<String>,
-    /// Post flair, for subreddits that require one (Reddit).
-    #[arg(long, value_name = "NAME")]
-    pub(crate) flair: Option<String>,
-    /// Different text for one platform, e.g. --text-for x="short version" (repeatable).
-    #[arg(long, value_name = "PLATFORM=TEXT")]
-    pub(crate) text_for: Vec<String>,
     #[command(flatten)]
-    pub(crate) fit: FitArgs,
+    pub(crate) content: ContentArgs,
     /// Check everything and show the login status, but post nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
@@ -199,6 +212,33 @@ pub(crate) struct PostArgs {
     /// Post to the built-in local replicas with a sandbox account instead of the real sites.
     #[arg(long)]
     pub(crate) sandbox: bool,
+}
+
+/// Everything that decides whether a post is valid: `check`, `post` and
+/// `schedule` take the same options, so they give the same verdict.
+#[derive(Debug, Args)]
+pub(crate) struct ContentArgs {
+    /// Title (Hacker News, Reddit); one line.
+    #[arg(long)]
+    pub(crate) title: Option<String>,
+    /// Link to share (an http or https URL).
+    #[arg(long)]
+    pub(crate) url: Option<String>,
+    /// Attach an image or video (repeat for several); type, size, count
+    /// and duration are checked per platform before posting.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) media: Vec<std::path::PathBuf>,
+    /// Subreddit to post to (Reddit), with or without `r/`.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) subreddit: Option<String>,
+    /// Post flair, for subreddits that require one (Reddit).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) flair: Option<String>,
+    /// Different text for one platform, e.g. --text-for x="short version" (repeatable).
+    #[arg(long, value_name = "PLATFORM=TEXT")]
+    pub(crate) text_for: Vec<String>,
+    #[command(flatten)]
+    pub(crate) fit: FitArgs,
     /// The text to post; `-` reads it from standard input.
     #[arg(value_name = "TEXT")]
     pub(crate) text: Option<String>,
@@ -221,24 +261,16 @@ pub(crate) struct FitArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Platforms to check: x, reddit, hackernews, instagram, and also
-    /// bluesky, mastodon, linkedin; comma-separated, or `all`.
+    /// Platforms to check: x, reddit, hackernews, instagram (`all`: these
+    /// four, the ones DistroFlow posts to), and also bluesky, mastodon,
+    /// linkedin; comma-separated.
     #[arg(long, short = 't', value_name = "LIST", required = true)]
     pub(crate) to: Vec<String>,
-    #[arg(long)]
-    pub(crate) title: Option<String>,
-    #[arg(long)]
-    pub(crate) url: Option<String>,
-    #[arg(long, value_name = "FILE")]
-    pub(crate) media: Vec<std::path::PathBuf>,
     #[command(flatten)]
-    pub(crate) fit: FitArgs,
+    pub(crate) content: ContentArgs,
     /// One JSON object per platform per line.
     #[arg(long)]
     pub(crate) json: bool,
-    /// The text; `-` reads it from standard input.
-    #[arg(value_name = "TEXT")]
-    pub(crate) text: Option<String>,
 }
 
 #[derive(Debug, Args)]

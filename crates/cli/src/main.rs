@@ -20,13 +20,34 @@ fn main() -> std::process::ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() {
-                ExitStatus::Usage
+            if !e.use_stderr() {
+                // --help, --version.
+                let _ = e.print();
+                return ExitStatus::Success.into();
+            }
+            // With --json, even a malformed command line answers in JSON.
+            if std::env::args_os().any(|a| a == "--json") {
+                let message = e.kind().to_string();
+                let detail = e.render().to_string();
+                let hint = detail
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| l.starts_with("tip:") || l.starts_with("Usage:"))
+                    .map(|l| l.trim_start_matches("tip:").trim().to_string());
+                output::print_refusal(&[output::WireError {
+                    kind: "usage",
+                    platform: None,
+                    message: detail
+                        .lines()
+                        .next()
+                        .map(|l| l.trim_start_matches("error:").trim())
+                        .unwrap_or(&message),
+                    hint: hint.as_deref(),
+                }]);
             } else {
-                ExitStatus::Success
-            };
-            let _ = e.print();
-            return code.into();
+                let _ = e.print();
+            }
+            return ExitStatus::Usage.into();
         }
     };
     init_tracing(cli.verbose, cli.quiet);
@@ -48,7 +69,18 @@ fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> ExitStatus {
     signals::install();
-    let result = match cli.command {
+    let json = cli.command.json();
+    // The configuration is checked once, before any command runs.
+    let checked = distroflow_core::Home::from_env().and_then(|h| commands::config::load(&h));
+    let result = match checked {
+        Err(e) => Err(e),
+        Ok(_) => dispatch(cli.command).await,
+    };
+    report(result, json)
+}
+
+async fn dispatch(command: Command) -> distroflow_core::Result<ExitStatus> {
+    match command {
         Command::Post(a) => commands::post::run(a).await,
         Command::Check(a) => commands::check::run(a),
         Command::Login(a) => commands::login::run(a).await,
@@ -62,11 +94,18 @@ async fn run(cli: Cli) -> ExitStatus {
         Command::Queue(a) => commands::schedule::queue(a),
         Command::Daemon(a) => commands::schedule::daemon(a).await,
         Command::Engines(a) => commands::engines::run(a).await,
-    };
+    }
+}
+
+fn report(result: distroflow_core::Result<ExitStatus>, json: bool) -> ExitStatus {
     match result {
         Ok(status) => status,
         Err(e) => {
-            output::print_error(&e);
+            if json && e.is_usage() {
+                output::print_error_json(&e);
+            } else {
+                output::print_error(&e);
+            }
             if signals::stopped_by().is_some() {
                 ExitStatus::Interrupted
             } else if e.is_usage() {

@@ -20,11 +20,51 @@ pub(crate) fn print_error(e: &Error) {
     }
 }
 
+/// `error: <what>` and its `hint:`, for a refusal that is no `Error`.
+pub(crate) fn print_problem(message: &str, hint: Option<&str>) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "error: {message}");
+    if let Some(h) = hint {
+        let _ = writeln!(err, "  hint: {h}");
+    }
+}
+
 #[derive(Serialize)]
-struct WireError<'a> {
-    kind: &'a str,
-    message: &'a str,
-    hint: Option<&'a str>,
+pub(crate) struct WireError<'a> {
+    pub(crate) kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) platform: Option<&'a str>,
+    pub(crate) message: &'a str,
+    pub(crate) hint: Option<&'a str>,
+}
+
+/// With `--json`, a usage or input error (exit 2) is one object on stdout:
+/// `{"ok":false,"error":{"kind","message","hint"},"errors":[...]}`, the
+/// first refusal in `error` and every one in `errors`.
+pub(crate) fn print_refusal(errors: &[WireError<'_>]) {
+    #[derive(Serialize)]
+    struct Refusal<'a> {
+        ok: bool,
+        error: Option<&'a WireError<'a>>,
+        errors: &'a [WireError<'a>],
+    }
+    json_line(&Refusal {
+        ok: false,
+        error: errors.first(),
+        errors,
+    });
+}
+
+/// [`print_refusal`] for one `Error`.
+pub(crate) fn print_error_json(e: &Error) {
+    let message = e.to_string();
+    let hint = e.hint();
+    print_refusal(&[WireError {
+        kind: e.kind().as_str(),
+        platform: None,
+        message: &message,
+        hint: hint.as_deref(),
+    }]);
 }
 
 #[derive(Serialize)]
@@ -68,6 +108,7 @@ pub(crate) fn print_result(r: &PostResult, json: bool) {
             thread_urls: &r.thread,
             error: r.error.as_ref().map(|e| WireError {
                 kind: &e.kind,
+                platform: None,
                 message: &e.message,
                 hint: e.hint.as_deref(),
             }),

@@ -116,8 +116,17 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => return Err(Error::io(path, e)),
         };
-        let cfg: Config = toml::from_str(&text).map_err(|e| Error::Config {
-            message: format!("{}: {}", path.display(), e.message()),
+        let cfg: Config = toml::from_str(&text).map_err(|e| {
+            // file:line: what, as compilers say it.
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            Error::Config {
+                message: match line {
+                    Some(n) => format!("{}:{n}: {}", path.display(), e.message().trim()),
+                    None => format!("{}: {}", path.display(), e.message().trim()),
+                },
+            }
         })?;
         for key in cfg.platforms.keys() {
             key.parse::<PlatformId>().map_err(|_| Error::Config {
@@ -234,5 +243,8 @@ mod tests {
         assert_eq!(Config::default().debug.keep_bundles, 50);
         std::fs::write(&p, "[debug]\nkeep_bundles = 3\n").unwrap();
         assert_eq!(Config::load(&p).unwrap().debug.keep_bundles, 3);
+        std::fs::write(&p, "[debug]\n\nkeep_bundles = \"many\"\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("config.toml:3: invalid type"), "{e}");
     }
 }

@@ -17,7 +17,6 @@
 
 mod hackernews;
 mod instagram;
-mod media;
 mod reddit;
 mod ui;
 mod x;

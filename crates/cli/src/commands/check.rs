@@ -2,28 +2,15 @@
 //! platform would get, fixed (split, truncated, hashtags as words) or
 //! refused before any browser starts.
 
-use distroflow_core::{
-    check_post, Check, Error, Home, Limits, Media, Network, Overflow, Post, Result,
-};
+use distroflow_core::{Check, Error, Home, Network, PlatformId, Result};
 
-use crate::args::{CheckArgs, FitArgs};
-use crate::commands::read_text;
+use crate::args::CheckArgs;
+use crate::commands::validate::{overflow, post_from, validate};
 use crate::exit::ExitStatus;
 use crate::output;
 
-pub(crate) fn overflow(fit: FitArgs) -> Overflow {
-    if fit.split {
-        Overflow::Split {
-            numbering: fit.number,
-        }
-    } else if fit.truncate {
-        Overflow::Truncate
-    } else {
-        Overflow::Refuse
-    }
-}
-
-/// Networks from `--to` values: comma-separated names, or `all`.
+/// Networks from `--to` values: comma-separated names, or `all` (the
+/// platforms DistroFlow posts to, as for `post`).
 pub(crate) fn parse_networks(values: &[String]) -> Result<Vec<Network>> {
     let mut out = Vec::new();
     for name in values.iter().flat_map(|v| v.split(',')).map(str::trim) {
@@ -31,7 +18,7 @@ pub(crate) fn parse_networks(values: &[String]) -> Result<Vec<Network>> {
             continue;
         }
         let add: Vec<Network> = if name.eq_ignore_ascii_case("all") {
-            Network::ALL.to_vec()
+            PlatformId::ALL.iter().map(|&p| Network::from(p)).collect()
         } else {
             vec![name.parse()?]
         };
@@ -44,14 +31,13 @@ pub(crate) fn parse_networks(values: &[String]) -> Result<Vec<Network>> {
     if out.is_empty() {
         return Err(Error::usage(
             "no platform given",
-            Some(format!("--to takes: {}", Network::valid_names())),
+            Some(format!(
+                "--to takes: {}; `all` is x, reddit, hackernews, instagram",
+                Network::valid_names()
+            )),
         ));
     }
     Ok(out)
-}
-
-pub(crate) fn limits() -> Result<Limits> {
-    Home::from_env()?.load_config()?.content_limits()
 }
 
 /// One human line (or several) for a check.
@@ -112,21 +98,13 @@ pub(crate) fn print_check(c: &Check, json: bool) {
 
 pub(crate) fn run(args: CheckArgs) -> Result<ExitStatus> {
     let networks = parse_networks(&args.to)?;
-    let mut post = Post::new(read_text(args.text.as_deref())?);
-    post.title = args.title.filter(|t| !t.trim().is_empty());
-    post.url = args.url.filter(|u| !u.trim().is_empty());
-    for path in &args.media {
-        post.media.push(Media::from_path(path)?);
+    let post = post_from(&args.content, &networks)?;
+    let limits = Home::from_env()?.load_config()?.content_limits()?;
+    let v = validate(&networks, post, overflow(args.content.fit), &limits);
+    for c in &v.checks {
+        print_check(c, args.json);
     }
-    let limits = limits()?;
-    let mode = overflow(args.fit);
-    let mut all_valid = true;
-    for n in networks {
-        let c = check_post(n, &post, mode, &limits);
-        all_valid &= c.valid;
-        print_check(&c, args.json);
-    }
-    Ok(if all_valid {
+    Ok(if v.valid() {
         ExitStatus::Success
     } else {
         ExitStatus::Failure

@@ -1,5 +1,6 @@
 pub(crate) mod accounts;
 pub(crate) mod check;
+pub(crate) mod config;
 pub(crate) mod engines;
 pub(crate) mod history;
 pub(crate) mod login;
@@ -7,6 +8,7 @@ pub(crate) mod post;
 pub(crate) mod sandbox;
 pub(crate) mod schedule;
 pub(crate) mod selectors;
+pub(crate) mod validate;
 
 use std::io::Read;
 

@@ -1,13 +1,13 @@
 use std::sync::Arc;
 
 use distroflow_core::{
-    check_post, AuthStatus, Check, Error, Home, JobContext, Media, Network, PlatformId, Post,
-    PostResult, Result,
+    AuthStatus, Check, Error, Home, JobContext, Network, PlatformId, Post, PostResult, Result,
 };
 
-use crate::args::PostArgs;
+use crate::args::{ContentArgs, PostArgs};
 use crate::commands::sandbox::Sandbox;
-use crate::commands::{browser_options, check, healer, parse_targets, read_text};
+use crate::commands::validate::{overflow, post_from, refuse, validate, Problem};
+use crate::commands::{browser_options, check, healer, parse_targets};
 use crate::exit::ExitStatus;
 use crate::output;
 use distroflow_engine::{BrowserSource, Job, RunEnd};
@@ -19,131 +19,61 @@ pub(crate) struct Prepared {
     pub(crate) checks: Vec<Check>,
     pub(crate) adapters: Vec<Arc<dyn distroflow_core::Platform>>,
     /// Everything refused (empty when the post may go out).
-    pub(crate) problems: Vec<Error>,
+    pub(crate) problems: Vec<Problem>,
 }
 
-/// Reads the post from the arguments and checks it for every target
-/// (content rules, then each adapter's own), before any browser starts.
-pub(crate) fn prepare(args: &PostArgs, config: &distroflow_core::Config) -> Result<Prepared> {
-    let targets = parse_targets(&args.to)?;
-    let text = read_text(args.text.as_deref())?;
-    let mut post = Post::new(text);
-    post.title = args.title.clone().filter(|t| !t.trim().is_empty());
-    post.url = args.url.clone().filter(|u| !u.trim().is_empty());
-    for path in &args.media {
-        post.media.push(Media::from_path(path)?);
-    }
-    if let Some(sub) = args
-        .subreddit
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let sub = sub.trim_start_matches("/r/").trim_start_matches("r/");
-        post.set_option(PlatformId::Reddit, "subreddit", sub);
-    }
-    if let Some(flair) = args
-        .flair
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        post.set_option(PlatformId::Reddit, "flair", flair);
-    }
-    for spec in &args.text_for {
-        let (platform, text) = spec.split_once('=').ok_or_else(|| {
-            Error::usage(
-                format!("--text-for `{spec}` is not PLATFORM=TEXT"),
-                Some("e.g. --text-for x=\"the short version\"".into()),
-            )
-        })?;
-        let platform: PlatformId = platform.parse()?;
-        if !targets.contains(&platform) {
-            return Err(Error::usage(
-                format!("--text-for {platform} but {platform} is not in --to"),
-                None,
-            ));
-        }
-        post.text_overrides.insert(platform, text.to_string());
-    }
-
-    // Everything that can be refused is refused here, before any browser:
-    // the content rules (fixed with --split / --truncate where asked), then
-    // each adapter's own requirements.
-    let limits = config.content_limits()?;
-    let mode = check::overflow(args.fit);
-    let checks: Vec<Check> = targets
-        .iter()
-        .map(|t| check_post(Network::from(*t), &post, mode, &limits))
-        .collect();
-    let mut problems = Vec::new();
-    for (t, c) in targets.iter().zip(&checks) {
-        if !args.dry_run {
+impl Prepared {
+    /// The content warnings (split, truncated, hashtags made words) on stderr.
+    pub(crate) fn warn(&self) {
+        for c in &self.checks {
             for w in &c.warnings {
-                eprintln!("warning: {t}: {w}");
+                eprintln!("warning: {}: {w}", c.platform);
             }
         }
-        if c.valid {
-            c.apply_to(&mut post);
-        } else {
-            problems.extend(c.errors.iter().map(|e| Error::InvalidContent {
-                platform: *t,
-                message: e.clone(),
-            }));
-        }
     }
+}
+
+/// Reads the post from the arguments and checks it for every target with
+/// the one validation `check` uses, before any browser starts.
+pub(crate) fn prepare(
+    to: &[String],
+    content: &ContentArgs,
+    config: &distroflow_core::Config,
+) -> Result<Prepared> {
+    let targets = parse_targets(to)?;
+    let networks: Vec<Network> = targets.iter().map(|&t| Network::from(t)).collect();
+    let post = post_from(content, &networks)?;
+    let limits = config.content_limits()?;
+    let v = validate(&networks, post, overflow(content.fit), &limits);
+    let problems = v.problems();
     let mut adapters = Vec::new();
     for &t in &targets {
-        match distroflow_platforms::adapter(t) {
-            Ok(a) => {
-                if let Err(e) = a.validate(&post) {
-                    problems.push(e);
-                }
-                adapters.push(Arc::<dyn distroflow_core::Platform>::from(a));
-            }
-            Err(e) => problems.push(e),
-        }
+        adapters.push(Arc::<dyn distroflow_core::Platform>::from(
+            distroflow_platforms::adapter(t)?,
+        ));
     }
-    // One message per problem: the content rules and an adapter may say
-    // the same thing.
-    let mut seen = std::collections::HashSet::new();
-    problems.retain(|e| seen.insert(e.to_string()));
     Ok(Prepared {
         targets,
-        post,
-        checks,
+        post: v.post,
+        checks: v.checks,
         adapters,
         problems,
     })
 }
 
-/// Fails with every problem printed (the last one is returned).
-pub(crate) fn refuse(mut problems: Vec<Error>) -> Result<()> {
-    match problems.pop() {
-        None => Ok(()),
-        Some(last) => {
-            for e in &problems {
-                output::print_error(e);
-            }
-            Err(last)
-        }
-    }
-}
-
 pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {
     let home = Home::from_env()?;
     let config = home.load_config()?;
-    let Prepared {
-        targets,
-        post,
-        checks,
-        adapters,
-        problems,
-    } = prepare(&args, &config)?;
+    let prepared = prepare(&args.to, &args.content, &config)?;
     if args.dry_run {
-        return dry_run(&home, &targets, &checks, &problems, args.json);
+        return dry_run(&home, &prepared, args.sandbox, args.json);
     }
-    refuse(problems)?;
+    if !prepared.problems.is_empty() {
+        refuse(&prepared.problems, args.json);
+        return Ok(ExitStatus::Usage);
+    }
+    prepared.warn();
+    let Prepared { post, adapters, .. } = prepared;
     let options = browser_options(&config);
 
     // The sandbox serves replicas in this process with a logged-in account.
@@ -288,50 +218,35 @@ pub(crate) fn status_of(results: &[PostResult]) -> ExitStatus {
     }
 }
 
-/// `post --dry-run`: what each platform would get, and whether a session is
-/// saved for it (from the files; nothing is visited, nothing posted).
-fn dry_run(
-    home: &Home,
-    targets: &[PlatformId],
-    checks: &[Check],
-    problems: &[Error],
-    json: bool,
-) -> Result<ExitStatus> {
-    let mut ready = problems.is_empty();
-    for (t, c) in targets.iter().zip(checks) {
+/// `post --dry-run`: the verdict `post` would act on for each platform,
+/// and whether a session is saved for it (from the files; nothing is
+/// visited, nothing posted). Exit 2 when `post` would refuse the input,
+/// 1 when it is valid but a platform has no usable session, else 0.
+///
+/// With `--sandbox` every replica has a logged-in account (the sandbox
+/// makes one), so the login is `saved` without looking at the files.
+fn dry_run(home: &Home, prepared: &Prepared, sandbox: bool, json: bool) -> Result<ExitStatus> {
+    let mut logged_in = true;
+    for (t, c) in prepared.targets.iter().zip(&prepared.checks) {
         let login = match home.load_auth(*t)? {
+            _ if sandbox => AuthStatus::Saved,
             None => AuthStatus::None,
             Some(a) if a.all_expired() => AuthStatus::Expired,
             Some(_) => AuthStatus::Saved,
         };
-        ready &= login == AuthStatus::Saved;
+        logged_in &= login == AuthStatus::Saved;
         if json {
             let mut v = serde_json::to_value(c).unwrap_or_default();
             v["login"] = login.as_str().into();
-            let extra: Vec<String> = problems
-                .iter()
-                .filter(|e| !matches!(e, Error::InvalidContent { .. }))
-                .map(|e| e.to_string())
-                .filter(|m| m.contains(t.display_name()))
-                .collect();
-            if let Some(errs) = v["errors"].as_array_mut() {
-                errs.extend(extra.into_iter().map(Into::into));
-            }
             output::json_line(&v);
         } else {
             check::print_check(c, false);
             output::line(&format!("  login: {}", login.as_str().replace('_', " ")));
         }
     }
-    if !json {
-        for e in problems
-            .iter()
-            .filter(|e| !matches!(e, Error::InvalidContent { .. }))
-        {
-            output::print_error(e);
-        }
-    }
-    Ok(if ready {
+    Ok(if !prepared.problems.is_empty() {
+        ExitStatus::Usage
+    } else if logged_in {
         ExitStatus::Success
     } else {
         ExitStatus::Failure

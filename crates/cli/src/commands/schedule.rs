@@ -15,7 +15,8 @@ use serde::Serialize;
 
 use crate::args::{DaemonArgs, QueueAction, QueueArgs, ScheduleArgs};
 use crate::commands::healer;
-use crate::commands::post::{ledger, make_jobs, prepare, refuse};
+use crate::commands::post::{ledger, make_jobs, prepare};
+use crate::commands::validate::{refuse, validate};
 use crate::exit::ExitStatus;
 use crate::output;
 
@@ -95,12 +96,6 @@ fn print_job(job: &Job, json: bool) {
 pub(crate) fn schedule(args: ScheduleArgs) -> Result<ExitStatus> {
     let home = Home::from_env()?;
     let config = home.load_config()?;
-    if args.post.sandbox || args.post.dry_run {
-        return Err(Error::usage(
-            "--sandbox and --dry-run are for `post`, not `schedule`",
-            None,
-        ));
-    }
     let tz = match &args.tz {
         Some(name) => zone_named(name)?,
         None => local_zone(),
@@ -108,8 +103,12 @@ pub(crate) fn schedule(args: ScheduleArgs) -> Result<ExitStatus> {
     let now = Timestamp::now();
     let due_at = parse_at(&args.at, now, &tz)?;
     let every = args.every.as_deref().map(parse_every).transpose()?;
-    let prepared = prepare(&args.post, &config)?;
-    refuse(prepared.problems)?;
+    let prepared = prepare(&args.to, &args.content, &config)?;
+    if !prepared.problems.is_empty() {
+        refuse(&prepared.problems, args.json);
+        return Ok(ExitStatus::Usage);
+    }
+    prepared.warn();
     let store = Store::open_home(&home)?;
     let id = store.enqueue(
         &NewJob {
@@ -117,14 +116,14 @@ pub(crate) fn schedule(args: ScheduleArgs) -> Result<ExitStatus> {
             every,
             tz: zone_name(&tz).unwrap_or_else(|| "UTC".into()),
             targets: prepared.targets.clone(),
-            payload: JobPayload::from_post(&prepared.post, args.post.force),
+            payload: JobPayload::from_post(&prepared.post, args.force),
         },
         now,
     )?;
     let job = store.job(id)?.ok_or_else(|| Error::Unexpected {
         message: format!("job {} vanished", id.0),
     })?;
-    if args.post.json {
+    if args.json {
         output::json_line(&wire(&job));
     } else {
         output::line(&format!(
@@ -270,6 +269,27 @@ async fn run_job(
             return Ok(());
         }
     };
+    // The one validation again, with today's config: a limit lowered
+    // since, or a media file changed, refuses the job before any browser.
+    let networks: Vec<distroflow_core::Network> = targets.iter().map(|&t| t.into()).collect();
+    let mode = if post.thread_overrides.is_empty() {
+        distroflow_core::Overflow::Refuse
+    } else {
+        // The thread was made at `schedule` time; its parts are checked
+        // by splitting again.
+        distroflow_core::Overflow::Split { numbering: false }
+    };
+    let problems = validate(&networks, post.clone(), mode, &config.content_limits()?).problems();
+    if !problems.is_empty() {
+        let reason = problems
+            .iter()
+            .map(|p| p.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        output::line(&format!("job {}: refused: {reason}", id.0));
+        store.fail_or_backoff(id, &reason, None, now)?;
+        return Ok(());
+    }
     let mut adapters = Vec::new();
     for t in &targets {
         adapters.push(std::sync::Arc::<dyn distroflow_core::Platform>::from(

@@ -10,6 +10,18 @@
 //! | Instagram   | 2,200 UTF-16 units (caption)              |       | 1 to 10     | 30 hashtags            |
 //! | LinkedIn    | 3,000 UTF-16 units                        |       | 20 (1 video)|                        |
 //!
+//! Media files, per file (from the sites' help pages; `MB` is 2^20 bytes):
+//!
+//! | network     | types                          | image  | GIF    | video  | video length |
+//! |-------------|--------------------------------|--------|--------|--------|--------------|
+//! | X           | JPEG PNG WebP GIF, MP4 MOV     | 5 MB   | 15 MB  | 512 MB | 140 s        |
+//! | Bluesky     | JPEG PNG WebP GIF, MP4 MOV     | 1 MB   | 1 MB   | 100 MB | 180 s        |
+//! | Mastodon    | JPEG PNG WebP GIF, MP4 MOV     | 16 MB  | 16 MB  | 99 MB  |              |
+//! | Reddit      | JPEG PNG WebP GIF, MP4 MOV     | 20 MB  | 100 MB | 1 GB   | 900 s        |
+//! | Instagram   | JPEG PNG WebP HEIC, MP4 MOV    | 8 MB   |        | 650 MB | 900 s        |
+//! | LinkedIn    | JPEG PNG GIF, MP4 MOV          | 8 MB   | 8 MB   | 512 MB | 900 s        |
+//!
+//! (DistroFlow itself reads files up to 512 MB.)
 //! "Characters" are Unicode code points (Reddit's and Hacker News' servers
 //! count those). Instagram and LinkedIn count in their web composers'
 //! JavaScript, where an emoji outside the Basic Multilingual Plane is 2: we
@@ -31,7 +43,7 @@
 //! ```
 //!
 //! Keys: `text`, `title`, `media`, `min_media`, `hashtags`, `url_length`,
-//! `bytes`. Networks: `x` (or `twitter`), `bluesky` (`bsky`), `mastodon`,
+//! `bytes`, `image_bytes`, `gif_bytes`, `video_bytes`, `video_seconds`. Networks: `x` (or `twitter`), `bluesky` (`bsky`), `mastodon`,
 //! `reddit`, `hackernews` (`hn`), `instagram` (`ig`), `linkedin`.
 
 use std::collections::BTreeMap;
@@ -58,7 +70,27 @@ pub struct NetworkLimits {
     pub url_length: Option<usize>,
     /// Most UTF-8 bytes of text.
     pub bytes: Option<usize>,
+    /// The media types it takes (MIME); empty: none.
+    pub media_types: &'static [&'static str],
+    /// Largest still image (not GIF), in bytes.
+    pub image_bytes: Option<u64>,
+    /// Largest GIF, in bytes.
+    pub gif_bytes: Option<u64>,
+    /// Largest video, in bytes.
+    pub video_bytes: Option<u64>,
+    /// Longest video, in seconds.
+    pub video_seconds: Option<u64>,
 }
+
+const MB: u64 = 1024 * 1024;
+const COMMON_TYPES: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "video/mp4",
+    "video/quicktime",
+];
 
 impl NetworkLimits {
     /// The documented real limits of `network`.
@@ -71,30 +103,54 @@ impl NetworkLimits {
             hashtags: None,
             url_length: None,
             bytes: None,
+            media_types: &[],
+            image_bytes: None,
+            gif_bytes: None,
+            video_bytes: None,
+            video_seconds: None,
         };
         match network {
             Network::X => NetworkLimits {
                 text: Some(280),
                 media: 4,
                 url_length: Some(23),
+                media_types: COMMON_TYPES,
+                image_bytes: Some(5 * MB),
+                gif_bytes: Some(15 * MB),
+                video_bytes: Some(512 * MB),
+                video_seconds: Some(140),
                 ..none
             },
             Network::Bluesky => NetworkLimits {
                 text: Some(300),
                 media: 4,
                 bytes: Some(3000),
+                media_types: COMMON_TYPES,
+                image_bytes: Some(MB),
+                gif_bytes: Some(MB),
+                video_bytes: Some(100 * MB),
+                video_seconds: Some(180),
                 ..none
             },
             Network::Mastodon => NetworkLimits {
                 text: Some(500),
                 media: 4,
                 url_length: Some(23),
+                media_types: COMMON_TYPES,
+                image_bytes: Some(16 * MB),
+                gif_bytes: Some(16 * MB),
+                video_bytes: Some(99 * MB),
                 ..none
             },
             Network::Reddit => NetworkLimits {
                 text: Some(40_000),
                 title: Some(300),
                 media: 20,
+                media_types: COMMON_TYPES,
+                image_bytes: Some(20 * MB),
+                gif_bytes: Some(100 * MB),
+                video_bytes: Some(1024 * MB),
+                video_seconds: Some(900),
                 ..none
             },
             Network::HackerNews => NetworkLimits {
@@ -106,11 +162,34 @@ impl NetworkLimits {
                 media: 10,
                 min_media: 1,
                 hashtags: Some(30),
+                media_types: &[
+                    "image/jpeg",
+                    "image/png",
+                    "image/webp",
+                    "image/heic",
+                    "image/heif",
+                    "video/mp4",
+                    "video/quicktime",
+                ],
+                image_bytes: Some(8 * MB),
+                video_bytes: Some(650 * MB),
+                video_seconds: Some(900),
                 ..none
             },
             Network::LinkedIn => NetworkLimits {
                 text: Some(3000),
                 media: 20,
+                media_types: &[
+                    "image/jpeg",
+                    "image/png",
+                    "image/gif",
+                    "video/mp4",
+                    "video/quicktime",
+                ],
+                image_bytes: Some(8 * MB),
+                gif_bytes: Some(8 * MB),
+                video_bytes: Some(512 * MB),
+                video_seconds: Some(900),
                 ..none
             },
         }
@@ -202,6 +281,22 @@ impl Limits {
             if let Some(v) = positive("bytes", o.bytes)? {
                 l.bytes = Some(v);
             }
+            let positive64 = |name: &str, v: Option<u64>| -> Result<Option<u64>> {
+                positive(name, v.map(|n| n.min(usize::MAX as u64) as usize))
+                    .map(|o| o.map(|n| n as u64))
+            };
+            if let Some(v) = positive64("image_bytes", o.image_bytes)? {
+                l.image_bytes = Some(v);
+            }
+            if let Some(v) = positive64("gif_bytes", o.gif_bytes)? {
+                l.gif_bytes = Some(v);
+            }
+            if let Some(v) = positive64("video_bytes", o.video_bytes)? {
+                l.video_bytes = Some(v);
+            }
+            if let Some(v) = positive64("video_seconds", o.video_seconds)? {
+                l.video_seconds = Some(v);
+            }
             if l.min_media > l.media {
                 return Err(Error::Config {
                     message: format!(
@@ -229,6 +324,10 @@ pub struct LimitOverride {
     pub hashtags: Option<usize>,
     pub url_length: Option<usize>,
     pub bytes: Option<usize>,
+    pub image_bytes: Option<u64>,
+    pub gif_bytes: Option<u64>,
+    pub video_bytes: Option<u64>,
+    pub video_seconds: Option<u64>,
 }
 
 #[cfg(test)]

@@ -377,6 +377,11 @@ pub fn check(network: Network, draft: &Draft<'_>, overflow: Overflow, limits: &L
     if let Some(title_limit) = l.title {
         match title.as_deref().filter(|t| !t.is_empty()) {
             None => errors.push(format!("{name} needs a title (hint: add --title \"...\")")),
+            // A title field is one line: the site's input drops a line
+            // break, so the title would not read back as given.
+            Some(t) if t.contains(['\n', '\r']) => errors.push(format!(
+                "{name} title has a line break; a title is one line (hint: put the title on one line)"
+            )),
             Some(t) => {
                 let n = t.chars().count();
                 title_length = Some(n);
@@ -464,6 +469,7 @@ fn check_media(
         warnings.push(format!(
             "{name} takes no images or video: the media are not posted there"
         ));
+        return;
     } else if n > l.media {
         errors.push(format!(
             "{name} takes at most {} images or videos; got {n} (hint: attach fewer)",
@@ -474,6 +480,30 @@ fn check_media(
             "{name} takes up to {} images, or one video alone; got {n} files with {videos} video (hint: post the video on its own)",
             l.media
         ));
+    }
+    let mb = |b: u64| b as f64 / 1_048_576.0;
+    for m in media {
+        let file = m.path.display();
+        if !l.media_types.is_empty() && !l.media_types.contains(&m.mime.as_str()) {
+            errors.push(format!(
+                "{name} does not take {} files: {file} (hint: convert it to one of {}, or leave {network} out of --to)",
+                m.mime,
+                l.media_types.join(", ")
+            ));
+            continue;
+        }
+        let (kind, limit, key) = match m.mime.as_str() {
+            "image/gif" => ("a GIF", l.gif_bytes, "gif_bytes"),
+            v if v.starts_with("video/") => ("a video", l.video_bytes, "video_bytes"),
+            _ => ("an image", l.image_bytes, "image_bytes"),
+        };
+        if let Some(max) = limit.filter(|&max| m.size > max) {
+            errors.push(format!(
+                "{file} is {:.1} MB; {name} takes {kind} of at most {:.0} MB (hint: make it smaller; the limit is [limits.{network}] {key} in config.toml)",
+                mb(m.size),
+                mb(max)
+            ));
+        }
     }
 }
 #[cfg(test)]
@@ -566,6 +596,26 @@ mod tests {
     }
 
     #[test]
+    fn a_title_with_a_line_break_is_refused_where_there_are_titles() {
+        let limits = Limits::default();
+        for network in [Network::Reddit, Network::HackerNews] {
+            for title in ["two\nlines", "cr\rhere", "trailing\n still"] {
+                let d = Draft::new("body").title(title).url("https://e.com");
+                let c = check(network, &d, Overflow::Truncate, &limits);
+                assert!(!c.valid, "{network} {title:?}");
+                assert!(
+                    c.errors[0].contains("title has a line break"),
+                    "{:?}",
+                    c.errors
+                );
+            }
+        }
+        // X has no title: it is not posted there, so it is not refused.
+        let d = Draft::new("text").title("two\nlines");
+        assert!(check(Network::X, &d, Overflow::Refuse, &limits).valid);
+    }
+
+    #[test]
     fn instagram_needs_media_and_caps_hashtags() {
         let limits = Limits::default();
         let tags: Vec<String> = (0..31).map(|i| format!("#tag{i}")).collect();
@@ -581,6 +631,64 @@ mod tests {
                 "Instagram needs at least one image or video (hint: add --media FILE)",
                 "Instagram caption has 31 hashtags; the limit is 30 (hint: remove some; the cap is [limits.instagram] hashtags in config.toml)",
             ]
+        );
+    }
+
+    fn file(mime: &str, mb: u64) -> Media {
+        Media {
+            path: format!("/tmp/f.{}", mime.rsplit('/').next().unwrap()).into(),
+            mime: mime.into(),
+            size: mb * 1024 * 1024,
+        }
+    }
+
+    #[test]
+    fn media_limits_come_from_the_table_per_network() {
+        let limits = Limits::default();
+        let verdict = |n: Network, media: &[Media]| {
+            check(
+                n,
+                &Draft::new("hi").title("T").media(media),
+                Overflow::Refuse,
+                &limits,
+            )
+        };
+        // A 10 MB image: too big for X (5) and Instagram (8), fine on Reddit (20).
+        let ten = [file("image/png", 10)];
+        assert_eq!(
+            verdict(Network::X, &ten).errors,
+            ["/tmp/f.png is 10.0 MB; X takes an image of at most 5 MB (hint: make it smaller; the limit is [limits.x] image_bytes in config.toml)"]
+        );
+        assert!(!verdict(Network::Instagram, &ten).valid);
+        assert!(verdict(Network::Reddit, &ten).valid);
+        // 200 MB: refused by every network that takes media.
+        let huge = [file("video/mp4", 2000)];
+        for n in [Network::X, Network::Reddit, Network::Instagram] {
+            assert!(!verdict(n, &huge).valid, "{n}");
+        }
+        // Types: HEIC on Instagram, not on X.
+        let heic = [file("image/heic", 1)];
+        assert!(verdict(Network::Instagram, &heic).valid);
+        assert!(verdict(Network::X, &heic).errors[0].contains("does not take image/heic"));
+        // Counts: X 4 images, or one video alone.
+        assert!(verdict(Network::X, &vec![file("image/png", 1); 4]).valid);
+        assert!(!verdict(Network::X, &vec![file("image/png", 1); 5]).valid);
+        assert!(!verdict(Network::X, &[file("video/mp4", 1), file("image/png", 1)]).valid);
+        // Hacker News takes none: not an error, a warning.
+        let hn = verdict(Network::HackerNews, &ten);
+        assert!(hn.errors.iter().all(|e| !e.contains("MB")));
+        // An override raises a limit.
+        let raised = Limits::default()
+            .with_overrides(&toml::from_str("[x]\nimage_bytes = 20971520\n").unwrap())
+            .unwrap();
+        assert!(
+            check(
+                Network::X,
+                &Draft::new("hi").media(&ten),
+                Overflow::Refuse,
+                &raised
+            )
+            .valid
         );
     }
 
