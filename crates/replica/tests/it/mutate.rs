@@ -180,3 +180,34 @@ async fn a_mutated_page_posts_when_driven_in_the_browser_and_decoys_are_recorded
     browser.close().await;
     hn.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_hydrating_page_shows_its_splash_then_its_ui() {
+    let (hn, value) = hn().await;
+    hn.set_hydration(Some((2000, 2000)));
+    let browser = browser().await;
+    let url: url::Url = hn.url().parse().unwrap();
+    let session = browser
+        .session(&url, &[cookie("user", &value)])
+        .await
+        .unwrap();
+    let page = session.page();
+    page.goto(&format!("{}/news", hn.url())).await.unwrap();
+    let state = r#"(() => {
+        const splash = document.getElementById('df-splash');
+        const me = document.getElementById('me');
+        return { splash: !!splash && splash.offsetParent !== null || !!splash && getComputedStyle(splash).display !== 'none',
+                 ui: !!me && me.getClientRects().length > 0 };
+    })()"#;
+    let first = page.eval(state).await.unwrap();
+    assert_eq!(first, serde_json::json!({ "splash": true, "ui": false }));
+    wait_until(waits(), "the UI", || async {
+        let now = page.eval(state).await?;
+        Ok((now == serde_json::json!({ "splash": false, "ui": true })).then_some(()))
+    })
+    .await
+    .unwrap();
+    session.close().await;
+    browser.close().await;
+    hn.shutdown().await;
+}
