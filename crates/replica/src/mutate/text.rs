@@ -166,7 +166,7 @@ impl Ctx<'_> {
                 let Some(kind) = Kind::of_attr(&c[2]) else {
                     return c[0].to_owned();
                 };
-                if c[3] != c[5] {
+                if c[3] != c[5] || (kind == Kind::Name && !renames_name_of(text, c)) {
                     return c[0].to_owned();
                 }
                 let v = self.value(kind, &c[4]);
@@ -410,6 +410,18 @@ impl Ctx<'_> {
         out.push_str(&self.selector(&body[plain_start..], true));
         out
     }
+}
+
+/// Whether the `name` attribute matched in `c` names a form field: not a
+/// `<slot>` (its light-DOM children name it in `slot="…"`) nor a `<meta>`.
+fn renames_name_of(text: &str, c: &Captures<'_>) -> bool {
+    let Some(m) = c.get(0) else { return false };
+    let tag = text[..m.start()]
+        .rfind('<')
+        .map(|i| &text[i + 1..m.start()])
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    !(tag.starts_with("slot") || tag.starts_with("meta"))
 }
 
 fn has_word(attrs: &str, word: &str) -> bool {
@@ -769,6 +781,21 @@ mod tests {
             );
             assert!(out.contains("[data-df-dialog]{"), "{out}");
             assert!(out.contains("</div><div role=\"button\""), "{out}");
+        }
+    }
+
+    #[test]
+    fn slot_and_meta_names_stay() {
+        for seed in 0..20 {
+            let out = with(seed, |ctx| {
+                ctx.markup_attrs(
+                    r#"<meta name="viewport"><slot name="rte"></slot><input name="rte">"#,
+                )
+            });
+            assert!(
+                out.starts_with(r#"<meta name="viewport"><slot name="rte"></slot>"#),
+                "{out}"
+            );
         }
     }
 
