@@ -18,6 +18,7 @@
 mod cpu;
 mod healing;
 mod mem;
+mod mutations;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,6 +37,12 @@ struct Args {
     json: bool,
     healing: bool,
     cpu: bool,
+    /// `--mutations N` (with `--healing`): seeded redesigns per platform.
+    mutations: Option<u64>,
+    platforms: Vec<PlatformId>,
+    mix_hydration: bool,
+    fake_model: bool,
+    first_seed: u64,
 }
 
 fn args() -> Result<Args, String> {
@@ -45,6 +52,16 @@ fn args() -> Result<Args, String> {
         json: false,
         healing: false,
         cpu: false,
+        mutations: None,
+        platforms: vec![
+            PlatformId::HackerNews,
+            PlatformId::X,
+            PlatformId::Reddit,
+            PlatformId::Instagram,
+        ],
+        mix_hydration: false,
+        fake_model: false,
+        first_seed: 1,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -59,8 +76,19 @@ fn args() -> Result<Args, String> {
             "--json" => a.json = true,
             "--healing" => a.healing = true,
             "--cpu" => a.cpu = true,
+            "--mutations" => a.mutations = Some(num("--mutations")?),
+            "--first-seed" => a.first_seed = num("--first-seed")?,
+            "--mix-hydration" => a.mix_hydration = true,
+            "--fake-model" => a.fake_model = true,
+            "--platforms" => {
+                let list = it.next().ok_or("--platforms needs a list such as hn,x")?;
+                a.platforms = list
+                    .split(',')
+                    .map(|p| p.trim().parse::<PlatformId>().map_err(|e| format!("--platforms: {e}")))
+                    .collect::<Result<_, _>>()?;
+            }
             "-h" | "--help" => return Err(
-                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing | --cpu]"
+                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -226,7 +254,17 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let result = if args.healing {
+    let result = if let (true, Some(n)) = (args.healing, args.mutations) {
+        mutations::bench(mutations::MutationArgs {
+            mutations: n,
+            platforms: args.platforms.clone(),
+            hydration_in_mix: args.mix_hydration,
+            fake_model: args.fake_model,
+            first_seed: args.first_seed,
+            json: args.json,
+        })
+        .await
+    } else if args.healing {
         healing::bench(args.runs, args.json).await
     } else if args.cpu {
         cpu_profile(&args).await

@@ -29,6 +29,7 @@ mod hackernews;
 mod http;
 mod instagram;
 mod model;
+mod mutate;
 mod reddit;
 mod script;
 mod server;
@@ -37,5 +38,9 @@ mod x;
 pub use hackernews::{HackerNews, HnFault, HnOptions, HnStory, HN_UI_BROKEN, HN_UI_VERSIONS};
 pub use instagram::{Instagram, InstagramOptions, InstagramPost, INSTAGRAM_UI_VERSIONS};
 pub use model::{FakeModel, ModelRequest};
+pub use mutate::{
+    mutation_plan, parse_hydrate, parse_mutate, DecoyHit, Mutations, Redesign, HYDRATE_ENV,
+    MUTATE_ENV,
+};
 pub use reddit::{Reddit, RedditOptions, RedditPost, REDDIT_UI_VERSIONS};
 pub use x::{XMedia, XOptions, XPost, XRefusal, X, X_UI_VERSIONS};

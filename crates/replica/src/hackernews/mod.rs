@@ -98,6 +98,7 @@ pub struct HackerNews {
     server: Running,
     store: Arc<Mutex<Store>>,
     faults: Arc<crate::faults::Faults>,
+    redesign: Arc<crate::mutate::Redesign>,
 }
 
 impl HackerNews {
@@ -115,9 +116,11 @@ impl HackerNews {
         )));
         lock(&store).ui_version = opts.ui_version;
         let faults = crate::faults::Faults::new(opts.latency);
-        let app = crate::faults::layer(handlers::router(Arc::clone(&store)), Arc::clone(&faults));
+        let (app, redesign) = crate::mutate::wrap(handlers::router(Arc::clone(&store)))?;
+        let app = crate::faults::layer(app, Arc::clone(&faults));
         let server = Running::start(addr, app).await?;
         Ok(HackerNews {
+            redesign,
             server,
             store,
             faults,
@@ -207,4 +210,10 @@ fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
     store
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl crate::mutate::Mutations for HackerNews {
+    fn redesign(&self) -> &crate::mutate::Redesign {
+        &self.redesign
+    }
 }

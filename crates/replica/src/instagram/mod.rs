@@ -70,6 +70,7 @@ pub struct Instagram {
     server: Running,
     store: Arc<Mutex<Store>>,
     faults: Arc<Faults>,
+    redesign: Arc<crate::mutate::Redesign>,
 }
 
 impl Instagram {
@@ -84,10 +85,11 @@ impl Instagram {
         store.ui_version = opts.ui_version;
         let store = Arc::new(Mutex::new(store));
         let faults = Faults::new(opts.latency);
-        let router =
-            crate::faults::layer(handlers::router(Arc::clone(&store)), Arc::clone(&faults));
+        let (router, redesign) = crate::mutate::wrap(handlers::router(Arc::clone(&store)))?;
+        let router = crate::faults::layer(router, Arc::clone(&faults));
         let server = Running::start(addr, router).await?;
         Ok(Instagram {
+            redesign,
             server,
             store,
             faults,
@@ -159,4 +161,10 @@ fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
     store
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl crate::mutate::Mutations for Instagram {
+    fn redesign(&self) -> &crate::mutate::Redesign {
+        &self.redesign
+    }
 }

@@ -92,6 +92,7 @@ pub struct Reddit {
     server: Running,
     store: Arc<Mutex<Store>>,
     faults: Arc<Faults>,
+    redesign: Arc<crate::mutate::Redesign>,
 }
 
 impl Reddit {
@@ -106,10 +107,11 @@ impl Reddit {
         store.ui_version = opts.ui_version;
         let store = Arc::new(Mutex::new(store));
         let faults = Faults::new(opts.latency);
-        let router =
-            crate::faults::layer(handlers::router(Arc::clone(&store)), Arc::clone(&faults));
+        let (router, redesign) = crate::mutate::wrap(handlers::router(Arc::clone(&store)))?;
+        let router = crate::faults::layer(router, Arc::clone(&faults));
         let server = Running::start(addr, router).await?;
         Ok(Reddit {
+            redesign,
             server,
             store,
             faults,
@@ -179,4 +181,10 @@ fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
     store
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl crate::mutate::Mutations for Reddit {
+    fn redesign(&self) -> &crate::mutate::Redesign {
+        &self.redesign
+    }
 }

@@ -105,6 +105,7 @@ pub struct X {
     server: Running,
     shared: Arc<Shared>,
     faults: Arc<Faults>,
+    redesign: Arc<crate::mutate::Redesign>,
 }
 
 impl X {
@@ -123,9 +124,11 @@ impl X {
             hydration_delay_ms: (lo.min(hi), lo.max(hi)),
         });
         let faults = Faults::new(opts.latency);
-        let app = crate::faults::layer(handlers::router(Arc::clone(&shared)), Arc::clone(&faults));
+        let (app, redesign) = crate::mutate::wrap(handlers::router(Arc::clone(&shared)))?;
+        let app = crate::faults::layer(app, Arc::clone(&faults));
         let server = Running::start(addr, app).await?;
         Ok(X {
+            redesign,
             server,
             shared,
             faults,
@@ -206,5 +209,11 @@ impl fmt::Debug for X {
         f.debug_struct("X")
             .field("url", &self.url())
             .finish_non_exhaustive()
+    }
+}
+
+impl crate::mutate::Mutations for X {
+    fn redesign(&self) -> &crate::mutate::Redesign {
+        &self.redesign
     }
 }

@@ -3,5 +3,6 @@
 mod client;
 mod hackernews;
 mod instagram;
+mod mutate;
 mod reddit;
 mod x;
