@@ -198,7 +198,6 @@ async fn one_post(
     let page = healer.page(session.page(), platform);
     let result = tokio::time::timeout(POST_DEADLINE, adapter.post(&page, &ctx, &post)).await;
     page.finish();
-    let _ = healer.save();
     session.close().await;
     let seconds = start.elapsed().as_secs_f64();
     let (adapter_ok, error) = match result {
@@ -316,7 +315,7 @@ fn summarize(run: &PlatformRun, hydration_in_mix: bool) -> serde_json::Value {
         .iter()
         .map(|(tier, reps)| {
             let mut lat: Vec<u64> = reps.iter().map(|r| r.latency_ms).collect();
-            let cost: f64 = reps.iter().map(|r| r.cost_usd).sum();
+            let cost: f64 = reps.iter().filter_map(|r| r.cost_usd).sum();
             let landed_with = run
                 .runs
                 .iter()
@@ -396,8 +395,8 @@ pub(crate) async fn bench(args: MutationArgs) -> Result<(), String> {
         api_key: Secret::new("not-a-key".to_string()),
         max_calls_per_run: 5,
         max_calls_per_day: 1_000_000,
-        usd_per_m_input: 0.15,
-        usd_per_m_output: 0.60,
+        // gpt-4o-mini's list prices, as a stand-in for the fake model.
+        price: Some(distroflow_healer::Price::new(0.15, 0.60)),
         timeout: Duration::from_secs(30),
     });
     let browser = Browser::launch(BrowserOptions::from_env(None))
