@@ -64,3 +64,69 @@ async fn a_page_that_never_renders_is_a_deadline_error_with_a_bundle() {
         "the bundle shows what the page showed"
     );
 }
+
+/// Every replica renders late on purpose (a splash for 200–1500 ms per page
+/// load, as client-rendered apps do): each platform's logged-in check
+/// (`login --cookies` checks the session on the site) and a post to all
+/// four still go through.
+#[tokio::test(flavor = "multi_thread")]
+async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
+    use distroflow_replica::{
+        HackerNews, HnOptions, Instagram, InstagramOptions, Mutations, Reddit, RedditOptions,
+        XOptions, X,
+    };
+    let hn = HackerNews::start(HnOptions::default()).await.unwrap();
+    let x = X::start(XOptions::default()).await.unwrap();
+    let reddit = Reddit::start(RedditOptions::default()).await.unwrap();
+    let ig = Instagram::start(InstagramOptions::default()).await.unwrap();
+    hn.set_hydration(Some((200, 1500)));
+    x.set_hydration(Some((200, 1500)));
+    reddit.set_hydration(Some((200, 1500)));
+    ig.set_hydration(Some((200, 1500)));
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
+    u.set("DISTROFLOW_X_URL", &x.url());
+    u.set("DISTROFLOW_REDDIT_URL", &reddit.url());
+    u.set("DISTROFLOW_INSTAGRAM_URL", &ig.url());
+    for (p, cookie, value) in [
+        ("hn", "user", hn.session_cookie("sandbox").unwrap()),
+        ("x", "auth_token", x.session_cookie("sandbox").unwrap()),
+        (
+            "reddit",
+            "reddit_session",
+            reddit.session_cookie("sandbox").unwrap(),
+        ),
+        (
+            "instagram",
+            "sessionid",
+            ig.session_cookie("sandbox").unwrap(),
+        ),
+    ] {
+        let f = u.cookie_file(&format!("{p}.json"), cookie, &value);
+        // Checked on the site: the check waits for the late UI.
+        let out = u.run(&["login", p, "--cookies", f.to_str().unwrap()]).await;
+        assert_eq!(out.code, 0, "{p}: {out:?}");
+        assert!(out.stderr.contains("logged in as sandbox"), "{p}: {out:?}");
+    }
+    let text = "Rendered late 🐢";
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "all",
+            "--subreddit",
+            "rustlang",
+            "--title",
+            "Late",
+            "--media",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/example.png"),
+            "--json",
+            text,
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(x.posts()[0].text, text);
+    assert_eq!(reddit.posts()[0].title, "Late");
+    assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
+    assert_eq!(ig.posts()[0].caption, text);
+}
