@@ -47,6 +47,17 @@ pub(crate) enum Command {
     /// The browser engines posts run on: reachable or not, version,
     /// sessions in use and free, latency.
     Engines(EnginesArgs),
+    /// Print a shell completion script to standard output.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -57,6 +68,12 @@ pub(crate) struct EnginesArgs {
 }
 
 impl Command {
+    /// Whether the command reads `$DISTROFLOW_HOME` (completions and the
+    /// man page do not).
+    pub(crate) fn needs_home(&self) -> bool {
+        !matches!(self, Command::Completions(_) | Command::Man)
+    }
+
     /// Whether the command was asked for JSON output (errors then answer
     /// in JSON too).
     pub(crate) fn json(&self) -> bool {

@@ -70,8 +70,16 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> ExitStatus {
     signals::install();
     let json = cli.command.json();
-    // The configuration is checked once, before any command runs.
-    let checked = distroflow_core::Home::from_env().and_then(|h| commands::config::load(&h));
+    // The configuration is checked once, before any command runs (but
+    // completions and the man page need none, and a broken config must
+    // not stop their install).
+    let checked = if cli.command.needs_home() {
+        distroflow_core::Home::from_env()
+            .and_then(|h| commands::config::load(&h))
+            .map(|_| ())
+    } else {
+        Ok(())
+    };
     let result = match checked {
         Err(e) => Err(e),
         Ok(_) => dispatch(cli.command).await,
@@ -94,6 +102,8 @@ async fn dispatch(command: Command) -> distroflow_core::Result<ExitStatus> {
         Command::Queue(a) => commands::schedule::queue(a),
         Command::Daemon(a) => commands::schedule::daemon(a).await,
         Command::Engines(a) => commands::engines::run(a).await,
+        Command::Completions(a) => commands::docs::completions(a),
+        Command::Man => commands::docs::man(),
     }
 }
 

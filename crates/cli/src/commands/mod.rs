@@ -1,6 +1,7 @@
 pub(crate) mod accounts;
 pub(crate) mod check;
 pub(crate) mod config;
+pub(crate) mod docs;
 pub(crate) mod engines;
 pub(crate) mod history;
 pub(crate) mod login;
