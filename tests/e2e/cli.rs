@@ -30,3 +30,22 @@ async fn man_prints_a_man_page_with_every_command() {
     assert!(out.stdout.contains("\\-\\-subreddit"), "{out:?}");
     assert!(!u.home().exists(), "man created the home folder");
 }
+
+#[tokio::test]
+async fn help_shows_examples_for_commands_and_nested_commands() {
+    let u = User::new();
+    for args in [
+        &["post", "--help"][..],
+        &["queue", "retry", "--help"],
+        &["selectors", "list", "--help"],
+    ] {
+        let out = u.run(args).await;
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+        let examples = out.stdout.split_once("Examples:").map(|(_, e)| e);
+        let command = format!("distroflow {}", args[..args.len() - 1].join(" "));
+        assert!(
+            examples.is_some_and(|e| e.contains(&command)),
+            "{args:?}: {out:?}"
+        );
+    }
+}
