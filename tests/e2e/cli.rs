@@ -49,3 +49,88 @@ async fn help_shows_examples_for_commands_and_nested_commands() {
         );
     }
 }
+
+#[tokio::test]
+async fn logout_all_forgets_every_saved_session() {
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", "http://127.0.0.1:9");
+    u.set("DISTROFLOW_X_URL", "http://127.0.0.1:9");
+    for (platform, cookie) in [("hackernews", "user"), ("x", "auth_token")] {
+        let file = u.cookie_file(&format!("{platform}.json"), cookie, "v");
+        let out = u
+            .run(&[
+                "login",
+                platform,
+                "--cookies",
+                file.to_str().unwrap(),
+                "--no-check",
+            ])
+            .await;
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    assert!(u.home().join("auth/x.json").exists());
+    let out = u.run(&["logout", "--all"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("removed the saved hackernews session"),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr.contains("removed the saved x session"),
+        "{out:?}"
+    );
+    assert!(!u.home().join("auth/x.json").exists());
+    assert!(!u.home().join("auth/hackernews.json").exists());
+    let out = u.run(&["accounts", "--offline", "--json"]).await;
+    assert!(out.json().iter().all(|a| a["status"] == "none"), "{out:?}");
+    // Nothing left: still fine, and said so.
+    let out = u.run(&["logout", "--all"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("no saved sessions"), "{out:?}");
+    // One platform or all, not both and not neither.
+    assert_eq!(u.run(&["logout", "x", "--all"]).await.code, 2);
+    assert_eq!(u.run(&["logout"]).await.code, 2);
+}
+
+#[tokio::test]
+async fn history_filters_are_read_and_bad_ones_refused() {
+    let u = User::new();
+    let out = u
+        .run(&[
+            "history",
+            "--platform",
+            "x",
+            "--status",
+            "failed",
+            "--since",
+            "2d",
+            "--limit",
+            "5",
+            "--json",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.json().is_empty(), "{out:?}");
+    let out = u
+        .run(&[
+            "history",
+            "--since",
+            "2026-03-01T00:00:00Z",
+            "--status",
+            "posted",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    for (args, needle) in [
+        (["--status", "ok"], "needs_human"),
+        (["--since", "last tuesday"], "RFC 3339"),
+        (["--platform", "myspace"], "hackernews"),
+    ] {
+        let out = u.run(&["history", args[0], args[1]]).await;
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains("hint:") && out.stderr.contains(needle),
+            "{args:?}: {out:?}"
+        );
+    }
+}

@@ -171,11 +171,14 @@ pub(crate) enum QueueAction {
         /// The job's number (from `queue list`).
         id: i64,
     },
-    /// Run a failed job again now.
+    /// Run a failed job again now (a cancelled one only with --force).
     #[command(after_help = crate::examples::QUEUE_RETRY)]
     Retry {
         /// The job's number (from `queue list`).
         id: i64,
+        /// Also run a job that was cancelled.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -194,6 +197,17 @@ pub(crate) struct HistoryArgs {
     /// How many of the newest attempts to show.
     #[arg(long, short = 'n', default_value_t = 50)]
     pub(crate) limit: usize,
+    /// Only this platform's attempts (x, reddit, hackernews, instagram).
+    #[arg(long, value_name = "PLATFORM")]
+    pub(crate) platform: Option<String>,
+    /// Only attempts that ended so: posted, failed, needs_human, uncertain,
+    /// running or pending.
+    #[arg(long, value_name = "STATUS")]
+    pub(crate) status: Option<String>,
+    /// Only attempts made since then: RFC 3339 (2026-03-01T09:00:00Z) or
+    /// a span back from now (`2d`, `12h`, `1w`, `90 minutes`).
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) since: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -364,7 +378,11 @@ pub(crate) struct LoginArgs {
 #[derive(Debug, Args)]
 pub(crate) struct LogoutArgs {
     /// The platform whose saved session to delete.
-    pub(crate) platform: String,
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub(crate) platform: Option<String>,
+    /// Delete the saved sessions of every platform.
+    #[arg(long)]
+    pub(crate) all: bool,
 }
 
 #[derive(Debug, Args)]

@@ -35,7 +35,8 @@ Examples:
 
 pub(crate) const LOGOUT: &str = "\
 Examples:
-  distroflow logout hackernews";
+  distroflow logout hackernews
+  distroflow logout --all";
 
 pub(crate) const ACCOUNTS: &str = "\
 Examples:
@@ -83,7 +84,9 @@ pub(crate) const HEAL_LOG: &str = HEAL;
 pub(crate) const HISTORY: &str = "\
 Examples:
   distroflow history
-  distroflow history -n 10 --json";
+  distroflow history -n 10 --json
+  distroflow history --platform x --status failed --since 2d
+  distroflow history --since 2026-03-01T00:00:00Z --status posted";
 
 pub(crate) const SCHEDULE: &str = "\
 Examples:
@@ -115,7 +118,8 @@ Examples:
 
 pub(crate) const QUEUE_RETRY: &str = "\
 Examples:
-  distroflow queue retry 3";
+  distroflow queue retry 3
+  distroflow queue retry 3 --force   # a cancelled job";
 
 pub(crate) const DAEMON: &str = "\
 Examples:
