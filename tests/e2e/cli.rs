@@ -134,3 +134,61 @@ async fn history_filters_are_read_and_bad_ones_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn quiet_silences_warnings_and_logs_in_a_pipe_carry_no_colour() {
+    let mut u = User::new();
+    // NO_COLOR empty counts as unset (no-color.org): only the pipe decides.
+    u.set("NO_COLOR", "");
+    u.set("DISTROFLOW_HACKERNEWS_URL", "http://127.0.0.1:9");
+    let long = "word ".repeat(80);
+    let schedule = [
+        "schedule",
+        "--at",
+        "in 1h",
+        "--to",
+        "x",
+        "--truncate",
+        &long,
+    ];
+    let out = u.run(&schedule).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("warning: x: X text truncated"),
+        "{out:?}"
+    );
+    let quiet: Vec<&str> = ["-q"].into_iter().chain(schedule).collect();
+    let out = u.run(&quiet).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stderr.contains("warning"), "{out:?}");
+
+    // A log warning (a session file other users could read is made
+    // private), written to a pipe: plain text.
+    let cookies = u.cookie_file("c.json", "user", "v");
+    let login = [
+        "login",
+        "hn",
+        "--cookies",
+        cookies.to_str().unwrap(),
+        "--no-check",
+    ];
+    assert_eq!(u.run(&login).await.code, 0);
+    let auth = u.home().join("auth/hackernews.json");
+    let open = || {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&auth, std::fs::Permissions::from_mode(0o644)).unwrap();
+    };
+    open();
+    let out = u.run(&["accounts", "--offline"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("WARN"), "{out:?}");
+    assert!(out.stderr.contains("made it private"), "{out:?}");
+    assert!(
+        !out.stderr.contains('\u{1b}'),
+        "ANSI escapes in a pipe: {out:?}"
+    );
+    open();
+    let out = u.run(&["-q", "accounts", "--offline"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.is_empty(), "-q printed: {out:?}");
+}

@@ -12,6 +12,8 @@ mod exit;
 mod output;
 mod signals;
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 
 use crate::args::{Cli, Command};
@@ -51,6 +53,7 @@ fn main() -> std::process::ExitCode {
             return ExitStatus::Usage.into();
         }
     };
+    output::set_quiet(cli.quiet);
     init_tracing(cli.verbose, cli.quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -128,11 +131,13 @@ fn report(result: distroflow_core::Result<ExitStatus>, json: bool) -> ExitStatus
     }
 }
 
-/// Logs on stderr: `-v` picks the level, `RUST_LOG` overrides it, except
-/// for the libraries that log CDP or WebSocket traffic in full (cookies,
-/// typed passwords, page storage): those are silent at every level,
-/// whatever `RUST_LOG` says. DistroFlow logs the CDP traffic itself at
-/// trace level, as method names and sizes only.
+/// Logs on stderr: `-v` picks the level (`-q`: errors only), `RUST_LOG`
+/// overrides it, except for the libraries that log CDP or WebSocket
+/// traffic in full (cookies, typed passwords, page storage): those are
+/// silent at every level, whatever `RUST_LOG` says. DistroFlow logs the
+/// CDP traffic itself at trace level, as method names and sizes only.
+/// Colour only on a terminal, and never with `NO_COLOR`: a log file or
+/// pipe gets plain text.
 fn init_tracing(verbose: u8, quiet: bool) {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
@@ -151,10 +156,20 @@ fn init_tracing(verbose: u8, quiet: bool) {
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
                 .with_target(false)
+                .with_ansi(use_ansi(
+                    std::io::stderr().is_terminal(),
+                    std::env::var_os("NO_COLOR").as_deref(),
+                ))
                 .with_filter(filter)
                 .with_filter(never),
         )
         .try_init();
+}
+
+/// Colour (ANSI escapes) on stderr: only on a terminal, and not when
+/// `NO_COLOR` is set to anything but the empty string (no-color.org).
+fn use_ansi(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 /// Log targets of the libraries that put whole CDP or WebSocket messages
@@ -169,4 +184,28 @@ fn carries_traffic(target: &str) -> bool {
     ]
     .iter()
     .any(|t| target == *t || target.starts_with(&format!("{t}::")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(use_ansi(true, None));
+        assert!(use_ansi(true, Some(OsStr::new(""))));
+        assert!(!use_ansi(true, Some(OsStr::new("1"))));
+        assert!(!use_ansi(false, None), "a file or pipe gets no escapes");
+        assert!(!use_ansi(false, Some(OsStr::new("1"))));
+    }
+
+    #[test]
+    fn traffic_libraries_are_recognised_with_their_modules_only() {
+        assert!(carries_traffic("chromiumoxide::conn"));
+        assert!(carries_traffic("tungstenite"));
+        assert!(carries_traffic("hyper::proto"));
+        assert!(!carries_traffic("distroflow_browser::pipe"));
+        assert!(!carries_traffic("hyperx"));
+    }
 }

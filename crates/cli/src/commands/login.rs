@@ -79,7 +79,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
                 }
                 Err(e) => {
                     tracing::warn!("could not check the session at {}: {e}", ctx.base_url);
-                    eprintln!("warning: saved without checking: {e}");
+                    crate::output::warn(&format!("saved without checking: {e}"));
                 }
             }
         }
