@@ -192,3 +192,30 @@ async fn quiet_silences_warnings_and_logs_in_a_pipe_carry_no_colour() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stderr.is_empty(), "-q printed: {out:?}");
 }
+
+#[tokio::test]
+async fn accounts_show_when_a_session_was_saved_in_rfc_3339() {
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", "http://127.0.0.1:9");
+    let cookies = u.cookie_file("c.json", "user", "v");
+    let login = [
+        "login",
+        "hn",
+        "--cookies",
+        cookies.to_str().unwrap(),
+        "--no-check",
+    ];
+    assert_eq!(u.run(&login).await.code, 0);
+    let before = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(120);
+    let out = u.run(&["accounts", "--offline", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let hn = rows.iter().find(|r| r["platform"] == "hackernews").unwrap();
+    let saved = hn["saved_at"].as_str().expect("saved_at is a string");
+    let t: jiff::Timestamp = saved.parse().expect("RFC 3339");
+    assert!(t > before && saved.ends_with('Z'), "{saved}");
+    let x = rows.iter().find(|r| r["platform"] == "x").unwrap();
+    assert!(x["saved_at"].is_null(), "{out:?}");
+    let out = u.run(&["accounts", "--offline"]).await;
+    assert!(out.stdout.contains(&format!("(saved {saved})")), "{out:?}");
+}
