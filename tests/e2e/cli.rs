@@ -219,3 +219,67 @@ async fn accounts_show_when_a_session_was_saved_in_rfc_3339() {
     let out = u.run(&["accounts", "--offline"]).await;
     assert!(out.stdout.contains(&format!("(saved {saved})")), "{out:?}");
 }
+
+#[tokio::test]
+async fn an_unwritable_home_is_refused_once_before_any_browser_starts() {
+    let mut u = User::new();
+    let (chrome, started) = crate::harness::recording_chrome(&u);
+    u.set("DISTROFLOW_CHROME", chrome.to_str().unwrap());
+    u.set("DISTROFLOW_HACKERNEWS_URL", "http://127.0.0.1:9");
+    // Under a regular file: not writable even for root (tests run as root,
+    // where a 0500 folder would not stop a write).
+    let file = u.file("not-a-folder", "");
+    let home = file.join("home");
+    u.set("DISTROFLOW_HOME", home.to_str().unwrap());
+    for args in [
+        &["login", "hn", "--username", "u", "--password-stdin"][..],
+        &["login", "hn"],
+        &[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            "T",
+            "--url",
+            "https://e.com",
+        ],
+        &[
+            "schedule",
+            "--at",
+            "in 1h",
+            "--to",
+            "hn",
+            "--title",
+            "T",
+            "--url",
+            "https://e.com",
+        ],
+        &["history"],
+        &["logout", "--all"],
+    ] {
+        let out = u.run_with_stdin(args, Some("pw")).await;
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert_eq!(out.stderr.matches("error:").count(), 1, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains("cannot be written"),
+            "{args:?}: {out:?}"
+        );
+        assert!(out.stderr.contains("hint:"), "{args:?}: {out:?}");
+        assert!(!started.exists(), "{args:?} started a browser");
+    }
+    // With --json the refusal is one JSON object.
+    let out = u
+        .run(&[
+            "post",
+            "--json",
+            "--to",
+            "hn",
+            "--title",
+            "T",
+            "--url",
+            "https://e.com",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(out.json()[0]["ok"], false, "{out:?}");
+}

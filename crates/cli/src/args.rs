@@ -89,6 +89,24 @@ pub(crate) struct EnginesArgs {
 }
 
 impl Command {
+    /// Whether the command writes to `$DISTROFLOW_HOME` (sessions, the
+    /// store, selectors), so that an unwritable home is refused before it
+    /// starts. `check`, `accounts`, `heal log`, `engines` and a sandbox
+    /// post only read it.
+    pub(crate) fn writes_home(&self) -> bool {
+        match self {
+            Command::Post(a) => !a.sandbox,
+            Command::Login(_)
+            | Command::Logout(_)
+            | Command::Schedule(_)
+            | Command::Queue(_)
+            | Command::Daemon(_)
+            | Command::History(_)
+            | Command::Selectors(_) => true,
+            _ => false,
+        }
+    }
+
     /// Whether the command reads `$DISTROFLOW_HOME` (completions and the
     /// man page do not).
     pub(crate) fn needs_home(&self) -> bool {

@@ -77,9 +77,15 @@ async fn run(cli: Cli) -> ExitStatus {
     // The configuration is checked once, before any command runs (but
     // completions and the man page need none, and a broken config must
     // not stop their install).
+    let writes = cli.command.writes_home();
     let checked = if cli.command.needs_home() {
         distroflow_core::Home::from_env()
-            .and_then(|h| commands::config::load(&h))
+            .and_then(|h| {
+                if writes {
+                    commands::ensure_writable(&h)?;
+                }
+                commands::config::load(&h)
+            })
             .map(|_| ())
     } else {
         Ok(())
