@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr, unreachable_pub)]
 
 mod bundles;
+mod cli;
 mod engines;
 mod fanout;
 mod hackernews;

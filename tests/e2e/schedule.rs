@@ -55,6 +55,70 @@ async fn bad_schedules_are_refused_and_queue_nothing() {
     assert!(q.json().is_empty(), "nothing queued: {q:?}");
 }
 
+#[tokio::test]
+async fn a_cron_that_never_fires_is_refused_and_queues_nothing() {
+    let u = User::new();
+    let out = u
+        .run(&[
+            "schedule",
+            "--at",
+            "in 1h",
+            "--every",
+            "0 0 30 2 *",
+            "--to",
+            "hn",
+            "--title",
+            "T",
+            "--url",
+            "https://e.com",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("never fires"), "{out:?}");
+    assert!(out.stderr.contains("hint:"), "{out:?}");
+    let q = u.run(&["queue", "list", "--all", "--json"]).await;
+    assert!(q.json().is_empty(), "nothing queued: {q:?}");
+}
+
+#[tokio::test]
+async fn retry_brings_back_a_cancelled_job_only_with_force() {
+    let u = User::new();
+    let out = u
+        .run(&[
+            "schedule",
+            "--at",
+            "in 1h",
+            "--to",
+            "hn",
+            "--title",
+            "T",
+            "--url",
+            "https://e.com",
+            "--json",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let id = out.json()[0]["id"].to_string();
+    let out = u.run(&["queue", "cancel", &id]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+
+    let out = u.run(&["queue", "retry", &id]).await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("was cancelled"), "{out:?}");
+    assert!(
+        out.stderr.contains(&format!(
+            "hint: to post it anyway, `distroflow queue retry {id} --force`"
+        )),
+        "{out:?}"
+    );
+    let job = &u.run(&["queue", "show", &id, "--json"]).await.json()[0];
+    assert_eq!(job["state"], "cancelled");
+
+    let out = u.run(&["queue", "retry", &id, "--force", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.json()[0]["state"], "queued");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_daemon_restarts_and_posts_each_job_exactly_once() {
     let hn = HackerNews::start(HnOptions::default()).await.unwrap();

@@ -5,7 +5,13 @@ use clap::{Args, Parser, Subcommand};
 /// Publish your own content to X, Reddit, Hacker News and Instagram through
 /// a real Chromium with your own logged-in sessions. No API keys.
 #[derive(Debug, Parser)]
-#[command(name = "distroflow", version, about, propagate_version = true)]
+#[command(
+    name = "distroflow",
+    version,
+    about,
+    propagate_version = true,
+    after_help = crate::examples::ROOT
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -20,33 +26,59 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Publish a post to one or more platforms.
+    #[command(after_help = crate::examples::POST)]
     Post(PostArgs),
     /// Show, without a browser, exactly what each platform would get: the
     /// text (or thread), its count against the limit, warnings and errors.
+    #[command(after_help = crate::examples::CHECK)]
     Check(CheckArgs),
     /// Save a session for a platform (cookies, a login form, or a visible browser).
+    #[command(after_help = crate::examples::LOGIN)]
     Login(LoginArgs),
     /// Forget the saved session of a platform.
+    #[command(after_help = crate::examples::LOGOUT)]
     Logout(LogoutArgs),
     /// Show which platforms have a working session.
+    #[command(after_help = crate::examples::ACCOUNTS)]
     Accounts(AccountsArgs),
     /// Run local copies of the platforms to try DistroFlow without real accounts.
+    #[command(after_help = crate::examples::SANDBOX)]
     Sandbox(SandboxArgs),
     /// Inspect and share the selectors DistroFlow finds elements with.
+    #[command(after_help = crate::examples::SELECTORS)]
     Selectors(SelectorsArgs),
     /// What self-healing did: the repair log.
+    #[command(after_help = crate::examples::HEAL)]
     Heal(HealArgs),
     /// Every post attempt: when, where, and how it ended.
+    #[command(after_help = crate::examples::HISTORY)]
     History(HistoryArgs),
     /// Queue a post for later (once, or repeating).
+    #[command(after_help = crate::examples::SCHEDULE)]
     Schedule(ScheduleArgs),
     /// The queue of scheduled posts: list, show, cancel, retry.
+    #[command(after_help = crate::examples::QUEUE)]
     Queue(QueueArgs),
     /// Run scheduled posts as they fall due.
+    #[command(after_help = crate::examples::DAEMON)]
     Daemon(DaemonArgs),
     /// The browser engines posts run on: reachable or not, version,
     /// sessions in use and free, latency.
+    #[command(after_help = crate::examples::ENGINES)]
     Engines(EnginesArgs),
+    /// Print a shell completion script to standard output.
+    #[command(after_help = crate::examples::COMPLETIONS)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    #[command(after_help = crate::examples::MAN)]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -57,6 +89,30 @@ pub(crate) struct EnginesArgs {
 }
 
 impl Command {
+    /// Whether the command writes to `$DISTROFLOW_HOME` (sessions, the
+    /// store, selectors), so that an unwritable home is refused before it
+    /// starts. `check`, `accounts`, `heal log`, `engines` and a sandbox
+    /// post only read it.
+    pub(crate) fn writes_home(&self) -> bool {
+        match self {
+            Command::Post(a) => !a.sandbox,
+            Command::Login(_)
+            | Command::Logout(_)
+            | Command::Schedule(_)
+            | Command::Queue(_)
+            | Command::Daemon(_)
+            | Command::History(_)
+            | Command::Selectors(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the command reads `$DISTROFLOW_HOME` (completions and the
+    /// man page do not).
+    pub(crate) fn needs_home(&self) -> bool {
+        !matches!(self, Command::Completions(_) | Command::Man)
+    }
+
     /// Whether the command was asked for JSON output (errors then answer
     /// in JSON too).
     pub(crate) fn json(&self) -> bool {
@@ -115,16 +171,33 @@ pub(crate) struct QueueArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum QueueAction {
     /// Every job that is queued, running or failed (add --all for done and cancelled).
+    #[command(after_help = crate::examples::QUEUE_LIST)]
     List {
+        /// Also list done and cancelled jobs.
         #[arg(long)]
         all: bool,
     },
     /// One job in full.
-    Show { id: i64 },
+    #[command(after_help = crate::examples::QUEUE_SHOW)]
+    Show {
+        /// The job's number (from `queue list`).
+        id: i64,
+    },
     /// Cancel a queued job.
-    Cancel { id: i64 },
-    /// Run a failed job again now.
-    Retry { id: i64 },
+    #[command(after_help = crate::examples::QUEUE_CANCEL)]
+    Cancel {
+        /// The job's number (from `queue list`).
+        id: i64,
+    },
+    /// Run a failed job again now (a cancelled one only with --force).
+    #[command(after_help = crate::examples::QUEUE_RETRY)]
+    Retry {
+        /// The job's number (from `queue list`).
+        id: i64,
+        /// Also run a job that was cancelled.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -142,6 +215,17 @@ pub(crate) struct HistoryArgs {
     /// How many of the newest attempts to show.
     #[arg(long, short = 'n', default_value_t = 50)]
     pub(crate) limit: usize,
+    /// Only this platform's attempts (x, reddit, hackernews, instagram).
+    #[arg(long, value_name = "PLATFORM")]
+    pub(crate) platform: Option<String>,
+    /// Only attempts that ended so: posted, failed, needs_human, uncertain,
+    /// running or pending.
+    #[arg(long, value_name = "STATUS")]
+    pub(crate) status: Option<String>,
+    /// Only attempts made since then: RFC 3339 (2026-03-01T09:00:00Z) or
+    /// a span back from now (`2d`, `12h`, `1w`, `90 minutes`).
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) since: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -153,25 +237,33 @@ pub(crate) struct SelectorsArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum SelectorsAction {
     /// Every target with its selectors, learned repairs and fingerprints.
+    #[command(after_help = crate::examples::SELECTORS_LIST)]
     List {
         /// Only this platform's targets.
         platform: Option<String>,
+        /// One JSON object per target per line.
         #[arg(long)]
         json: bool,
     },
     /// Print the working selectors (learned ones first) as a file to share.
+    #[command(after_help = crate::examples::SELECTORS_EXPORT)]
     Export {
         /// Only this platform's targets.
         platform: Option<String>,
     },
     /// Add a selector file (from `export`) to $DISTROFLOW_HOME/selectors/.
+    #[command(after_help = crate::examples::SELECTORS_IMPORT)]
     Import {
         /// The TOML file.
         file: std::path::PathBuf,
     },
     /// Forget learned selectors and fingerprints (of one platform, or all,
     /// which also removes imported selector files).
-    Reset { platform: Option<String> },
+    #[command(after_help = crate::examples::SELECTORS_RESET)]
+    Reset {
+        /// Only this platform (default: every platform).
+        platform: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +275,7 @@ pub(crate) struct HealArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum HealAction {
     /// Every repair: when, which target, which tier, old and new selector, score, cost.
+    #[command(after_help = crate::examples::HEAL_LOG)]
     Log {
         /// One JSON object per repair per line.
         #[arg(long)]
@@ -303,7 +396,11 @@ pub(crate) struct LoginArgs {
 #[derive(Debug, Args)]
 pub(crate) struct LogoutArgs {
     /// The platform whose saved session to delete.
-    pub(crate) platform: String,
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub(crate) platform: Option<String>,
+    /// Delete the saved sessions of every platform.
+    #[arg(long)]
+    pub(crate) all: bool,
 }
 
 #[derive(Debug, Args)]
@@ -322,4 +419,70 @@ pub(crate) struct SandboxArgs {
     /// Instagram on PORT+3 (default: free ports).
     #[arg(long, value_name = "PORT")]
     pub(crate) base_port: Option<u16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every flag and positional of every command, with its path.
+    fn walk(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Command)>) {
+        out.push((path.to_string(), cmd.clone()));
+        for sub in cmd.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    fn commands() -> Vec<(String, clap::Command)> {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut out = Vec::new();
+        walk(&cmd, "distroflow", &mut out);
+        // clap's own `help` subcommands are not ours to document.
+        out.retain(|(p, _)| !p.split(' ').any(|w| w == "help"));
+        out
+    }
+
+    #[test]
+    fn every_argument_has_a_description() {
+        let mut blank = Vec::new();
+        for (path, cmd) in commands() {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                if help.trim().is_empty() {
+                    blank.push(format!("{path} {id}"));
+                }
+            }
+        }
+        assert!(blank.is_empty(), "arguments without help: {blank:#?}");
+    }
+
+    #[test]
+    fn every_command_has_examples_that_use_it() {
+        let mut missing = Vec::new();
+        for (path, cmd) in commands() {
+            let after = cmd
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            let examples = after.split_once("Examples:").map(|(_, e)| e).unwrap_or("");
+            // At least one example line runs this very command.
+            if !examples
+                .lines()
+                .any(|l| l.trim().starts_with(path.as_str()))
+            {
+                missing.push(path);
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "commands without examples: {missing:#?}"
+        );
+    }
 }

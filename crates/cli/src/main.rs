@@ -7,9 +7,12 @@
 
 mod args;
 mod commands;
+mod examples;
 mod exit;
 mod output;
 mod signals;
+
+use std::io::IsTerminal;
 
 use clap::Parser;
 
@@ -50,6 +53,7 @@ fn main() -> std::process::ExitCode {
             return ExitStatus::Usage.into();
         }
     };
+    output::set_quiet(cli.quiet);
     init_tracing(cli.verbose, cli.quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -70,8 +74,22 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> ExitStatus {
     signals::install();
     let json = cli.command.json();
-    // The configuration is checked once, before any command runs.
-    let checked = distroflow_core::Home::from_env().and_then(|h| commands::config::load(&h));
+    // The configuration is checked once, before any command runs (but
+    // completions and the man page need none, and a broken config must
+    // not stop their install).
+    let writes = cli.command.writes_home();
+    let checked = if cli.command.needs_home() {
+        distroflow_core::Home::from_env()
+            .and_then(|h| {
+                if writes {
+                    commands::ensure_writable(&h)?;
+                }
+                commands::config::load(&h)
+            })
+            .map(|_| ())
+    } else {
+        Ok(())
+    };
     let result = match checked {
         Err(e) => Err(e),
         Ok(_) => dispatch(cli.command).await,
@@ -94,6 +112,8 @@ async fn dispatch(command: Command) -> distroflow_core::Result<ExitStatus> {
         Command::Queue(a) => commands::schedule::queue(a),
         Command::Daemon(a) => commands::schedule::daemon(a).await,
         Command::Engines(a) => commands::engines::run(a).await,
+        Command::Completions(a) => commands::docs::completions(a),
+        Command::Man => commands::docs::man(),
     }
 }
 
@@ -117,11 +137,13 @@ fn report(result: distroflow_core::Result<ExitStatus>, json: bool) -> ExitStatus
     }
 }
 
-/// Logs on stderr: `-v` picks the level, `RUST_LOG` overrides it, except
-/// for the libraries that log CDP or WebSocket traffic in full (cookies,
-/// typed passwords, page storage): those are silent at every level,
-/// whatever `RUST_LOG` says. DistroFlow logs the CDP traffic itself at
-/// trace level, as method names and sizes only.
+/// Logs on stderr: `-v` picks the level (`-q`: errors only), `RUST_LOG`
+/// overrides it, except for the libraries that log CDP or WebSocket
+/// traffic in full (cookies, typed passwords, page storage): those are
+/// silent at every level, whatever `RUST_LOG` says. DistroFlow logs the
+/// CDP traffic itself at trace level, as method names and sizes only.
+/// Colour only on a terminal, and never with `NO_COLOR`: a log file or
+/// pipe gets plain text.
 fn init_tracing(verbose: u8, quiet: bool) {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
@@ -140,10 +162,20 @@ fn init_tracing(verbose: u8, quiet: bool) {
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
                 .with_target(false)
+                .with_ansi(use_ansi(
+                    std::io::stderr().is_terminal(),
+                    std::env::var_os("NO_COLOR").as_deref(),
+                ))
                 .with_filter(filter)
                 .with_filter(never),
         )
         .try_init();
+}
+
+/// Colour (ANSI escapes) on stderr: only on a terminal, and not when
+/// `NO_COLOR` is set to anything but the empty string (no-color.org).
+fn use_ansi(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 /// Log targets of the libraries that put whole CDP or WebSocket messages
@@ -158,4 +190,28 @@ fn carries_traffic(target: &str) -> bool {
     ]
     .iter()
     .any(|t| target == *t || target.starts_with(&format!("{t}::")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(use_ansi(true, None));
+        assert!(use_ansi(true, Some(OsStr::new(""))));
+        assert!(!use_ansi(true, Some(OsStr::new("1"))));
+        assert!(!use_ansi(false, None), "a file or pipe gets no escapes");
+        assert!(!use_ansi(false, Some(OsStr::new("1"))));
+    }
+
+    #[test]
+    fn traffic_libraries_are_recognised_with_their_modules_only() {
+        assert!(carries_traffic("chromiumoxide::conn"));
+        assert!(carries_traffic("tungstenite"));
+        assert!(carries_traffic("hyper::proto"));
+        assert!(!carries_traffic("distroflow_browser::pipe"));
+        assert!(!carries_traffic("hyperx"));
+    }
 }

@@ -6,6 +6,20 @@ use std::io::Write;
 use distroflow_core::{Error, PostResult};
 use serde::Serialize;
 
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `-q`: warnings are not printed (errors still are).
+pub(crate) fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `warning: <what>` on stderr, unless `-q`.
+pub(crate) fn warn(message: &str) {
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(std::io::stderr().lock(), "warning: {message}");
+    }
+}
+
 /// `error: <what>`, then `caused by:` lines, then `hint:`.
 pub(crate) fn print_error(e: &Error) {
     let mut err = std::io::stderr().lock();

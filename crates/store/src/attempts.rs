@@ -94,6 +94,17 @@ impl FromStr for AttemptState {
     }
 }
 
+/// Which attempts `history` shows: every condition given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    pub platform: Option<PlatformId>,
+    pub state: Option<AttemptState>,
+    /// Attempts created at or after this time.
+    pub since: Option<Timestamp>,
+    /// At most this many, the newest.
+    pub limit: usize,
+}
+
 /// What a new attempt is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAttempt {
@@ -411,10 +422,37 @@ impl Store {
 
     /// The latest `limit` attempts, newest first (`distroflow history`).
     pub fn history(&self, limit: usize) -> Result<Vec<AttemptRow>> {
-        self.attempts_where(
-            "1 = 1 ORDER BY id DESC LIMIT ?1",
-            [limit.min(i64::MAX as usize) as i64],
-        )
+        self.history_where(&HistoryFilter {
+            limit,
+            ..HistoryFilter::default()
+        })
+    }
+
+    /// The newest attempts that match every condition of `filter`, newest
+    /// first.
+    pub fn history_where(&self, filter: &HistoryFilter) -> Result<Vec<AttemptRow>> {
+        use rusqlite::types::Value;
+        let mut clause = vec!["1 = 1".to_string()];
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(p) = filter.platform {
+            values.push(Value::Text(p.as_str().to_string()));
+            clause.push(format!("platform = ?{}", values.len()));
+        }
+        if let Some(st) = filter.state {
+            values.push(Value::Text(st.as_str().to_string()));
+            clause.push(format!("state = ?{}", values.len()));
+        }
+        if let Some(since) = filter.since {
+            values.push(Value::Integer(ms(since)));
+            clause.push(format!("created_at >= ?{}", values.len()));
+        }
+        values.push(Value::Integer(filter.limit.min(i64::MAX as usize) as i64));
+        let sql = format!(
+            "{} ORDER BY id DESC LIMIT ?{}",
+            clause.join(" AND "),
+            values.len()
+        );
+        self.attempts_where(&sql, rusqlite::params_from_iter(values))
     }
 
     /// Every attempt made for a job, oldest first.

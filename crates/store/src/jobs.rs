@@ -343,14 +343,26 @@ impl Store {
         self.existing_job(id)
     }
 
-    /// Runs a failed or cancelled job again (from a fresh set of attempts),
-    /// or a queued one that waits on a backoff, at `now`. Posted targets
+    /// Runs a failed job again (from a fresh set of attempts), a cancelled
+    /// one only with `revive_cancelled`, or a queued one that waits on a
+    /// backoff, at `now`. Posted targets
     /// of a failed job stay posted and are not run again.
-    pub fn retry_job(&self, id: JobId, now: Timestamp) -> Result<Job> {
+    pub fn retry_job(&self, id: JobId, now: Timestamp, revive_cancelled: bool) -> Result<Job> {
         let tx = self.write_tx()?;
         let job = self.existing_job(id)?;
         match job.state {
-            JobState::Failed | JobState::Cancelled => {}
+            JobState::Failed => {}
+            JobState::Cancelled if revive_cancelled => {}
+            // Someone cancelled it on purpose: a retry meant for a failed
+            // job must not bring it back by mistake.
+            JobState::Cancelled => {
+                return Err(Error::usage(
+                    format!("job {id} was cancelled; retry runs failed jobs"),
+                    Some(format!(
+                        "to post it anyway, `distroflow queue retry {id} --force`"
+                    )),
+                ))
+            }
             JobState::Queued if job.next_retry_at.is_some() => {}
             JobState::Queued => {
                 return Err(Error::usage(

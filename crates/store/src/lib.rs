@@ -47,7 +47,9 @@ mod owner;
 mod payload;
 mod when;
 
-pub use attempts::{summary, AttemptId, AttemptRow, AttemptState, NewAttempt, Outcome};
+pub use attempts::{
+    summary, AttemptId, AttemptRow, AttemptState, HistoryFilter, NewAttempt, Outcome,
+};
 pub use backoff::Backoff;
 pub use db::Store;
 pub use duration::{format_duration, parse_duration};

@@ -316,6 +316,27 @@ impl Recurrence {
         }
     }
 
+    /// The first occurrence strictly after `ts`, or a usage error when
+    /// there is none: a cron expression whose date never exists
+    /// (`0 0 30 2 *`, the 30th of February) would otherwise be queued and
+    /// never fire.
+    pub fn first_after(&self, ts: Timestamp, tz: &TimeZone) -> Result<Timestamp> {
+        self.next_after(ts, tz).map_err(|_| {
+            Error::usage(
+                format!(
+                    "`{}` never fires: no date after {} matches it",
+                    self.text,
+                    ts.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M %Z")
+                ),
+                Some(
+                    "check the day of month against the month (February has no 30th), \
+                     e.g. `0 9 28 2 *`"
+                        .into(),
+                ),
+            )
+        })
+    }
+
     /// The next due time of a job last due at `previous`, strictly after
     /// `now`: intervals keep their phase (`every 1h` from 09:15 stays on
     /// :15), and occurrences missed while nothing ran are skipped, not

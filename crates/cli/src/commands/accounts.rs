@@ -15,7 +15,8 @@ struct WireAccount {
     platform: &'static str,
     status: &'static str,
     username: Option<String>,
-    saved_at: Option<u64>,
+    /// When the session was saved, RFC 3339 (UTC).
+    saved_at: Option<String>,
     checked: bool,
     error: Option<String>,
 }
@@ -63,7 +64,7 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<ExitStatus> {
             };
             let Some(auth) = auth else { return row };
             row.username = auth.username.clone();
-            row.saved_at = Some(auth.saved_at);
+            row.saved_at = rfc3339(auth.saved_at);
             if auth.all_expired() {
                 row.status = AuthStatus::Expired.as_str();
                 return row;
@@ -117,6 +118,9 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<ExitStatus> {
             if let Some(u) = &row.username {
                 s.push_str(&format!(" as {u}"));
             }
+            if let Some(t) = &row.saved_at {
+                s.push_str(&format!(" (saved {t})"));
+            }
             if let Some(e) = &row.error {
                 s.push_str(&format!(" (could not check: {e})"));
             }
@@ -131,4 +135,24 @@ fn browser_error(config: &distroflow_core::Config) -> Option<String> {
         "Chromium could not start ({})",
         browser_options(config).chrome.display()
     ))
+}
+
+/// Epoch seconds (as auth files store them) as RFC 3339 in UTC.
+fn rfc3339(epoch_secs: u64) -> Option<String> {
+    let secs = i64::try_from(epoch_secs).ok()?;
+    jiff::Timestamp::from_second(secs)
+        .ok()
+        .map(|t| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn saved_times_are_rfc_3339() {
+        assert_eq!(
+            super::rfc3339(1_772_704_800).as_deref(),
+            Some("2026-03-05T10:00:00Z")
+        );
+        assert_eq!(super::rfc3339(u64::MAX), None);
+    }
 }

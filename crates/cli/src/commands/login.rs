@@ -79,7 +79,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
                 }
                 Err(e) => {
                     tracing::warn!("could not check the session at {}: {e}", ctx.base_url);
-                    eprintln!("warning: saved without checking: {e}");
+                    crate::output::warn(&format!("saved without checking: {e}"));
                 }
             }
         }
@@ -222,12 +222,22 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
 }
 
 pub(crate) fn logout(args: LogoutArgs) -> Result<ExitStatus> {
-    let platform = parse_platform(&args.platform)?;
+    let platforms = match &args.platform {
+        Some(name) if !args.all => vec![parse_platform(name)?],
+        _ => distroflow_core::PlatformId::ALL.to_vec(),
+    };
     let home = Home::from_env()?;
-    if home.remove_auth(platform)? {
-        eprintln!("removed the saved {platform} session");
-    } else {
-        eprintln!("no saved {platform} session");
+    let mut removed = 0;
+    for platform in platforms {
+        if home.remove_auth(platform)? {
+            removed += 1;
+            eprintln!("removed the saved {platform} session");
+        } else if !args.all {
+            eprintln!("no saved {platform} session");
+        }
+    }
+    if args.all && removed == 0 {
+        eprintln!("no saved sessions");
     }
     Ok(ExitStatus::Success)
 }

@@ -1,6 +1,7 @@
 pub(crate) mod accounts;
 pub(crate) mod check;
 pub(crate) mod config;
+pub(crate) mod docs;
 pub(crate) mod engines;
 pub(crate) mod history;
 pub(crate) mod login;
@@ -10,6 +11,7 @@ pub(crate) mod schedule;
 pub(crate) mod selectors;
 pub(crate) mod validate;
 
+use std::error::Error as _;
 use std::io::Read;
 
 use distroflow_browser::BrowserOptions;
@@ -43,6 +45,38 @@ pub(crate) fn parse_targets(values: &[String]) -> Result<Vec<PlatformId>> {
         ));
     }
     Ok(out)
+}
+
+/// Refuses (exit 2, one message) a `$DISTROFLOW_HOME` that cannot be
+/// created or written, before a command does any work that would then
+/// be lost, such as a whole browser login whose session cannot be saved.
+/// The probe file is created and removed at once.
+pub(crate) fn ensure_writable(home: &Home) -> Result<()> {
+    let refuse = |what: String| {
+        Error::usage(
+            format!(
+                "DISTROFLOW_HOME {} cannot be written: {what}",
+                home.root().display()
+            ),
+            Some(
+                "point DISTROFLOW_HOME at a folder you can write (it is created if missing), \
+                 or fix the folder's permissions"
+                    .into(),
+            ),
+        )
+    };
+    let dir = home.private_dir("").map_err(|e| match e.source() {
+        Some(io) => refuse(io.to_string()),
+        None => refuse(e.to_string()),
+    })?;
+    let probe = dir.join(format!(".write-check-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(|e| refuse(e.to_string()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
 }
 
 pub(crate) fn parse_platform(name: &str) -> Result<PlatformId> {

@@ -27,7 +27,7 @@ impl Prepared {
     pub(crate) fn warn(&self) {
         for c in &self.checks {
             for w in &c.warnings {
-                eprintln!("warning: {}: {w}", c.platform);
+                crate::output::warn(&format!("{}: {w}", c.platform));
             }
         }
     }

@@ -103,6 +103,9 @@ pub(crate) fn schedule(args: ScheduleArgs) -> Result<ExitStatus> {
     let now = Timestamp::now();
     let due_at = parse_at(&args.at, now, &tz)?;
     let every = args.every.as_deref().map(parse_every).transpose()?;
+    if let Some(every) = &every {
+        every.first_after(due_at, &tz)?;
+    }
     let prepared = prepare(&args.to, &args.content, &config)?;
     if !prepared.problems.is_empty() {
         refuse(&prepared.problems, args.json);
@@ -180,8 +183,8 @@ pub(crate) fn queue(args: QueueArgs) -> Result<ExitStatus> {
             let job = store.cancel_job(JobId(id), now)?;
             print_job(&job, args.json);
         }
-        QueueAction::Retry { id } => {
-            let job = store.retry_job(JobId(id), now)?;
+        QueueAction::Retry { id, force } => {
+            let job = store.retry_job(JobId(id), now, force)?;
             print_job(&job, args.json);
         }
     }

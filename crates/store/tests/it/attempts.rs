@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use distroflow_core::{Error, PlatformId, Post};
-use distroflow_store::{AttemptState, NewAttempt, Outcome, Owner, Store};
+use distroflow_store::{AttemptState, HistoryFilter, NewAttempt, Outcome, Owner, Store};
 
 use crate::{at, dead_pid, file_store};
 
@@ -216,6 +216,73 @@ fn history_is_newest_first_and_limited() {
     assert_eq!(summaries, vec!["three", "two"]);
     assert_eq!(rows[0].started_at, Some(t0));
     assert_eq!(rows[0].owner.as_ref(), Some(&Owner::current()));
+}
+
+#[test]
+fn history_filters_by_platform_state_and_time_together() {
+    let store = Store::open_in_memory().unwrap();
+    let rows = [
+        (PlatformId::X, "old x", "2026-03-01T10:00:00Z", true),
+        (PlatformId::X, "new x", "2026-03-05T10:00:00Z", true),
+        (PlatformId::X, "failed x", "2026-03-05T11:00:00Z", false),
+        (PlatformId::Reddit, "reddit", "2026-03-05T12:00:00Z", true),
+    ];
+    for (p, text, t, ok) in rows {
+        let new = NewAttempt::for_post(p, "me", &Post::new(text)).unwrap();
+        let id = store.begin_attempt(&new, at(t)).unwrap();
+        let outcome = if ok {
+            posted(&format!("https://example.com/{text}"))
+        } else {
+            Outcome::Failed {
+                kind: "auth".into(),
+                message: "log in again".into(),
+                retry_at: None,
+            }
+        };
+        store.finish_attempt(id, &outcome, at(t)).unwrap();
+    }
+    let show = |f: HistoryFilter| -> Vec<String> {
+        let f = HistoryFilter { limit: 10, ..f };
+        store
+            .history_where(&f)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.summary)
+            .collect()
+    };
+    assert_eq!(
+        show(HistoryFilter {
+            platform: Some(PlatformId::X),
+            ..Default::default()
+        }),
+        ["failed x", "new x", "old x"]
+    );
+    assert_eq!(
+        show(HistoryFilter {
+            platform: Some(PlatformId::X),
+            state: Some(AttemptState::Posted),
+            since: Some(at("2026-03-05T00:00:00Z")),
+            ..Default::default()
+        }),
+        ["new x"]
+    );
+    assert_eq!(
+        show(HistoryFilter {
+            state: Some(AttemptState::Failed),
+            ..Default::default()
+        }),
+        ["failed x"]
+    );
+    // `since` is inclusive; the limit keeps the newest.
+    let newest = store
+        .history_where(&HistoryFilter {
+            since: Some(at("2026-03-05T10:00:00Z")),
+            limit: 2,
+            ..Default::default()
+        })
+        .unwrap();
+    let newest: Vec<&str> = newest.iter().map(|r| r.summary.as_str()).collect();
+    assert_eq!(newest, ["reddit", "failed x"]);
 }
 
 #[test]

@@ -170,7 +170,7 @@ fn failures_back_off_1m_5m_25m_2h_and_the_fifth_is_final_with_the_reason() {
     assert_eq!(store.next_wake().unwrap(), None);
 
     // `queue retry` starts it over, at once.
-    let retried = store.retry_job(id, now).unwrap();
+    let retried = store.retry_job(id, now, false).unwrap();
     assert_eq!((retried.state, retried.attempts), (JobState::Queued, 0));
     assert_eq!(store.claim_due(now, "w").unwrap().unwrap().id, id);
 }
@@ -325,6 +325,19 @@ fn a_repeating_job_is_queued_again_at_its_next_time_with_the_same_id() {
         .claim_due(at("2026-04-30T07:00:00Z"), "w")
         .unwrap()
         .is_none());
+
+    // A retry does not bring a cancelled job back by mistake...
+    let e = store
+        .retry_job(id, at("2026-03-29T08:01:00Z"), false)
+        .unwrap_err();
+    assert!(e.is_usage(), "{e}");
+    assert!(e.hint().unwrap().contains("--force"), "{e:?}");
+    assert_eq!(store.job(id).unwrap().unwrap().state, JobState::Cancelled);
+    // ...only on purpose.
+    let revived = store
+        .retry_job(id, at("2026-03-29T08:01:00Z"), true)
+        .unwrap();
+    assert_eq!(revived.state, JobState::Queued);
 }
 
 #[test]
@@ -357,7 +370,7 @@ fn cancel_and_retry_refuse_what_makes_no_sense_with_usage_errors() {
         .enqueue(&one_off("2026-03-05T10:00:00Z", &[PlatformId::X]), now)
         .unwrap();
 
-    let e = store.retry_job(id, now).unwrap_err();
+    let e = store.retry_job(id, now, false).unwrap_err();
     assert!(e.is_usage());
     assert_eq!(
         e.to_string(),
@@ -373,7 +386,7 @@ fn cancel_and_retry_refuse_what_makes_no_sense_with_usage_errors() {
     store.complete_job(id, &JobResults::new(), now).unwrap();
     let e = store.cancel_job(id, now).unwrap_err();
     assert_eq!(e.to_string(), format!("job {id} is already done"));
-    let e = store.retry_job(id, now).unwrap_err();
+    let e = store.retry_job(id, now, false).unwrap_err();
     assert_eq!(
         e.hint().as_deref(),
         Some("schedule the post again to send it again")

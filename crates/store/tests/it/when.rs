@@ -235,3 +235,23 @@ fn zones_are_named_for_storage_and_read_back() {
         Some("use an IANA name like Europe/Berlin or America/New_York, or UTC")
     );
 }
+
+#[test]
+fn a_cron_expression_that_never_fires_is_refused_with_a_hint() {
+    let never = parse_every("0 0 30 2 *").unwrap();
+    let e = never.first_after(now(), &TimeZone::UTC).unwrap_err();
+    assert!(e.is_usage(), "{e}");
+    assert!(e.to_string().contains("never fires"), "{e}");
+    assert!(e.hint().unwrap().contains("February"), "{e:?}");
+    // The 29th of February fires, in the next leap year.
+    let leap = parse_every("0 0 29 2 *").unwrap();
+    let next = leap.first_after(now(), &TimeZone::UTC).unwrap();
+    assert!(next > now());
+    assert_eq!(
+        parse_every("1d")
+            .unwrap()
+            .first_after(now(), &TimeZone::UTC)
+            .unwrap(),
+        now() + jiff::SignedDuration::from_hours(24)
+    );
+}
