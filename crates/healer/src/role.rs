@@ -94,8 +94,26 @@ pub(crate) fn pick(
             _ => return None,
         }
     }
-    None
+    // Last, a button relabelled within its meaning ("Post" became
+    // "Publish"): the one element of the role named by a synonym.
+    let name = key_of(want, "name")?;
+    let group = SYNONYMS.iter().find(|g| g.contains(&name.as_str()))?;
+    let hits: Vec<usize> = usable
+        .iter()
+        .copied()
+        .filter(|&i| key_of(&page[i], "name").is_some_and(|n| group.contains(&n.as_str())))
+        .collect();
+    (hits.len() == 1).then(|| hits[0])
 }
+
+/// Labels sites swap for one another on the same action (English; tried
+/// only after the exact name, the test id and the field name).
+const SYNONYMS: &[&[&str]] = &[
+    &["post", "publish", "share", "tweet", "post all"],
+    &["next", "continue"],
+    &["add", "apply", "save", "done"],
+    &["log in", "sign in", "login"],
+];
 
 #[cfg(test)]
 mod tests {
@@ -139,6 +157,15 @@ mod tests {
         let mut twice = page.clone();
         twice.push(el("span", "button", "Post"));
         assert_eq!(pick(&want, &twice, false), None);
+    }
+
+    #[test]
+    fn a_relabelled_button_is_found_by_a_synonym_when_it_is_the_only_one() {
+        let want = el("button", "button", "Share");
+        let page = vec![el("div", "button", "Publish"), el("div", "button", "Back")];
+        assert_eq!(pick(&want, &page, false), Some(0));
+        let two = vec![el("div", "button", "Publish"), el("div", "button", "Post")];
+        assert_eq!(pick(&want, &two, false), None);
     }
 
     #[test]

@@ -312,11 +312,17 @@ async fn dialogs_text(page: &dyn Page) -> Result<String> {
 
 /// Waits until the dialog's heading is `title` (its steps share one dialog).
 async fn wait_for_step(page: &dyn Page, title: &str) -> Result<()> {
-    // (A `:text-is` part cannot sit in a comma list.)
-    let heading = format!("div[role=\"dialog\"] h1:text-is(\"{title}\")");
+    // (A `:text-is` part cannot sit in a comma list.) The dialog by its
+    // role or its element: a redesign may swap one for the other.
+    let headings = [
+        format!("div[role=\"dialog\"] h1:text-is(\"{title}\")"),
+        format!("dialog h1:text-is(\"{title}\")"),
+    ];
     wait_until(page.waits(), &format!("the \"{title}\" step"), || async {
-        if page.count(&heading).await? > 0 {
-            return Ok(Some(()));
+        for heading in &headings {
+            if page.count(heading).await? > 0 {
+                return Ok(Some(()));
+            }
         }
         let text = dialogs_text(page).await?;
         if let Some(failure) = FAILURES.iter().find(|f| text.contains(**f)) {
