@@ -130,3 +130,44 @@ async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
     assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
     assert_eq!(ig.posts()[0].caption, text);
 }
+
+/// A browser that cannot start is reported once per platform, its message
+/// said once (not "browser: browser: ...").
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_that_cannot_start_is_reported_plainly() {
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", "http://127.0.0.1:9");
+    let f = u.cookie_file("c.json", "user", "a&b");
+    let out = u
+        .run(&[
+            "login",
+            "hn",
+            "--cookies",
+            f.to_str().unwrap(),
+            "--no-check",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    u.set("DISTROFLOW_CHROME", "/nonexistent/chromium");
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            "T",
+            "--url",
+            "https://e.com",
+            "--json",
+        ])
+        .await;
+    assert_eq!(out.code, 1, "{out:?}");
+    let e = &out.json()[0]["error"];
+    assert_eq!(e["kind"], "browser", "{out:?}");
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        message.contains("Chromium not found at /nonexistent/chromium"),
+        "{message}"
+    );
+    assert_eq!(message.matches("browser:").count(), 1, "{message}");
+}

@@ -219,12 +219,17 @@ pub async fn run(
     let browser = match launched {
         Ok(b) => b,
         Err(e) => {
-            let report_err = distroflow_core::ErrorReport::from(&e);
+            // The browser's own message, not its Display ("browser: ..."),
+            // which the new error adds again.
+            let message = match &e {
+                Error::Browser { message } => message.clone(),
+                other => distroflow_core::ErrorReport::from(other).message,
+            };
             for job in pending {
                 let r = PostResult::from_outcome(
                     job.platform,
                     Err(Error::Browser {
-                        message: report_err.message.clone(),
+                        message: message.clone(),
                     }),
                     Duration::ZERO,
                 );
