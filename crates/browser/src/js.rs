@@ -64,7 +64,10 @@ const __vis = (e) => {
   const s = getComputedStyle(e);
   return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
 };
-const __first = (sel) => __q(sel).find(__vis) || null;
+// Switched off: a disabled twin (a decoy, a stale copy) is never the one
+// acted on or read while an enabled match is there.
+const __off = (e) => e.disabled === true || e.getAttribute('aria-disabled') === 'true';
+const __first = (sel) => { const v = __q(sel).filter(__vis); return v.find((e) => !__off(e)) || v[0] || null; };
 const __isField = (e) => e.tagName === 'INPUT' || e.tagName === 'TEXTAREA';
 // Rich editors keep one block per paragraph (Draft.js `[data-block]`,
 // Lexical and ProseMirror `p`); an empty block is an empty line.
@@ -100,7 +103,7 @@ pub(crate) fn text(sel: &str) -> String {
 
 pub(crate) fn attr(sel: &str, name: &str) -> String {
     wrap(&format!(
-        "const e = __q({})[0]; return e ? e.getAttribute({}) : null;",
+        "const e = __first({0}) || __q({0})[0]; return e ? e.getAttribute({1}) : null;",
         lit(sel),
         lit(name)
     ))

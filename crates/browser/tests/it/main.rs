@@ -349,3 +349,31 @@ async fn a_password_that_does_not_stick_is_not_repeated_in_the_error() {
     s.close().await;
     b.close().await;
 }
+
+/// A disabled twin (a decoy, a stale copy) listed first is never the one
+/// clicked or read while an enabled match is there.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disabled_twin_is_passed_over() {
+    let url = serve(
+        r#"<!doctype html><body>
+<button aria-disabled="true" onclick="document.title='decoy'">Post</button>
+<button disabled onclick="document.title='decoy2'">Post</button>
+<button data-real="1" onclick="document.title='real'">Post</button></body>"#,
+    )
+    .await;
+    let b = browser().await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    let p = s.page();
+    p.goto(&url).await.unwrap();
+    assert_eq!(
+        p.attr(r#"button:text-is("Post")"#, "data-real")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("1")
+    );
+    p.click(r#"button:text-is("Post")"#).await.unwrap();
+    assert_eq!(p.eval("document.title").await.unwrap(), "real");
+    s.close().await;
+    b.close().await;
+}
