@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     wait_until, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId, Post,
@@ -187,21 +188,7 @@ impl Platform for X {
     async fn is_logged_in(&self, page: &dyn Page, ctx: &JobContext) -> Result<bool> {
         goto(page, ctx, "home").await?;
         // The app renders after hydration: wait for one side or the other.
-        wait_until(
-            page.waits(),
-            "X's home page to show the account or the login page",
-            || async {
-                match check_session(page).await {
-                    Err(e) if e.is_auth() => return Ok(Some(false)),
-                    Err(e) => return Err(e),
-                    Ok(()) => {}
-                }
-                let logged_in = page.count(SEL_ACCOUNT_SWITCHER).await? > 0
-                    || page.count(SEL_PROFILE_LINK).await? > 0;
-                Ok(logged_in.then_some(true))
-            },
-        )
-        .await
+        Ok(crate::ui::settle(page, &SIGNS, || check_security(page)).await? == Seen::LoggedIn)
     }
 
     async fn account_name(&self, page: &dyn Page, _ctx: &JobContext) -> Result<Option<String>> {
@@ -347,6 +334,31 @@ async fn current_path(page: &dyn Page) -> Result<String> {
 
 /// `Err(Auth)` when the page is X's login flow or a logged-out page,
 /// `Err(NeedsHuman)` on a challenge (Arkose, a locked account, consent).
+/// What tells X's pages apart: the account menu or the profile link once
+/// the app rendered logged in; the login flow or its buttons otherwise.
+const SIGNS: Signs<'static> = Signs {
+    name: "X",
+    logged_in: &[SEL_ACCOUNT_SWITCHER, SEL_PROFILE_LINK],
+    login: &[SEL_LOGIN_BUTTON, SEL_LOGIN_USERNAME],
+    login_paths: &["/login", "/i/flow/login"],
+};
+
+/// A security check (access, locked, consent) is a person's to pass.
+async fn check_security(page: &dyn Page) -> Result<()> {
+    let path = current_path(page).await?;
+    if path.starts_with("/account/access")
+        || path.starts_with("/account/locked")
+        || path.starts_with("/i/flow/consent")
+    {
+        return Err(Error::NeedsHuman {
+            platform: ID,
+            reason: format!("X shows a security check ({path})"),
+            url: page.current_url().await.unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
 async fn check_session(page: &dyn Page) -> Result<()> {
     let path = current_path(page).await?;
     if path.starts_with("/account/access")

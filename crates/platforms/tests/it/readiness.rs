@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use distroflow_browser::{Browser, BrowserOptions};
 use distroflow_core::{JobContext, Platform, PlatformId};
-use distroflow_platforms::{HackerNews, Instagram, Reddit};
+use distroflow_platforms::{HackerNews, Instagram, Reddit, X};
 
 /// Serves `html` for every path.
 async fn serve(html: String) -> String {
@@ -111,6 +111,7 @@ async fn a_page_that_never_renders_is_a_deadline_error_not_an_auth_error() {
         (&Instagram as &dyn Platform, PlatformId::Instagram),
         (&Reddit, PlatformId::Reddit),
         (&HackerNews, PlatformId::HackerNews),
+        (&X, PlatformId::X),
     ] {
         let e = logged_in(&b, adapter, platform, &splash).await.unwrap_err();
         assert!(e.is_timeout(), "{platform}: {e}");
