@@ -155,7 +155,26 @@ impl Healer {
         }
     }
 
+    /// The target's selectors, with the fingerprint to repair against.
     fn candidates(&self, name: &str) -> Result<Candidates> {
+        let mut cand = self.known(name)?;
+        cand.fingerprint = self.fingerprint(name);
+        Ok(cand)
+    }
+
+    /// The fingerprint recorded for the target, else its seed.
+    fn fingerprint(&self, name: &str) -> Option<ElementInfo> {
+        self.memory.fingerprint(name).map(|f| f.info).or_else(|| {
+            self.book
+                .target(name)
+                .and_then(|t| t.expect.as_ref())
+                .map(|e| e.as_fingerprint())
+        })
+    }
+
+    /// The target's selectors only: what a presence check polls, without
+    /// reading the fingerprint it does not need.
+    fn known(&self, name: &str) -> Result<Candidates> {
         let target = self.book.target(name).ok_or_else(|| Error::Config {
             message: format!("no selector data for target `{name}`"),
         })?;
@@ -172,17 +191,12 @@ impl Healer {
         for s in &target.candidates[1..] {
             push(s, Tier::Alternatives);
         }
-        let fp = self
-            .memory
-            .fingerprint(name)
-            .map(|f| f.info)
-            .or_else(|| target.expect.as_ref().map(|e| e.as_fingerprint()));
         Ok(Candidates {
             name: name.to_string(),
             list,
             destructive: target.destructive,
             probe: target.probe,
-            fingerprint: fp,
+            fingerprint: None,
         })
     }
 }
@@ -305,7 +319,7 @@ impl HealingPage<'_> {
         let Some(name) = selector.strip_prefix('@') else {
             return Ok(selector.to_string());
         };
-        let cand = self.healer.candidates(name)?;
+        let mut cand = self.healer.known(name)?;
         for (s, _) in &cand.list {
             if self.inner.count(s).await.unwrap_or(0) > 0 {
                 return Ok(s.clone());
@@ -317,7 +331,7 @@ impl HealingPage<'_> {
             }
         }
         let primary = cand.list[0].0.clone();
-        if !search || cand.probe || cand.fingerprint.is_none() {
+        if !search || cand.probe {
             return Ok(primary);
         }
         let due = {
@@ -334,6 +348,7 @@ impl HealingPage<'_> {
         if !due {
             return Ok(primary);
         }
+        cand.fingerprint = self.healer.fingerprint(name);
         let start = Instant::now();
         let Some(first) = self.search(&cand).await else {
             return Ok(primary);
