@@ -16,11 +16,24 @@ pub(crate) struct Sites {
 
 /// All four replicas, and a user logged in to each with cookies.
 pub(crate) async fn four_sites() -> (Sites, User) {
+    let (sites, u, _) = four_sites_with(|_| {}).await;
+    (sites, u)
+}
+
+/// All four replicas, set up by `prepare` before the user logs in to each
+/// (`login --cookies`, checked on the site); with each login's output.
+pub(crate) async fn four_sites_with(
+    prepare: impl FnOnce(&Sites),
+) -> (Sites, User, Vec<crate::harness::Output>) {
     let hn = HackerNews::start(HnOptions::default()).await.unwrap();
     let x = X::start(XOptions::default()).await.unwrap();
     let reddit = Reddit::start(RedditOptions::default()).await.unwrap();
     let ig = Instagram::start(InstagramOptions::default()).await.unwrap();
+    let sites = Sites { hn, x, reddit, ig };
+    prepare(&sites);
+    let Sites { hn, x, reddit, ig } = sites;
     let mut u = User::new();
+    let mut logins = Vec::new();
     u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
     u.set("DISTROFLOW_X_URL", &x.url());
     u.set("DISTROFLOW_REDDIT_URL", &reddit.url());
@@ -42,8 +55,9 @@ pub(crate) async fn four_sites() -> (Sites, User) {
         let f = u.cookie_file(&format!("{p}.json"), cookie, &value);
         let out = u.run(&["login", p, "--cookies", f.to_str().unwrap()]).await;
         assert_eq!(out.code, 0, "{p}: {out:?}");
+        logins.push(out);
     }
-    (Sites { hn, x, reddit, ig }, u)
+    (Sites { hn, x, reddit, ig }, u, logins)
 }
 
 /// Headless runs use Chromium's headless shell when it is installed; the

@@ -91,6 +91,25 @@ impl User {
         u
     }
 
+    /// A user with a saved (unchecked) Hacker News session for the site at
+    /// `url`: the cookie `user=alice&abc` on 127.0.0.1.
+    pub async fn with_saved_hn_session(url: &str) -> User {
+        let mut u = User::new();
+        u.set("DISTROFLOW_HACKERNEWS_URL", url);
+        let f = u.cookie_file("hn-cookies.json", "user", "alice&abc");
+        let out = u
+            .run(&[
+                "login",
+                "hn",
+                "--cookies",
+                f.to_str().unwrap(),
+                "--no-check",
+            ])
+            .await;
+        assert_eq!(out.code, 0, "{out:?}");
+        u
+    }
+
     pub fn home(&self) -> PathBuf {
         self.dir.path().join("home")
     }

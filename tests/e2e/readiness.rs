@@ -71,42 +71,18 @@ async fn a_page_that_never_renders_is_a_deadline_error_with_a_bundle() {
 /// four still go through.
 #[tokio::test(flavor = "multi_thread")]
 async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
-    use distroflow_replica::{
-        HackerNews, HnOptions, Instagram, InstagramOptions, Mutations, Reddit, RedditOptions,
-        XOptions, X,
-    };
-    let hn = HackerNews::start(HnOptions::default()).await.unwrap();
-    let x = X::start(XOptions::default()).await.unwrap();
-    let reddit = Reddit::start(RedditOptions::default()).await.unwrap();
-    let ig = Instagram::start(InstagramOptions::default()).await.unwrap();
-    hn.set_hydration(Some((200, 1500)));
-    x.set_hydration(Some((200, 1500)));
-    reddit.set_hydration(Some((200, 1500)));
-    ig.set_hydration(Some((200, 1500)));
-    let mut u = User::new();
-    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
-    u.set("DISTROFLOW_X_URL", &x.url());
-    u.set("DISTROFLOW_REDDIT_URL", &reddit.url());
-    u.set("DISTROFLOW_INSTAGRAM_URL", &ig.url());
-    for (p, cookie, value) in [
-        ("hn", "user", hn.session_cookie("sandbox").unwrap()),
-        ("x", "auth_token", x.session_cookie("sandbox").unwrap()),
-        (
-            "reddit",
-            "reddit_session",
-            reddit.session_cookie("sandbox").unwrap(),
-        ),
-        (
-            "instagram",
-            "sessionid",
-            ig.session_cookie("sandbox").unwrap(),
-        ),
-    ] {
-        let f = u.cookie_file(&format!("{p}.json"), cookie, &value);
-        // Checked on the site: the check waits for the late UI.
-        let out = u.run(&["login", p, "--cookies", f.to_str().unwrap()]).await;
-        assert_eq!(out.code, 0, "{p}: {out:?}");
-        assert!(out.stderr.contains("logged in as sandbox"), "{p}: {out:?}");
+    use distroflow_replica::Mutations;
+    let (crate::fanout::Sites { hn, x, reddit, ig }, u, logins) =
+        crate::fanout::four_sites_with(|s| {
+            s.hn.set_hydration(Some((200, 1500)));
+            s.x.set_hydration(Some((200, 1500)));
+            s.reddit.set_hydration(Some((200, 1500)));
+            s.ig.set_hydration(Some((200, 1500)));
+        })
+        .await;
+    // Each session was checked on its site: the check waited for the late UI.
+    for out in &logins {
+        assert!(out.stderr.contains("logged in as sandbox"), "{out:?}");
     }
     let text = "Rendered late 🐢";
     let out = u
@@ -135,19 +111,7 @@ async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
 /// said once (not "browser: browser: ...").
 #[tokio::test(flavor = "multi_thread")]
 async fn a_browser_that_cannot_start_is_reported_plainly() {
-    let mut u = User::new();
-    u.set("DISTROFLOW_HACKERNEWS_URL", "http://127.0.0.1:9");
-    let f = u.cookie_file("c.json", "user", "a&b");
-    let out = u
-        .run(&[
-            "login",
-            "hn",
-            "--cookies",
-            f.to_str().unwrap(),
-            "--no-check",
-        ])
-        .await;
-    assert_eq!(out.code, 0, "{out:?}");
+    let mut u = User::with_saved_hn_session("http://127.0.0.1:9").await;
     u.set("DISTROFLOW_CHROME", "/nonexistent/chromium");
     let out = u
         .run(&[

@@ -164,22 +164,7 @@ async fn cookie_recorder() -> (String, Arc<Mutex<Vec<String>>>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hand_edited_session_file_is_filtered_again_before_the_browser() {
     let (url, seen) = cookie_recorder().await;
-    let mut u = User::new();
-    u.set("DISTROFLOW_HACKERNEWS_URL", &url);
-    let f = u.file(
-        "c.json",
-        r#"[{"name":"user","value":"alice&abc","domain":"127.0.0.1"}]"#,
-    );
-    let out = u
-        .run(&[
-            "login",
-            "hn",
-            "--cookies",
-            f.to_str().unwrap(),
-            "--no-check",
-        ])
-        .await;
-    assert_eq!(out.code, 0, "{out:?}");
+    let u = User::with_saved_hn_session(&url).await;
     // Someone pastes other sites' cookies into the saved session.
     let path = u.home().join("auth/hackernews.json");
     let mut v: serde_json::Value =
@@ -228,23 +213,7 @@ fn profile_folders(u: &User) -> Vec<String> {
 
 /// A user with a saved session for a Hacker News that never answers.
 async fn stuck_user() -> User {
-    let mut u = User::new();
-    u.set("DISTROFLOW_HACKERNEWS_URL", &black_hole().await);
-    let f = u.file(
-        "c.json",
-        r#"[{"name":"user","value":"alice&abc","domain":"127.0.0.1"}]"#,
-    );
-    let out = u
-        .run(&[
-            "login",
-            "hn",
-            "--cookies",
-            f.to_str().unwrap(),
-            "--no-check",
-        ])
-        .await;
-    assert_eq!(out.code, 0, "{out:?}");
-    u
+    User::with_saved_hn_session(&black_hole().await).await
 }
 
 const POST: &[&str] = &[
