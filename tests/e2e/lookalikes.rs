@@ -6,7 +6,7 @@
 use std::process::Stdio;
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::harness::User;
 
@@ -53,22 +53,9 @@ impl Site {
 
     /// What was posted, from the site's own record.
     async fn posts(&self) -> Vec<Value> {
-        let addr = self
-            .url
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string();
-        let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        sock.write_all(
-            format!("GET /__lookalike/posts HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes(),
-        )
-        .await
-        .unwrap();
-        let mut raw = Vec::new();
-        sock.read_to_end(&mut raw).await.unwrap();
-        let raw = String::from_utf8(raw).unwrap();
-        let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {raw}"))
+        let url = format!("{}/__lookalike/posts", self.url.trim_end_matches('/'));
+        let body = crate::harness::http_get(&url).await;
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
     }
 
     /// Logs `u` in with the site's session cookie, as `login --cookies`.

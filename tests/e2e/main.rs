@@ -16,6 +16,7 @@ mod ledger;
 mod lifecycle;
 mod lookalikes;
 mod readiness;
+mod sandbox;
 mod schedule;
 mod security;
 mod validation;

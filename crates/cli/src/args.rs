@@ -419,6 +419,13 @@ pub(crate) struct SandboxArgs {
     /// Instagram on PORT+3 (default: free ports).
     #[arg(long, value_name = "PORT")]
     pub(crate) base_port: Option<u16>,
+    /// Make DIR a DistroFlow home logged in to every replica (sessions and
+    /// replica URLs in DIR/config.toml), so that `post`, `schedule`,
+    /// `daemon`, `history` and `accounts` work against the sandbox with
+    /// `export DISTROFLOW_HOME=DIR`. DIR must be new, empty, or an earlier
+    /// sandbox home.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) home: Option<std::path::PathBuf>,
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 use std::net::SocketAddr;
 
-use distroflow_core::{Cookie, Error, PlatformId, Result, Secret};
+use std::path::Path;
+
+use distroflow_core::{AuthConfig, Cookie, Error, Home, PlatformId, Result, Secret};
 use distroflow_replica::{
     HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions, X,
 };
@@ -99,9 +101,82 @@ impl Sandbox {
     }
 }
 
+/// The file that marks a folder as a sandbox home (so `sandbox --home`
+/// never writes over a real one).
+const MARKER: &str = ".distroflow-sandbox";
+
+/// Makes `dir` a home logged in to every replica of `sandbox`: a session
+/// per platform and the replicas' URLs in `config.toml` (rate limits off:
+/// there is no real site to protect). Refuses a folder with files in it
+/// that is not an earlier sandbox home.
+pub(crate) fn prepare_home(sandbox: &Sandbox, dir: &Path) -> Result<Home> {
+    let marker = dir.join(MARKER);
+    let has_files = std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if has_files && !marker.exists() {
+        return Err(Error::Config {
+            message: format!(
+                "{} has files in it and is not a sandbox home; `sandbox --home` needs a new or empty folder (it never writes over a real DistroFlow home)",
+                dir.display()
+            ),
+        });
+    }
+    let home = Home::at(dir);
+    home.write_private(
+        ".",
+        MARKER,
+        b"This folder is a DistroFlow sandbox home (distroflow sandbox --home). Its sessions log in to local replicas only.\n",
+    )?;
+    let mut config = String::from(
+        "# Written by `distroflow sandbox --home`: the sandbox's replicas, rewritten at each start.\n",
+    );
+    for p in PlatformId::ALL {
+        let Some(cookies) = sandbox.cookies(p) else {
+            continue;
+        };
+        config.push_str(&format!(
+            "\n[platforms.{p}]\nurl = \"{}\"\n\n[rate_limits.{p}]\nenabled = false\n",
+            sandbox.url_of(p)
+        ));
+        let mut auth = AuthConfig::new(p, cookies);
+        auth.username = Some(SANDBOX_USER.into());
+        home.save_auth(&auth)?;
+    }
+    home.write_private(".", "config.toml", config.as_bytes())?;
+    // The file just written is read back the way every command reads it.
+    home.load_config()?;
+    Ok(home)
+}
+
 /// `distroflow sandbox`: serve the replicas until Ctrl-C.
 pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
     let sandbox = Sandbox::start(args.base_port).await?;
+    if let Some(dir) = &args.home {
+        let dir = std::path::absolute(dir).map_err(|e| Error::io(dir, e))?;
+        if let Err(e) = prepare_home(&sandbox, &dir) {
+            sandbox.shutdown().await;
+            return Err(e);
+        }
+        for p in PlatformId::ALL {
+            if sandbox.cookies(p).is_some() {
+                output::line(&format!("{} {}", p.as_str(), sandbox.url_of(p)));
+            }
+        }
+        let quoted = shell_quote(&dir.to_string_lossy());
+        output::line(&format!("export DISTROFLOW_HOME={quoted}"));
+        eprintln!(
+            "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News and Instagram, each logged in as `{SANDBOX_USER}` in {quoted}.\n\
+             Point a shell at it with the export line above, then use DistroFlow as with the real sites:\n\
+             \n  distroflow post --to all --subreddit sandbox --title \"Hello\" --media docs/example.png \"Hello from DistroFlow\"\n\
+             \x20 distroflow history\n\
+             \x20 distroflow schedule --to hackernews --at \"in 1m\" --title \"Later\" --url https://example.com && distroflow daemon\n\
+             \nPress Ctrl-C to stop (the home stays; the next `sandbox --home` refreshes its sessions and URLs)."
+        );
+        crate::signals::requested().await;
+        sandbox.shutdown().await;
+        return Ok(ExitStatus::Success);
+    }
     let mut exports = Vec::new();
     for p in PlatformId::ALL {
         let url = sandbox.url_of(p);
@@ -121,4 +196,28 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
     crate::signals::requested().await;
     sandbox.shutdown().await;
     Ok(ExitStatus::Success)
+}
+
+/// Quotes a path for a POSIX shell when it needs it.
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn quotes_only_when_needed() {
+        assert_eq!(shell_quote("/tmp/sb-1"), "/tmp/sb-1");
+        assert_eq!(shell_quote("/tmp/my home"), "'/tmp/my home'");
+        assert_eq!(shell_quote("/tmp/it's"), "'/tmp/it'\\''s'");
+    }
 }
