@@ -531,3 +531,69 @@ async fn a_sandbox_dry_run_knows_the_sandbox_is_logged_in() {
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stdout.contains("login: none"), "{out:?}");
 }
+
+#[tokio::test]
+async fn post_without_to_uses_the_configured_default_targets() {
+    let u = User::new();
+    // Neither --to nor a default: a usage error that says how to set one.
+    let out = u
+        .run(&[
+            "post",
+            "--dry-run",
+            "--title",
+            "T",
+            "--url",
+            "https://example.com",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("no platforms to post to"), "{out:?}");
+    assert!(out.stderr.contains("[post] to"), "{out:?}");
+
+    std::fs::write(
+        u.home().join("config.toml"),
+        "[post]\nto = [\"hn\", \"x\"]\n",
+    )
+    .unwrap();
+    for command in [
+        &["post", "--dry-run", "--json"][..],
+        &["check", "--json"][..],
+    ] {
+        let mut a = command.to_vec();
+        a.extend(["--title", "T", "--url", "https://example.com", "hello"]);
+        let out = u.run(&a).await;
+        let platforms: Vec<String> = out
+            .json()
+            .iter()
+            .map(|c| c["platform"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(platforms, ["hackernews", "x"], "{command:?}: {out:?}");
+    }
+    // --to still wins over the default.
+    let out = u
+        .run(&[
+            "check",
+            "--json",
+            "--to",
+            "reddit",
+            "--subreddit",
+            "rust",
+            "--title",
+            "T",
+            "hello",
+        ])
+        .await;
+    assert_eq!(out.json().len(), 1, "{out:?}");
+    assert_eq!(out.json()[0]["platform"], "reddit", "{out:?}");
+
+    // A default naming an unknown platform is a config error with its line.
+    std::fs::write(
+        u.home().join("config.toml"),
+        "[post]\nto = [\"hn\",\n  \"myspace\"]\n",
+    )
+    .unwrap();
+    let out = u.run(&["post", "--dry-run", "--title", "T", "hello"]).await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("config.toml:3"), "{out:?}");
+    assert!(out.stderr.contains("myspace"), "{out:?}");
+}

@@ -146,8 +146,8 @@ pub(crate) struct ScheduleArgs {
     /// Time zone for --at and --every (IANA name); default: this machine's.
     #[arg(long, value_name = "ZONE")]
     pub(crate) tz: Option<String>,
-    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`.
-    #[arg(long, short = 't', value_name = "LIST", required = true)]
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`; default: `[post] to` in config.toml.
+    #[arg(long, short = 't', value_name = "LIST")]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
     pub(crate) content: ContentArgs,
@@ -285,8 +285,8 @@ pub(crate) enum HealAction {
 
 #[derive(Debug, Args)]
 pub(crate) struct PostArgs {
-    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`.
-    #[arg(long, short = 't', value_name = "LIST", required = true)]
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`; default: `[post] to` in config.toml.
+    #[arg(long, short = 't', value_name = "LIST")]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
     pub(crate) content: ContentArgs,
@@ -356,8 +356,8 @@ pub(crate) struct FitArgs {
 pub(crate) struct CheckArgs {
     /// Platforms to check: x, reddit, hackernews, instagram (`all`: these
     /// four, the ones DistroFlow posts to), and also bluesky, mastodon,
-    /// linkedin; comma-separated.
-    #[arg(long, short = 't', value_name = "LIST", required = true)]
+    /// linkedin; comma-separated; default: `[post] to` in config.toml.
+    #[arg(long, short = 't', value_name = "LIST")]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
     pub(crate) content: ContentArgs,

@@ -38,6 +38,19 @@ pub struct Config {
     /// (`[ai.prices."gpt-4o-mini"] input_per_mtok = 0.15`).
     #[serde(default)]
     pub ai: toml::Table,
+    /// Defaults for `post` and `schedule` (`[post] to = ["x", "hackernews"]`).
+    #[serde(default)]
+    pub post: PostSettings,
+}
+
+/// `[post]`: defaults for `post`, `schedule` and `check`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostSettings {
+    /// Where to post when the command has no `--to` (ids or aliases, or
+    /// `all`).
+    #[serde(default)]
+    pub to: Vec<String>,
 }
 
 /// `[debug]`: the debug bundles a failed post leaves in
@@ -136,6 +149,22 @@ impl Config {
                     PlatformId::valid_names()
                 ),
             })?;
+        }
+        for name in &cfg.post.to {
+            if !name.eq_ignore_ascii_case("all") && name.parse::<PlatformId>().is_err() {
+                let line = text
+                    .lines()
+                    .position(|l| l.contains(&format!("\"{name}\"")))
+                    .map(|i| format!(":{}", i + 1))
+                    .unwrap_or_default();
+                return Err(Error::Config {
+                    message: format!(
+                        "{}{line}: [post] to: unknown platform `{name}` (valid: {}, or all)",
+                        path.display(),
+                        PlatformId::valid_names()
+                    ),
+                });
+            }
         }
         if cfg.browser.max_concurrency == 0 {
             return Err(Error::Config {

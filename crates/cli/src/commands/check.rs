@@ -97,9 +97,10 @@ pub(crate) fn print_check(c: &Check, json: bool) {
 }
 
 pub(crate) fn run(args: CheckArgs) -> Result<ExitStatus> {
-    let networks = parse_networks(&args.to)?;
+    let config = Home::from_env()?.load_config()?;
+    let networks = parse_networks(&crate::commands::targets_or_default(&args.to, &config)?)?;
     let post = post_from(&args.content, &networks)?;
-    let limits = Home::from_env()?.load_config()?.content_limits()?;
+    let limits = config.content_limits()?;
     let v = validate(&networks, post, overflow(args.content.fit), &limits);
     for c in &v.checks {
         print_check(c, args.json);

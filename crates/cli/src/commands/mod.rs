@@ -17,6 +17,22 @@ use std::io::Read;
 use distroflow_browser::BrowserOptions;
 use distroflow_core::{Config, Error, Home, PlatformId, Result};
 
+/// The `--to` values, or `[post] to` from config.toml when there are none.
+pub(crate) fn targets_or_default(to: &[String], config: &Config) -> Result<Vec<String>> {
+    if to.iter().any(|v| !v.trim().is_empty()) {
+        return Ok(to.to_vec());
+    }
+    if config.post.to.is_empty() {
+        return Err(Error::Usage {
+            message: "no platforms to post to".into(),
+            hint: Some(
+                "give --to (e.g. --to x,hackernews), or set a default in config.toml: [post] to = [\"x\", \"hackernews\"]".into(),
+            ),
+        });
+    }
+    Ok(config.post.to.clone())
+}
+
 /// Parses `--to` values: comma-separated ids or aliases, or `all`.
 pub(crate) fn parse_targets(values: &[String]) -> Result<Vec<PlatformId>> {
     let mut out = Vec::new();

@@ -40,7 +40,7 @@ pub(crate) fn prepare(
     content: &ContentArgs,
     config: &distroflow_core::Config,
 ) -> Result<Prepared> {
-    let targets = parse_targets(to)?;
+    let targets = parse_targets(&crate::commands::targets_or_default(to, config)?)?;
     let networks: Vec<Network> = targets.iter().map(|&t| Network::from(t)).collect();
     let post = post_from(content, &networks)?;
     let limits = config.content_limits()?;
