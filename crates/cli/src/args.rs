@@ -154,6 +154,10 @@ pub(crate) struct ScheduleArgs {
     /// Post even if the same content went to the same account recently.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Refuse (exit 2) when a target has no saved session, instead of
+    /// queueing the job with a warning (it would wait as `needs_login`).
+    #[arg(long)]
+    pub(crate) strict: bool,
     /// The queued job as one JSON object on stdout.
     #[arg(long)]
     pub(crate) json: bool,

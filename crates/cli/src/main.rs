@@ -46,6 +46,7 @@ fn main() -> std::process::ExitCode {
                         .map(|l| l.trim_start_matches("error:").trim())
                         .unwrap_or(&message),
                     hint: hint.as_deref(),
+                    retry_after_secs: None,
                 }]);
             } else {
                 let _ = e.print();

@@ -187,14 +187,17 @@ pub async fn run(
     for job in jobs {
         match &job.cookies {
             None => {
-                let r = PostResult::from_outcome(
-                    job.platform,
-                    Err(Error::Auth {
-                        platform: job.platform,
-                        message: "no saved session".into(),
-                    }),
-                    Duration::ZERO,
-                );
+                let e = Error::Auth {
+                    platform: job.platform,
+                    message: "no saved session".into(),
+                };
+                // In `history` too, with its reason, though no browser ran.
+                if let Some(l) = &job.ledger {
+                    if let Err(le) = l.refused(job.platform, &job.account, &post, &e) {
+                        tracing::warn!("could not record the refused {} job: {le}", job.platform);
+                    }
+                }
+                let r = PostResult::from_outcome(job.platform, Err(e), Duration::ZERO);
                 report(&r);
                 results.push(r);
             }
@@ -352,7 +355,19 @@ async fn run_one(
     progress: &Mutex<Progress>,
 ) -> Result<Done> {
     let before = match &job.ledger {
-        Some(l) => Some(l.before(job.platform, &job.account, post)?),
+        Some(l) => match l.before(job.platform, &job.account, post) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                // A rate limit refuses the job before any browser work:
+                // recorded, so `history` says why nothing was posted.
+                if matches!(e, Error::RateLimited { .. }) {
+                    if let Err(le) = l.refused(job.platform, &job.account, post, &e) {
+                        tracing::warn!("could not record the refused {} job: {le}", job.platform);
+                    }
+                }
+                return Err(e);
+            }
+        },
         None => None,
     };
     if let Some(Before::Post(id)) = &before {

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use distroflow_core::{Error, PlatformId, Post, Result};
 use distroflow_store::{
-    AttemptId, AttemptRow, AttemptState, NewAttempt, Outcome, RateCheck, RateLimits, Store,
+    AttemptId, AttemptRow, AttemptState, JobId, NewAttempt, Outcome, RateCheck, RateLimits, Store,
 };
 use jiff::Timestamp;
 
@@ -27,6 +27,8 @@ pub struct Ledger {
     limits: RateLimits,
     force: bool,
     window: Duration,
+    /// The scheduled job the run is for: its attempts are linked to it.
+    job: Option<JobId>,
 }
 
 /// What the ledger says about a job before it runs.
@@ -46,7 +48,41 @@ impl Ledger {
             limits,
             force,
             window: DEFAULT_WINDOW,
+            job: None,
         }
+    }
+
+    /// Links every attempt of the run to a scheduled job (`queue show`).
+    pub fn for_job(mut self, job: JobId) -> Ledger {
+        self.job = Some(job);
+        self
+    }
+
+    fn new_attempt(&self, platform: PlatformId, account: &str, post: &Post) -> Result<NewAttempt> {
+        let new = NewAttempt::for_post(platform, account, post)?;
+        Ok(match self.job {
+            Some(j) => new.with_job(j),
+            None => new,
+        })
+    }
+
+    /// Records a job refused before any browser work (no session, a rate
+    /// limit): `failed`, with the reason and, for a rate limit, when the
+    /// next post is allowed, so `history` shows it.
+    pub fn refused(
+        &self,
+        platform: PlatformId,
+        account: &str,
+        post: &Post,
+        e: &Error,
+    ) -> Result<()> {
+        let now = Timestamp::now();
+        let new = self.new_attempt(platform, account, post)?;
+        let outcome = Outcome::from_error(e, now);
+        self.with_store(|store| {
+            let id = store.record_pending(&new, now)?;
+            store.finish_attempt(id, &outcome, now)
+        })
     }
 
     fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
@@ -60,7 +96,7 @@ impl Ledger {
     /// may post.
     pub fn before(&self, platform: PlatformId, account: &str, post: &Post) -> Result<Before> {
         let now = Timestamp::now();
-        let new = NewAttempt::for_post(platform, account, post)?;
+        let new = self.new_attempt(platform, account, post)?;
         self.with_store(|store| {
             if !self.force {
                 if let Some(row) = store.find_recent(platform, account, &new.content_hash, self.window, now)? {
@@ -103,7 +139,7 @@ impl Ledger {
         old: &AttemptRow,
     ) -> Result<AttemptId> {
         let now = Timestamp::now();
-        let new = NewAttempt::for_post(platform, account, post)?;
+        let new = self.new_attempt(platform, account, post)?;
         self.with_store(|store| {
             store.finish_attempt(
                 old.id,

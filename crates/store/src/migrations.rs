@@ -86,9 +86,15 @@ CREATE TABLE healer_model_calls (
 );
 ";
 
+/// Version 4: a queued job that waits for the person to log in (its
+/// platforms, comma-separated) is not run until they do.
+const V4_NEEDS_LOGIN: &str = "
+ALTER TABLE jobs ADD COLUMN needs_login TEXT;
+";
+
 /// Every migration, in order: index `i` takes the schema from version `i`
 /// to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1_ATTEMPTS, V2_JOBS, V3_HEALER];
+pub(crate) const MIGRATIONS: &[&str] = &[V1_ATTEMPTS, V2_JOBS, V3_HEALER, V4_NEEDS_LOGIN];
 
 /// The schema version this DistroFlow writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -84,6 +84,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
             }
         }
         let path = home.save_auth(&auth)?;
+        crate::commands::resume_waiting_jobs(&home, auth.platform);
         eprintln!(
             "saved {} cookies for {}{} in {}",
             auth.cookies.len(),
@@ -127,6 +128,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
         })
         .await?;
         let path = home.save_auth(&auth)?;
+        crate::commands::resume_waiting_jobs(&home, auth.platform);
         eprintln!(
             "logged in to {platform} as {user}; session saved in {}",
             path.display()
@@ -214,6 +216,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
     })
     .await?;
     let path = home.save_auth(&auth)?;
+    crate::commands::resume_waiting_jobs(&home, auth.platform);
     eprintln!(
         "logged in to {platform}; session saved in {}",
         path.display()

@@ -17,6 +17,30 @@ use std::io::Read;
 use distroflow_browser::BrowserOptions;
 use distroflow_core::{Config, Error, Home, PlatformId, Result};
 
+/// After a login: scheduled jobs that waited for it are queued again (the
+/// daemon runs them). Never fails the login: the store may not exist yet.
+pub(crate) fn resume_waiting_jobs(home: &Home, platform: PlatformId) {
+    if !home
+        .root()
+        .join(distroflow_store::Store::FILE_NAME)
+        .exists()
+    {
+        return;
+    }
+    let resumed = distroflow_store::Store::open_home(home)
+        .and_then(|s| s.resume_after_login(platform, jiff::Timestamp::now()));
+    match resumed {
+        Ok(ids) => {
+            for id in ids {
+                eprintln!(
+                    "job {id}: was waiting for this login; queued again (the daemon runs it)"
+                );
+            }
+        }
+        Err(e) => tracing::warn!("could not resume jobs waiting for the {platform} login: {e}"),
+    }
+}
+
 /// The `--to` values, or `[post] to` from config.toml when there are none.
 pub(crate) fn targets_or_default(to: &[String], config: &Config) -> Result<Vec<String>> {
     if to.iter().any(|v| !v.trim().is_empty()) {

@@ -139,14 +139,22 @@ pub(crate) fn ledger(
     no_rate_limit: bool,
     force: bool,
 ) -> Result<Arc<distroflow_engine::Ledger>> {
+    Ok(Arc::new(ledger_for(home, config, no_rate_limit, force)?))
+}
+
+/// The ledger itself, for a caller that adds to it (a scheduled job's).
+pub(crate) fn ledger_for(
+    home: &Home,
+    config: &distroflow_core::Config,
+    no_rate_limit: bool,
+    force: bool,
+) -> Result<distroflow_engine::Ledger> {
     let store = distroflow_store::Store::open_home(home)?;
     let mut limits = distroflow_store::RateLimits::from_toml(&config.rate_limits)?.with_env();
     if no_rate_limit {
         limits = limits.disable_all();
     }
-    Ok(Arc::new(distroflow_engine::Ledger::new(
-        store, limits, force,
-    )))
+    Ok(distroflow_engine::Ledger::new(store, limits, force))
 }
 
 /// One engine job per adapter: where the platform lives, the saved

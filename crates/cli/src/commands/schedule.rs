@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::args::{DaemonArgs, QueueAction, QueueArgs, ScheduleArgs};
 use crate::commands::healer;
-use crate::commands::post::{ledger, make_jobs, prepare};
+use crate::commands::post::{ledger_for, make_jobs, prepare};
 use crate::commands::validate::{refuse, validate};
 use crate::exit::ExitStatus;
 use crate::output;
@@ -67,6 +67,36 @@ fn wire(job: &Job) -> WireJob<'_> {
     }
 }
 
+/// A per-target result in words: `posted URL`, `failed: why`.
+fn result_words(r: &TargetResult) -> String {
+    let mut s = r.state.as_str().to_string();
+    if let Some(url) = r.url.as_deref().filter(|u| !u.is_empty()) {
+        s.push_str(&format!("  {url}"));
+    }
+    if let Some(e) = &r.error {
+        s.push_str(&format!(": {e}"));
+    }
+    s
+}
+
+/// When the job runs next, in words.
+fn next_run(job: &Job) -> String {
+    match job.state {
+        JobState::Queued => job.runs_at().to_string(),
+        JobState::NeedsLogin => format!(
+            "after {}",
+            job.needs_login
+                .iter()
+                .map(|p| format!("`distroflow login {p}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+        JobState::Running => "running now".into(),
+        _ => "never (finished)".into(),
+    }
+}
+
+/// A table row per job (with --json, one object per line).
 fn print_job(job: &Job, json: bool) {
     let w = wire(job);
     if json {
@@ -74,23 +104,180 @@ fn print_job(job: &Job, json: bool) {
         return;
     }
     let mut s = format!(
-        "{:>4}  {:<9} {}  {:<28} {}",
+        "{:>4}  {:<11} {:<24}  {:<28} {}",
         w.id,
         w.state,
-        w.due_at,
+        match job.state {
+            JobState::Queued => job.runs_at().to_string(),
+            _ => w.due_at.clone(),
+        },
         w.targets.join(","),
         w.summary
     );
     if let Some(e) = w.every {
         s.push_str(&format!("  (every {e})"));
     }
-    if let Some(e) = w.last_error {
+    if job.state == JobState::NeedsLogin {
+        s.push_str(&format!("\n      waits: runs {}", next_run(job)));
+    } else if let Some(e) = w.last_error {
         s.push_str(&format!("\n      last error: {e}"));
     }
-    for (p, r) in &w.results {
-        s.push_str(&format!("\n      {p}: {r}"));
+    for (p, r) in &job.results {
+        s.push_str(&format!("\n      {:<11} {}", p.as_str(), result_words(r)));
     }
     output::line(&s);
+}
+
+#[derive(Serialize)]
+struct WireAttempt<'a> {
+    id: i64,
+    platform: &'a str,
+    state: &'a str,
+    url: Option<&'a str>,
+    error_kind: Option<&'a str>,
+    error: Option<&'a str>,
+    retry_at: Option<String>,
+    created_at: String,
+    finished_at: Option<String>,
+}
+
+/// `queue show N`: everything about one job: its content, targets, every
+/// attempt with its outcome, and when it runs next.
+fn show_job(store: &Store, job: &Job, json: bool) -> Result<()> {
+    let attempts = store.attempts_for_job(job.id)?;
+    let wire_attempts: Vec<WireAttempt<'_>> = attempts
+        .iter()
+        .map(|a| WireAttempt {
+            id: a.id.0,
+            platform: a.platform.as_str(),
+            state: a.state.as_str(),
+            url: a.url.as_deref(),
+            error_kind: a.error_kind.as_deref(),
+            error: a.error.as_deref(),
+            retry_at: a.retry_at.map(|t| t.to_string()),
+            created_at: a.created_at.to_string(),
+            finished_at: a.finished_at.map(|t| t.to_string()),
+        })
+        .collect();
+    let p = &job.payload;
+    if json {
+        let mut v = serde_json::to_value(wire(job)).map_err(|e| Error::Unexpected {
+            message: format!("cannot encode job {}: {e}", job.id),
+        })?;
+        v["next_run"] = serde_json::json!(next_run(job));
+        v["needs_login"] = serde_json::json!(job
+            .needs_login
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>());
+        v["runs"] = serde_json::json!(job.runs);
+        v["created_at"] = serde_json::json!(job.created_at.to_string());
+        v["content"] = serde_json::json!({
+            "text": p.text,
+            "title": p.title,
+            "url": p.url,
+            "media": p.media,
+            "text_for": p.text_overrides.iter().map(|(k, v)| (k.as_str(), v)).collect::<std::collections::BTreeMap<_, _>>(),
+            "thread_for": p.thread_overrides.iter().map(|(k, v)| (k.as_str(), v)).collect::<std::collections::BTreeMap<_, _>>(),
+            "options": p.options.iter().map(|(k, v)| (k.as_str(), v)).collect::<std::collections::BTreeMap<_, _>>(),
+            "force": p.force,
+        });
+        v["attempt_log"] = serde_json::json!(wire_attempts);
+        output::json_line(&v);
+        return Ok(());
+    }
+    let mut s = format!("job {}  {}\n", job.id, job.state);
+    let mut field = |k: &str, v: &str| s.push_str(&format!("  {k:<10} {v}\n"));
+    field(
+        "due",
+        &format!(
+            "{}{}",
+            job.due_at,
+            job.every
+                .as_deref()
+                .map(|e| format!("  (every {e}, {})", job.tz))
+                .unwrap_or_default()
+        ),
+    );
+    field("next run", &next_run(job));
+    field(
+        "targets",
+        &job.targets
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    if let Some(t) = &p.title {
+        field("title", t);
+    }
+    if let Some(u) = &p.url {
+        field("url", u);
+    }
+    for m in &p.media {
+        field("media", &m.display().to_string());
+    }
+    for (platform, opts) in &p.options {
+        for (k, v) in opts {
+            field(k, &format!("{v} ({platform})"));
+        }
+    }
+    for (platform, t) in &p.text_overrides {
+        field("text for", &format!("{platform}: {t}"));
+    }
+    if p.force {
+        field("force", "yes (posts even if posted recently)");
+    }
+    field(
+        "tries",
+        &format!(
+            "{} failed in this run, {} deferred, {} run(s) finished",
+            job.attempts, job.deferrals, job.runs
+        ),
+    );
+    if let Some(e) = &job.last_error {
+        field("last error", e);
+    }
+    s.push_str(if p.text.is_empty() {
+        "  text:      (none)\n"
+    } else {
+        "  text:\n"
+    });
+    for l in p.text.lines() {
+        s.push_str(&format!("    {l}\n"));
+    }
+    if !job.results.is_empty() {
+        s.push_str("  results:\n");
+        for (platform, r) in &job.results {
+            s.push_str(&format!(
+                "    {:<11} {}\n",
+                platform.as_str(),
+                result_words(r)
+            ));
+        }
+    }
+    s.push_str(if attempts.is_empty() {
+        "  attempts: none yet\n"
+    } else {
+        "  attempts:\n"
+    });
+    for a in &wire_attempts {
+        s.push_str(&format!(
+            "    #{:<5} {}  {:<11} {:<11} {}\n",
+            a.id,
+            a.created_at,
+            a.platform,
+            a.state,
+            a.url
+                .map(str::to_string)
+                .or(a
+                    .error
+                    .map(|e| format!("{}: {e}", a.error_kind.unwrap_or("error"))))
+                .unwrap_or_default()
+        ));
+    }
+    output::line(s.trim_end());
+    Ok(())
 }
 
 pub(crate) fn schedule(args: ScheduleArgs) -> Result<ExitStatus> {
@@ -112,6 +299,33 @@ pub(crate) fn schedule(args: ScheduleArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::Usage);
     }
     prepared.warn();
+    // A target with no saved session would wait as `needs_login` when it
+    // falls due: say so now, or refuse with --strict.
+    let mut missing = Vec::new();
+    for &t in &prepared.targets {
+        let usable = home.load_auth(t)?.is_some_and(|a| !a.all_expired());
+        if !usable {
+            missing.push(t);
+        }
+    }
+    if !missing.is_empty() {
+        let logins: Vec<String> = missing
+            .iter()
+            .map(|p| format!("`distroflow login {p}`"))
+            .collect();
+        let names: Vec<&str> = missing.iter().map(|p| p.display_name()).collect();
+        let message = format!("no saved session for {}", names.join(", "));
+        if args.strict {
+            return Err(Error::usage(
+                format!("{message}; nothing was queued"),
+                Some(format!("run {} first", logins.join(" and "))),
+            ));
+        }
+        output::warn(&format!(
+            "{message}: the job will wait as needs_login until you run {} (or use --strict to refuse)",
+            logins.join(" and ")
+        ));
+    }
     let store = Store::open_home(&home)?;
     let id = store.enqueue(
         &NewJob {
@@ -152,19 +366,23 @@ pub(crate) fn queue(args: QueueArgs) -> Result<ExitStatus> {
     match args.action.unwrap_or(QueueAction::List { all: false }) {
         QueueAction::List { all } => {
             let states: &[JobState] = if all {
+                &JobState::ALL
+            } else {
                 &[
                     JobState::Queued,
+                    JobState::NeedsLogin,
                     JobState::Running,
                     JobState::Failed,
-                    JobState::Done,
-                    JobState::Cancelled,
                 ]
-            } else {
-                &[JobState::Queued, JobState::Running, JobState::Failed]
             };
             let jobs = store.jobs(states)?;
             if jobs.is_empty() && !args.json {
                 output::line("the queue is empty");
+            } else if !args.json {
+                output::line(&format!(
+                    "{:>4}  {:<11} {:<24}  {:<28} {}",
+                    "id", "state", "runs at (UTC)", "targets", "summary"
+                ));
             }
             for j in &jobs {
                 print_job(j, args.json);
@@ -177,7 +395,7 @@ pub(crate) fn queue(args: QueueArgs) -> Result<ExitStatus> {
                     Some("see `distroflow queue list` for job ids".into()),
                 )
             })?;
-            print_job(&job, args.json);
+            show_job(&store, &job, args.json)?;
         }
         QueueAction::Cancel { id } => {
             let job = store.cancel_job(JobId(id), now)?;
@@ -189,6 +407,31 @@ pub(crate) fn queue(args: QueueArgs) -> Result<ExitStatus> {
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// How long a rate-limited job waits when the platform did not say.
+const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(600);
+
+/// Jobs waiting for a login whose platforms now all have a saved session
+/// newer than the wait (a login from another shell, a copied session file)
+/// are queued again.
+fn resume_logged_in(home: &Home, store: &Store) -> Result<()> {
+    let now = Timestamp::now();
+    for job in store.jobs(&[JobState::NeedsLogin])? {
+        for p in &job.needs_login {
+            let fresh = home
+                .load_auth(*p)
+                .ok()
+                .flatten()
+                .is_some_and(|a| a.saved_at as i64 * 1000 > job.updated_at.as_millisecond());
+            if fresh {
+                for resumed in store.resume_after_login(*p, now)? {
+                    eprintln!("job {}: logged in; queued again", resumed.0);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `distroflow daemon`: runs due jobs one at a time through the fan-out.
@@ -215,6 +458,7 @@ pub(crate) async fn daemon(args: DaemonArgs) -> Result<ExitStatus> {
         if stop.load(std::sync::atomic::Ordering::SeqCst) {
             break;
         }
+        resume_logged_in(&home, &store)?;
         let now = Timestamp::now();
         match store.claim_due(now, &worker)? {
             Some(job) => {
@@ -300,7 +544,8 @@ async fn run_job(
         ));
     }
     let healer = healer(Some(home))?;
-    let ledger = ledger(home, config, false, job.payload.force)?;
+    let ledger =
+        std::sync::Arc::new(ledger_for(home, config, false, job.payload.force)?.for_job(id));
     let jobs = make_jobs(adapters, home, config, None, &healer, Some(&ledger))?;
     let end = distroflow_engine::run(
         jobs,
@@ -326,14 +571,22 @@ async fn run_job(
     };
     let mut all = job.results.clone();
     let mut failures = Vec::new();
+    let mut logins = Vec::new();
     let mut retry_after: Option<Duration> = None;
     for r in &results {
         let entry = match (&r.url, &r.error) {
             (Some(url), None) => TargetResult::posted(url.clone(), None),
             (_, Some(e)) => {
                 failures.push(format!("{}: {}", r.platform, e.message));
+                if e.kind == "auth" {
+                    logins.push(r.platform);
+                }
                 if e.kind == "rate_limited" {
-                    retry_after = Some(retry_after.unwrap_or(Duration::from_secs(600)));
+                    // Exactly as long as the platform (or DistroFlow's own
+                    // limiter) says, for the target that must wait longest;
+                    // 10 minutes when it did not say.
+                    let wait = e.retry_after.unwrap_or(DEFAULT_RATE_LIMIT_WAIT);
+                    retry_after = Some(retry_after.map_or(wait, |w| w.max(wait)));
                 }
                 TargetResult::failed(e.message.clone(), None)
             }
@@ -343,7 +596,17 @@ async fn run_job(
     }
     let now = Timestamp::now();
     store.set_job_results(id, &all, now)?;
-    if failures.is_empty() {
+    if !logins.is_empty() {
+        // A login does not come back by waiting: no retries; the job
+        // resumes when the person logs in (its other targets with it).
+        store.wait_for_login(id, &logins, &failures.join("; "), now)?;
+        let names: Vec<&str> = logins.iter().map(|p| p.as_str()).collect();
+        eprintln!(
+            "job {}: needs_login: waiting for `distroflow login {}`; it resumes after that",
+            id.0,
+            names.join("` and `distroflow login ")
+        );
+    } else if failures.is_empty() {
         store.complete_job(id, &all as &JobResults, now)?;
     } else {
         match store.fail_or_backoff(id, &failures.join("; "), retry_after, now)? {
