@@ -597,3 +597,68 @@ async fn post_without_to_uses_the_configured_default_targets() {
     assert!(out.stderr.contains("config.toml:3"), "{out:?}");
     assert!(out.stderr.contains("myspace"), "{out:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_video_too_long_for_a_platform_is_refused_before_any_browser() {
+    let mut u = User::new();
+    let (chrome, marker) = recording_chrome(&u);
+    u.set("DISTROFLOW_CHROME", chrome.to_str().unwrap());
+    // 200 s: over X's 2:20, within Reddit's limit.
+    let clip = u.dir.path().join("clip.mp4");
+    std::fs::write(&clip, distroflow_core::minimal_mp4(200)).unwrap();
+    let clip = clip.to_str().unwrap();
+    let out = u
+        .run(&[
+            "check",
+            "--json",
+            "--to",
+            "x,reddit",
+            "--subreddit",
+            "rust",
+            "--title",
+            "T",
+            "--media",
+            clip,
+            "watch this",
+        ])
+        .await;
+    assert_eq!(out.code, 1, "{out:?}");
+    let checks = out.json();
+    let x = checks.iter().find(|c| c["platform"] == "x").unwrap();
+    assert_eq!(x["valid"], false, "{x}");
+    let why = x["errors"][0].as_str().unwrap();
+    assert!(
+        why.contains("3:20 min") && why.contains("2:20 min"),
+        "{why}"
+    );
+    assert!(why.contains("video_seconds"), "{why}");
+    let reddit = checks.iter().find(|c| c["platform"] == "reddit").unwrap();
+    assert_eq!(reddit["valid"], true, "{reddit}");
+
+    let out = u
+        .run(&[
+            "post",
+            "--sandbox",
+            "--to",
+            "x",
+            "--media",
+            clip,
+            "watch this",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("3:20 min"), "{out:?}");
+    assert!(!marker.exists(), "a browser was started");
+
+    // The limit is in the one table, so an override raises it everywhere.
+    std::fs::create_dir_all(u.home()).unwrap();
+    std::fs::write(
+        u.home().join("config.toml"),
+        "[limits.x]\nvideo_seconds = 300\n",
+    )
+    .unwrap();
+    let out = u
+        .run(&["check", "--to", "x", "--media", clip, "watch this"])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+}

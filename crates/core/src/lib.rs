@@ -40,6 +40,8 @@ pub use content::{
 pub use engines::{endpoints, Endpoint, EndpointConfig, EngineKind, ENDPOINTS_ENV};
 pub use error::{Error, ErrorKind, Result};
 pub use home::{AuthStatus, Home};
+#[doc(hidden)]
+pub use media::minimal_mp4;
 pub use media::{Media, MAX_MEDIA_BYTES};
 pub use page::{wait_until, ElementInfo, Page, PathNode, Poll, Waits};
 pub use platform::{

@@ -402,6 +402,7 @@ mod tests {
                 path: format!("{i}.png").into(),
                 mime: "image/png".into(),
                 size: 1,
+                duration: None,
             })
             .collect()
     }

@@ -1082,6 +1082,7 @@ mod tests {
             path: "a.png".into(),
             mime: "image/png".into(),
             size: 1,
+            duration: None,
         });
         assert_eq!(Kind::of(&p), Kind::Image);
         assert_eq!(Kind::of(&post(Some("rust"), "t")), Kind::Text);

@@ -880,6 +880,7 @@ mod tests {
             path: PathBuf::from(format!("/tmp/file.{}", mime.rsplit('/').next().unwrap())),
             mime: mime.into(),
             size,
+            duration: None,
         }
     }
 
