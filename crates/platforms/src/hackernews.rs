@@ -1,4 +1,4 @@
-use crate::ui::{Seen, Signs};
+use crate::ui::{goto, snippet, Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post, Posted, Result,
@@ -161,10 +161,6 @@ impl Platform for HackerNews {
         // next run looks before posting.
         submit(page, ctx, post).await
     }
-}
-
-async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
-    page.goto(ctx.url(path)?.as_str()).await
 }
 
 async fn check_challenge(page: &dyn Page) -> Result<()> {
@@ -357,16 +353,6 @@ async fn classify_error_page(page: &dyn Page) -> Error {
             platform: ID,
             message: snippet(&body),
         }
-    }
-}
-
-fn snippet(body: &str) -> String {
-    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let cut: String = flat.chars().take(160).collect();
-    if cut.is_empty() {
-        "an empty page".into()
-    } else {
-        format!("page says: {cut}")
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use distroflow_core::{wait_until, Page, Result, Waits};
+use distroflow_core::{wait_until, JobContext, Page, Result, Waits};
 
 /// Starts counting DOM changes from now (a counter on `window`).
 const JS_WATCH_CHANGES: &str = r#"(() => {
@@ -159,5 +159,22 @@ where
             after: waits.timeout,
         }),
         other => other,
+    }
+}
+
+/// Opens `path` on the platform's site.
+pub(crate) async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
+    page.goto(ctx.url(path)?.as_str()).await
+}
+
+/// The start of a page's text, for an error that must say what the page
+/// showed instead of what was expected.
+pub(crate) fn snippet(body: &str) -> String {
+    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut: String = flat.chars().take(160).collect();
+    if cut.is_empty() {
+        "an empty page".into()
+    } else {
+        format!("page says: {cut}")
     }
 }
