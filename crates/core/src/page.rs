@@ -165,6 +165,10 @@ pub struct ElementInfo {
     /// The target a step already acted on this element as, if any.
     #[serde(default)]
     pub claimed: String,
+    /// Behind an open modal dialog: out of a person's reach while the
+    /// modal is open, so never a repair.
+    #[serde(default)]
+    pub inert: bool,
 }
 
 /// What one poll of [`wait_until`] found.

@@ -231,12 +231,13 @@ const MODEL_CANDIDATES: usize = 8;
 /// The model's own confidence must reach this.
 const MODEL_CONFIDENCE: f64 = 0.5;
 
-/// The page's elements less those a step already acted on as another
-/// target: a repair never takes another step's element (X's second thread
-/// editor is never the first one).
+/// The page's elements a repair may take: not those a step already acted
+/// on as another target (X's second thread editor is never the first one),
+/// and not those behind an open modal dialog (the timeline's composer
+/// behind X's compose modal is out of reach, like it is to a person).
 fn unclaimed(page: Vec<ElementInfo>, name: &str) -> Vec<ElementInfo> {
     page.into_iter()
-        .filter(|e| e.claimed.is_empty() || e.claimed == name)
+        .filter(|e| (e.claimed.is_empty() || e.claimed == name) && !e.inert)
         .collect()
 }
 
@@ -693,6 +694,10 @@ impl HealingPage<'_> {
         let mut attempt = 1;
         let retry_start = Instant::now();
         loop {
+            // Claimed before acting, with the label it has now: an action
+            // that relabels its own control ("Next" becoming "Share") must
+            // not keep the new label for itself.
+            let _ = self.inner.claim(&located.selector, name).await;
             match action(located.selector.clone()).await {
                 Ok(()) => break,
                 // The element went away under us (a re-render): find it again.
@@ -725,7 +730,6 @@ impl HealingPage<'_> {
             located.selector,
             located.tier.as_str()
         ));
-        let _ = self.inner.claim(&located.selector, name).await;
         if located.tier == Tier::Retry {
             located.latency = retry_start.elapsed();
         }

@@ -342,8 +342,9 @@ async fn open_create_dialog(page: &dyn Page) -> Result<()> {
     let what = "the \"Create new post\" dialog";
     let mut dismissed = 0;
     loop {
+        let since = std::time::Instant::now();
         let seen = wait_until(page.waits(), what, || async {
-            if page.count(SEL_FILE_INPUT).await? > 0 {
+            if crate::ui::present(page, SEL_FILE_INPUT, since).await? {
                 return Ok(Some(true));
             }
             Ok((page.count(SEL_NOTICE_DISMISS).await? > 0).then_some(false))

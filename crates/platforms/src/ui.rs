@@ -140,11 +140,9 @@ where
         }
         // Known markers all missing for a while: a broken one is repaired
         // like any other target (a lookup that describes it searches).
-        if start.elapsed() >= REPAIR_MARKERS_AFTER {
-            for m in signs.logged_in.iter().filter(|m| m.starts_with('@')) {
-                if page.describe(m).await?.is_some() {
-                    return Ok(Some(Seen::LoggedIn));
-                }
+        for m in signs.logged_in {
+            if present(page, m, start).await? {
+                return Ok(Some(Seen::LoggedIn));
             }
         }
         Ok(None)
@@ -160,6 +158,24 @@ where
         }),
         other => other,
     }
+}
+
+/// Whether `selector` is on the page, for a poll that started at `since`
+/// and decides between outcomes (so a plain wait, which would repair, does
+/// not fit): its known selectors at once; once they have all been missing
+/// for a moment (a client-rendered app may still be drawing), a named
+/// target is looked for by the healer's tiers like any other lookup.
+pub(crate) async fn present(
+    page: &dyn Page,
+    selector: &str,
+    since: std::time::Instant,
+) -> Result<bool> {
+    if page.count(selector).await? > 0 {
+        return Ok(true);
+    }
+    Ok(selector.starts_with('@')
+        && since.elapsed() >= REPAIR_MARKERS_AFTER
+        && page.describe(selector).await?.is_some())
 }
 
 /// Opens `path` on the platform's site.

@@ -9,9 +9,10 @@ pub(super) async fn open_composer(page: &dyn Page, ctx: &JobContext) -> Result<C
     goto(page, ctx, "compose/post").await?;
     let modal = Composer::Modal.editor(0);
     let inline = Composer::Inline.editor(0);
+    let since = std::time::Instant::now();
     let found = wait_until(page.waits(), "X's compose modal", || async {
         check_session(page).await?;
-        if page.count(&modal).await? > 0 {
+        if crate::ui::present(page, &modal, since).await? {
             return Ok(Some(Composer::Modal));
         }
         // Redirected away from the modal route: the page's own composer.
@@ -25,9 +26,12 @@ pub(super) async fn open_composer(page: &dyn Page, ctx: &JobContext) -> Result<C
         Err(e) if e.is_timeout() => {
             tracing::debug!("no compose modal on /compose/post; using the composer on /home");
             goto(page, ctx, "home").await?;
+            let since = std::time::Instant::now();
             wait_until(page.waits(), "the composer on X's home page", || async {
                 check_session(page).await?;
-                Ok((page.count(&inline).await? > 0).then_some(Composer::Inline))
+                Ok(crate::ui::present(page, &inline, since)
+                    .await?
+                    .then_some(Composer::Inline))
             })
             .await
             .map_err(|e| not_found_if_timeout(e, "X's composer", &format!("{modal} | {inline}")))
@@ -93,24 +97,28 @@ pub(super) async fn add_thread_post(page: &dyn Page, composer: Composer, i: usiz
 /// A missing button is `NotFound` (the page changed), a disabled one
 /// `Unexpected`.
 pub(super) async fn wait_enabled(page: &dyn Page, selector: &str, what: &str) -> Result<()> {
-    let seen = std::sync::atomic::AtomicBool::new(false);
+    // The gate goes through the healer like any lookup: a button whose
+    // known selectors all broke is repaired here, and the checks below
+    // then read the repaired element.
+    let target = format!("`{}`", selector.trim_start_matches('@'));
+    crate::ui::wait_for(page, selector, &target)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound {
+                target, selectors, ..
+            } => Error::NotFound {
+                target,
+                selectors,
+                url: String::new(),
+            },
+            other => other,
+        })?;
     let waited = wait_until(page.waits(), what, || async {
-        if page.count(selector).await? == 0 {
-            return Ok(None);
-        }
-        seen.store(true, std::sync::atomic::Ordering::Relaxed);
         let disabled = page.attr(selector, "aria-disabled").await?;
         Ok((disabled.as_deref() != Some("true")).then_some(()))
     })
     .await;
     match waited {
-        Err(e) if e.is_timeout() && !seen.load(std::sync::atomic::Ordering::Relaxed) => {
-            Err(Error::NotFound {
-                target: format!("`{}`", selector.trim_start_matches('@')),
-                selectors: selector.to_string(),
-                url: page.current_url().await.unwrap_or_default(),
-            })
-        }
         Err(e) if e.is_timeout() => Err(Error::Unexpected {
             message: format!(
                 "{what}: it stayed disabled (is a post over X's length limit, or the media still uploading?)"

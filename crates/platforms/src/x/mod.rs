@@ -54,15 +54,16 @@ const SEL_STATUS_LINKS: &str = r#"article[data-testid="tweet"] a[href*="/status/
 /// first toast that is not marked.
 const JS_MARK_TOASTS: &str = r#"(() => {
   const seen = window.__distroflowSeenToasts || (window.__distroflowSeenToasts = new WeakSet());
-  document.querySelectorAll('[data-testid="toast"]').forEach((t) => seen.add(t));
+  document.querySelectorAll('[data-testid="toast"], [role="alert"]').forEach((t) => seen.add(t));
   return true;
 })()"#;
 
 /// The first toast not marked by [`JS_MARK_TOASTS`]: its text and the
-/// href of its status link, or null.
+/// href of its status link, or null. A toast is found by its test id or,
+/// when that changed, by its role: X announces it as an alert.
 const JS_NEW_TOAST: &str = r#"(() => {
   const seen = window.__distroflowSeenToasts || new WeakSet();
-  for (const t of document.querySelectorAll('[data-testid="toast"]')) {
+  for (const t of document.querySelectorAll('[data-testid="toast"], [role="alert"]')) {
     if (seen.has(t)) continue;
     const a = t.querySelector('a[href*="/status/"]');
     return { text: (t.innerText || t.textContent || '').replace(/\s+/g, ' ').trim(),
