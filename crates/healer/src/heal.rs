@@ -231,14 +231,37 @@ const MODEL_CANDIDATES: usize = 8;
 /// The model's own confidence must reach this.
 const MODEL_CONFIDENCE: f64 = 0.5;
 
-/// The page's elements a repair may take: not those a step already acted
-/// on as another target (X's second thread editor is never the first one),
-/// and not those behind an open modal dialog (the timeline's composer
-/// behind X's compose modal is out of reach, like it is to a person).
+/// The page's elements less those a step already acted on as another
+/// target: a repair never takes another step's element (X's second thread
+/// editor is never the first one).
 fn unclaimed(page: Vec<ElementInfo>, name: &str) -> Vec<ElementInfo> {
     page.into_iter()
-        .filter(|e| (e.claimed.is_empty() || e.claimed == name) && !e.inert)
+        .filter(|e| e.claimed.is_empty() || e.claimed == name)
         .collect()
+}
+
+/// The element of `page` for the fingerprint: by role and name, else by
+/// likeness (never a disabled one).
+fn pick_in(fp: &ElementInfo, page: &[ElementInfo], destructive: bool) -> Option<Located> {
+    let (index, tier, score) = if let Some(i) = role::pick(fp, page, destructive) {
+        (i, Tier::Role, 1.0)
+    } else {
+        let p = similarity::pick(fp, page, destructive)?;
+        if role::is_disabled(&page[p.index]) {
+            return None;
+        }
+        (p.index, Tier::Similarity, p.score)
+    };
+    let info = page[index].clone();
+    Some(Located {
+        selector: info.selector.clone(),
+        tier,
+        score,
+        latency: Duration::ZERO,
+        info: Some(info),
+        tokens: 0,
+        cost_usd: Some(0.0),
+    })
 }
 
 /// Two elements a person could not tell apart (same kind, role and name):
@@ -386,28 +409,20 @@ impl HealingPage<'_> {
 
     /// One search of the page for a target whose known selectors all
     /// failed: by role and name first, then by likeness to its fingerprint.
+    /// What a person can reach comes first: while a modal dialog is open,
+    /// the page behind it is searched only when the modal has no match
+    /// (the timeline's twin of X's modal editor is never taken for it; the
+    /// navigation behind the modal can still be read).
     async fn search(&self, cand: &Candidates) -> Option<Located> {
         let fp = cand.fingerprint.as_ref()?;
         let page = unclaimed(self.inner.scan().await.ok()?, &cand.name);
-        let (index, tier, score) = if let Some(i) = role::pick(fp, &page, cand.destructive) {
-            (i, Tier::Role, 1.0)
-        } else {
-            let p = similarity::pick(fp, &page, cand.destructive)?;
-            if role::is_disabled(&page[p.index]) {
-                return None;
+        let reachable: Vec<ElementInfo> = page.iter().filter(|e| !e.inert).cloned().collect();
+        if reachable.len() < page.len() {
+            if let Some(found) = pick_in(fp, &reachable, cand.destructive) {
+                return Some(found);
             }
-            (p.index, Tier::Similarity, p.score)
-        };
-        let info = page[index].clone();
-        Some(Located {
-            selector: info.selector.clone(),
-            tier,
-            score,
-            latency: Duration::ZERO,
-            info: Some(info),
-            tokens: 0,
-            cost_usd: Some(0.0),
-        })
+        }
+        pick_in(fp, &page, cand.destructive)
     }
 
     /// Keeps a repair found on this page: later lookups of the target use

@@ -41,14 +41,6 @@ const MISSES: &[(&str, &str)] = &[
         "twin: the create-account form's `pw` field has the same name, type and label",
     ),
     (
-        "x.compose.editor_0",
-        "twin: the home composer's editor under the modal has the same test id and label",
-    ),
-    (
-        "x.compose.file_input",
-        "twin: the home composer's media input under the modal has the same test id",
-    ),
-    (
         "reddit.new.app.logged_in",
         "not in the page scan: `shreddit-app` has no role, label or test id",
     ),
