@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use crate::fanout::{four_sites, Sites};
 use crate::harness::User;
+use distroflow_replica::HnFault;
 
 /// A Chromium listening for DevTools on a free port, as a remote engine.
 struct Engine {
     /// Killed when the engine is dropped.
-    _child: tokio::process::Child,
+    child: tokio::process::Child,
     _profile: tempfile::TempDir,
     ws: String,
+    port: u16,
 }
 
 impl Engine {
@@ -31,6 +33,9 @@ impl Engine {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
+            // Its own process group, so that the whole engine (browser,
+            // renderers, helpers) can be killed at once, as a host dies.
+            .process_group(0)
             .spawn()
             .unwrap();
         let active = profile.path().join("DevToolsActivePort");
@@ -40,15 +45,47 @@ impl Engine {
                 if let (Some(port), Some(path)) = (lines.next(), lines.next()) {
                     let ws = format!("ws://127.0.0.1:{port}{path}");
                     return Engine {
-                        _child: child,
+                        child,
                         _profile: profile,
                         ws,
+                        port: port.parse().unwrap(),
                     };
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("the engine never wrote DevToolsActivePort");
+    }
+
+    /// The engine's name in DistroFlow's output (`host:port`).
+    fn name(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The addresses of the engine's open tabs.
+    async fn tab_urls(&self) -> Vec<String> {
+        let list: Vec<serde_json::Value> =
+            reqwest::get(format!("http://127.0.0.1:{}/json/list", self.port))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        list.iter()
+            .filter_map(|t| t["url"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Kills the engine's whole process group with SIGKILL: no close
+    /// frame, no goodbye, as a host that dies or a session timer that fires.
+    async fn kill(&mut self) {
+        let pgid = self.child.id().unwrap() as i32;
+        nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pgid),
+            nix::sys::signal::Signal::SIGKILL,
+        )
+        .unwrap();
+        let _ = self.child.wait().await;
     }
 }
 
@@ -65,8 +102,8 @@ async fn full_engine() -> String {
     format!("ws://127.0.0.1:{port}/chromium?token=t0ken-never-shown")
 }
 
-async fn post_all(u: &User, text: &str) -> crate::harness::Output {
-    u.run(&[
+fn post_all_args(text: &str) -> Vec<&str> {
+    vec![
         "post",
         "--to",
         "all",
@@ -78,8 +115,11 @@ async fn post_all(u: &User, text: &str) -> crate::harness::Output {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/example.png"),
         "--json",
         text,
-    ])
-    .await
+    ]
+}
+
+async fn post_all(u: &User, text: &str) -> crate::harness::Output {
+    u.run(&post_all_args(text)).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -143,4 +183,105 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
         4
     );
     drop((a, b));
+}
+
+/// Kill -9 the whole engine that holds Hacker News's job just after the
+/// story is stored (the site's answer hangs, so the job is past its
+/// submit): that job is looked for from the other engine and found, jobs
+/// still running there move to the other engine, and every site has its
+/// post exactly once, in the same run or after one re-run.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_engine_killed_mid_run_loses_and_duplicates_nothing() {
+    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let mut engines = [Engine::start().await, Engine::start().await];
+    u.set(
+        "DISTROFLOW_BROWSER_ENDPOINTS",
+        &format!("{},{}", engines[0].ws, engines[1].ws),
+    );
+    u.set("DISTROFLOW_CHROME", "/bin/false");
+    // The other sites are slow, so that their jobs are still running on
+    // the engine when it dies.
+    x.set_latency(Duration::from_millis(150));
+    reddit.set_latency(Duration::from_millis(150));
+    ig.set_latency(Duration::from_millis(150));
+    hn.set_fault(Some(HnFault::HangAfterStore));
+
+    let text = "Posted once, whatever happens to the engine 🛰";
+    let args = post_all_args(text);
+    let started = std::time::Instant::now();
+    let child = u.spawn(&args);
+    let mut stored = false;
+    for _ in 0..600 {
+        if !hn.stories().is_empty() {
+            stored = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(stored, "the Hacker News submit reached the site");
+    // The engine whose tab is on Hacker News.
+    let mut holder = None;
+    for (i, e) in engines.iter().enumerate() {
+        if e.tab_urls().await.iter().any(|t| t.starts_with(&hn.url())) {
+            holder = Some(i);
+        }
+    }
+    let holder = holder.expect("one engine has the Hacker News tab");
+    let killed = engines[holder].name();
+    let survivor = engines[1 - holder].name();
+    engines[holder].kill().await;
+    hn.set_fault(None);
+
+    let out = tokio::time::timeout(Duration::from_secs(110), child.wait_with_output())
+        .await
+        .expect("the run ends well before the job deadline")
+        .unwrap();
+    let out = crate::harness::Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    println!("run with a killed engine: {:?}\n{out:?}", started.elapsed());
+    let rows = out.json();
+    assert_eq!(rows.len(), 4, "{out:?}");
+    let hn_row = rows.iter().find(|r| r["platform"] == "hackernews").unwrap();
+    assert_eq!(
+        hn_row["status"], "posted",
+        "found from the other engine: {out:?}"
+    );
+    assert_eq!(hn_row["engine"], survivor.as_str(), "{out:?}");
+    assert!(
+        out.stderr.contains(&format!("{killed} was lost")),
+        "the loss is said: {out:?}"
+    );
+    if out.code != 0 {
+        // A job that could not be settled in the run is settled by one
+        // re-run, which looks before posting.
+        for r in rows.iter().filter(|r| r["ok"] != true) {
+            assert_eq!(
+                r["error"]["kind"], "uncertain",
+                "never a plain failure: {out:?}"
+            );
+        }
+        let again = u.run(&args).await;
+        assert_eq!(again.code, 0, "{again:?}");
+    } else {
+        for r in &rows {
+            assert_eq!(r["status"], "posted", "{out:?}");
+            assert_ne!(r["engine"], killed.as_str(), "{out:?}");
+        }
+    }
+    assert_eq!(hn.stories().len(), 1, "exactly one story");
+    assert_eq!(x.posts().len(), 1, "exactly one X post");
+    assert_eq!(reddit.posts().len(), 1, "exactly one Reddit post");
+    assert_eq!(ig.posts().len(), 1, "exactly one Instagram post");
+    assert_eq!(x.posts()[0].text, text);
+    assert_eq!(ig.posts()[0].caption, text);
+    let history = u.run(&["history", "--json"]).await.json();
+    assert!(
+        history
+            .iter()
+            .all(|h| h["state"] == "posted" || h["state"] == "failed"),
+        "nothing left running or uncertain: {history:?}"
+    );
 }

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use chromiumoxide::browser::Browser as CdpBrowser;
 use chromiumoxide::handler::HandlerConfig;
 use distroflow_core::{Endpoint, EngineKind, Error, Result};
-use futures::StreamExt;
 use tokio::sync::{RwLock, Semaphore};
 use url::Url;
 
@@ -41,17 +40,13 @@ impl Browser {
             request_intercept: false,
             cache_enabled: true,
         };
-        let (cdp, mut handler) =
+        let (cdp, handler) =
             tokio::time::timeout(CONNECT_TIMEOUT, CdpBrowser::connect_with_config(ws, config))
                 .await
                 .map_err(|_| unreachable_err(&shown, "no answer"))?
                 .map_err(|e| unreachable_err(&shown, &refusal(&e.to_string())))?;
-        let events = tokio::spawn(async move {
-            while let Some(event) = handler.next().await {
-                // Not logged: an error may quote the message it was about.
-                let _ = event;
-            }
-        });
+        let lost = crate::lost::new();
+        let events = crate::lost::drive(handler, lost.clone());
         if let Err(e) = tokio::time::timeout(CONNECT_TIMEOUT, cdp.version())
             .await
             .map_err(|_| unreachable_err(&shown, "no answer to Browser.getVersion"))?
@@ -72,6 +67,7 @@ impl Browser {
                 child: std::sync::Mutex::new(None),
                 profile: None,
                 remote: Some(endpoint.name.clone()),
+                lost,
                 started_in: started.elapsed(),
             }),
         })

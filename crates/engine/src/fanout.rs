@@ -143,6 +143,11 @@ impl Opener {
             Opener::Engines(e) => e.close().await,
         }
     }
+
+    /// Whether a job whose browser was lost can move to another one.
+    fn can_fail_over(&self) -> bool {
+        matches!(self, Opener::Engines(_))
+    }
 }
 
 impl Opened {
@@ -161,6 +166,15 @@ impl Opened {
         }
     }
 
+    /// Completes as soon as the session's browser connection drops.
+    fn lost(&self) -> impl Future<Output = ()> + Send + 'static {
+        let lost: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = match self {
+            Opened::One(s) => Box::pin(s.lost()),
+            Opened::Pooled(s) => Box::pin(s.lost()),
+        };
+        lost
+    }
+
     async fn close(self) {
         match self {
             Opened::One(s) => s.close().await,
@@ -168,6 +182,9 @@ impl Opened {
         }
     }
 }
+
+/// How many times one job may move to another engine after losing its own.
+const MAX_FAILOVERS: usize = 3;
 
 /// Runs every job, calling `report` as each finishes. When `interrupt`
 /// completes (Ctrl-C), running jobs are stopped and the browser closed.
@@ -351,7 +368,7 @@ async fn run_one(
     post: &Post,
     progress: &Mutex<Progress>,
 ) -> Result<Done> {
-    let before = match &job.ledger {
+    let mut before = match &job.ledger {
         Some(l) => Some(l.before(job.platform, &job.account, post)?),
         None => None,
     };
@@ -366,42 +383,125 @@ async fn run_one(
     }
     let cookies = job.cookies.as_deref().unwrap_or_default();
     let scope = CookieScope::new(job.platform, &job.ctx.base_url);
-    // Opening a context is safe to repeat; the post itself is not retried.
-    let opened = distroflow_healer::retry(
-        distroflow_healer::RetryPolicy::default(),
-        "open a browser context",
-        || browser.open(&scope, cookies),
-    )
-    .await;
-    let session = match opened {
-        Ok(s) => s,
-        Err(e) => {
-            // Nothing was submitted: `failed`, even when opening timed out.
-            let id = lock(progress).attempt.take();
-            if let (Some(id), Some(l)) = (id, &job.ledger) {
-                if let Err(le) = l.failed_before_submit(id, &e) {
-                    tracing::warn!("cannot record the attempt: {le}");
+    // The engines this job lost, in order.
+    let mut lost: Vec<String> = Vec::new();
+    // Whether this run's own attempt, cut off after its submit started, is
+    // being looked for.
+    let mut resolving_own = false;
+    loop {
+        // Opening a context is safe to repeat; the post itself is not retried.
+        let opened = distroflow_healer::retry(
+            distroflow_healer::RetryPolicy::default(),
+            "open a browser context",
+            || browser.open(&scope, cookies),
+        )
+        .await;
+        let session = match opened {
+            Ok(s) => s,
+            Err(e) => {
+                // Nothing was submitted by this try: `failed`, even when
+                // opening timed out.
+                let id = lock(progress).attempt.take();
+                if let (Some(id), Some(l)) = (id, &job.ledger) {
+                    if let Err(le) = l.failed_before_submit(id, &e) {
+                        tracing::warn!("cannot record the attempt: {le}");
+                    }
+                }
+                if let (true, Some(gone)) = (resolving_own, lost.last()) {
+                    // A lost engine's attempt is still to be looked for.
+                    return Err(Error::Uncertain {
+                        platform: job.platform,
+                        message: format!(
+                            "browser engine {gone} was lost after the submit started, and no other engine could look for the post ({e}); run again to look before posting"
+                        ),
+                    });
+                }
+                return Err(e);
+            }
+        };
+        let engine = session.engine();
+        lock(progress).engine = engine.clone();
+        let page = job.healer.page(session.page(), job.platform);
+        let dropped = session.lost();
+        // A dropped connection ends the job's step at once, instead of
+        // after every CDP call and wait on it has timed out.
+        let step = tokio::select! {
+            biased;
+            o = post_or_resolve(job, &page, post, before.clone(), progress) => Some(o),
+            _ = dropped => None,
+        };
+        let Some(mut outcome) = step else {
+            page.finish();
+            session.close().await;
+            let gone = engine.unwrap_or_else(|| "the browser".into());
+            lost.push(gone.clone());
+            let retry = browser.can_fail_over() && lost.len() <= MAX_FAILOVERS;
+            let submit_started = lock(progress).submit_started;
+            if !submit_started {
+                // Nothing was sent: the same attempt goes on elsewhere.
+                if retry {
+                    tracing::warn!(
+                        "{}: browser engine {gone} was lost before the submit; moving the job to another engine",
+                        job.platform.display_name()
+                    );
+                    continue;
+                }
+                let e = Error::Browser {
+                    message: format!(
+                        "browser engine {gone} was lost before anything was submitted; safe to run again"
+                    ),
+                };
+                record_stopped(job.ledger.as_deref(), progress, job.platform, &e);
+                return Err(e);
+            }
+            // The submit may have reached the site: look before posting
+            // again, on another engine, exactly as after a crash.
+            let why = Error::Uncertain {
+                platform: job.platform,
+                message: format!(
+                    "browser engine {gone} was lost after the submit started; the post may be there: a re-run looks for it before posting"
+                ),
+            };
+            let Some(ledger) = job.ledger.as_deref().filter(|_| retry) else {
+                record_stopped(job.ledger.as_deref(), progress, job.platform, &why);
+                return Err(why);
+            };
+            let id = {
+                let mut p = lock(progress);
+                p.submit_started = false;
+                p.attempt.take()
+            };
+            let Some(id) = id else {
+                return Err(why);
+            };
+            before = Some(Before::Resolve(ledger.uncertain(id, &why)?));
+            resolving_own = true;
+            tracing::warn!(
+                "{}: browser engine {gone} was lost after the submit started; looking for the post from another engine before posting again",
+                job.platform.display_name()
+            );
+            continue;
+        };
+        if let (Ok(Done::Already { url, id }), true) = (&outcome, resolving_own) {
+            // Found after this run's own engine was lost: this run posted it.
+            if let (Some(url), Some(id)) = (url, id) {
+                outcome = Ok(Done::Posted(Posted::single(id.clone(), url.clone())));
+            }
+        }
+        if let (Err(e), Some(bundles)) = (&outcome, &job.bundles) {
+            if leaves_bundle(e) {
+                if let Some(path) = bundles.write(job.platform, &page, e).await {
+                    if let Err(e) = outcome {
+                        outcome = Err(with_bundle(e, &path));
+                    }
+                    lock(progress).bundle = Some(path);
                 }
             }
-            return Err(e);
         }
-    };
-    lock(progress).engine = session.engine();
-    let page = job.healer.page(session.page(), job.platform);
-    let mut outcome = post_or_resolve(job, &page, post, before, progress).await;
-    if let (Err(e), Some(bundles)) = (&outcome, &job.bundles) {
-        if leaves_bundle(e) {
-            if let Some(path) = bundles.write(job.platform, &page, e).await {
-                if let Err(e) = outcome {
-                    outcome = Err(with_bundle(e, &path));
-                }
-                lock(progress).bundle = Some(path);
-            }
-        }
+        page.finish();
+        session.close().await;
+        return outcome;
     }
-    page.finish();
-    session.close().await;
-    outcome
 }
 
 async fn post_or_resolve(

@@ -30,6 +30,7 @@ pub struct Ledger {
 }
 
 /// What the ledger says about a job before it runs.
+#[derive(Clone)]
 pub enum Before {
     /// Go ahead; the attempt is recorded as running.
     Post(AttemptId),
@@ -115,6 +116,26 @@ impl Ledger {
                 now,
             )?;
             store.begin_attempt(&new, now)
+        })
+    }
+
+    /// Records a running attempt as `uncertain` (its browser was lost after
+    /// the submit started) and returns it, to be resolved by looking on the
+    /// platform before anything is posted again, as after a crash. (Not
+    /// [`Ledger::before`]: with `--force` that would post again unseen.)
+    pub fn uncertain(&self, id: AttemptId, why: &Error) -> Result<AttemptRow> {
+        let now = Timestamp::now();
+        self.with_store(|store| {
+            store.finish_attempt(
+                id,
+                &Outcome::Uncertain {
+                    reason: why.to_string(),
+                },
+                now,
+            )?;
+            store.attempt(id)?.ok_or_else(|| Error::Unexpected {
+                message: format!("attempt {} vanished from the store", id.0),
+            })
         })
     }
 
