@@ -285,3 +285,153 @@ async fn an_engine_killed_mid_run_loses_and_duplicates_nothing() {
         "nothing left running or uncertain: {history:?}"
     );
 }
+
+/// `http://localhost:PORT/?probe=1`: the WebSocket is discovered through
+/// `/json/version` asked by address (Chromium refuses a Host that is a
+/// name) with the query string kept in its place (chromiumoxide's own
+/// discovery appends the path after it), and a post runs there.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_http_endpoint_named_by_host_name_with_a_query_is_discovered() {
+    let hn = distroflow_replica::HackerNews::start(distroflow_replica::HnOptions::default())
+        .await
+        .unwrap();
+    let mut u = User::logged_in_to_hn(&hn.url()).await;
+    let engine = Engine::start().await;
+    u.set(
+        "DISTROFLOW_BROWSER_ENDPOINTS",
+        &format!("http://localhost:{}/?probe=1", engine.port),
+    );
+    u.set("DISTROFLOW_CHROME", "/bin/false");
+    let out = u.run(&["engines", "--json"]).await;
+    let rows = out.json();
+    assert_eq!(rows[0]["reachable"], true, "{out:?}");
+    assert!(
+        rows[0]["version"].as_str().unwrap().contains("Chrome"),
+        "{out:?}"
+    );
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            "Found by name",
+            "--url",
+            "https://example.com/by-name",
+            "--json",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.json()[0]["engine"],
+        format!("localhost:{}", engine.port),
+        "{out:?}"
+    );
+    assert_eq!(hn.stories().len(), 1);
+    assert_eq!(hn.stories()[0].title, "Found by name");
+}
+
+/// The browserless image, when Docker runs and the image is already here
+/// (nothing is pulled: the tests never touch the internet):
+/// `docker run --rm -d --network host -e PORT=<free> -e TOKEN=<random>
+/// -e CONCURRENT=2 ghcr.io/browserless/chromium`. A post to all four
+/// replicas runs on it, one connection (one browser) per job, and the
+/// token is never printed. Otherwise skipped, saying why.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browserless_container_posts_to_all_four() {
+    const IMAGE: &str = "ghcr.io/browserless/chromium";
+    let docker = |args: &[&str]| {
+        std::process::Command::new("docker")
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+    };
+    match docker(&["image", "inspect", IMAGE]) {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => {
+            println!(
+                "SKIPPED: no usable Docker with {IMAGE} here (docker image inspect: {})",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+            return;
+        }
+        Err(e) => {
+            println!("SKIPPED: Docker is not installed ({e})");
+            return;
+        }
+    }
+    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let token = format!("df-test-{}", std::process::id());
+    // Host networking: the container's Chromium reaches the replicas on
+    // 127.0.0.1.
+    let started = docker(&[
+        "run",
+        "--rm",
+        "-d",
+        "--network",
+        "host",
+        "-e",
+        &format!("PORT={port}"),
+        "-e",
+        &format!("TOKEN={token}"),
+        "-e",
+        "CONCURRENT=2",
+        IMAGE,
+    ])
+    .unwrap();
+    assert!(
+        started.status.success(),
+        "docker run: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let id = String::from_utf8_lossy(&started.stdout).trim().to_string();
+    struct Stop(String);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("docker")
+                .args(["stop", "-t", "2", &self.0])
+                .output();
+        }
+    }
+    let _stop = Stop(id);
+    let mut ready = false;
+    for _ in 0..120 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(ready, "browserless listens on {port}");
+    u.file(
+        "home/config.toml",
+        &format!(
+            "[[browser.endpoints]]\nname = \"pool\"\nurl = \"ws://127.0.0.1:{port}/chromium\"\nkind = \"browserless\"\nmax_sessions = 2\ntoken_env = \"DF_TEST_BROWSERLESS_TOKEN\"\n"
+        ),
+    );
+    u.set("DF_TEST_BROWSERLESS_TOKEN", &token);
+    u.set("DISTROFLOW_CHROME", "/bin/false");
+    let out = u.run(&["engines", "--json"]).await;
+    assert_eq!(out.json()[0]["reachable"], true, "{out:?}");
+    let text = "Posted through browserless";
+    let out = post_all(&u, text).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        !out.stdout.contains(&token) && !out.stderr.contains(&token),
+        "{out:?}"
+    );
+    for r in out.json() {
+        assert_eq!(r["engine"], "pool", "{out:?}");
+    }
+    assert_eq!(x.posts().len(), 1);
+    assert_eq!(reddit.posts().len(), 1);
+    assert_eq!(hn.stories().len(), 1);
+    assert_eq!(ig.posts().len(), 1);
+}

@@ -22,6 +22,9 @@ pub struct BrowserOptions {
     pub max_concurrency: usize,
     /// Deadline for a single CDP call.
     pub cdp_timeout: Duration,
+    /// How long one job's session may last on an engine that ends sessions
+    /// by a timer (browserless's `timeout`): the job deadline.
+    pub session_timeout: Duration,
     /// Deadline and poll interval for waits inside pages.
     pub waits: Waits,
     /// Extra Chromium flags for this machine (`DISTROFLOW_CHROME_ARGS`,
@@ -41,6 +44,7 @@ impl BrowserOptions {
             headless: true,
             max_concurrency: 3,
             cdp_timeout: Duration::from_secs(20),
+            session_timeout: Duration::from_secs(120),
             waits: Waits::default(),
             extra_args: std::env::var("DISTROFLOW_CHROME_ARGS")
                 .unwrap_or_default()

@@ -29,8 +29,10 @@ pub(crate) fn drive(mut handler: Handler, lost: Lost) -> tokio::task::JoinHandle
                 break;
             }
         }
-        drop(handler);
+        // Lost first: a command failing because the handler is gone is then
+        // seen as the loss it is.
         lost.send_replace(true);
+        drop(handler);
     })
 }
 

@@ -76,6 +76,11 @@ impl PooledSession {
         self.session.lost()
     }
 
+    /// Whether the engine's connection has dropped.
+    pub fn is_lost(&self) -> bool {
+        self.session.browser().is_lost()
+    }
+
     pub async fn close(self) {
         self.session.close().await;
         if let Some(b) = self.own {

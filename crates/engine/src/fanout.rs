@@ -166,6 +166,13 @@ impl Opened {
         }
     }
 
+    fn is_lost(&self) -> bool {
+        match self {
+            Opened::One(s) => s.browser().is_lost(),
+            Opened::Pooled(s) => s.is_lost(),
+        }
+    }
+
     /// Completes as soon as the session's browser connection drops.
     fn lost(&self) -> impl Future<Output = ()> + Send + 'static {
         let lost: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = match self {
@@ -412,7 +419,7 @@ async fn run_one(
                     return Err(Error::Uncertain {
                         platform: job.platform,
                         message: format!(
-                            "browser engine {gone} was lost after the submit started, and no other engine could look for the post ({e}); run again to look before posting"
+                            "{gone} was lost after the submit started, and no other engine could look for the post ({e}); run again to look before posting"
                         ),
                     });
                 }
@@ -430,10 +437,19 @@ async fn run_one(
             o = post_or_resolve(job, &page, post, before.clone(), progress) => Some(o),
             _ = dropped => None,
         };
+        let step = match step {
+            Some(Err(e)) if lost_with(&session, &e).await => None,
+            other => other,
+        };
+        if let Some(outcome) = &step {
+            record_after(job, progress, outcome);
+        }
         let Some(mut outcome) = step else {
             page.finish();
             session.close().await;
-            let gone = engine.unwrap_or_else(|| "the browser".into());
+            let gone = engine
+                .map(|e| format!("browser engine {e}"))
+                .unwrap_or_else(|| "the browser (Chromium)".into());
             lost.push(gone.clone());
             let retry = browser.can_fail_over() && lost.len() <= MAX_FAILOVERS;
             let submit_started = lock(progress).submit_started;
@@ -441,14 +457,14 @@ async fn run_one(
                 // Nothing was sent: the same attempt goes on elsewhere.
                 if retry {
                     tracing::warn!(
-                        "{}: browser engine {gone} was lost before the submit; moving the job to another engine",
+                        "{}: {gone} was lost before the submit; moving the job to another engine",
                         job.platform.display_name()
                     );
                     continue;
                 }
                 let e = Error::Browser {
                     message: format!(
-                        "browser engine {gone} was lost before anything was submitted; safe to run again"
+                        "{gone} was lost before anything was submitted; safe to run again"
                     ),
                 };
                 record_stopped(job.ledger.as_deref(), progress, job.platform, &e);
@@ -459,7 +475,7 @@ async fn run_one(
             let why = Error::Uncertain {
                 platform: job.platform,
                 message: format!(
-                    "browser engine {gone} was lost after the submit started; the post may be there: a re-run looks for it before posting"
+                    "{gone} was lost after the submit started; the post may be there: a re-run looks for it before posting"
                 ),
             };
             let Some(ledger) = job.ledger.as_deref().filter(|_| retry) else {
@@ -477,7 +493,7 @@ async fn run_one(
             before = Some(Before::Resolve(ledger.uncertain(id, &why)?));
             resolving_own = true;
             tracing::warn!(
-                "{}: browser engine {gone} was lost after the submit started; looking for the post from another engine before posting again",
+                "{}: {gone} was lost after the submit started; looking for the post from another engine before posting again",
                 job.platform.display_name()
             );
             continue;
@@ -542,13 +558,56 @@ async fn post_or_resolve(
     // job may have posted. (Its page loads come first, so a job stopped
     // there is counted as uncertain too: looking costs a visit, a double
     // post costs more.)
+    // The caller records the outcome (see `record_after`): an error that
+    // comes from a lost engine is a loss, not the post's failure.
     lock(progress).submit_started = true;
-    let outcome = job.adapter.post(page, &job.ctx, post).await;
-    let id = lock(progress).attempt.take();
-    if let (Some(ledger), Some(id)) = (&job.ledger, id) {
-        if let Err(e) = ledger.after(id, &outcome) {
-            tracing::warn!("cannot record the attempt: {e}");
+    job.adapter
+        .post(page, &job.ctx, post)
+        .await
+        .map(Done::Posted)
+}
+
+/// Records the outcome of a job whose posting flow ran to its end.
+fn record_after(job: &Job, progress: &Mutex<Progress>, outcome: &Result<Done>) {
+    let id = {
+        let mut p = lock(progress);
+        if !p.submit_started {
+            return;
         }
+        p.attempt.take()
+    };
+    let (Some(ledger), Some(id)) = (&job.ledger, id) else {
+        return;
+    };
+    let recorded = match outcome {
+        Ok(Done::Posted(p)) => ledger.after_ref(id, Ok(p)),
+        Err(e) => ledger.after_ref(id, Err(e)),
+        // Only a look-up ends so, and it records its own outcome.
+        Ok(Done::Already { .. }) => Ok(()),
+    };
+    if let Err(e) = recorded {
+        tracing::warn!("cannot record the attempt: {e}");
     }
-    outcome.map(Done::Posted)
+}
+
+/// How long a job that failed with a browser error waits to see whether
+/// its engine is being lost (the error may come first: a tab dies before
+/// its browser's socket closes).
+const LOST_GRACE: Duration = Duration::from_millis(700);
+
+/// Whether a job's error comes from losing its browser.
+async fn lost_with(session: &Opened, e: &Error) -> bool {
+    use distroflow_core::ErrorKind;
+    if session.is_lost() {
+        return true;
+    }
+    if !matches!(
+        e.kind(),
+        ErrorKind::Browser | ErrorKind::Timeout | ErrorKind::Uncertain
+    ) {
+        return false;
+    }
+    tokio::time::timeout(LOST_GRACE, session.lost())
+        .await
+        .is_ok()
 }

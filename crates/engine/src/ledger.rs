@@ -173,6 +173,15 @@ impl Ledger {
         id: AttemptId,
         outcome: &std::result::Result<distroflow_core::Posted, Error>,
     ) -> Result<()> {
+        self.after_ref(id, outcome.as_ref())
+    }
+
+    /// [`Ledger::after`], for an outcome held elsewhere.
+    pub fn after_ref(
+        &self,
+        id: AttemptId,
+        outcome: std::result::Result<&distroflow_core::Posted, &Error>,
+    ) -> Result<()> {
         let now = Timestamp::now();
         let outcome = match outcome {
             Ok(p) => Outcome::Posted {
