@@ -435,3 +435,67 @@ async fn a_browserless_container_posts_to_all_four() {
     assert_eq!(hn.stories().len(), 1);
     assert_eq!(ig.posts().len(), 1);
 }
+
+/// The daemon is one coordinator over the engines: one pool for its life,
+/// two scheduled jobs (to different sites) run at once over both engines,
+/// each target posted once, and each result line names its engine.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daemon_spreads_scheduled_jobs_over_the_engines() {
+    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let (a, b) = (Engine::start().await, Engine::start().await);
+    u.set(
+        "DISTROFLOW_BROWSER_ENDPOINTS",
+        &format!("{},{}", a.ws, b.ws),
+    );
+    u.set("DISTROFLOW_CHROME", "/bin/false");
+    let media = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/example.png");
+    for args in [
+        vec![
+            "schedule", "--at", "in 1s", "--to", "hn,x", "--title", "Job A", "Text A",
+        ],
+        vec![
+            "schedule",
+            "--at",
+            "in 1s",
+            "--to",
+            "reddit,instagram",
+            "--subreddit",
+            "rustlang",
+            "--title",
+            "Job B",
+            "--media",
+            media,
+            "Text B",
+        ],
+    ] {
+        let out = u.run(&args).await;
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let out = u.run(&["daemon", "--exit-when-idle"]).await;
+    println!("{out:?}");
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .chain(out.stderr.lines())
+        .filter(|l| l.starts_with("job ") && l.contains("(engine "))
+        .collect();
+    assert_eq!(lines.len(), 4, "one line per target: {out:?}");
+    let used: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .filter_map(|l| l.rsplit("(engine ").next())
+        .collect();
+    assert_eq!(used.len(), 2, "both engines ran targets: {out:?}");
+    assert_eq!(hn.stories().len(), 1);
+    assert_eq!(hn.stories()[0].title, "Job A");
+    assert_eq!(x.posts().len(), 1);
+    assert_eq!(x.posts()[0].text, "Text A");
+    assert_eq!(reddit.posts().len(), 1);
+    assert_eq!(ig.posts().len(), 1);
+    assert_eq!(ig.posts()[0].caption, "Text B");
+    let q = u.run(&["queue", "list", "--all", "--json"]).await.json();
+    assert_eq!(q.len(), 2, "{q:?}");
+    assert!(q.iter().all(|j| j["state"] == "done"), "{q:?}");
+    drop((a, b));
+}

@@ -124,6 +124,21 @@ impl Engines {
             .all(|s| s.endpoint.kind == EngineKind::Local)
     }
 
+    /// Sessions on the engines that are not down: how much work a
+    /// coordinator may have running without jobs waiting for room.
+    pub fn live_capacity(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| !s.is_down())
+            .map(|s| s.endpoint.max_sessions)
+            .sum()
+    }
+
+    /// Sessions on all engines together.
+    pub fn capacity(&self) -> usize {
+        self.slots.iter().map(|s| s.endpoint.max_sessions).sum()
+    }
+
     pub fn endpoints(&self) -> Vec<Endpoint> {
         self.slots.iter().map(|s| s.endpoint.clone()).collect()
     }

@@ -115,6 +115,8 @@ pub enum BrowserSource {
     /// each job on the engine with the most room; browsers launched for
     /// the run are closed after it.
     Engines(Arc<Engines>),
+    /// The same, on a pool that outlives the run (the daemon's): left open.
+    Pool(Arc<Engines>),
 }
 
 /// Opens the jobs' sessions: on the run's one browser, or on the engines.
@@ -232,6 +234,7 @@ pub async fn run(
     let (launched, owned) = match source {
         BrowserSource::Shared(b) => (Ok(Opener::One(b)), false),
         BrowserSource::Engines(e) => (Ok(Opener::Engines(e)), true),
+        BrowserSource::Pool(e) => (Ok(Opener::Engines(e)), false),
         BrowserSource::Launch(options) => {
             let b = tokio::select! {
                 b = Browser::launch(options) => b,
