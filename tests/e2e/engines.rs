@@ -499,3 +499,162 @@ async fn the_daemon_spreads_scheduled_jobs_over_the_engines() {
     assert!(q.iter().all(|j| j["state"] == "done"), "{q:?}");
     drop((a, b));
 }
+
+/// A TLS proxy in front of an engine (as on another host: Chromium never
+/// speaks TLS itself), with a certificate for `localhost` made here and
+/// trusted through `SSL_CERT_FILE`. Returns the proxy's port.
+async fn tls_proxy(u: &User, engine_port: u16) -> u16 {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    // A CA (what SSL_CERT_FILE trusts) and a certificate for localhost
+    // signed by it.
+    let dir = u.dir.path();
+    let (ca, ca_key) = (dir.join("cert.pem"), dir.join("ca-key.pem"));
+    let (cert, key, csr) = (
+        dir.join("leaf.pem"),
+        dir.join("key.pem"),
+        dir.join("leaf.csr"),
+    );
+    let ext = u.file(
+        "leaf.ext",
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    );
+    let openssl = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {out:?}");
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    openssl(&[
+        os("req"),
+        os("-x509"),
+        os("-newkey"),
+        os("rsa:2048"),
+        os("-nodes"),
+        os("-days"),
+        os("1"),
+        os("-subj"),
+        os("/CN=DistroFlow test CA"),
+        os("-keyout"),
+        ca_key.as_os_str(),
+        os("-out"),
+        ca.as_os_str(),
+    ]);
+    openssl(&[
+        os("req"),
+        os("-newkey"),
+        os("rsa:2048"),
+        os("-nodes"),
+        os("-subj"),
+        os("/CN=localhost"),
+        os("-keyout"),
+        key.as_os_str(),
+        os("-out"),
+        csr.as_os_str(),
+    ]);
+    openssl(&[
+        os("x509"),
+        os("-req"),
+        os("-in"),
+        csr.as_os_str(),
+        os("-CA"),
+        ca.as_os_str(),
+        os("-CAkey"),
+        ca_key.as_os_str(),
+        os("-CAcreateserial"),
+        os("-days"),
+        os("1"),
+        os("-extfile"),
+        ext.as_os_str(),
+        os("-out"),
+        cert.as_os_str(),
+    ]);
+    let certs = rustls::pki_types::CertificateDer::pem_file_iter(&cert)
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_file(&key).unwrap();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(sock).await else {
+                    return;
+                };
+                let Ok(mut up) = tokio::net::TcpStream::connect(("127.0.0.1", engine_port)).await
+                else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut up).await;
+            });
+        }
+    });
+    port
+}
+
+/// `https://localhost:PORT` and `wss://localhost:PORT/devtools/browser/ID`
+/// through a TLS proxy: discovery by name over TLS, the certificate
+/// checked (trusted through `SSL_CERT_FILE`), and a post runs over `wss`.
+#[tokio::test(flavor = "multi_thread")]
+async fn engines_behind_tls_are_reached_over_https_and_wss() {
+    let hn = distroflow_replica::HackerNews::start(distroflow_replica::HnOptions::default())
+        .await
+        .unwrap();
+    let mut u = User::logged_in_to_hn(&hn.url()).await;
+    let engine = Engine::start().await;
+    let port = tls_proxy(&u, engine.port).await;
+    let path = url::Url::parse(&engine.ws).unwrap().path().to_string();
+    u.set(
+        "SSL_CERT_FILE",
+        u.dir.path().join("cert.pem").to_str().unwrap(),
+    );
+    u.set("DISTROFLOW_CHROME", "/bin/false");
+    u.set(
+        "DISTROFLOW_BROWSER_ENDPOINTS",
+        &format!("https://localhost:{port},wss://localhost:{port}{path}"),
+    );
+    let out = u.run(&["engines", "--json"]).await;
+    let rows = out.json();
+    assert_eq!(rows.len(), 2, "{out:?}");
+    for r in &rows {
+        assert_eq!(r["reachable"], true, "{out:?}");
+    }
+    // Only the wss endpoint: the post runs over it.
+    u.set(
+        "DISTROFLOW_BROWSER_ENDPOINTS",
+        &format!("wss://localhost:{port}{path}"),
+    );
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            "Over TLS",
+            "--url",
+            "https://example.com/tls",
+            "--json",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(hn.stories().len(), 1);
+
+    // An untrusted certificate is refused, and said so.
+    u.unset("SSL_CERT_FILE");
+    let out = u.run(&["engines", "--json"]).await;
+    let row = &out.json()[0];
+    assert_eq!(row["reachable"], false, "{out:?}");
+    assert!(
+        row["error"].as_str().unwrap().contains("certificate"),
+        "{out:?}"
+    );
+}

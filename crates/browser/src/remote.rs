@@ -185,7 +185,7 @@ async fn websocket_url(url: &Url, kind: EngineKind) -> Result<String> {
         .get(version.as_str())
         .send()
         .await
-        .map_err(|e| unreachable_err(&host, &e.without_url().to_string()))?
+        .map_err(|e| unreachable_err(&host, &with_causes(e.without_url())))?
         .error_for_status()
         .map_err(|e| unreachable_err(&host, &refusal(&e.without_url().to_string())))?
         .json()
@@ -196,6 +196,22 @@ async fn websocket_url(url: &Url, kind: EngineKind) -> Result<String> {
         .ok_or_else(|| unreachable_err(&host, "/json/version has no webSocketDebuggerUrl"))?;
     let ws = Url::parse(ws).map_err(|e| unreachable_err(&host, &e.to_string()))?;
     Ok(discovered_ws(url, &ws, ip).to_string())
+}
+
+/// An error and what caused it ("error sending request: … invalid peer
+/// certificate: UnknownIssuer").
+fn with_causes(e: impl std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// `http(s)` → `ws(s)`, everything else kept.
