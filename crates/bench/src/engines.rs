@@ -194,7 +194,7 @@ pub(crate) async fn bench(args: &Args, max_engines: usize) -> Result<(), String>
             .unwrap_or_default();
         base_rate.get_or_insert(rate);
         println!(
-            "  {n} engine(s): {posts} posts in {:.1} s = {rate:.1} posts/min{scaling}; {concurrent} concurrent jobs\n    machine CPU {:.0} ms/post; coordinator CPU {:.0} ms/post, {:.1}% of a core -> ~{:.0}% of a core for 100 concurrent jobs (linear)\n    coordinator memory: {} MiB before, peak {} MiB (+{:.0} KiB per concurrent job -> ~{:.0} MiB with 100)\n    engines' memory: {} MiB warmed up, peak {} MiB",
+            "  {n} engine(s): {posts} posts in {:.1} s = {rate:.1} posts/min{scaling}; {concurrent} concurrent jobs\n    machine CPU {:.0} ms/post; coordinator CPU {:.0} ms/post, {:.1}% of a core -> ~{:.0}% of a core for 100 concurrent jobs (linear)\n    coordinator memory: {} MiB before, peak {} MiB (+{:.0} KiB per concurrent job -> ~{:.0} MiB with 100)\n    engines' memory: {} MiB warmed up, peak {} MiB while posting ({:.0} MiB per busy session)",
             wall.as_secs_f64(),
             ms(machine) / posts.max(1) as f64,
             ms(own) / posts.max(1) as f64,
@@ -206,6 +206,7 @@ pub(crate) async fn bench(args: &Args, max_engines: usize) -> Result<(), String>
             (own_before as f64 + own_mem_per_job * 100.0) / 1024.0,
             engines_before / 1024,
             engines_peak / 1024,
+            engines_peak.saturating_sub(engines_before) as f64 / 1024.0 / concurrent as f64,
         );
         engines.close().await;
         for p in procs {
@@ -277,6 +278,7 @@ async fn session_memory(setup: &Setup) -> Result<(), String> {
         idle / 1024
     );
     let mut open = Vec::new();
+    let mut one = 0;
     for k in [1usize, 2, 4, 8] {
         while open.len() < k {
             let s = engines
@@ -291,11 +293,18 @@ async fn session_memory(setup: &Setup) -> Result<(), String> {
         }
         settle().await;
         let pss = engine.pss_kb();
-        println!(
-            "  {k} session(s): {} MiB, {:.0} MiB per session above idle",
-            pss / 1024,
-            pss.saturating_sub(idle) as f64 / 1024.0 / k as f64
-        );
+        if k == 1 {
+            one = pss;
+            println!("  1 session: {} MiB", pss / 1024);
+        } else {
+            // The first session also wakes the browser's shared parts up:
+            // each further one is what a session costs.
+            println!(
+                "  {k} sessions: {} MiB, {:.0} MiB per session beyond the first",
+                pss / 1024,
+                pss.saturating_sub(one) as f64 / 1024.0 / (k - 1) as f64
+            );
+        }
     }
     for s in open {
         s.close().await;
