@@ -55,6 +55,9 @@ struct Progress {
     /// The adapter's posting flow, which holds the submit, has begun: from
     /// here on a job stopped early may have posted.
     submit_started: bool,
+    /// An earlier try of this job, on an engine that was lost after its
+    /// submit started, is recorded `uncertain` and not yet looked for.
+    unresolved: bool,
     /// The debug bundle the failed job left.
     bundle: Option<std::path::PathBuf>,
     /// The remote engine the job ran on.
@@ -70,16 +73,17 @@ fn lock(p: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
 /// Records the attempt of a job stopped by `why` before it recorded its own
 /// outcome: `failed` when its submit never started (nothing was sent,
 /// posting it again is safe), else `uncertain` (look before posting again).
-/// Returns whether the submit had started.
+/// Returns whether something may have been submitted (this try's submit
+/// had started, or an earlier try's, cut off by a lost engine, is unresolved).
 fn record_stopped(
     ledger: Option<&Ledger>,
     progress: &Mutex<Progress>,
     platform: PlatformId,
     why: &Error,
 ) -> bool {
-    let (id, submit_started) = {
+    let (id, submit_started, unresolved) = {
         let mut p = lock(progress);
-        (p.attempt.take(), p.submit_started)
+        (p.attempt.take(), p.submit_started, p.unresolved)
     };
     if let (Some(ledger), Some(id)) = (ledger, id) {
         let recorded = if submit_started {
@@ -97,7 +101,8 @@ fn record_stopped(
             tracing::warn!("cannot record the attempt: {le}");
         }
     }
-    submit_started
+    // An earlier try cut off after its submit may have posted.
+    submit_started || unresolved
 }
 
 pub enum RunEnd {
@@ -191,6 +196,10 @@ impl Opened {
         }
     }
 }
+
+/// How long a job cut off after its submit waits before looking for its
+/// post from another engine.
+const RESOLVE_SETTLE: Duration = Duration::from_secs(2);
 
 /// How many times one job may move to another engine after losing its own.
 const MAX_FAILOVERS: usize = 3;
@@ -488,6 +497,7 @@ async fn run_one(
             let id = {
                 let mut p = lock(progress);
                 p.submit_started = false;
+                p.unresolved = true;
                 p.attempt.take()
             };
             let Some(id) = id else {
@@ -495,6 +505,9 @@ async fn run_one(
             };
             before = Some(Before::Resolve(ledger.uncertain(id, &why)?));
             resolving_own = true;
+            // A request the dying browser had sent may still be on its way
+            // through the site: give it a moment before looking.
+            tokio::time::sleep(RESOLVE_SETTLE).await;
             tracing::warn!(
                 "{}: {gone} was lost after the submit started; looking for the post from another engine before posting again",
                 job.platform.display_name()
