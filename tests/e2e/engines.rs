@@ -658,3 +658,63 @@ async fn engines_behind_tls_are_reached_over_https_and_wss() {
         "{out:?}"
     );
 }
+
+/// The `browserless` kind's own path without Docker: a Chromium's socket
+/// configured as `kind = "browserless"` gets one connection per job (with
+/// `?token=` from `token_env` and `&timeout=`), all four posts land, and
+/// the token is never printed.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browserless_kind_opens_one_connection_per_job() {
+    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let engine = Engine::start().await;
+    // A plain TCP relay in front of the engine that counts connections.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay = listener.local_addr().unwrap().port();
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    let engine_port = engine.port;
+    tokio::spawn(async move {
+        while let Ok((mut down, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                if let Ok(mut up) = tokio::net::TcpStream::connect(("127.0.0.1", engine_port)).await
+                {
+                    let _ = tokio::io::copy_bidirectional(&mut down, &mut up).await;
+                }
+            });
+        }
+    });
+    let path = url::Url::parse(&engine.ws).unwrap().path().to_string();
+    u.file(
+        "home/config.toml",
+        &format!(
+            "[[browser.endpoints]]\nname = \"pool\"\nurl = \"ws://127.0.0.1:{relay}{path}\"\nkind = \"browserless\"\nmax_sessions = 4\ntoken_env = \"DF_TEST_TOKEN\"\n"
+        ),
+    );
+    u.set("DF_TEST_TOKEN", "s3cret-t0ken");
+    u.set("DISTROFLOW_CHROME", "/bin/false");
+    let out = post_all(&u, "One connection each").await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        !out.stdout.contains("s3cret-t0ken") && !out.stderr.contains("s3cret-t0ken"),
+        "{out:?}"
+    );
+    for r in out.json() {
+        assert_eq!(r["engine"], "pool", "{out:?}");
+    }
+    assert_eq!(
+        x.posts().len() + reddit.posts().len() + hn.stories().len() + ig.posts().len(),
+        4
+    );
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        4,
+        "one connection per job"
+    );
+    // Every connection closed with its job: the engine keeps no tab of ours.
+    let tabs = engine.tab_urls().await;
+    assert!(
+        tabs.iter().all(|t| !t.starts_with("http://127.0.0.1")),
+        "{tabs:?}"
+    );
+}
