@@ -718,3 +718,75 @@ async fn the_browserless_kind_opens_one_connection_per_job() {
         "{tabs:?}"
     );
 }
+
+/// Before the submit: a run looking for an earlier uncertain post (its
+/// answer never came) loses its engine while the look is under way; the
+/// look moves to the other engine, finds the post, and nothing is posted
+/// twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_engine_lost_before_the_submit_moves_the_job() {
+    let hn = distroflow_replica::HackerNews::start(distroflow_replica::HnOptions::default())
+        .await
+        .unwrap();
+    let mut u = User::logged_in_to_hn(&hn.url()).await;
+    u.file("home/config.toml", "[browser]\njob_timeout_secs = 8\n");
+    let args = [
+        "post",
+        "--to",
+        "hn",
+        "--title",
+        "Looked for twice",
+        "--url",
+        "https://example.com/looked",
+        "--json",
+    ];
+    // The story is stored but its answer never comes: uncertain.
+    hn.set_fault(Some(HnFault::HangAfterStore));
+    let out = u.run(&args).await;
+    assert_eq!(out.code, 1, "{out:?}");
+    let history = u.run(&["history", "--json"]).await.json();
+    assert_eq!(history[0]["state"], "uncertain", "{history:?}");
+    hn.set_fault(None);
+    assert_eq!(hn.stories().len(), 1);
+
+    let mut engines = [Engine::start().await, Engine::start().await];
+    u.set(
+        "DISTROFLOW_BROWSER_ENDPOINTS",
+        &format!("{},{}", engines[0].ws, engines[1].ws),
+    );
+    u.set("DISTROFLOW_CHROME", "/bin/false");
+    // The look hangs on the site until its engine is killed.
+    hn.set_hang(true);
+    let child = u.spawn(&args);
+    let mut holder = None;
+    for _ in 0..400 {
+        for (i, e) in engines.iter().enumerate() {
+            if e.tab_urls().await.iter().any(|t| t.starts_with(&hn.url())) {
+                holder = Some(i);
+            }
+        }
+        if holder.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let holder = holder.expect("an engine opened Hacker News to look");
+    let survivor = engines[1 - holder].name();
+    engines[holder].kill().await;
+    hn.set_hang(false);
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("the run ends")
+        .unwrap();
+    let out = crate::harness::Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_eq!(out.code, 0, "{out:?}");
+    let row = &out.json()[0];
+    assert_eq!(row["status"], "skipped", "found, not posted again: {out:?}");
+    assert_eq!(row["engine"], survivor.as_str(), "{out:?}");
+    assert!(out.stderr.contains("lost before the submit"), "{out:?}");
+    assert_eq!(hn.stories().len(), 1, "exactly one story");
+}
