@@ -9,6 +9,10 @@
 //! cargo run --release -p distroflow-bench -- --cpu [--latency-ms 100] [--runs 3]
 //! ```
 //!
+//! `--engines N` measures the engine pool: throughput with 1, 2, 4 … N
+//! local engines, the coordinator's CPU and memory, memory per session
+//! (see `engines.rs`).
+//!
 //! `--cpu` posts to each platform alone, then to all four, on one
 //! warmed-up browser and prints the CPU each post cost (the whole machine's
 //! busy time, so run it on a quiet machine).
@@ -16,6 +20,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cpu;
+mod engines;
 mod healing;
 mod mem;
 mod mutations;
@@ -43,6 +48,8 @@ struct Args {
     mix_hydration: bool,
     fake_model: bool,
     first_seed: u64,
+    /// `--engines N`: the engine pool with 1, 2, 4 … N local engines.
+    engines: Option<usize>,
 }
 
 fn args() -> Result<Args, String> {
@@ -62,6 +69,7 @@ fn args() -> Result<Args, String> {
         mix_hydration: false,
         fake_model: false,
         first_seed: 1,
+        engines: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -80,6 +88,7 @@ fn args() -> Result<Args, String> {
             "--first-seed" => a.first_seed = num("--first-seed")?,
             "--mix-hydration" => a.mix_hydration = true,
             "--fake-model" => a.fake_model = true,
+            "--engines" => a.engines = Some(num("--engines")?.max(1) as usize),
             "--platforms" => {
                 let list = it.next().ok_or("--platforms needs a list such as hn,x")?;
                 a.platforms = list
@@ -88,7 +97,7 @@ fn args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?;
             }
             "-h" | "--help" => return Err(
-                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu]"
+                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --engines N]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -266,6 +275,8 @@ async fn main() -> std::process::ExitCode {
         .await
     } else if args.healing {
         healing::bench(args.runs, args.json).await
+    } else if let Some(n) = args.engines {
+        engines::bench(&args, n).await
     } else if args.cpu {
         cpu_profile(&args).await
     } else {

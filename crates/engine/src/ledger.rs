@@ -32,6 +32,7 @@ pub struct Ledger {
 }
 
 /// What the ledger says about a job before it runs.
+#[derive(Clone)]
 pub enum Before {
     /// Go ahead; the attempt is recorded as running.
     Post(AttemptId),
@@ -154,6 +155,26 @@ impl Ledger {
         })
     }
 
+    /// Records a running attempt as `uncertain` (its browser was lost after
+    /// the submit started) and returns it, to be resolved by looking on the
+    /// platform before anything is posted again, as after a crash. (Not
+    /// [`Ledger::before`]: with `--force` that would post again unseen.)
+    pub fn uncertain(&self, id: AttemptId, why: &Error) -> Result<AttemptRow> {
+        let now = Timestamp::now();
+        self.with_store(|store| {
+            store.finish_attempt(
+                id,
+                &Outcome::Uncertain {
+                    reason: why.to_string(),
+                },
+                now,
+            )?;
+            store.attempt(id)?.ok_or_else(|| Error::Unexpected {
+                message: format!("attempt {} vanished from the store", id.0),
+            })
+        })
+    }
+
     /// Records an earlier uncertain attempt as posted (found on the platform).
     pub fn resolved_posted(&self, old: &AttemptRow, url: &str, id: &str) -> Result<()> {
         self.with_store(|store| {
@@ -187,6 +208,15 @@ impl Ledger {
         &self,
         id: AttemptId,
         outcome: &std::result::Result<distroflow_core::Posted, Error>,
+    ) -> Result<()> {
+        self.after_ref(id, outcome.as_ref())
+    }
+
+    /// [`Ledger::after`], for an outcome held elsewhere.
+    pub fn after_ref(
+        &self,
+        id: AttemptId,
+        outcome: std::result::Result<&distroflow_core::Posted, &Error>,
     ) -> Result<()> {
         let now = Timestamp::now();
         let outcome = match outcome {

@@ -669,6 +669,20 @@ impl Store {
         Ok(resumed)
     }
 
+    /// A job claimed but never started (a daemon stopping while the job
+    /// waited for room on the engines) goes back to the queue as it was.
+    pub fn release_job(&self, id: JobId, now: Timestamp) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE jobs SET state = 'queued', updated_at = ?2, worker = NULL, pid = NULL,
+                     process_start = NULL
+                 WHERE id = ?1 AND state = 'running'",
+                params![id.0, ms(now)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// Daemon start-up: every `running` job whose process is gone goes back
     /// to the queue, due at once, its per-target results kept. Returns
     /// their ids. Jobs of live processes are left alone.

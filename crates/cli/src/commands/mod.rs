@@ -176,6 +176,7 @@ pub(crate) fn browser_source(config: &Config) -> Result<distroflow_engine::Brows
 pub(crate) fn browser_options(config: &Config) -> BrowserOptions {
     let mut o = BrowserOptions::from_env(config.browser.chrome.as_deref());
     o.max_concurrency = config.browser.max_concurrency;
+    o.session_timeout = config.job_timeout();
     o
 }
 

@@ -434,10 +434,16 @@ fn resume_logged_in(home: &Home, store: &Store) -> Result<()> {
     Ok(())
 }
 
-/// `distroflow daemon`: runs due jobs one at a time through the fan-out.
-/// SIGTERM or Ctrl-C lets the running job finish (its targets are recorded
-/// either way), then exits.
+/// `distroflow daemon`: runs due jobs through the fan-out. With browser
+/// engines configured it is one coordinator over all of them: one pool for
+/// the daemon's life, and as many jobs at once as the engines have free
+/// sessions for (never two jobs to the same platform at once: one account
+/// posts one thing at a time). Without, one job at a time on a Chromium
+/// launched for it. SIGTERM or Ctrl-C lets the running jobs finish (their
+/// targets are recorded either way), then exits.
 pub(crate) async fn daemon(args: DaemonArgs) -> Result<ExitStatus> {
+    use futures::stream::{FuturesUnordered, StreamExt};
+
     let home = Home::from_env()?;
     let config = home.load_config()?;
     let store = Store::open_home(&home)?;
@@ -453,35 +459,88 @@ pub(crate) async fn daemon(args: DaemonArgs) -> Result<ExitStatus> {
             requeued.len()
         );
     }
+    let pool = match crate::commands::browser_source(&config)? {
+        distroflow_engine::BrowserSource::Engines(e) => Some(e),
+        _ => None,
+    };
+    let stopping = || stop.load(std::sync::atomic::Ordering::SeqCst);
     let mut ran = 0;
+    let mut running = FuturesUnordered::new();
+    // Targets of the running jobs.
+    let mut busy: Vec<Vec<PlatformId>> = Vec::new();
+    // A claimed job waiting for room or for its platforms to be free.
+    let mut waiting: Option<Job> = None;
     loop {
-        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+        // Start what fits.
+        while !stopping() {
+            if waiting.is_none() {
+                waiting = store.claim_due(Timestamp::now(), &worker)?;
+            }
+            let Some(job) = waiting.take() else { break };
+            let targets = job.pending_targets();
+            let fits = running.is_empty()
+                || pool.as_ref().is_some_and(|p| {
+                    let reserved: usize = busy.iter().map(|b| b.len().max(1)).sum();
+                    p.live_capacity() >= reserved + targets.len().max(1)
+                        && !busy.iter().flatten().any(|t| targets.contains(t))
+                });
+            if !fits {
+                waiting = Some(job);
+                break;
+            }
+            ran += 1;
+            busy.push(targets.clone());
+            let source = match &pool {
+                Some(p) => distroflow_engine::BrowserSource::Pool(p.clone()),
+                None => crate::commands::browser_source(&config)?,
+            };
+            let (home, config, store) = (&home, &config, &store);
+            running.push(async move { (targets, run_job(home, config, store, job, source).await) });
+            if pool.is_none() {
+                break;
+            }
+        }
+        if running.is_empty() && (stopping() || (waiting.is_none() && args.exit_when_idle)) {
             break;
         }
         resume_logged_in(&home, &store)?;
         let now = Timestamp::now();
-        match store.claim_due(now, &worker)? {
-            Some(job) => {
-                ran += 1;
-                run_job(&home, &config, &store, job).await?;
-            }
-            None => {
-                if args.exit_when_idle {
+        let wait = if waiting.is_some() {
+            Duration::from_millis(200)
+        } else {
+            store
+                .next_wake()?
+                .map(|t| Duration::from_millis(t.duration_since(now).as_millis().max(0) as u64))
+                .unwrap_or(Duration::from_secs(30))
+                .clamp(Duration::from_millis(200), Duration::from_secs(30))
+        };
+        let until = std::time::Instant::now() + wait;
+        // Wait for a job to end, the next due time, or a stop.
+        while std::time::Instant::now() < until && !stopping() {
+            tokio::select! {
+                Some((targets, done)) = running.next(), if !running.is_empty() => {
+                    if let Some(i) = busy.iter().position(|b| *b == targets) {
+                        busy.remove(i);
+                    }
+                    done?;
                     break;
                 }
-                let wait = store
-                    .next_wake()?
-                    .map(|t| Duration::from_millis(t.duration_since(now).as_millis().max(0) as u64))
-                    .unwrap_or(Duration::from_secs(30))
-                    .clamp(Duration::from_millis(200), Duration::from_secs(30));
-                let until = std::time::Instant::now() + wait;
-                while std::time::Instant::now() < until
-                    && !stop.load(std::sync::atomic::Ordering::SeqCst)
-                {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
             }
         }
+        if stopping() {
+            // Let the running jobs finish; a claimed one goes back.
+            while let Some((_, done)) = running.next().await {
+                done?;
+            }
+            break;
+        }
+    }
+    if let Some(job) = waiting.take() {
+        store.release_job(job.id, Timestamp::now())?;
+    }
+    if let Some(p) = pool {
+        p.close().await;
     }
     eprintln!("daemon stopped after {ran} job(s)");
     Ok(ExitStatus::Success)
@@ -502,6 +561,7 @@ async fn run_job(
     config: &distroflow_core::Config,
     store: &Store,
     job: Job,
+    source: distroflow_engine::BrowserSource,
 ) -> Result<()> {
     let id = job.id;
     let now = Timestamp::now();
@@ -550,16 +610,20 @@ async fn run_job(
     let end = distroflow_engine::run(
         jobs,
         post,
-        crate::commands::browser_source(config)?,
+        source,
         config.job_timeout(),
         |r| {
             output::line(&format!(
-                "job {}: {} {}",
+                "job {}: {} {}{}",
                 id.0,
                 r.platform,
                 r.url
                     .as_deref()
                     .or(r.error.as_ref().map(|e| e.message.as_str()))
+                    .unwrap_or_default(),
+                r.engine
+                    .as_deref()
+                    .map(|e| format!(" (engine {e})"))
                     .unwrap_or_default()
             ))
         },
