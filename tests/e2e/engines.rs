@@ -84,7 +84,16 @@ async fn post_all(u: &User, text: &str) -> crate::harness::Output {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
-    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let (
+        Sites {
+            hn,
+            x,
+            reddit,
+            ig,
+            bsky,
+        },
+        mut u,
+    ) = four_sites().await;
     let (a, b) = (Engine::start().await, Engine::start().await);
     let full = full_engine().await;
     u.set(
@@ -118,7 +127,7 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
         .iter()
         .map(|r| r["engine"].as_str().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(engines.len(), 4);
+    assert_eq!(engines.len(), 5);
     for e in &engines {
         assert!(
             e == "127.0.0.1:0" || e.starts_with("127.0.0.1:"),
@@ -138,6 +147,7 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
     assert_eq!(reddit.posts()[0].title, "On engines");
     assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
     assert_eq!(ig.posts()[0].caption, text);
+    assert_eq!(bsky.posts()[0].text, text);
     assert_eq!(
         x.posts().len() + reddit.posts().len() + hn.stories().len() + ig.posts().len(),
         4

@@ -124,7 +124,7 @@ async fn all_four_look_alikes_at_once() {
         .run(&[
             "post",
             "--to",
-            "all",
+            "hackernews,x,reddit,instagram",
             "--subreddit",
             "rust",
             "--title",

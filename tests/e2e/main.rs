@@ -4,6 +4,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr, unreachable_pub)]
 
+mod bluesky;
 mod bundles;
 mod cli;
 mod engines;

@@ -175,6 +175,8 @@ impl Replicas {
             account: "sandbox".into(),
             ledger: None,
             bundles: None,
+            storage: Vec::new(),
+            save_storage: None,
         }
     }
 }

@@ -146,7 +146,7 @@ pub(crate) struct ScheduleArgs {
     /// Time zone for --at and --every (IANA name); default: this machine's.
     #[arg(long, value_name = "ZONE")]
     pub(crate) tz: Option<String>,
-    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`.
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram, bluesky; aliases twitter, hn, ig, bsky) or `all`.
     #[arg(long, short = 't', value_name = "LIST", required = true)]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
@@ -215,7 +215,7 @@ pub(crate) struct HistoryArgs {
     /// How many of the newest attempts to show.
     #[arg(long, short = 'n', default_value_t = 50)]
     pub(crate) limit: usize,
-    /// Only this platform's attempts (x, reddit, hackernews, instagram).
+    /// Only this platform's attempts (x, reddit, hackernews, instagram, bluesky).
     #[arg(long, value_name = "PLATFORM")]
     pub(crate) platform: Option<String>,
     /// Only attempts that ended so: posted, failed, needs_human, uncertain,
@@ -285,7 +285,7 @@ pub(crate) enum HealAction {
 
 #[derive(Debug, Args)]
 pub(crate) struct PostArgs {
-    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`.
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram, bluesky; aliases twitter, hn, ig, bsky) or `all`.
     #[arg(long, short = 't', value_name = "LIST", required = true)]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
@@ -354,9 +354,8 @@ pub(crate) struct FitArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Platforms to check: x, reddit, hackernews, instagram (`all`: these
-    /// four, the ones DistroFlow posts to), and also bluesky, mastodon,
-    /// linkedin; comma-separated.
+    /// Platforms to check: x, reddit, hackernews, instagram, bluesky (`all`: the
+    /// ones DistroFlow posts to), and also mastodon, linkedin; comma-separated.
     #[arg(long, short = 't', value_name = "LIST", required = true)]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
@@ -368,13 +367,15 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct LoginArgs {
-    /// The platform (x, reddit, hackernews, instagram).
+    /// The platform (x, reddit, hackernews, instagram, bluesky).
     pub(crate) platform: String,
     /// Import cookies exported from your browser: a JSON array (Chrome, EditThisCookie,
-    /// Playwright), a Playwright storage state, or a Netscape cookies.txt.
+    /// Playwright), a Playwright storage state (its `origins[].localStorage` too: Bluesky's
+    /// session), or a Netscape cookies.txt.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["username", "password_stdin"])]
     pub(crate) cookies: Option<PathBuf>,
-    /// Log in through the site's own form with this username (Hacker News).
+    /// Log in through the site's own form with this username (Hacker News; Bluesky's
+    /// handle, with an app password).
     #[arg(long, requires = "password_stdin")]
     pub(crate) username: Option<String>,
     /// Read the password from standard input (never from the command line).

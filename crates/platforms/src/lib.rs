@@ -15,12 +15,14 @@
 //! # Ok(()) }
 //! ```
 
+mod bluesky;
 mod hackernews;
 mod instagram;
 mod reddit;
 mod ui;
 mod x;
 
+pub use bluesky::Bluesky;
 pub use hackernews::HackerNews;
 pub use instagram::Instagram;
 pub use reddit::Reddit;
@@ -31,6 +33,7 @@ use distroflow_core::{Error, Platform, PlatformId, Result};
 /// Every platform's selector data (`platform.step.element` targets with
 /// candidate selectors), embedded in the binary: `(file name, TOML)`.
 pub const SELECTOR_FILES: &[(&str, &str)] = &[
+    ("bluesky.toml", include_str!("../selectors/bluesky.toml")),
     (
         "hackernews.toml",
         include_str!("../selectors/hackernews.toml"),
@@ -50,9 +53,10 @@ pub fn adapter(id: PlatformId) -> Result<Box<dyn Platform>> {
         PlatformId::Reddit => Ok(Box::new(Reddit)),
         PlatformId::Instagram => Ok(Box::new(Instagram)),
         PlatformId::X => Ok(Box::new(X)),
+        PlatformId::Bluesky => Ok(Box::new(Bluesky)),
         other => Err(Error::usage(
             format!("posting to {} is not supported yet", other.display_name()),
-            Some("supported now: hackernews, x, reddit, instagram".into()),
+            Some("supported now: hackernews, x, reddit, instagram, bluesky".into()),
         )),
     }
 }

@@ -24,6 +24,7 @@
 //! # }).unwrap();
 //! ```
 
+mod bluesky;
 mod faults;
 mod hackernews;
 mod http;
@@ -35,6 +36,7 @@ mod script;
 mod server;
 mod x;
 
+pub use bluesky::{Bluesky, BlueskyOptions, BskyMedia, BskyPost, BLUESKY_UI_VERSIONS};
 pub use hackernews::{HackerNews, HnFault, HnOptions, HnStory, HN_UI_BROKEN, HN_UI_VERSIONS};
 pub use instagram::{Instagram, InstagramOptions, InstagramPost, INSTAGRAM_UI_VERSIONS};
 pub use model::{FakeModel, ModelRequest};

@@ -175,6 +175,8 @@ pub(crate) fn make_jobs(
                 let auth = sb.cookies(platform).map(|c| {
                     let mut a = distroflow_core::AuthConfig::new(platform, c);
                     a.username = Some(crate::commands::sandbox::SANDBOX_USER.into());
+                    let scope = distroflow_core::CookieScope::new(platform, &ctx.base_url);
+                    a.set_storage(&scope, sb.storage(platform));
                     a
                 });
                 (ctx, auth)
@@ -185,10 +187,22 @@ pub(crate) fn make_jobs(
             .as_ref()
             .and_then(|a| a.username.clone())
             .unwrap_or_else(|| "default".into());
+        let scope = distroflow_core::CookieScope::new(platform, &ctx.base_url);
+        let storage = auth
+            .as_ref()
+            .map(|a| a.storage_for(&scope))
+            .unwrap_or_default();
         jobs.push(Job {
             platform,
             adapter,
             ctx,
+            storage,
+            // The site may rotate the session's tokens: the saved one is
+            // kept current (never the sandbox's, which lives in memory).
+            save_storage: match sandbox {
+                Some(_) => None,
+                None => Some(home.clone()),
+            },
             cookies: auth.map(|a| a.cookies),
             healer: healer.clone(),
             account,

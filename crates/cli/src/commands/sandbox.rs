@@ -1,8 +1,9 @@
 use std::net::SocketAddr;
 
-use distroflow_core::{Cookie, Error, PlatformId, Result, Secret};
+use distroflow_core::{Cookie, Error, PlatformId, Result, Secret, StorageItem};
 use distroflow_replica::{
-    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, Reddit,
+    RedditOptions, XOptions, X,
 };
 use url::Url;
 
@@ -20,6 +21,7 @@ pub(crate) struct Sandbox {
     x: X,
     reddit: Reddit,
     instagram: Instagram,
+    bluesky: Bluesky,
 }
 
 fn addr(base: Option<u16>, offset: u16) -> SocketAddr {
@@ -33,7 +35,7 @@ fn started<T>(what: &str, r: std::io::Result<T>) -> Result<T> {
 }
 
 impl Sandbox {
-    /// Starts every replica: on free ports, or on `base_port` and the next three.
+    /// Starts every replica: on free ports, or on `base_port` and the next four.
     pub(crate) async fn start(base_port: Option<u16>) -> Result<Sandbox> {
         Ok(Sandbox {
             hackernews: started(
@@ -52,6 +54,10 @@ impl Sandbox {
                 "Instagram",
                 Instagram::start_on(addr(base_port, 3), InstagramOptions::default()).await,
             )?,
+            bluesky: started(
+                "Bluesky",
+                Bluesky::start_on(addr(base_port, 4), BlueskyOptions::default()).await,
+            )?,
         })
     }
 
@@ -60,6 +66,7 @@ impl Sandbox {
             PlatformId::X => self.x.url(),
             PlatformId::Reddit => self.reddit.url(),
             PlatformId::Instagram => self.instagram.url(),
+            PlatformId::Bluesky => self.bluesky.url(),
             _ => self.hackernews.url(),
         }
     }
@@ -72,6 +79,8 @@ impl Sandbox {
     /// The logged-in session of the sandbox account on a replica.
     pub(crate) fn cookies(&self, platform: PlatformId) -> Option<Vec<Cookie>> {
         let (name, value) = match platform {
+            // Bluesky's session is in the page's storage (see `storage`).
+            PlatformId::Bluesky => return Some(Vec::new()),
             PlatformId::X => ("auth_token", self.x.session_cookie(SANDBOX_USER)?),
             PlatformId::Reddit => ("reddit_session", self.reddit.session_cookie(SANDBOX_USER)?),
             PlatformId::Instagram => ("sessionid", self.instagram.session_cookie(SANDBOX_USER)?),
@@ -89,12 +98,31 @@ impl Sandbox {
         }])
     }
 
+    /// The sandbox account's `localStorage` session on a replica that keeps
+    /// it there (Bluesky).
+    pub(crate) fn storage(&self, platform: PlatformId) -> Vec<StorageItem> {
+        match platform {
+            PlatformId::Bluesky => self
+                .bluesky
+                .storage_value(SANDBOX_USER)
+                .map(|v| {
+                    vec![StorageItem {
+                        name: "BSKY_STORAGE".into(),
+                        value: Secret::new(v),
+                    }]
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
     pub(crate) async fn shutdown(self) {
         tokio::join!(
             self.hackernews.shutdown(),
             self.x.shutdown(),
             self.reddit.shutdown(),
-            self.instagram.shutdown()
+            self.instagram.shutdown(),
+            self.bluesky.shutdown()
         );
     }
 }
@@ -109,12 +137,12 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
         exports.push(format!("{}={url}", p.url_env_var()));
     }
     eprintln!(
-        "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News and Instagram; account `{SANDBOX_USER}`.\n\
+        "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News, Instagram and Bluesky; account `{SANDBOX_USER}`.\n\
          Try it from another terminal:\n\
          \n  export DISTROFLOW_HOME=$(mktemp -d) {}\n\
          \x20 echo {SANDBOX_USER} | distroflow login hackernews --username {SANDBOX_USER} --password-stdin\n\
          \x20 distroflow post --to hackernews --title \"Hello\" --url https://example.com\n\
-         \nOr post to all four at once with the built-in account: distroflow post --sandbox --to all ...\n\
+         \nOr post to all of them at once with the built-in account: distroflow post --sandbox --to all ...\n\
          Open the URLs above in a browser to look around. Press Ctrl-C to stop.",
         exports.join(" ")
     );

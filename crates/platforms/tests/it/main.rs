@@ -1,6 +1,7 @@
 //! Adapters against their replicas, through a real headless Chromium.
 //! One module per platform; the helpers below are shared.
 
+mod bluesky;
 mod hackernews;
 mod healing;
 mod instagram;
