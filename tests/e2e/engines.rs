@@ -91,6 +91,7 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
             reddit,
             ig,
             bsky,
+            masto,
         },
         mut u,
     ) = four_sites().await;
@@ -127,7 +128,7 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
         .iter()
         .map(|r| r["engine"].as_str().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(engines.len(), 5);
+    assert_eq!(engines.len(), 6);
     for e in &engines {
         assert!(
             e == "127.0.0.1:0" || e.starts_with("127.0.0.1:"),
@@ -148,6 +149,7 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
     assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
     assert_eq!(ig.posts()[0].caption, text);
     assert_eq!(bsky.posts()[0].text, text);
+    assert_eq!(masto.statuses()[0].text, text);
     assert_eq!(
         x.posts().len() + reddit.posts().len() + hn.stories().len() + ig.posts().len(),
         4

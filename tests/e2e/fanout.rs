@@ -2,8 +2,8 @@
 //! out alone while the others post.
 
 use distroflow_replica::{
-    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, Reddit,
-    RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, Mastodon,
+    MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 
 use crate::harness::User;
@@ -14,6 +14,7 @@ pub(crate) struct Sites {
     pub(crate) reddit: Reddit,
     pub(crate) ig: Instagram,
     pub(crate) bsky: Bluesky,
+    pub(crate) masto: Mastodon,
 }
 
 /// Every replica, and a user logged in to each (with cookies; Bluesky with
@@ -33,12 +34,14 @@ pub(crate) async fn four_sites_with(
     let reddit = Reddit::start(RedditOptions::default()).await.unwrap();
     let ig = Instagram::start(InstagramOptions::default()).await.unwrap();
     let bsky = Bluesky::start(BlueskyOptions::default()).await.unwrap();
+    let masto = Mastodon::start(MastodonOptions::default()).await.unwrap();
     let sites = Sites {
         hn,
         x,
         reddit,
         ig,
         bsky,
+        masto,
     };
     prepare(&sites);
     let Sites {
@@ -47,6 +50,7 @@ pub(crate) async fn four_sites_with(
         reddit,
         ig,
         bsky,
+        masto,
     } = sites;
     let mut u = User::new();
     let mut logins = Vec::new();
@@ -55,6 +59,7 @@ pub(crate) async fn four_sites_with(
     u.set("DISTROFLOW_REDDIT_URL", &reddit.url());
     u.set("DISTROFLOW_INSTAGRAM_URL", &ig.url());
     u.set("DISTROFLOW_BLUESKY_URL", &bsky.url());
+    u.set("DISTROFLOW_MASTODON_URL", &masto.url());
     let state = u.file("bsky-state.json", &bsky.storage_state("sandbox").unwrap());
     let out = u
         .run(&["login", "bluesky", "--cookies", state.to_str().unwrap()])
@@ -74,6 +79,11 @@ pub(crate) async fn four_sites_with(
             "sessionid",
             ig.session_cookie("sandbox").unwrap(),
         ),
+        (
+            "mastodon",
+            "_mastodon_session",
+            masto.session_cookie("sandbox").unwrap(),
+        ),
     ] {
         let f = u.cookie_file(&format!("{p}.json"), cookie, &value);
         let out = u.run(&["login", p, "--cookies", f.to_str().unwrap()]).await;
@@ -87,6 +97,7 @@ pub(crate) async fn four_sites_with(
             reddit,
             ig,
             bsky,
+            masto,
         },
         u,
         logins,
@@ -104,6 +115,7 @@ async fn the_full_chromium_posts_to_all_four_too() {
             reddit,
             ig,
             bsky,
+            masto,
         },
         mut u,
     ) = four_sites().await;
@@ -132,6 +144,7 @@ async fn the_full_chromium_posts_to_all_four_too() {
     assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
     assert_eq!(ig.posts()[0].caption, text);
     assert_eq!(bsky.posts()[0].text, text);
+    assert_eq!(masto.statuses()[0].text, text);
     assert!(
         u.leftover_browsers().is_empty(),
         "{:?}",
@@ -148,6 +161,7 @@ async fn all_four_at_once_and_a_hung_one_times_out_alone() {
             reddit,
             ig,
             bsky,
+            masto,
         },
         u,
     ) = four_sites().await;
@@ -175,7 +189,7 @@ async fn all_four_at_once_and_a_hung_one_times_out_alone() {
         .await;
     assert_eq!(out.code, 0, "{out:?}");
     let rows = out.json();
-    assert_eq!(rows.len(), 5, "{out:?}");
+    assert_eq!(rows.len(), 6, "{out:?}");
     for r in &rows {
         assert_eq!(r["ok"], true, "{r}");
         assert!(
@@ -191,6 +205,8 @@ async fn all_four_at_once_and_a_hung_one_times_out_alone() {
     assert_eq!(ig.posts()[0].caption, text);
     assert_eq!(bsky.posts()[0].text, text);
     assert_eq!(bsky.posts()[0].media.len(), 1);
+    assert_eq!(masto.statuses()[0].text, text);
+    assert_eq!(masto.statuses()[0].media.len(), 1);
 
     // Reddit stops answering: the others post, Reddit times out alone.
     reddit.set_hang(true);

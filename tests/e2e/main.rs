@@ -16,6 +16,7 @@ mod input;
 mod ledger;
 mod lifecycle;
 mod lookalikes;
+mod mastodon;
 mod readiness;
 mod schedule;
 mod security;

@@ -79,6 +79,7 @@ async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
             reddit,
             ig,
             bsky,
+            masto,
         },
         u,
         logins,
@@ -88,6 +89,7 @@ async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
         s.reddit.set_hydration(Some((200, 1500)));
         s.ig.set_hydration(Some((200, 1500)));
         s.bsky.set_hydration(Some((200, 1500)));
+        s.masto.set_hydration(Some((200, 1500)));
     })
     .await;
     // Each session was checked on its site: the check waited for the late UI.
@@ -116,6 +118,7 @@ async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
     assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
     assert_eq!(ig.posts()[0].caption, text);
     assert_eq!(bsky.posts()[0].text, text);
+    assert_eq!(masto.statuses()[0].text, text);
 }
 
 /// A browser that cannot start is reported once per platform, its message

@@ -264,7 +264,14 @@ async fn check_all_means_the_platforms_post_can_reach() {
         .collect();
     assert_eq!(
         platforms,
-        ["x", "reddit", "hackernews", "instagram", "bluesky"]
+        [
+            "x",
+            "reddit",
+            "hackernews",
+            "instagram",
+            "bluesky",
+            "mastodon"
+        ]
     );
     let dry = u
         .run(&["post", "--dry-run", "--to", "all", "--json", "hello"])

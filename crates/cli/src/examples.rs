@@ -33,6 +33,7 @@ Examples:
   distroflow login hackernews --username me --password-stdin < password.txt
   distroflow login bluesky --username me.bsky.social --password-stdin < app-password.txt
   distroflow login bluesky --cookies storage-state.json
+  DISTROFLOW_MASTODON_URL=https://fosstodon.org distroflow login mastodon --username me@example.com --password-stdin < pw.txt
   distroflow login x --at https://x.com/account/access";
 
 pub(crate) const LOGOUT: &str = "\

@@ -20,12 +20,13 @@ pub enum PlatformId {
 
 impl PlatformId {
     /// Every platform, in display order.
-    pub const ALL: [PlatformId; 5] = [
+    pub const ALL: [PlatformId; 6] = [
         PlatformId::X,
         PlatformId::Reddit,
         PlatformId::HackerNews,
         PlatformId::Instagram,
         PlatformId::Bluesky,
+        PlatformId::Mastodon,
     ];
 
     /// The canonical id, as used on the command line, in files and in JSON.

@@ -18,6 +18,7 @@
 mod bluesky;
 mod hackernews;
 mod instagram;
+mod mastodon;
 mod reddit;
 mod ui;
 mod x;
@@ -25,6 +26,7 @@ mod x;
 pub use bluesky::Bluesky;
 pub use hackernews::HackerNews;
 pub use instagram::Instagram;
+pub use mastodon::Mastodon;
 pub use reddit::Reddit;
 pub use x::X;
 
@@ -42,6 +44,7 @@ pub const SELECTOR_FILES: &[(&str, &str)] = &[
         "instagram.toml",
         include_str!("../selectors/instagram.toml"),
     ),
+    ("mastodon.toml", include_str!("../selectors/mastodon.toml")),
     ("reddit.toml", include_str!("../selectors/reddit.toml")),
     ("x.toml", include_str!("../selectors/x.toml")),
 ];
@@ -54,9 +57,10 @@ pub fn adapter(id: PlatformId) -> Result<Box<dyn Platform>> {
         PlatformId::Instagram => Ok(Box::new(Instagram)),
         PlatformId::X => Ok(Box::new(X)),
         PlatformId::Bluesky => Ok(Box::new(Bluesky)),
+        PlatformId::Mastodon => Ok(Box::new(Mastodon)),
         other => Err(Error::usage(
             format!("posting to {} is not supported yet", other.display_name()),
-            Some("supported now: hackernews, x, reddit, instagram, bluesky".into()),
+            Some("supported now: hackernews, x, reddit, instagram, bluesky, mastodon".into()),
         )),
     }
 }

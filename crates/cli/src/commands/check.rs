@@ -99,7 +99,9 @@ pub(crate) fn print_check(c: &Check, json: bool) {
 pub(crate) fn run(args: CheckArgs) -> Result<ExitStatus> {
     let networks = parse_networks(&args.to)?;
     let post = post_from(&args.content, &networks)?;
-    let limits = Home::from_env()?.load_config()?.content_limits()?;
+    let config = Home::from_env()?.load_config()?;
+    let mut limits = config.content_limits()?;
+    crate::commands::instance::apply(&mut limits, &config, &networks);
     let v = validate(&networks, post, overflow(args.content.fit), &limits);
     for c in &v.checks {
         print_check(c, args.json);

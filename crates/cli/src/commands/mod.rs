@@ -4,6 +4,7 @@ pub(crate) mod config;
 pub(crate) mod docs;
 pub(crate) mod engines;
 pub(crate) mod history;
+pub(crate) mod instance;
 pub(crate) mod login;
 pub(crate) mod post;
 pub(crate) mod sandbox;

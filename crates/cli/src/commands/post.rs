@@ -43,7 +43,8 @@ pub(crate) fn prepare(
     let targets = parse_targets(to)?;
     let networks: Vec<Network> = targets.iter().map(|&t| Network::from(t)).collect();
     let post = post_from(content, &networks)?;
-    let limits = config.content_limits()?;
+    let mut limits = config.content_limits()?;
+    crate::commands::instance::apply(&mut limits, config, &networks);
     let v = validate(&networks, post, overflow(content.fit), &limits);
     let problems = v.problems();
     let mut adapters = Vec::new();

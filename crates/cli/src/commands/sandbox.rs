@@ -2,8 +2,8 @@ use std::net::SocketAddr;
 
 use distroflow_core::{Cookie, Error, PlatformId, Result, Secret, StorageItem};
 use distroflow_replica::{
-    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, Reddit,
-    RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, Mastodon,
+    MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 use url::Url;
 
@@ -22,6 +22,7 @@ pub(crate) struct Sandbox {
     reddit: Reddit,
     instagram: Instagram,
     bluesky: Bluesky,
+    mastodon: Mastodon,
 }
 
 fn addr(base: Option<u16>, offset: u16) -> SocketAddr {
@@ -35,7 +36,7 @@ fn started<T>(what: &str, r: std::io::Result<T>) -> Result<T> {
 }
 
 impl Sandbox {
-    /// Starts every replica: on free ports, or on `base_port` and the next four.
+    /// Starts every replica: on free ports, or on `base_port` and the next five.
     pub(crate) async fn start(base_port: Option<u16>) -> Result<Sandbox> {
         Ok(Sandbox {
             hackernews: started(
@@ -58,6 +59,10 @@ impl Sandbox {
                 "Bluesky",
                 Bluesky::start_on(addr(base_port, 4), BlueskyOptions::default()).await,
             )?,
+            mastodon: started(
+                "Mastodon",
+                Mastodon::start_on(addr(base_port, 5), MastodonOptions::default()).await,
+            )?,
         })
     }
 
@@ -67,6 +72,7 @@ impl Sandbox {
             PlatformId::Reddit => self.reddit.url(),
             PlatformId::Instagram => self.instagram.url(),
             PlatformId::Bluesky => self.bluesky.url(),
+            PlatformId::Mastodon => self.mastodon.url(),
             _ => self.hackernews.url(),
         }
     }
@@ -84,6 +90,10 @@ impl Sandbox {
             PlatformId::X => ("auth_token", self.x.session_cookie(SANDBOX_USER)?),
             PlatformId::Reddit => ("reddit_session", self.reddit.session_cookie(SANDBOX_USER)?),
             PlatformId::Instagram => ("sessionid", self.instagram.session_cookie(SANDBOX_USER)?),
+            PlatformId::Mastodon => (
+                "_mastodon_session",
+                self.mastodon.session_cookie(SANDBOX_USER)?,
+            ),
             _ => ("user", self.hackernews.session_cookie(SANDBOX_USER)?),
         };
         Some(vec![Cookie {
@@ -122,7 +132,8 @@ impl Sandbox {
             self.x.shutdown(),
             self.reddit.shutdown(),
             self.instagram.shutdown(),
-            self.bluesky.shutdown()
+            self.bluesky.shutdown(),
+            self.mastodon.shutdown()
         );
     }
 }
@@ -137,7 +148,7 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
         exports.push(format!("{}={url}", p.url_env_var()));
     }
     eprintln!(
-        "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News, Instagram and Bluesky; account `{SANDBOX_USER}`.\n\
+        "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News, Instagram, Bluesky and Mastodon; account `{SANDBOX_USER}`.\n\
          Try it from another terminal:\n\
          \n  export DISTROFLOW_HOME=$(mktemp -d) {}\n\
          \x20 echo {SANDBOX_USER} | distroflow login hackernews --username {SANDBOX_USER} --password-stdin\n\
