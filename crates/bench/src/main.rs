@@ -1,4 +1,4 @@
-//! `distroflow-bench`: posts to the four local replicas with a simulated
+//! `distroflow-bench`: posts to the six local replicas with a simulated
 //! server latency and prints the numbers issue targets are judged by:
 //! browser start time, wall time of each platform alone, sequential vs
 //! concurrent, the concurrent / slowest-single ratio, and peak memory of
@@ -9,7 +9,7 @@
 //! cargo run --release -p distroflow-bench -- --cpu [--latency-ms 100] [--runs 3]
 //! ```
 //!
-//! `--cpu` posts to each platform alone, then to all four, on one
+//! `--cpu` posts to each platform alone, then to all of them, on one
 //! warmed-up browser and prints the CPU each post cost (the whole machine's
 //! busy time, so run it on a quiet machine).
 
@@ -28,7 +28,8 @@ use distroflow_core::{Cookie, JobContext, Media, PlatformId, Post, Secret};
 use distroflow_engine::{BrowserSource, Job, RunEnd};
 use distroflow_healer::{Healer, SelectorBook};
 use distroflow_replica::{
-    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, Mastodon,
+    MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 
 struct Args {
@@ -58,6 +59,8 @@ fn args() -> Result<Args, String> {
             PlatformId::X,
             PlatformId::Reddit,
             PlatformId::Instagram,
+            PlatformId::Bluesky,
+            PlatformId::Mastodon,
         ],
         mix_hydration: false,
         fake_model: false,
@@ -88,7 +91,7 @@ fn args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?;
             }
             "-h" | "--help" => return Err(
-                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu]"
+                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -102,6 +105,8 @@ struct Replicas {
     x: X,
     reddit: Reddit,
     instagram: Instagram,
+    bluesky: Bluesky,
+    mastodon: Mastodon,
 }
 
 impl Replicas {
@@ -127,6 +132,16 @@ impl Replicas {
                 ..InstagramOptions::default()
             })
             .await?,
+            bluesky: Bluesky::start(BlueskyOptions {
+                latency,
+                ..BlueskyOptions::default()
+            })
+            .await?,
+            mastodon: Mastodon::start(MastodonOptions {
+                latency,
+                ..MastodonOptions::default()
+            })
+            .await?,
         })
     }
 
@@ -147,6 +162,13 @@ impl Replicas {
                 "sessionid",
                 self.instagram.session_cookie("sandbox").unwrap_or_default(),
             ),
+            PlatformId::Mastodon => (
+                self.mastodon.url(),
+                "_mastodon_session",
+                self.mastodon.session_cookie("sandbox").unwrap_or_default(),
+            ),
+            // Bluesky's session is the job's storage, not a cookie.
+            PlatformId::Bluesky => (self.bluesky.url(), "unused", String::new()),
             _ => (
                 self.hn.url(),
                 "user",
@@ -175,7 +197,10 @@ impl Replicas {
             account: "sandbox".into(),
             ledger: None,
             bundles: None,
-            storage: Vec::new(),
+            storage: match p {
+                PlatformId::Bluesky => crate::healing::bsky_storage(&self.bluesky),
+                _ => Vec::new(),
+            },
             save_storage: None,
         }
     }
@@ -300,15 +325,17 @@ async fn launch() -> Result<Browser, String> {
     Browser::launch(o).await.map_err(|e| e.to_string())
 }
 
-/// The four platforms, in the order the reports list them.
-const ALL: [PlatformId; 4] = [
+/// The platforms, in the order the reports list them.
+const ALL: [PlatformId; 6] = [
     PlatformId::X,
     PlatformId::Reddit,
     PlatformId::HackerNews,
     PlatformId::Instagram,
+    PlatformId::Bluesky,
+    PlatformId::Mastodon,
 ];
 
-/// What every benchmark mode posts with: an image, the four replicas at
+/// What every benchmark mode posts with: an image, the six replicas at
 /// the configured latency, a healer with the built-in selectors.
 struct Setup {
     /// Holds the image until the run ends.
@@ -359,7 +386,7 @@ async fn cpu_profile(args: &Args) -> Result<(), String> {
     for (label, targets) in ALL
         .iter()
         .map(|p| (p.as_str(), std::slice::from_ref(p)))
-        .chain([("all four", &ALL[..])])
+        .chain([("all six", &ALL[..])])
     {
         n += 1;
         run(&b, &replicas, &healer, targets, post(n, &media)).await?; // warm-up
@@ -435,7 +462,7 @@ async fn bench(args: &Args) -> Result<(), String> {
     }
     let slowest = single.values().copied().max().unwrap_or_default();
 
-    // All four, one after another, and all four at once.
+    // All of them, one after another, and all at once.
     let mut seq = Vec::new();
     let mut conc = Vec::new();
     let (mut peak4_self, mut peak4_browser) = (0, 0);

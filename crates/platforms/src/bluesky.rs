@@ -23,6 +23,10 @@ const SEL_PUBLISH: &str = "@bluesky.compose.publish";
 const SEL_MEDIA: &str = "@bluesky.compose.media";
 const SEL_ADD_POST: &str = "@bluesky.compose.add_post";
 const SEL_THUMBNAIL: &str = "@bluesky.compose.thumbnail";
+/// Every image or video in the composer (avatars included: counted before
+/// and after attaching).
+const JS_COMPOSER_MEDIA: &str =
+    r#"[role="dialog"][aria-modal="true"] img, [role="dialog"][aria-modal="true"] video"#;
 /// Thread editors with a target of their own: `editor_0` ..= `editor_9`.
 const EDITOR_TARGETS: usize = 10;
 
@@ -37,16 +41,31 @@ const JS_ANSWER: &str = r#"(() => {
   return null;
 })()"#;
 
-/// The posts listed on a profile as `[{href, text}]` (newest first), once
-/// the feed rendered (posts or its empty state), `null` before.
+/// The posts listed on a profile as `[{href, text, whole}]` (in page
+/// order, newest first), `null` while none is there. A post is found by
+/// its permalink (`/profile/<handle>/post/<rkey>`); its text is its
+/// `postText` element's, else the text of the largest element around the
+/// link that holds no other post (`whole`: the text is that element's,
+/// with the handle and time in it).
 const JS_PROFILE_POSTS: &str = r#"(() => {
-  const items = Array.from(document.querySelectorAll('[data-testid^="feedItem-by-"], [data-testid^="postThreadItem-by-"]'));
-  if (!items.length && !document.querySelector('[data-testid="emptyFeed"]')) return null;
-  return items.map((it) => {
-    const a = it.querySelector('a[href*="/post/"]');
-    const t = it.querySelector('[data-testid="postText"]');
-    return { href: a ? a.getAttribute('href') : '', text: t ? t.innerText : '' };
-  });
+  const links = Array.from(document.querySelectorAll('a[href*="/profile/"][href*="/post/"]'));
+  const key = (a) => (a.getAttribute('href') || '').split(/[?#]/)[0];
+  const seen = new Set();
+  const out = [];
+  for (const a of links) {
+    const href = key(a);
+    if (seen.has(href)) continue;
+    seen.add(href);
+    let item = a;
+    while (item.parentElement && item.parentElement !== document.body) {
+      const others = Array.from(item.parentElement.querySelectorAll('a[href*="/post/"]')).some((b) => key(b) !== href);
+      if (others) break;
+      item = item.parentElement;
+    }
+    const t = item.querySelector('[data-testid="postText"]');
+    out.push({ href, text: (t || item).innerText || '', whole: !t });
+  }
+  return out.length ? out : null;
 })()"#;
 
 /// Bluesky (bsky.app): posts, native threads (`--split`) and up to 4
@@ -188,10 +207,10 @@ impl Platform for Bluesky {
         goto(page, ctx, "").await?;
         let handle = logged_in_handle(page).await?;
         let posts = profile_posts(page, ctx, &handle).await?;
-        Ok(match posts.iter().find(|(_, text)| fold(text) == want) {
-            Some((href, _)) => {
-                let rkey = rkey_of(href).unwrap_or_default();
-                Existing::Found(Posted::single(rkey, ctx.url(href)?.to_string()))
+        Ok(match posts.iter().find(|p| p.is(&want)) {
+            Some(p) => {
+                let rkey = rkey_of(&p.href).unwrap_or_default();
+                Existing::Found(Posted::single(rkey, ctx.url(&p.href)?.to_string()))
             }
             None => Existing::NotFound,
         })
@@ -343,11 +362,16 @@ async fn attach_media(page: &dyn Page, media: &[Media]) -> Result<()> {
         return Ok(());
     }
     let paths: Vec<PathBuf> = media.iter().map(|m| m.path.clone()).collect();
+    // Previews are the gallery's; on a page without it, as many more
+    // images or videos in the composer as files attached.
+    let before = page.count(JS_COMPOSER_MEDIA).await?;
     // The app makes its file input only when the button is clicked: the
     // file chooser that click opens is answered instead.
     page.set_files_via_chooser(SEL_MEDIA, &paths).await?;
     wait_until(long(page.waits()), "Bluesky to show the media", || async {
-        Ok((page.count(SEL_THUMBNAIL).await? >= media.len()).then_some(()))
+        let shown = page.count(SEL_THUMBNAIL).await? >= media.len()
+            || page.count(JS_COMPOSER_MEDIA).await? >= before + media.len();
+        Ok(shown.then_some(()))
     })
     .await
     .map_err(|e| {
@@ -368,8 +392,10 @@ async fn wait_enabled(page: &dyn Page, selector: &str) -> Result<()> {
         if page.count(selector).await? == 0 {
             return Ok(None);
         }
-        let disabled = page.attr(selector, "aria-disabled").await?;
-        Ok((disabled.as_deref() != Some("true")).then_some(()))
+        // RN Web marks a Pressable `aria-disabled`; a plain <button> is `disabled`.
+        let aria = page.attr(selector, "aria-disabled").await?;
+        let plain = page.attr(selector, "disabled").await?;
+        Ok((aria.as_deref() != Some("true") && plain.is_none()).then_some(()))
     })
     .await;
     match waited {
@@ -402,26 +428,53 @@ fn classify_error(err: &str) -> Error {
 }
 
 /// The profile's posts as `(href, text)`, newest first.
-async fn profile_posts(
-    page: &dyn Page,
-    ctx: &JobContext,
-    handle: &str,
-) -> Result<Vec<(String, String)>> {
+async fn profile_posts(page: &dyn Page, ctx: &JobContext, handle: &str) -> Result<Vec<FeedPost>> {
     goto(page, ctx, &format!("profile/{handle}")).await?;
-    let list = wait_until(page.waits(), "Bluesky's profile feed", || async {
+    // A profile without posts shows none: a short wait, then an empty list.
+    let waits = Waits {
+        timeout: page.waits().timeout.min(Duration::from_secs(8)),
+        ..page.waits()
+    };
+    let list = match wait_until(waits, "Bluesky's profile feed", || async {
         Ok(page.eval(JS_PROFILE_POSTS).await?.as_array().cloned())
     })
-    .await?;
+    .await
+    {
+        Ok(l) => l,
+        Err(e) if e.is_timeout() => Vec::new(),
+        Err(e) => return Err(e),
+    };
     Ok(list
         .iter()
         .filter_map(|p| {
-            Some((
-                p.get("href")?.as_str()?.to_string(),
-                p.get("text")?.as_str()?.to_string(),
-            ))
+            Some(FeedPost {
+                href: p.get("href")?.as_str()?.to_string(),
+                text: fold(p.get("text")?.as_str()?),
+                whole: p.get("whole").and_then(Value::as_bool).unwrap_or(false),
+            })
         })
-        .filter(|(href, _)| rkey_of(href).is_some())
+        .filter(|p| rkey_of(&p.href).is_some())
         .collect())
+}
+
+/// A post on a profile page.
+struct FeedPost {
+    href: String,
+    /// Its text, whitespace folded.
+    text: String,
+    /// `text` is the whole item's (handle, time and all), not the post's own.
+    whole: bool,
+}
+
+impl FeedPost {
+    /// Whether this is the post with the (folded) text `want`.
+    fn is(&self, want: &str) -> bool {
+        if self.whole {
+            self.text.contains(want)
+        } else {
+            self.text == want
+        }
+    }
 }
 
 /// The posts just sent, from the profile (the toast has no link): for each
@@ -435,10 +488,10 @@ async fn find_thread(
     let wanted: Vec<String> = parts.iter().map(|p| fold(p)).collect();
     let found = wait_until(page.waits(), "the new post on the profile", || async {
         let posts = profile_posts(page, ctx, handle).await?;
-        let mut hrefs = Vec::new();
+        let mut hrefs: Vec<String> = Vec::new();
         for w in &wanted {
-            match posts.iter().find(|(h, t)| fold(t) == *w && !hrefs.contains(h)) {
-                Some((h, _)) => hrefs.push(h.clone()),
+            match posts.iter().find(|p| p.is(w) && !hrefs.contains(&p.href)) {
+                Some(p) => hrefs.push(p.href.clone()),
                 None => return Ok(None),
             }
         }

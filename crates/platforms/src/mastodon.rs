@@ -77,7 +77,8 @@ pub struct Mastodon;
 
 const SIGNS: Signs<'static> = Signs {
     name: "Mastodon",
-    logged_in: &[SEL_PROFILE],
+    // The compose form is only there for a signed-in account.
+    logged_in: &[SEL_PROFILE, SEL_TEXTAREA],
     login: &[SEL_EMAIL],
     login_paths: &["/auth/sign_in"],
 };
@@ -370,7 +371,29 @@ async fn signed_in(page: &dyn Page) -> Result<String> {
     })
 }
 
+/// The signed-in account's username, as the instance's API tells the web
+/// app's token (`verify_credentials`).
+const JS_ME: &str = r#"(async () => {
+  const el = document.getElementById('initial-state');
+  if (!el) return null;
+  const st = JSON.parse(el.textContent);
+  if (!st.meta || !st.meta.access_token) return null;
+  const r = await fetch('/api/v1/accounts/verify_credentials',
+    { headers: { Authorization: 'Bearer ' + st.meta.access_token, Accept: 'application/json' } });
+  if (!r.ok) return null;
+  const a = await r.json();
+  return a.username || a.acct || null;
+})()"#;
+
 async fn handle_now(page: &dyn Page) -> Result<Option<String>> {
+    if let Some(name) = page
+        .eval(JS_ME)
+        .await?
+        .as_str()
+        .and_then(distroflow_core::plausible_name)
+    {
+        return Ok(Some(name));
+    }
     let href = page.attr(SEL_PROFILE, "href").await?.unwrap_or_default();
     let name = href
         .rsplit_once("/@")
