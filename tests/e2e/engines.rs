@@ -92,6 +92,7 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
             ig,
             bsky,
             masto,
+            li,
         },
         mut u,
     ) = four_sites().await;
@@ -128,7 +129,7 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
         .iter()
         .map(|r| r["engine"].as_str().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(engines.len(), 6);
+    assert_eq!(engines.len(), 7);
     for e in &engines {
         assert!(
             e == "127.0.0.1:0" || e.starts_with("127.0.0.1:"),
@@ -150,6 +151,7 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
     assert_eq!(ig.posts()[0].caption, text);
     assert_eq!(bsky.posts()[0].text, text);
     assert_eq!(masto.statuses()[0].text, text);
+    assert_eq!(li.posts()[0].text, text);
     assert_eq!(
         x.posts().len() + reddit.posts().len() + hn.stories().len() + ig.posts().len(),
         4

@@ -2,8 +2,8 @@
 //! out alone while the others post.
 
 use distroflow_replica::{
-    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, Mastodon,
-    MastodonOptions, Reddit, RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
+    LinkedInOptions, Mastodon, MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 
 use crate::harness::User;
@@ -15,6 +15,7 @@ pub(crate) struct Sites {
     pub(crate) ig: Instagram,
     pub(crate) bsky: Bluesky,
     pub(crate) masto: Mastodon,
+    pub(crate) li: LinkedIn,
 }
 
 /// Every replica, and a user logged in to each (with cookies; Bluesky with
@@ -35,6 +36,7 @@ pub(crate) async fn four_sites_with(
     let ig = Instagram::start(InstagramOptions::default()).await.unwrap();
     let bsky = Bluesky::start(BlueskyOptions::default()).await.unwrap();
     let masto = Mastodon::start(MastodonOptions::default()).await.unwrap();
+    let li = LinkedIn::start(LinkedInOptions::default()).await.unwrap();
     let sites = Sites {
         hn,
         x,
@@ -42,6 +44,7 @@ pub(crate) async fn four_sites_with(
         ig,
         bsky,
         masto,
+        li,
     };
     prepare(&sites);
     let Sites {
@@ -51,6 +54,7 @@ pub(crate) async fn four_sites_with(
         ig,
         bsky,
         masto,
+        li,
     } = sites;
     let mut u = User::new();
     let mut logins = Vec::new();
@@ -60,6 +64,7 @@ pub(crate) async fn four_sites_with(
     u.set("DISTROFLOW_INSTAGRAM_URL", &ig.url());
     u.set("DISTROFLOW_BLUESKY_URL", &bsky.url());
     u.set("DISTROFLOW_MASTODON_URL", &masto.url());
+    u.set("DISTROFLOW_LINKEDIN_URL", &li.url());
     let state = u.file("bsky-state.json", &bsky.storage_state("sandbox").unwrap());
     let out = u
         .run(&["login", "bluesky", "--cookies", state.to_str().unwrap()])
@@ -84,6 +89,7 @@ pub(crate) async fn four_sites_with(
             "_mastodon_session",
             masto.session_cookie("sandbox").unwrap(),
         ),
+        ("linkedin", "li_at", li.session_cookie("sandbox").unwrap()),
     ] {
         let f = u.cookie_file(&format!("{p}.json"), cookie, &value);
         let out = u.run(&["login", p, "--cookies", f.to_str().unwrap()]).await;
@@ -98,6 +104,7 @@ pub(crate) async fn four_sites_with(
             ig,
             bsky,
             masto,
+            li,
         },
         u,
         logins,
@@ -116,6 +123,7 @@ async fn the_full_chromium_posts_to_all_four_too() {
             ig,
             bsky,
             masto,
+            li,
         },
         mut u,
     ) = four_sites().await;
@@ -145,6 +153,7 @@ async fn the_full_chromium_posts_to_all_four_too() {
     assert_eq!(ig.posts()[0].caption, text);
     assert_eq!(bsky.posts()[0].text, text);
     assert_eq!(masto.statuses()[0].text, text);
+    assert_eq!(li.posts()[0].text, text);
     assert!(
         u.leftover_browsers().is_empty(),
         "{:?}",
@@ -162,6 +171,7 @@ async fn all_four_at_once_and_a_hung_one_times_out_alone() {
             ig,
             bsky,
             masto,
+            li,
         },
         u,
     ) = four_sites().await;
@@ -189,7 +199,7 @@ async fn all_four_at_once_and_a_hung_one_times_out_alone() {
         .await;
     assert_eq!(out.code, 0, "{out:?}");
     let rows = out.json();
-    assert_eq!(rows.len(), 6, "{out:?}");
+    assert_eq!(rows.len(), 7, "{out:?}");
     for r in &rows {
         assert_eq!(r["ok"], true, "{r}");
         assert!(
@@ -207,6 +217,8 @@ async fn all_four_at_once_and_a_hung_one_times_out_alone() {
     assert_eq!(bsky.posts()[0].media.len(), 1);
     assert_eq!(masto.statuses()[0].text, text);
     assert_eq!(masto.statuses()[0].media.len(), 1);
+    assert_eq!(li.posts()[0].text, text);
+    assert_eq!(li.posts()[0].media, 1);
 
     // Reddit stops answering: the others post, Reddit times out alone.
     reddit.set_hang(true);

@@ -15,6 +15,7 @@ mod healing;
 mod input;
 mod ledger;
 mod lifecycle;
+mod linkedin;
 mod lookalikes;
 mod mastodon;
 mod readiness;

@@ -80,6 +80,7 @@ async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
             ig,
             bsky,
             masto,
+            li,
         },
         u,
         logins,
@@ -90,6 +91,7 @@ async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
         s.ig.set_hydration(Some((200, 1500)));
         s.bsky.set_hydration(Some((200, 1500)));
         s.masto.set_hydration(Some((200, 1500)));
+        s.li.set_hydration(Some((200, 1500)));
     })
     .await;
     // Each session was checked on its site: the check waited for the late UI.
@@ -119,6 +121,7 @@ async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
     assert_eq!(ig.posts()[0].caption, text);
     assert_eq!(bsky.posts()[0].text, text);
     assert_eq!(masto.statuses()[0].text, text);
+    assert_eq!(li.posts()[0].text, text);
 }
 
 /// A browser that cannot start is reported once per platform, its message

@@ -11,9 +11,10 @@ use distroflow_core::{
 };
 use distroflow_healer::{read_repairs, Healer, Repair, SelectorBook};
 use distroflow_replica::{
-    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, Mastodon,
-    MastodonOptions, Reddit, RedditOptions, XOptions, BLUESKY_UI_VERSIONS, HN_UI_VERSIONS,
-    INSTAGRAM_UI_VERSIONS, MASTODON_UI_VERSIONS, REDDIT_UI_VERSIONS, X, X_UI_VERSIONS,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
+    LinkedInOptions, Mastodon, MastodonOptions, Reddit, RedditOptions, XOptions,
+    BLUESKY_UI_VERSIONS, HN_UI_VERSIONS, INSTAGRAM_UI_VERSIONS, LINKEDIN_UI_VERSIONS,
+    MASTODON_UI_VERSIONS, REDDIT_UI_VERSIONS, X, X_UI_VERSIONS,
 };
 
 fn cookie(name: &str, value: String) -> Cookie {
@@ -59,7 +60,7 @@ async fn run_version(
         SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).map_err(|e| e.to_string())?;
     let healer = Healer::new(book, Some(home.clone())).map_err(|e| e.to_string())?;
     let adapter = distroflow_platforms::adapter(platform).map_err(|e| e.to_string())?;
-    let (hn, x, reddit, ig, bsky, masto);
+    let (hn, x, reddit, ig, bsky, masto, li);
     // Bluesky's session is in localStorage, given out fresh per post (its
     // refresh token rotates).
     let mut bluesky: Option<&Bluesky> = None;
@@ -73,6 +74,21 @@ async fn run_version(
             .map_err(|e| e.to_string())?;
             bluesky = Some(&bsky);
             (bsky.url(), Vec::new())
+        }
+        PlatformId::LinkedIn => {
+            li = LinkedIn::start(LinkedInOptions {
+                ui_version: ui,
+                ..LinkedInOptions::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            (
+                li.url(),
+                vec![cookie(
+                    "li_at",
+                    li.session_cookie("sandbox").unwrap_or_default(),
+                )],
+            )
         }
         PlatformId::Mastodon => {
             masto = Mastodon::start(MastodonOptions {
@@ -206,6 +222,7 @@ pub(crate) async fn bench(posts: usize, json: bool) -> Result<(), String> {
         (PlatformId::Instagram, INSTAGRAM_UI_VERSIONS),
         (PlatformId::Bluesky, BLUESKY_UI_VERSIONS),
         (PlatformId::Mastodon, MASTODON_UI_VERSIONS),
+        (PlatformId::LinkedIn, LINKEDIN_UI_VERSIONS),
     ] {
         for &ui in versions {
             runs.push(run_version(platform, ui, posts, &browser, &media).await?);

@@ -1,4 +1,4 @@
-//! `distroflow-bench`: posts to the six local replicas with a simulated
+//! `distroflow-bench`: posts to the seven local replicas with a simulated
 //! server latency and prints the numbers issue targets are judged by:
 //! browser start time, wall time of each platform alone, sequential vs
 //! concurrent, the concurrent / slowest-single ratio, and peak memory of
@@ -28,8 +28,8 @@ use distroflow_core::{Cookie, JobContext, Media, PlatformId, Post, Secret};
 use distroflow_engine::{BrowserSource, Job, RunEnd};
 use distroflow_healer::{Healer, SelectorBook};
 use distroflow_replica::{
-    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, Mastodon,
-    MastodonOptions, Reddit, RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
+    LinkedInOptions, Mastodon, MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 
 struct Args {
@@ -61,6 +61,7 @@ fn args() -> Result<Args, String> {
             PlatformId::Instagram,
             PlatformId::Bluesky,
             PlatformId::Mastodon,
+            PlatformId::LinkedIn,
         ],
         mix_hydration: false,
         fake_model: false,
@@ -91,7 +92,7 @@ fn args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?;
             }
             "-h" | "--help" => return Err(
-                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu]"
+                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon,linkedin] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -107,6 +108,7 @@ struct Replicas {
     instagram: Instagram,
     bluesky: Bluesky,
     mastodon: Mastodon,
+    linkedin: LinkedIn,
 }
 
 impl Replicas {
@@ -142,6 +144,11 @@ impl Replicas {
                 ..MastodonOptions::default()
             })
             .await?,
+            linkedin: LinkedIn::start(LinkedInOptions {
+                latency,
+                ..LinkedInOptions::default()
+            })
+            .await?,
         })
     }
 
@@ -166,6 +173,11 @@ impl Replicas {
                 self.mastodon.url(),
                 "_mastodon_session",
                 self.mastodon.session_cookie("sandbox").unwrap_or_default(),
+            ),
+            PlatformId::LinkedIn => (
+                self.linkedin.url(),
+                "li_at",
+                self.linkedin.session_cookie("sandbox").unwrap_or_default(),
             ),
             // Bluesky's session is the job's storage, not a cookie.
             PlatformId::Bluesky => (self.bluesky.url(), "unused", String::new()),
@@ -326,16 +338,17 @@ async fn launch() -> Result<Browser, String> {
 }
 
 /// The platforms, in the order the reports list them.
-const ALL: [PlatformId; 6] = [
+const ALL: [PlatformId; 7] = [
     PlatformId::X,
     PlatformId::Reddit,
     PlatformId::HackerNews,
     PlatformId::Instagram,
     PlatformId::Bluesky,
     PlatformId::Mastodon,
+    PlatformId::LinkedIn,
 ];
 
-/// What every benchmark mode posts with: an image, the six replicas at
+/// What every benchmark mode posts with: an image, the seven replicas at
 /// the configured latency, a healer with the built-in selectors.
 struct Setup {
     /// Holds the image until the run ends.
@@ -386,7 +399,7 @@ async fn cpu_profile(args: &Args) -> Result<(), String> {
     for (label, targets) in ALL
         .iter()
         .map(|p| (p.as_str(), std::slice::from_ref(p)))
-        .chain([("all six", &ALL[..])])
+        .chain([("all seven", &ALL[..])])
     {
         n += 1;
         run(&b, &replicas, &healer, targets, post(n, &media)).await?; // warm-up

@@ -18,7 +18,8 @@ use distroflow_core::{Cookie, CookieScope, Home, JobContext, Media, PlatformId, 
 use distroflow_healer::{read_repairs, Healer, ModelConfig, Repair, SelectorBook};
 use distroflow_replica::{
     mutation_plan, Bluesky, BlueskyOptions, FakeModel, HackerNews, HnOptions, Instagram,
-    InstagramOptions, Mastodon, MastodonOptions, Mutations, Reddit, RedditOptions, XOptions, X,
+    InstagramOptions, LinkedIn, LinkedInOptions, Mastodon, MastodonOptions, Mutations, Reddit,
+    RedditOptions, XOptions, X,
 };
 
 /// What `--healing --mutations` was asked for.
@@ -41,6 +42,7 @@ enum Site {
     Instagram(Instagram),
     Bluesky(Bluesky),
     Mastodon(Mastodon),
+    LinkedIn(LinkedIn),
 }
 
 impl Site {
@@ -59,6 +61,11 @@ impl Site {
             PlatformId::Bluesky => {
                 Site::Bluesky(Bluesky::start(BlueskyOptions::default()).await.map_err(e)?)
             }
+            PlatformId::LinkedIn => Site::LinkedIn(
+                LinkedIn::start(LinkedInOptions::default())
+                    .await
+                    .map_err(e)?,
+            ),
             PlatformId::Mastodon => Site::Mastodon(
                 Mastodon::start(MastodonOptions::default())
                     .await
@@ -76,6 +83,7 @@ impl Site {
             Site::Instagram(s) => s,
             Site::Bluesky(s) => s,
             Site::Mastodon(s) => s,
+            Site::LinkedIn(s) => s,
         }
     }
 
@@ -87,6 +95,7 @@ impl Site {
             Site::Instagram(s) => s.url(),
             Site::Bluesky(s) => s.url(),
             Site::Mastodon(s) => s.url(),
+            Site::LinkedIn(s) => s.url(),
         }
     }
 
@@ -97,6 +106,7 @@ impl Site {
             Site::Reddit(s) => ("reddit_session", s.session_cookie("sandbox")),
             Site::Instagram(s) => ("sessionid", s.session_cookie("sandbox")),
             Site::Mastodon(s) => ("_mastodon_session", s.session_cookie("sandbox")),
+            Site::LinkedIn(s) => ("li_at", s.session_cookie("sandbox")),
             // Bluesky's session is in localStorage (see `storage`).
             Site::Bluesky(_) => ("unused", None),
         };
@@ -126,6 +136,7 @@ impl Site {
             Site::Instagram(s) => s.posts().into_iter().map(|p| p.caption).collect(),
             Site::Bluesky(s) => s.posts().into_iter().map(|p| p.text).collect(),
             Site::Mastodon(s) => s.statuses().into_iter().map(|p| p.text).collect(),
+            Site::LinkedIn(s) => s.posts().into_iter().map(|p| p.text).collect(),
         }
     }
 
@@ -145,6 +156,7 @@ impl Site {
             Site::Instagram(s) => s.shutdown().await,
             Site::Bluesky(s) => s.shutdown().await,
             Site::Mastodon(s) => s.shutdown().await,
+            Site::LinkedIn(s) => s.shutdown().await,
         }
     }
 }

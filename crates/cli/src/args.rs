@@ -146,7 +146,7 @@ pub(crate) struct ScheduleArgs {
     /// Time zone for --at and --every (IANA name); default: this machine's.
     #[arg(long, value_name = "ZONE")]
     pub(crate) tz: Option<String>,
-    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram, bluesky, mastodon; aliases twitter, hn, ig, bsky) or `all`.
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram, bluesky, mastodon, linkedin; aliases twitter, hn, ig, bsky) or `all`.
     #[arg(long, short = 't', value_name = "LIST", required = true)]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
@@ -215,7 +215,8 @@ pub(crate) struct HistoryArgs {
     /// How many of the newest attempts to show.
     #[arg(long, short = 'n', default_value_t = 50)]
     pub(crate) limit: usize,
-    /// Only this platform's attempts (x, reddit, hackernews, instagram, bluesky, mastodon).
+    /// Only this platform's attempts (x, reddit, hackernews, instagram, bluesky, mastodon,
+    /// linkedin).
     #[arg(long, value_name = "PLATFORM")]
     pub(crate) platform: Option<String>,
     /// Only attempts that ended so: posted, failed, needs_human, uncertain,
@@ -285,7 +286,7 @@ pub(crate) enum HealAction {
 
 #[derive(Debug, Args)]
 pub(crate) struct PostArgs {
-    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram, bluesky, mastodon; aliases twitter, hn, ig, bsky) or `all`.
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram, bluesky, mastodon, linkedin; aliases twitter, hn, ig, bsky) or `all`.
     #[arg(long, short = 't', value_name = "LIST", required = true)]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
@@ -354,8 +355,8 @@ pub(crate) struct FitArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Platforms to check: x, reddit, hackernews, instagram, bluesky, mastodon (`all`:
-    /// the ones DistroFlow posts to), and also linkedin; comma-separated.
+    /// Platforms to check: x, reddit, hackernews, instagram, bluesky, mastodon, linkedin
+    /// (`all`: every one); comma-separated.
     #[arg(long, short = 't', value_name = "LIST", required = true)]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
@@ -367,7 +368,7 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct LoginArgs {
-    /// The platform (x, reddit, hackernews, instagram, bluesky, mastodon).
+    /// The platform (x, reddit, hackernews, instagram, bluesky, mastodon, linkedin).
     pub(crate) platform: String,
     /// Import cookies exported from your browser: a JSON array (Chrome, EditThisCookie,
     /// Playwright), a Playwright storage state (its `origins[].localStorage` too: Bluesky's
@@ -417,7 +418,8 @@ pub(crate) struct AccountsArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SandboxArgs {
     /// Serve Hacker News on PORT, X on PORT+1, Reddit on PORT+2, Instagram
-    /// on PORT+3, Bluesky on PORT+4 and Mastodon on PORT+5 (default: free ports).
+    /// on PORT+3, Bluesky on PORT+4, Mastodon on PORT+5 and LinkedIn on
+    /// PORT+6 (default: free ports).
     #[arg(long, value_name = "PORT")]
     pub(crate) base_port: Option<u16>,
 }

@@ -16,17 +16,19 @@ pub enum PlatformId {
     Instagram,
     Bluesky,
     Mastodon,
+    LinkedIn,
 }
 
 impl PlatformId {
     /// Every platform, in display order.
-    pub const ALL: [PlatformId; 6] = [
+    pub const ALL: [PlatformId; 7] = [
         PlatformId::X,
         PlatformId::Reddit,
         PlatformId::HackerNews,
         PlatformId::Instagram,
         PlatformId::Bluesky,
         PlatformId::Mastodon,
+        PlatformId::LinkedIn,
     ];
 
     /// The canonical id, as used on the command line, in files and in JSON.
@@ -38,6 +40,7 @@ impl PlatformId {
             PlatformId::Instagram => "instagram",
             PlatformId::Bluesky => "bluesky",
             PlatformId::Mastodon => "mastodon",
+            PlatformId::LinkedIn => "linkedin",
         }
     }
 
@@ -50,6 +53,7 @@ impl PlatformId {
             PlatformId::Instagram => "Instagram",
             PlatformId::Bluesky => "Bluesky",
             PlatformId::Mastodon => "Mastodon",
+            PlatformId::LinkedIn => "LinkedIn",
         }
     }
 
@@ -65,6 +69,7 @@ impl PlatformId {
             PlatformId::Instagram => "https://www.instagram.com",
             PlatformId::Bluesky => "https://bsky.app",
             PlatformId::Mastodon => "https://mastodon.social",
+            PlatformId::LinkedIn => "https://www.linkedin.com",
         }
     }
 
@@ -86,7 +91,7 @@ impl PlatformId {
 
     /// Ids and aliases accepted on input, for help and error messages.
     pub fn valid_names() -> &'static str {
-        "x (alias twitter), reddit, hackernews (alias hn), instagram (alias ig), bluesky (alias bsky), mastodon"
+        "x (alias twitter), reddit, hackernews (alias hn), instagram (alias ig), bluesky (alias bsky), mastodon, linkedin"
     }
 }
 
@@ -107,6 +112,7 @@ impl FromStr for PlatformId {
             "instagram" | "ig" => Ok(PlatformId::Instagram),
             "bluesky" | "bsky" => Ok(PlatformId::Bluesky),
             "mastodon" => Ok(PlatformId::Mastodon),
+            "linkedin" => Ok(PlatformId::LinkedIn),
             other => Err(Error::Usage {
                 message: format!("unknown platform `{other}`"),
                 hint: Some(format!("valid platforms: {}", PlatformId::valid_names())),

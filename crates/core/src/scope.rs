@@ -55,6 +55,7 @@ impl PlatformId {
             PlatformId::Bluesky => &["bsky.app"],
             // Per instance: only the configured instance's host.
             PlatformId::Mastodon => &[],
+            PlatformId::LinkedIn => &["linkedin.com"],
         }
     }
 }

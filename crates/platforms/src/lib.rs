@@ -18,6 +18,7 @@
 mod bluesky;
 mod hackernews;
 mod instagram;
+mod linkedin;
 mod mastodon;
 mod reddit;
 mod ui;
@@ -26,6 +27,7 @@ mod x;
 pub use bluesky::Bluesky;
 pub use hackernews::HackerNews;
 pub use instagram::Instagram;
+pub use linkedin::LinkedIn;
 pub use mastodon::Mastodon;
 pub use reddit::Reddit;
 pub use x::X;
@@ -44,6 +46,7 @@ pub const SELECTOR_FILES: &[(&str, &str)] = &[
         "instagram.toml",
         include_str!("../selectors/instagram.toml"),
     ),
+    ("linkedin.toml", include_str!("../selectors/linkedin.toml")),
     ("mastodon.toml", include_str!("../selectors/mastodon.toml")),
     ("reddit.toml", include_str!("../selectors/reddit.toml")),
     ("x.toml", include_str!("../selectors/x.toml")),
@@ -58,9 +61,13 @@ pub fn adapter(id: PlatformId) -> Result<Box<dyn Platform>> {
         PlatformId::X => Ok(Box::new(X)),
         PlatformId::Bluesky => Ok(Box::new(Bluesky)),
         PlatformId::Mastodon => Ok(Box::new(Mastodon)),
+        PlatformId::LinkedIn => Ok(Box::new(LinkedIn)),
         other => Err(Error::usage(
             format!("posting to {} is not supported yet", other.display_name()),
-            Some("supported now: hackernews, x, reddit, instagram, bluesky, mastodon".into()),
+            Some(
+                "supported now: hackernews, x, reddit, instagram, bluesky, mastodon, linkedin"
+                    .into(),
+            ),
         )),
     }
 }

@@ -29,6 +29,7 @@ mod faults;
 mod hackernews;
 mod http;
 mod instagram;
+mod linkedin;
 mod mastodon;
 mod model;
 mod mutate;
@@ -40,6 +41,7 @@ mod x;
 pub use bluesky::{Bluesky, BlueskyOptions, BskyMedia, BskyPost, BLUESKY_UI_VERSIONS};
 pub use hackernews::{HackerNews, HnFault, HnOptions, HnStory, HN_UI_BROKEN, HN_UI_VERSIONS};
 pub use instagram::{Instagram, InstagramOptions, InstagramPost, INSTAGRAM_UI_VERSIONS};
+pub use linkedin::{LinkedIn, LinkedInOptions, LinkedInPost, ShareBox, LINKEDIN_UI_VERSIONS};
 pub use mastodon::{
     Mastodon, MastodonMedia, MastodonOptions, MastodonStatus, MASTODON_UI_VERSIONS,
 };

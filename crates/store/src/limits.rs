@@ -9,6 +9,7 @@
 //! | instagram  | 15m          | 10 / 24h       | Instagram's "action blocked" hits automated-looking accounts early; a few posts a day is normal use |
 //! | bluesky    | 2m           | 30 / 24h       | Bluesky's PDS rate limits writes per account (points per hour and day); a person posts a few times a day
 //! | mastodon   | 2m           | 30 / 24h       | instances limit posting per account (300 per 3h upstream); a few posts a day is normal use
+//! | linkedin   | 60m          | 3 / 24h        | LinkedIn checkpoints automation readily and restricts accounts; a few posts a day at most
 //!
 //! Every posted, running or uncertain attempt counts (an uncertain one may
 //! well have posted), one per attempt: a thread counts once. A platform's
@@ -79,6 +80,7 @@ impl PlatformLimit {
             PlatformId::HackerNews => (5, 5, 24),
             PlatformId::Instagram => (15, 10, 24),
             PlatformId::Bluesky | PlatformId::Mastodon => (2, 30, 24),
+            PlatformId::LinkedIn => (60, 3, 24),
             _ => (10, 10, 24),
         };
         PlatformLimit {

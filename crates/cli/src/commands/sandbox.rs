@@ -2,8 +2,8 @@ use std::net::SocketAddr;
 
 use distroflow_core::{Cookie, Error, PlatformId, Result, Secret, StorageItem};
 use distroflow_replica::{
-    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, Mastodon,
-    MastodonOptions, Reddit, RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
+    LinkedInOptions, Mastodon, MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 use url::Url;
 
@@ -23,6 +23,7 @@ pub(crate) struct Sandbox {
     instagram: Instagram,
     bluesky: Bluesky,
     mastodon: Mastodon,
+    linkedin: LinkedIn,
 }
 
 fn addr(base: Option<u16>, offset: u16) -> SocketAddr {
@@ -36,7 +37,7 @@ fn started<T>(what: &str, r: std::io::Result<T>) -> Result<T> {
 }
 
 impl Sandbox {
-    /// Starts every replica: on free ports, or on `base_port` and the next five.
+    /// Starts every replica: on free ports, or on `base_port` and the next six.
     pub(crate) async fn start(base_port: Option<u16>) -> Result<Sandbox> {
         Ok(Sandbox {
             hackernews: started(
@@ -63,6 +64,10 @@ impl Sandbox {
                 "Mastodon",
                 Mastodon::start_on(addr(base_port, 5), MastodonOptions::default()).await,
             )?,
+            linkedin: started(
+                "LinkedIn",
+                LinkedIn::start_on(addr(base_port, 6), LinkedInOptions::default()).await,
+            )?,
         })
     }
 
@@ -73,6 +78,7 @@ impl Sandbox {
             PlatformId::Instagram => self.instagram.url(),
             PlatformId::Bluesky => self.bluesky.url(),
             PlatformId::Mastodon => self.mastodon.url(),
+            PlatformId::LinkedIn => self.linkedin.url(),
             _ => self.hackernews.url(),
         }
     }
@@ -94,6 +100,7 @@ impl Sandbox {
                 "_mastodon_session",
                 self.mastodon.session_cookie(SANDBOX_USER)?,
             ),
+            PlatformId::LinkedIn => ("li_at", self.linkedin.session_cookie(SANDBOX_USER)?),
             _ => ("user", self.hackernews.session_cookie(SANDBOX_USER)?),
         };
         Some(vec![Cookie {
@@ -133,7 +140,8 @@ impl Sandbox {
             self.reddit.shutdown(),
             self.instagram.shutdown(),
             self.bluesky.shutdown(),
-            self.mastodon.shutdown()
+            self.mastodon.shutdown(),
+            self.linkedin.shutdown()
         );
     }
 }
@@ -148,7 +156,7 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
         exports.push(format!("{}={url}", p.url_env_var()));
     }
     eprintln!(
-        "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News, Instagram, Bluesky and Mastodon; account `{SANDBOX_USER}`.\n\
+        "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News, Instagram, Bluesky, Mastodon and LinkedIn; account `{SANDBOX_USER}`.\n\
          Try it from another terminal:\n\
          \n  export DISTROFLOW_HOME=$(mktemp -d) {}\n\
          \x20 echo {SANDBOX_USER} | distroflow login hackernews --username {SANDBOX_USER} --password-stdin\n\

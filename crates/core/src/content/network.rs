@@ -76,7 +76,7 @@ impl Network {
             Network::Instagram => Some(PlatformId::Instagram),
             Network::Bluesky => Some(PlatformId::Bluesky),
             Network::Mastodon => Some(PlatformId::Mastodon),
-            Network::LinkedIn => None,
+            Network::LinkedIn => Some(PlatformId::LinkedIn),
         }
     }
 
@@ -139,6 +139,7 @@ impl From<PlatformId> for Network {
             PlatformId::Instagram => Network::Instagram,
             PlatformId::Bluesky => Network::Bluesky,
             PlatformId::Mastodon => Network::Mastodon,
+            PlatformId::LinkedIn => Network::LinkedIn,
         }
     }
 }

@@ -5,6 +5,7 @@ mod bluesky;
 mod hackernews;
 mod healing;
 mod instagram;
+mod linkedin;
 mod mastodon;
 mod memory;
 mod readiness;
