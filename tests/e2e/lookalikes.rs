@@ -31,7 +31,7 @@ const NEW_SITES: &str = concat!(
 
 impl Site {
     async fn start(site: &str) -> Site {
-        let script = if matches!(site, "bluesky" | "mastodon") {
+        let script = if matches!(site, "bluesky" | "mastodon" | "linkedin") {
             NEW_SITES
         } else {
             SCRIPT
@@ -434,4 +434,18 @@ async fn mastodon_look_alike_sign_in_text_and_reply_chain() {
     let posts = site.posts().await;
     assert!(posts.len() >= 3, "{posts:?}");
     assert_eq!(posts[2]["reply_to"], posts[1]["id"]);
+}
+
+/// LinkedIn's look-alike: the SDUI share box only, from the notes.
+#[tokio::test(flavor = "multi_thread")]
+async fn linkedin_look_alike_sdui_share_box() {
+    let site = Site::start("linkedin").await;
+    let mut u = User::new();
+    u.set("DISTROFLOW_LINKEDIN_URL", &site.url);
+    site.log_in(&u, "linkedin").await;
+    let out = u.run(&["post", "--to", "linkedin", "--json", TEXT]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let posts = site.posts().await;
+    assert_eq!(posts[0]["text"], TEXT);
+    assert_eq!(out.json()[0]["url"], posts[0]["public_url"], "{out:?}");
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Look-alikes of Bluesky's and Mastodon's posting flows (stdlib only).
 
-    python3 newsites.py SITE PORT      SITE: bluesky | mastodon
+    python3 newsites.py SITE PORT      SITE: bluesky | mastodon | linkedin
 
 Written from shared/docs/field-notes.md §1 (what is known of the real
 composers), not from DistroFlow's replicas or adapters: where the notes are
@@ -172,6 +172,62 @@ setTimeout(route, 400 + Math.random() * 800);
 """
 
 
+# ---------------------------------------------------------------- LinkedIn
+# From the notes: `/feed/?shareActive=true` opens the share box; this
+# look-alike gives the SDUI one only: a placeholder <dialog> first, swapped
+# ~0.5 s later for a <dialog> with `[data-sdui-screen*='sharing.ShareCompose']`,
+# a TipTap editor `[componentkey='ShareBox_textEditor']` inside
+# `[data-testid='ui-core-tiptap-text-editor-wrapper']`, obfuscated classes,
+# and the footer's only text-only <button> as the submit. Session: `li_at`;
+# JSESSIONID's value as `csrf-token`. The new post's URL from a toast link.
+
+LI_AT = "AQEDA" + secrets.token_urlsafe(40)
+LI_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Feed | LinkedIn</title></head><body>
+<nav><a href="/in/alice/" class="nav-me">Me</a></nav><main><button type="button" id="start">Start a post</button></main>
+<script>
+(function(){
+const K = () => '_' + Math.random().toString(36).slice(2, 9);
+function open(){
+  const ph = document.createElement('dialog'); ph.className = K(); ph.open = true; ph.innerHTML = '<div class="' + K() + '">Loading…</div>';
+  document.body.appendChild(ph);
+  setTimeout(() => {
+    ph.remove();
+    const d = document.createElement('dialog'); d.className = K(); d.open = true;
+    d.innerHTML = '<div data-sdui-screen="com.linkedin.sdui.flagshipnav.sharing.ShareCompose" class="' + K() + '">'
+      + '<div data-testid="ui-core-tiptap-text-editor-wrapper" class="' + K() + '"><div contenteditable="true" role="textbox" componentkey="ShareBox_textEditor" class="ProseMirror ' + K() + '"><p><br></p></div></div>'
+      + '<div class="' + K() + '"><button type="button" aria-label="Add media" class="' + K() + '"><svg width="16" height="16"></svg></button>'
+      + '<button type="button" aria-label="Post settings" class="' + K() + '"><svg width="16" height="16"></svg></button>'
+      + '<button type="button" class="' + K() + '" disabled>Post</button></div></div>';
+    document.body.appendChild(d);
+    const ed = d.querySelector('[componentkey=ShareBox_textEditor]');
+    const post = Array.from(d.querySelectorAll('button')).find(b => b.textContent.trim() === 'Post');
+    let text = '';
+    function paint(){ ed.replaceChildren(...(text ? text.split('\\n') : ['']).map(l => { const p = document.createElement('p'); if (l) p.textContent = l; else p.appendChild(document.createElement('br')); return p; }));
+      post.disabled = !text.trim(); }
+    ed.addEventListener('beforeinput', e => { e.preventDefault();
+      const sel = getSelection(); const all = sel.toString().length > 0;
+      if (e.inputType.startsWith('insert')) text = (all ? '' : text) + (e.inputType === 'insertParagraph' ? '\\n' : (e.data || ''));
+      else if (e.inputType.startsWith('delete')) text = all ? '' : text.slice(0, -1);
+      paint(); const r = document.createRange(); r.selectNodeContents(ed); r.collapse(false); sel.removeAllRanges(); sel.addRange(r); });
+    post.onclick = async () => {
+      post.disabled = true;
+      const tok = (document.cookie.match(/JSESSIONID="?([^";]+)/) || [])[1] || '';
+      const r = await fetch('/voyager/api/contentcreation/normShares', { method: 'POST', headers: { 'csrf-token': tok, 'Content-Type': 'application/json' }, body: JSON.stringify({ commentary: text }) });
+      const j = await r.json(); d.remove();
+      const t = document.createElement('div'); t.className = 'artdeco-toast-item'; t.setAttribute('role', 'alert');
+      t.innerHTML = r.ok ? 'Post successful. <a href="/feed/update/' + j.urn + '/">View post</a>' : 'Something went wrong';
+      document.body.appendChild(t);
+    };
+    ed.focus();
+  }, 500);
+}
+document.getElementById('start').onclick = open;
+if (new URLSearchParams(location.search).get('shareActive') === 'true') setTimeout(open, 300);
+})();
+</script></body></html>
+"""
+
+
 # ---------------------------------------------------------------- Mastodon
 
 M_SESSION = secrets.token_hex(32)
@@ -282,6 +338,17 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/__lookalike/posts":
             with LOCK:
                 return self.send(200, json.dumps(POSTS), "application/json")
+        if SITE == "linkedin":
+            if self.cookie("li_at") != LI_AT:
+                return self.send(302, "", headers=[("Location", "/login")])
+            if url.path == "/login":
+                return self.send(200, '<form><input id="username" name="session_key"></form>')
+            if url.path.startswith("/in/"):
+                with LOCK:
+                    rows = "".join('<article><a href="/feed/update/%s/">1m</a><p>%s</p></article>' % (p["id"], p["text"].replace("<", "&lt;")) for p in reversed(POSTS))
+                return self.send(200, '<nav><a href="/in/alice/" class="nav-me">Me</a></nav><main>%s</main>' % rows)
+            headers = [] if self.cookie("JSESSIONID") else [("Set-Cookie", 'JSESSIONID="ajax:%d"; Path=/' % random.randint(10**17, 10**18))]
+            return self.send(200, LI_PAGE, headers=headers)
         if SITE == "bluesky":
             if url.path == "/__feed":
                 with LOCK:
@@ -319,6 +386,16 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         url = urllib.parse.urlparse(self.path)
         data = self.body()
+        if SITE == "linkedin":
+            tok = (self.cookie("JSESSIONID") or "").strip('"')
+            if self.cookie("li_at") != LI_AT or not tok or self.headers.get("csrf-token") != tok:
+                return self.send(403, json.dumps({"status": 403}), "application/json")
+            req = json.loads(data)
+            with LOCK:
+                urn = "urn:li:activity:%d" % (7000000000000000000 + len(POSTS))
+                POSTS.append({"id": urn, "text": req["commentary"], "media": [], "reply_to": None,
+                              "public_url": "%s/feed/update/%s/" % (self.base(), urn)})
+            return self.send(201, json.dumps({"urn": urn}), "application/json")
         if SITE == "bluesky":
             if self.headers.get("Authorization") != "Bearer " + BSKY_ACCESS:
                 return self.send(401, json.dumps({"error": "AuthMissing"}), "application/json")
@@ -384,6 +461,8 @@ def main():
         line["storage"] = {"name": "BSKY_STORAGE", "value": json.dumps({"session": {
             "accounts": [{"service": url, "did": BSKY_DID, "handle": BSKY_HANDLE, "accessJwt": BSKY_ACCESS, "refreshJwt": BSKY_REFRESH}],
             "currentAccount": {"did": BSKY_DID}}})}
+    elif SITE == "linkedin":
+        line["cookie"] = {"name": "li_at", "value": LI_AT}
     else:
         line["cookie"] = {"name": "_mastodon_session", "value": M_SESSION}
     print(json.dumps(line), flush=True)
