@@ -388,6 +388,9 @@ async fn attach_media(page: &dyn Page, media: &[Media]) -> Result<()> {
 
 /// Waits until the Publish button is there and not `aria-disabled`.
 async fn wait_enabled(page: &dyn Page, selector: &str) -> Result<()> {
+    // Found first (a renamed button is repaired here), then waited for to
+    // be enabled.
+    crate::ui::wait_for(page, selector, "Bluesky's Publish button").await?;
     let waited = wait_until(page.waits(), "Bluesky's Publish button", || async {
         if page.count(selector).await? == 0 {
             return Ok(None);

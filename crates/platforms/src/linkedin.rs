@@ -349,6 +349,7 @@ async fn attach_media(page: &dyn Page, share_box: ShareBox, media: &[Media]) -> 
 }
 
 async fn wait_enabled(page: &dyn Page, button: &str) -> Result<()> {
+    crate::ui::wait_for(page, button, "LinkedIn's Post button").await?;
     let waited = wait_until(page.waits(), "LinkedIn's Post button", || async {
         if page.count(button).await? == 0 {
             return Ok(None);

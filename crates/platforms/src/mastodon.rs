@@ -495,6 +495,9 @@ async fn attach_media(page: &dyn Page, media: &[Media]) -> Result<()> {
 /// Waits until the submit button is enabled (it is disabled while the
 /// text is over the limit or an upload runs).
 async fn wait_enabled(page: &dyn Page) -> Result<()> {
+    // Found first (a renamed or swapped button is repaired here), then
+    // waited for to be enabled.
+    crate::ui::wait_for(page, SEL_SUBMIT, "Mastodon's Post button").await?;
     let waited = wait_until(page.waits(), "Mastodon's Post button", || async {
         if page.count(SEL_SUBMIT).await? == 0 {
             return Ok(None);
