@@ -167,3 +167,42 @@ async fn password_login_through_the_web_form_then_post() {
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(bsky.posts()[0].text, "From the form");
 }
+
+/// The session in localStorage is a secret like a cookie: not in the logs
+/// at trace level, where the CDP traffic (method names) is.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_storage_token_in_the_logs_at_trace_level() {
+    let (bsky, mut u) = bluesky_user().await;
+    u.set("RUST_LOG", "trace");
+    let state = u.file("state.json", &bsky.storage_state("sandbox").unwrap());
+    let login = u
+        .run(&[
+            "-vvv",
+            "login",
+            "bluesky",
+            "--cookies",
+            state.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(login.code, 0, "{login:?}");
+    let before = saved_refresh_token(&u);
+    bsky.expire_access_tokens();
+    let post = u
+        .run(&["-vvv", "post", "--to", "bluesky", "Quiet logs"])
+        .await;
+    assert_eq!(post.code, 0, "{post:?}");
+    let after = saved_refresh_token(&u);
+    let all = format!(
+        "{}{}{}{}",
+        login.stdout, login.stderr, post.stdout, post.stderr
+    );
+    assert!(all.contains("Input.insertText"), "trace was on");
+    for token in [&before, &after] {
+        let sig = token.rsplit('.').next().unwrap();
+        assert!(!all.contains(sig), "a token is in the log");
+    }
+    assert!(
+        !all.contains("BSKY_STORAGE\":"),
+        "the storage value is in the log"
+    );
+}
