@@ -41,6 +41,10 @@ impl ShareBox {
     }
 }
 
+/// How long the share box's known selectors get before a redesigned
+/// editor is looked for by likeness (the SDUI box takes ~0.5 s to swap in).
+const REPAIR_AFTER: Duration = Duration::from_secs(3);
+
 /// Marks the toasts on screen, so the answer to Post is a new one.
 const JS_MARK_TOASTS: &str = r#"(() => {
   const seen = window.__distroflowSeenToasts || (window.__distroflowSeenToasts = new WeakSet());
@@ -301,6 +305,7 @@ async fn vanity_now(page: &dyn Page) -> Result<Option<String>> {
 async fn open_share_box(page: &dyn Page) -> Result<ShareBox> {
     let classic = ShareBox::Classic.target("editor");
     let sdui = ShareBox::Sdui.target("editor");
+    let start = std::time::Instant::now();
     wait_until(page.waits(), "LinkedIn's share box", || async {
         check_checkpoint(page).await?;
         if page.count(&classic).await? > 0 {
@@ -308,6 +313,16 @@ async fn open_share_box(page: &dyn Page) -> Result<ShareBox> {
         }
         if page.count(&sdui).await? > 0 {
             return Ok(Some(ShareBox::Sdui));
+        }
+        // Known selectors all missing for a while (a redesign): a lookup
+        // that describes the editor searches by role and likeness.
+        if start.elapsed() >= REPAIR_AFTER {
+            if page.describe(&classic).await?.is_some() {
+                return Ok(Some(ShareBox::Classic));
+            }
+            if page.describe(&sdui).await?.is_some() {
+                return Ok(Some(ShareBox::Sdui));
+            }
         }
         Ok(None)
     })
