@@ -36,9 +36,11 @@ const JS_INSTANCE: &str = r#"(async () => {
 /// reply_to, text}]`, the HTML content turned back into text in an inert
 /// document.
 const JS_OWN_STATUSES: &str = r#"(async () => {
-  const el = document.getElementById('initial-state');
-  if (!el) return { error: 'no initial state (not signed in?)' };
-  const st = JSON.parse(el.textContent);
+  let st = null;
+  for (const el of [document.getElementById('initial-state'), ...document.querySelectorAll('script[type="application/json"]')]) {
+    try { const v = el && JSON.parse(el.textContent); if (v && v.meta && v.meta.access_token) { st = v; break; } } catch (e) {}
+  }
+  if (!st) return { error: 'no initial state (not signed in?)' };
   const r = await fetch('/api/v1/accounts/' + st.meta.me + '/statuses?limit=40',
     { headers: { Authorization: 'Bearer ' + st.meta.access_token, Accept: 'application/json' } });
   if (!r.ok) return { error: 'HTTP ' + r.status };
@@ -374,10 +376,11 @@ async fn signed_in(page: &dyn Page) -> Result<String> {
 /// The signed-in account's username, as the instance's API tells the web
 /// app's token (`verify_credentials`).
 const JS_ME: &str = r#"(async () => {
-  const el = document.getElementById('initial-state');
-  if (!el) return null;
-  const st = JSON.parse(el.textContent);
-  if (!st.meta || !st.meta.access_token) return null;
+  let st = null;
+  for (const el of [document.getElementById('initial-state'), ...document.querySelectorAll('script[type="application/json"]')]) {
+    try { const v = el && JSON.parse(el.textContent); if (v && v.meta && v.meta.access_token) { st = v; break; } } catch (e) {}
+  }
+  if (!st) return null;
   const r = await fetch('/api/v1/accounts/verify_credentials',
     { headers: { Authorization: 'Bearer ' + st.meta.access_token, Accept: 'application/json' } });
   if (!r.ok) return null;
