@@ -251,19 +251,6 @@ impl Platform for Mastodon {
             page.eval(JS_MARK_ALERTS).await?;
             page.click(SEL_SUBMIT).await?;
             let after_first = i > 0;
-            let answer = wait_until(long(page.waits()), "Mastodon's answer", || async {
-                Ok(page.eval(JS_NEW_ALERT).await?.as_str().map(str::to_string))
-            })
-            .await
-            .map_err(|e| uncertain(&handle, &e.to_string()))?;
-            if !answer.contains("published") {
-                let e = classify(&answer);
-                return Err(if after_first {
-                    uncertain(&handle, &e.to_string())
-                } else {
-                    e
-                });
-            }
             let want = fold(part);
             let reply_to = made.last().map(|s| s.id.clone());
             let known: Vec<String> = before
@@ -271,13 +258,44 @@ impl Platform for Mastodon {
                 .cloned()
                 .chain(made.iter().map(|s| s.id.clone()))
                 .collect();
-            let status = wait_until(page.waits(), "the new status", || async {
-                Ok(own_statuses(page).await?.into_iter().find(|s| {
+            let new_status = || async {
+                Ok::<_, Error>(own_statuses(page).await?.into_iter().find(|s| {
                     !known.contains(&s.id) && fold(&s.text) == want && s.reply_to == reply_to
                 }))
+            };
+            // The answer: the notification bar ("Post published." or the
+            // refusal), or, when the page shows none the adapter knows
+            // (a redesign), the new status in the account's own list.
+            let clicked = std::time::Instant::now();
+            let answer = wait_until(long(page.waits()), "Mastodon's answer", || async {
+                if let Some(alert) = page.eval(JS_NEW_ALERT).await?.as_str() {
+                    return Ok(Some(Answer::Alert(alert.to_string())));
+                }
+                if clicked.elapsed() >= Duration::from_secs(2) {
+                    if let Some(s) = new_status().await? {
+                        return Ok(Some(Answer::Posted(s)));
+                    }
+                }
+                Ok(None)
             })
             .await
             .map_err(|e| uncertain(&handle, &e.to_string()))?;
+            let status = match answer {
+                Answer::Posted(s) => s,
+                Answer::Alert(a) if a.contains("published") => {
+                    wait_until(page.waits(), "the new status", &new_status)
+                        .await
+                        .map_err(|e| uncertain(&handle, &e.to_string()))?
+                }
+                Answer::Alert(a) => {
+                    let e = classify(&a);
+                    return Err(if after_first {
+                        uncertain(&handle, &e.to_string())
+                    } else {
+                        e
+                    });
+                }
+            };
             made.push(status);
         }
         page.confirm_repairs().await?;
@@ -294,6 +312,14 @@ impl Platform for Mastodon {
             },
         })
     }
+}
+
+/// What follows a submit.
+enum Answer {
+    /// A notification bar's text.
+    Alert(String),
+    /// The new status, found in the account's list.
+    Posted(Status),
 }
 
 #[derive(Clone, Debug)]
