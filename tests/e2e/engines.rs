@@ -102,6 +102,14 @@ async fn full_engine() -> String {
     format!("ws://127.0.0.1:{port}/chromium?token=t0ken-never-shown")
 }
 
+/// A post to the four original sites (what failover is about does not
+/// depend on the platform; the fan-out test above covers all seven).
+fn post_four_args(text: &str) -> Vec<&str> {
+    let mut a = post_all_args(text);
+    a[2] = "x,reddit,hackernews,instagram";
+    a
+}
+
 fn post_all_args(text: &str) -> Vec<&str> {
     vec![
         "post",
@@ -124,7 +132,18 @@ async fn post_all(u: &User, text: &str) -> crate::harness::Output {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
-    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let (
+        Sites {
+            hn,
+            x,
+            reddit,
+            ig,
+            bsky,
+            masto,
+            li,
+        },
+        mut u,
+    ) = four_sites().await;
     let (a, b) = (Engine::start().await, Engine::start().await);
     let full = full_engine().await;
     u.set(
@@ -158,7 +177,7 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
         .iter()
         .map(|r| r["engine"].as_str().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(engines.len(), 4);
+    assert_eq!(engines.len(), 7);
     for e in &engines {
         assert!(
             e == "127.0.0.1:0" || e.starts_with("127.0.0.1:"),
@@ -178,6 +197,9 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
     assert_eq!(reddit.posts()[0].title, "On engines");
     assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
     assert_eq!(ig.posts()[0].caption, text);
+    assert_eq!(bsky.posts()[0].text, text);
+    assert_eq!(masto.statuses()[0].text, text);
+    assert_eq!(li.posts()[0].text, text);
     assert_eq!(
         x.posts().len() + reddit.posts().len() + hn.stories().len() + ig.posts().len(),
         4
@@ -192,7 +214,12 @@ async fn a_fan_out_runs_on_two_remote_engines_with_no_local_chromium() {
 /// post exactly once, in the same run or after one re-run.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_engine_killed_mid_run_loses_and_duplicates_nothing() {
-    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let (
+        Sites {
+            hn, x, reddit, ig, ..
+        },
+        mut u,
+    ) = four_sites().await;
     let mut engines = [Engine::start().await, Engine::start().await];
     u.set(
         "DISTROFLOW_BROWSER_ENDPOINTS",
@@ -207,7 +234,7 @@ async fn an_engine_killed_mid_run_loses_and_duplicates_nothing() {
     hn.set_fault(Some(HnFault::HangAfterStore));
 
     let text = "Posted once, whatever happens to the engine 🛰";
-    let args = post_all_args(text);
+    let args = post_four_args(text);
     let started = std::time::Instant::now();
     let child = u.spawn(&args);
     let mut stored = false;
@@ -360,7 +387,12 @@ async fn a_browserless_container_posts_to_all_four() {
             return;
         }
     }
-    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let (
+        Sites {
+            hn, x, reddit, ig, ..
+        },
+        mut u,
+    ) = four_sites().await;
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -441,7 +473,12 @@ async fn a_browserless_container_posts_to_all_four() {
 /// each target posted once, and each result line names its engine.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_daemon_spreads_scheduled_jobs_over_the_engines() {
-    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let (
+        Sites {
+            hn, x, reddit, ig, ..
+        },
+        mut u,
+    ) = four_sites().await;
     let (a, b) = (Engine::start().await, Engine::start().await);
     u.set(
         "DISTROFLOW_BROWSER_ENDPOINTS",
@@ -665,7 +702,12 @@ async fn engines_behind_tls_are_reached_over_https_and_wss() {
 /// the token is never printed.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_browserless_kind_opens_one_connection_per_job() {
-    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let (
+        Sites {
+            hn, x, reddit, ig, ..
+        },
+        mut u,
+    ) = four_sites().await;
     let engine = Engine::start().await;
     // A plain TCP relay in front of the engine that counts connections.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use crate::harness::{http_get, signal, User};
 
 #[tokio::test]
-async fn sandbox_home_is_logged_in_to_all_four_and_posts_reach_history() {
+async fn sandbox_home_is_logged_in_everywhere_and_posts_reach_history() {
     let u = User::new();
     let dir = u.dir.path().join("sandbox-home");
     let mut child = u.spawn(&["sandbox", "--home", dir.to_str().unwrap()]);
@@ -28,7 +28,7 @@ async fn sandbox_home_is_logged_in_to_all_four_and_posts_reach_history() {
     .await
     .expect("the sandbox printed its export line");
     assert_eq!(export, dir.display().to_string());
-    assert_eq!(urls.len(), 4, "{urls:?}");
+    assert_eq!(urls.len(), 7, "{urls:?}");
 
     // Another shell, pointed at the sandbox home, with the default rate
     // limits (the sandbox home turns them off in its config).
@@ -39,7 +39,7 @@ async fn sandbox_home_is_logged_in_to_all_four_and_posts_reach_history() {
     let out = shell.run(&["accounts", "--offline", "--json"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     let accounts = out.json();
-    assert_eq!(accounts.len(), 4, "{out:?}");
+    assert_eq!(accounts.len(), 7, "{out:?}");
     for a in &accounts {
         assert_eq!(a["status"], "saved", "{a}");
         assert_eq!(a["username"], "sandbox", "{a}");
@@ -62,7 +62,7 @@ async fn sandbox_home_is_logged_in_to_all_four_and_posts_reach_history() {
     let out = shell.run(&args).await;
     assert_eq!(out.code, 0, "{out:?}");
     let results = out.json();
-    assert_eq!(results.len(), 4, "{out:?}");
+    assert_eq!(results.len(), 7, "{out:?}");
     for r in &results {
         assert_eq!(r["ok"], true, "{r}");
         let url = r["url"].as_str().unwrap();
@@ -71,12 +71,16 @@ async fn sandbox_home_is_logged_in_to_all_four_and_posts_reach_history() {
                 .any(|l| l.ends_with(&url[..url[7..].find('/').unwrap() + 7])),
             "{url} is on one of the sandbox's replicas {urls:?}"
         );
-        // The post is on the replica with its text or title.
-        let page = http_get(url).await;
-        assert!(
-            page.contains("Sandbox home title") || page.contains("Posted from a sandbox home"),
-            "{url}: {page}"
-        );
+        // The post is on the replica with its text or title (on the sites
+        // whose post pages are served as HTML to anyone; the others render
+        // them in the browser, and their adapters read the text back).
+        if ["hackernews", "reddit", "x", "instagram"].contains(&r["platform"].as_str().unwrap()) {
+            let page = http_get(url).await;
+            assert!(
+                page.contains("Sandbox home title") || page.contains("Posted from a sandbox home"),
+                "{url}: {page}"
+            );
+        }
     }
     // Again, at once: the rate limits are off in the sandbox home, and
     // the ledger still never posts the same thing twice: each platform
@@ -84,7 +88,7 @@ async fn sandbox_home_is_logged_in_to_all_four_and_posts_reach_history() {
     let out = shell.run(&args).await;
     assert_eq!(out.code, 0, "{out:?}");
     let again = out.json();
-    assert_eq!(again.len(), 4, "{out:?}");
+    assert_eq!(again.len(), 7, "{out:?}");
     for r in &again {
         assert_eq!(r["status"], "skipped", "{r}");
         let first = results

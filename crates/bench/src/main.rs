@@ -1,4 +1,4 @@
-//! `distroflow-bench`: posts to the four local replicas with a simulated
+//! `distroflow-bench`: posts to the seven local replicas with a simulated
 //! server latency and prints the numbers issue targets are judged by:
 //! browser start time, wall time of each platform alone, sequential vs
 //! concurrent, the concurrent / slowest-single ratio, and peak memory of
@@ -13,7 +13,7 @@
 //! local engines, the coordinator's CPU and memory, memory per session
 //! (see `engines.rs`).
 //!
-//! `--cpu` posts to each platform alone, then to all four, on one
+//! `--cpu` posts to each platform alone, then to all of them, on one
 //! warmed-up browser and prints the CPU each post cost (the whole machine's
 //! busy time, so run it on a quiet machine).
 
@@ -33,7 +33,8 @@ use distroflow_core::{Cookie, JobContext, Media, PlatformId, Post, Secret};
 use distroflow_engine::{BrowserSource, Job, RunEnd};
 use distroflow_healer::{Healer, SelectorBook};
 use distroflow_replica::{
-    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
+    LinkedInOptions, Mastodon, MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 
 struct Args {
@@ -65,6 +66,9 @@ fn args() -> Result<Args, String> {
             PlatformId::X,
             PlatformId::Reddit,
             PlatformId::Instagram,
+            PlatformId::Bluesky,
+            PlatformId::Mastodon,
+            PlatformId::LinkedIn,
         ],
         mix_hydration: false,
         fake_model: false,
@@ -97,7 +101,7 @@ fn args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?;
             }
             "-h" | "--help" => return Err(
-                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --engines N]"
+                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon,linkedin] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --engines N]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -111,6 +115,9 @@ struct Replicas {
     x: X,
     reddit: Reddit,
     instagram: Instagram,
+    bluesky: Bluesky,
+    mastodon: Mastodon,
+    linkedin: LinkedIn,
 }
 
 impl Replicas {
@@ -136,6 +143,21 @@ impl Replicas {
                 ..InstagramOptions::default()
             })
             .await?,
+            bluesky: Bluesky::start(BlueskyOptions {
+                latency,
+                ..BlueskyOptions::default()
+            })
+            .await?,
+            mastodon: Mastodon::start(MastodonOptions {
+                latency,
+                ..MastodonOptions::default()
+            })
+            .await?,
+            linkedin: LinkedIn::start(LinkedInOptions {
+                latency,
+                ..LinkedInOptions::default()
+            })
+            .await?,
         })
     }
 
@@ -156,6 +178,18 @@ impl Replicas {
                 "sessionid",
                 self.instagram.session_cookie("sandbox").unwrap_or_default(),
             ),
+            PlatformId::Mastodon => (
+                self.mastodon.url(),
+                "_mastodon_session",
+                self.mastodon.session_cookie("sandbox").unwrap_or_default(),
+            ),
+            PlatformId::LinkedIn => (
+                self.linkedin.url(),
+                "li_at",
+                self.linkedin.session_cookie("sandbox").unwrap_or_default(),
+            ),
+            // Bluesky's session is the job's storage, not a cookie.
+            PlatformId::Bluesky => (self.bluesky.url(), "unused", String::new()),
             _ => (
                 self.hn.url(),
                 "user",
@@ -184,6 +218,11 @@ impl Replicas {
             account: "sandbox".into(),
             ledger: None,
             bundles: None,
+            storage: match p {
+                PlatformId::Bluesky => crate::healing::bsky_storage(&self.bluesky),
+                _ => Vec::new(),
+            },
+            save_storage: None,
         }
     }
 }
@@ -309,15 +348,18 @@ async fn launch() -> Result<Browser, String> {
     Browser::launch(o).await.map_err(|e| e.to_string())
 }
 
-/// The four platforms, in the order the reports list them.
-const ALL: [PlatformId; 4] = [
+/// The platforms, in the order the reports list them.
+const ALL: [PlatformId; 7] = [
     PlatformId::X,
     PlatformId::Reddit,
     PlatformId::HackerNews,
     PlatformId::Instagram,
+    PlatformId::Bluesky,
+    PlatformId::Mastodon,
+    PlatformId::LinkedIn,
 ];
 
-/// What every benchmark mode posts with: an image, the four replicas at
+/// What every benchmark mode posts with: an image, the seven replicas at
 /// the configured latency, a healer with the built-in selectors.
 struct Setup {
     /// Holds the image until the run ends.
@@ -368,7 +410,7 @@ async fn cpu_profile(args: &Args) -> Result<(), String> {
     for (label, targets) in ALL
         .iter()
         .map(|p| (p.as_str(), std::slice::from_ref(p)))
-        .chain([("all four", &ALL[..])])
+        .chain([("all seven", &ALL[..])])
     {
         n += 1;
         run(&b, &replicas, &healer, targets, post(n, &media)).await?; // warm-up
@@ -444,7 +486,7 @@ async fn bench(args: &Args) -> Result<(), String> {
     }
     let slowest = single.values().copied().max().unwrap_or_default();
 
-    // All four, one after another, and all four at once.
+    // All of them, one after another, and all at once.
     let mut seq = Vec::new();
     let mut conc = Vec::new();
     let (mut peak4_self, mut peak4_browser) = (0, 0);

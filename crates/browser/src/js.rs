@@ -70,11 +70,27 @@ const __off = (e) => e.disabled === true || e.getAttribute('aria-disabled') === 
 const __first = (sel) => { const v = __q(sel).filter(__vis); return v.find((e) => !__off(e)) || v[0] || null; };
 const __isField = (e) => e.tagName === 'INPUT' || e.tagName === 'TEXTAREA';
 // Rich editors keep one block per paragraph (Draft.js `[data-block]`,
-// Lexical and ProseMirror `p`); an empty block is an empty line.
+// Lexical and ProseMirror `p`); an empty block is an empty line. A `<br>`
+// inside a block is a hard break (TipTap's HardBreak), except the one that
+// ends it (ProseMirror's trailing break, Draft.js's empty-block `<br>`).
+const __block = (b) => {
+  let out = '';
+  const walk = (n) => {
+    for (const c of n.childNodes) {
+      if (c.nodeType === 3) out += c.data;
+      else if (c.nodeName === 'BR') out += '\n';
+      else if (c.nodeType === 1) walk(c);
+    }
+  };
+  walk(b);
+  let last = b;
+  while (last.lastChild) last = last.lastChild;
+  return last.nodeName === 'BR' && out.endsWith('\n') ? out.slice(0, -1) : out;
+};
 const __rich = (e) => {
   let blocks = e.querySelectorAll('[data-block="true"]');
   if (!blocks.length) blocks = e.querySelectorAll(':scope > p, :scope > div > p');
-  if (blocks.length) return Array.from(blocks).map((b) => b.textContent).join('\n');
+  if (blocks.length) return Array.from(blocks).map(__block).join('\n');
   return e.innerText;
 };
 const __text = (e) => (__isField(e) ? e.value : e.isContentEditable ? __rich(e) : e.innerText);

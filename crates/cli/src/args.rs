@@ -146,7 +146,7 @@ pub(crate) struct ScheduleArgs {
     /// Time zone for --at and --every (IANA name); default: this machine's.
     #[arg(long, value_name = "ZONE")]
     pub(crate) tz: Option<String>,
-    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`; default: `[post] to` in config.toml.
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram, bluesky, mastodon, linkedin; aliases twitter, hn, ig, bsky) or `all`; default: `[post] to` in config.toml.
     #[arg(long, short = 't', value_name = "LIST")]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
@@ -219,7 +219,8 @@ pub(crate) struct HistoryArgs {
     /// How many of the newest attempts to show.
     #[arg(long, short = 'n', default_value_t = 50)]
     pub(crate) limit: usize,
-    /// Only this platform's attempts (x, reddit, hackernews, instagram).
+    /// Only this platform's attempts (x, reddit, hackernews, instagram, bluesky, mastodon,
+    /// linkedin).
     #[arg(long, value_name = "PLATFORM")]
     pub(crate) platform: Option<String>,
     /// Only attempts that ended so: posted, failed, needs_human, uncertain,
@@ -289,7 +290,7 @@ pub(crate) enum HealAction {
 
 #[derive(Debug, Args)]
 pub(crate) struct PostArgs {
-    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`; default: `[post] to` in config.toml.
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram, bluesky, mastodon, linkedin; aliases twitter, hn, ig, bsky) or `all`; default: `[post] to` in config.toml.
     #[arg(long, short = 't', value_name = "LIST")]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
@@ -358,9 +359,8 @@ pub(crate) struct FitArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Platforms to check: x, reddit, hackernews, instagram (`all`: these
-    /// four, the ones DistroFlow posts to), and also bluesky, mastodon,
-    /// linkedin; comma-separated; default: `[post] to` in config.toml.
+    /// Platforms to check: x, reddit, hackernews, instagram, bluesky, mastodon, linkedin
+    /// (`all`: every one); comma-separated; default: `[post] to` in config.toml.
     #[arg(long, short = 't', value_name = "LIST")]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
@@ -372,13 +372,15 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct LoginArgs {
-    /// The platform (x, reddit, hackernews, instagram).
+    /// The platform (x, reddit, hackernews, instagram, bluesky, mastodon, linkedin).
     pub(crate) platform: String,
     /// Import cookies exported from your browser: a JSON array (Chrome, EditThisCookie,
-    /// Playwright), a Playwright storage state, or a Netscape cookies.txt.
+    /// Playwright), a Playwright storage state (its `origins[].localStorage` too: Bluesky's
+    /// session), or a Netscape cookies.txt.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["username", "password_stdin"])]
     pub(crate) cookies: Option<PathBuf>,
-    /// Log in through the site's own form with this username (Hacker News).
+    /// Log in through the site's own form with this username (Hacker News; Bluesky's
+    /// handle, with an app password; Mastodon's e-mail address).
     #[arg(long, requires = "password_stdin")]
     pub(crate) username: Option<String>,
     /// Read the password from standard input (never from the command line).
@@ -419,8 +421,9 @@ pub(crate) struct AccountsArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct SandboxArgs {
-    /// Serve Hacker News on PORT, X on PORT+1, Reddit on PORT+2 and
-    /// Instagram on PORT+3 (default: free ports).
+    /// Serve Hacker News on PORT, X on PORT+1, Reddit on PORT+2, Instagram
+    /// on PORT+3, Bluesky on PORT+4, Mastodon on PORT+5 and LinkedIn on
+    /// PORT+6 (default: free ports).
     #[arg(long, value_name = "PORT")]
     pub(crate) base_port: Option<u16>,
     /// Make DIR a DistroFlow home logged in to every replica (sessions and

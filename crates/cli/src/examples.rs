@@ -31,6 +31,10 @@ Examples:
   distroflow login reddit
   distroflow login hackernews --cookies ~/Downloads/cookies.json
   distroflow login hackernews --username me --password-stdin < password.txt
+  distroflow login bluesky --username me.bsky.social --password-stdin < app-password.txt
+  distroflow login bluesky --cookies storage-state.json
+  DISTROFLOW_MASTODON_URL=https://fosstodon.org distroflow login mastodon --username me@example.com --password-stdin < pw.txt
+  distroflow login linkedin --cookies linkedin-cookies.json
   distroflow login x --at https://x.com/account/access";
 
 pub(crate) const LOGOUT: &str = "\

@@ -30,7 +30,10 @@ mod post;
 mod result;
 mod scope;
 
-pub use auth::{parse_cookie_file, AuthConfig, Cookie, SameSite, Secret};
+pub use auth::{
+    parse_cookie_file, parse_session_file, AuthConfig, Cookie, OriginStorage, SameSite, Secret,
+    SessionFile, StorageItem,
+};
 pub use config::{Config, DebugSettings, PlatformConfig};
 pub use content::{
     check, check_post, count_hashtags, find_urls, hashtags_to_words, measure, x_weighted_length,

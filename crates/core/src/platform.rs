@@ -14,15 +14,21 @@ pub enum PlatformId {
     Reddit,
     HackerNews,
     Instagram,
+    Bluesky,
+    Mastodon,
+    LinkedIn,
 }
 
 impl PlatformId {
     /// Every platform, in display order.
-    pub const ALL: [PlatformId; 4] = [
+    pub const ALL: [PlatformId; 7] = [
         PlatformId::X,
         PlatformId::Reddit,
         PlatformId::HackerNews,
         PlatformId::Instagram,
+        PlatformId::Bluesky,
+        PlatformId::Mastodon,
+        PlatformId::LinkedIn,
     ];
 
     /// The canonical id, as used on the command line, in files and in JSON.
@@ -32,6 +38,9 @@ impl PlatformId {
             PlatformId::Reddit => "reddit",
             PlatformId::HackerNews => "hackernews",
             PlatformId::Instagram => "instagram",
+            PlatformId::Bluesky => "bluesky",
+            PlatformId::Mastodon => "mastodon",
+            PlatformId::LinkedIn => "linkedin",
         }
     }
 
@@ -42,16 +51,35 @@ impl PlatformId {
             PlatformId::Reddit => "Reddit",
             PlatformId::HackerNews => "Hacker News",
             PlatformId::Instagram => "Instagram",
+            PlatformId::Bluesky => "Bluesky",
+            PlatformId::Mastodon => "Mastodon",
+            PlatformId::LinkedIn => "LinkedIn",
         }
     }
 
     /// The real site's base URL, used unless configured otherwise.
+    /// Mastodon is one instance among many: its default is the flagship
+    /// instance, and `DISTROFLOW_MASTODON_URL` or `[platforms.mastodon] url`
+    /// names the person's own.
     pub fn default_url(self) -> &'static str {
         match self {
             PlatformId::X => "https://x.com",
             PlatformId::Reddit => "https://www.reddit.com",
             PlatformId::HackerNews => "https://news.ycombinator.com",
             PlatformId::Instagram => "https://www.instagram.com",
+            PlatformId::Bluesky => "https://bsky.app",
+            PlatformId::Mastodon => "https://mastodon.social",
+            PlatformId::LinkedIn => "https://www.linkedin.com",
+        }
+    }
+
+    /// The `localStorage` keys that hold this platform's session (saved
+    /// and restored per origin, beside cookies). Bluesky keeps its whole
+    /// session in `BSKY_STORAGE` and no cookie.
+    pub fn storage_keys(self) -> &'static [&'static str] {
+        match self {
+            PlatformId::Bluesky => &["BSKY_STORAGE"],
+            _ => &[],
         }
     }
 
@@ -63,7 +91,7 @@ impl PlatformId {
 
     /// Ids and aliases accepted on input, for help and error messages.
     pub fn valid_names() -> &'static str {
-        "x (alias twitter), reddit, hackernews (alias hn), instagram"
+        "x (alias twitter), reddit, hackernews (alias hn), instagram (alias ig), bluesky (alias bsky), mastodon, linkedin"
     }
 }
 
@@ -82,6 +110,9 @@ impl FromStr for PlatformId {
             "reddit" => Ok(PlatformId::Reddit),
             "hackernews" | "hn" => Ok(PlatformId::HackerNews),
             "instagram" | "ig" => Ok(PlatformId::Instagram),
+            "bluesky" | "bsky" => Ok(PlatformId::Bluesky),
+            "mastodon" => Ok(PlatformId::Mastodon),
+            "linkedin" => Ok(PlatformId::LinkedIn),
             other => Err(Error::Usage {
                 message: format!("unknown platform `{other}`"),
                 hint: Some(format!("valid platforms: {}", PlatformId::valid_names())),

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use distroflow_browser::{Browser, BrowserOptions, Engines, PooledSession, Session};
 use distroflow_core::{
-    Cookie, CookieScope, Error, Existing, JobContext, Platform, PlatformId, Post, PostResult,
-    Posted, Result,
+    Cookie, CookieScope, Error, Existing, Home, JobContext, Page, Platform, PlatformId, Post,
+    PostResult, Posted, Result, StorageItem,
 };
 use distroflow_store::AttemptId;
 
@@ -25,6 +25,13 @@ pub struct Job {
     pub ctx: JobContext,
     /// The saved session; `None` fails the job with an auth error, no browser needed.
     pub cookies: Option<Vec<Cookie>>,
+    /// Saved `localStorage` items of the platform's session keys (Bluesky's
+    /// `BSKY_STORAGE`), restored on the site's origin before it boots.
+    pub storage: Vec<StorageItem>,
+    /// Where the platform's storage is saved back after the job (its
+    /// tokens rotate as they are used): the auth file in this home.
+    /// `None`: not saved (tests, the sandbox).
+    pub save_storage: Option<Home>,
     /// Resolves the adapter's targets and repairs broken steps.
     pub healer: Arc<Healer>,
     /// The account posting (for idempotency and rate limits).
@@ -455,6 +462,22 @@ async fn run_one(
         };
         let engine = session.engine();
         lock(progress).engine = engine.clone();
+        // A session kept in the site's storage (Bluesky) is in place
+        // before the app boots.
+        if let Err(e) = session
+            .page()
+            .seed_local_storage(&scope.origin(), &job.storage)
+            .await
+        {
+            let id = lock(progress).attempt.take();
+            if let (Some(id), Some(l)) = (id, &job.ledger) {
+                if let Err(le) = l.failed_before_submit(id, &e) {
+                    tracing::warn!("cannot record the attempt: {le}");
+                }
+            }
+            session.close().await;
+            return Err(e);
+        }
         let page = job.healer.page(session.page(), job.platform);
         let dropped = session.lost();
         // A dropped connection ends the job's step at once, instead of
@@ -470,6 +493,10 @@ async fn run_one(
         };
         if let Some(outcome) = &step {
             record_after(job, progress, outcome);
+        }
+        if let (Some(_), Some(home)) = (&step, &job.save_storage) {
+            // A token the site rotated during the job is the next run's.
+            save_storage(home, job.platform, &scope, &page).await;
         }
         let Some(mut outcome) = step else {
             page.finish();
@@ -549,6 +576,85 @@ async fn run_one(
         session.close().await;
         return outcome;
     }
+}
+
+/// Reads the platform's session keys from the page's `localStorage` (on
+/// the configured origin) and saves them into its auth file, atomically
+/// (0600), when they changed: a token the site rotated during the job is
+/// the one the next run needs. Failures are logged, never fatal (the post
+/// stands); values never appear in a log.
+pub(crate) async fn save_storage(
+    home: &Home,
+    platform: PlatformId,
+    scope: &CookieScope,
+    page: &dyn Page,
+) {
+    let items = match read_storage(platform, scope, page).await {
+        Ok(Some(items)) if !items.is_empty() => items,
+        Ok(Some(_)) => {
+            tracing::warn!("the {platform} page holds no session now; the saved one is unchanged");
+            return;
+        }
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!("could not read the {platform} session from the page: {e}");
+            return;
+        }
+    };
+    let mut auth = match home.load_auth(platform) {
+        Ok(Some(a)) => a,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!("cannot read the saved {platform} session: {e}");
+            return;
+        }
+    };
+    if auth.storage_for(scope) == items {
+        return;
+    }
+    auth.set_storage(scope, items);
+    match home.save_auth(&auth) {
+        Ok(_) => tracing::debug!("saved the {platform} session back (it changed during the run)"),
+        Err(e) => tracing::warn!("cannot save the {platform} session back: {e}"),
+    }
+}
+
+/// The platform's session keys as the page's `localStorage` holds them on
+/// the configured origin (`None` when the page is elsewhere, or the
+/// platform keeps no storage). Absent keys are left out.
+pub async fn read_storage(
+    platform: PlatformId,
+    scope: &CookieScope,
+    page: &dyn Page,
+) -> Result<Option<Vec<StorageItem>>> {
+    let keys = platform.storage_keys();
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let origin = scope.origin();
+    let expr = format!(
+        "location.origin === {} ? {}.map((k) => [k, localStorage.getItem(k)]) : null",
+        serde_json::Value::String(origin.clone()),
+        serde_json::to_string(keys).unwrap_or_else(|_| "[]".into())
+    );
+    let read = page.eval(&expr).await?;
+    let Some(pairs) = read.as_array() else {
+        tracing::debug!("the page is not on {origin}; no {platform} storage read");
+        return Ok(None);
+    };
+    Ok(Some(
+        pairs
+            .iter()
+            .filter_map(|p| {
+                let name = p.get(0)?.as_str()?;
+                let value = p.get(1)?.as_str()?;
+                Some(StorageItem {
+                    name: name.to_string(),
+                    value: distroflow_core::Secret::new(value),
+                })
+            })
+            .collect(),
+    ))
 }
 
 async fn post_or_resolve(

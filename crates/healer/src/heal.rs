@@ -865,6 +865,12 @@ impl Page for HealingPage<'_> {
         })
         .await
     }
+    async fn set_files_via_chooser(&self, trigger: &str, files: &[PathBuf]) -> Result<()> {
+        self.act(trigger, true, false, |s| async move {
+            self.inner.set_files_via_chooser(&s, files).await
+        })
+        .await
+    }
     async fn screenshot_png(&self) -> Result<Vec<u8>> {
         self.inner.screenshot_png().await
     }

@@ -53,6 +53,7 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<ExitStatus> {
         };
         let config = config.clone();
         let healer = healer.clone();
+        let home = home.clone();
         checks.push(async move {
             let mut row = WireAccount {
                 platform: p.as_str(),
@@ -62,7 +63,7 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<ExitStatus> {
                 checked: false,
                 error: err,
             };
-            let Some(auth) = auth else { return row };
+            let Some(mut auth) = auth else { return row };
             row.username = auth.username.clone();
             row.saved_at = rfc3339(auth.saved_at);
             if auth.all_expired() {
@@ -82,7 +83,15 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<ExitStatus> {
                     return row;
                 }
             };
-            match check_in(&browser, &healer, adapter.as_ref(), &ctx, &auth).await {
+            let before = auth.origins.clone();
+            let checked = check_in(&browser, &healer, adapter.as_ref(), &ctx, &mut auth).await;
+            // A session in the page's storage may have rotated on the visit.
+            if auth.origins != before {
+                if let Err(e) = home.save_auth(&auth) {
+                    tracing::warn!("cannot save the {p} session back: {e}");
+                }
+            }
+            match checked {
                 Ok(Some(user)) => {
                     row.checked = true;
                     row.status = AuthStatus::LoggedIn.as_str();

@@ -100,7 +100,8 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitStatus> {
     let config = Home::from_env()?.load_config()?;
     let networks = parse_networks(&crate::commands::targets_or_default(&args.to, &config)?)?;
     let post = post_from(&args.content, &networks)?;
-    let limits = config.content_limits()?;
+    let mut limits = config.content_limits()?;
+    crate::commands::instance::apply(&mut limits, &config, &networks);
     let v = validate(&networks, post, overflow(args.content.fit), &limits);
     for c in &v.checks {
         print_check(c, args.json);

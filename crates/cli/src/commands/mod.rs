@@ -4,6 +4,7 @@ pub(crate) mod config;
 pub(crate) mod docs;
 pub(crate) mod engines;
 pub(crate) mod history;
+pub(crate) mod instance;
 pub(crate) mod login;
 pub(crate) mod post;
 pub(crate) mod sandbox;
@@ -188,7 +189,10 @@ mod tests {
     fn targets_dedupe_aliases_and_all() {
         let t = parse_targets(&["hn,hackernews".into(), "twitter".into()]).unwrap();
         assert_eq!(t, vec![PlatformId::HackerNews, PlatformId::X]);
-        assert_eq!(parse_targets(&["all".into()]).unwrap().len(), 4);
+        assert_eq!(
+            parse_targets(&["all".into()]).unwrap().len(),
+            PlatformId::ALL.len()
+        );
         let e = parse_targets(&["myspace".into()]).unwrap_err();
         assert!(e.is_usage() && e.hint().unwrap().contains("hackernews"));
         assert!(parse_targets(&[",".into()]).is_err());

@@ -43,7 +43,8 @@ pub(crate) fn prepare(
     let targets = parse_targets(&crate::commands::targets_or_default(to, config)?)?;
     let networks: Vec<Network> = targets.iter().map(|&t| Network::from(t)).collect();
     let post = post_from(content, &networks)?;
-    let limits = config.content_limits()?;
+    let mut limits = config.content_limits()?;
+    crate::commands::instance::apply(&mut limits, config, &networks);
     let v = validate(&networks, post, overflow(content.fit), &limits);
     let problems = v.problems();
     let mut adapters = Vec::new();
@@ -183,6 +184,8 @@ pub(crate) fn make_jobs(
                 let auth = sb.cookies(platform).map(|c| {
                     let mut a = distroflow_core::AuthConfig::new(platform, c);
                     a.username = Some(crate::commands::sandbox::SANDBOX_USER.into());
+                    let scope = distroflow_core::CookieScope::new(platform, &ctx.base_url);
+                    a.set_storage(&scope, sb.storage(platform));
                     a
                 });
                 (ctx, auth)
@@ -193,10 +196,22 @@ pub(crate) fn make_jobs(
             .as_ref()
             .and_then(|a| a.username.clone())
             .unwrap_or_else(|| "default".into());
+        let scope = distroflow_core::CookieScope::new(platform, &ctx.base_url);
+        let storage = auth
+            .as_ref()
+            .map(|a| a.storage_for(&scope))
+            .unwrap_or_default();
         jobs.push(Job {
             platform,
             adapter,
             ctx,
+            storage,
+            // The site may rotate the session's tokens: the saved one is
+            // kept current (never the sandbox's, which lives in memory).
+            save_storage: match sandbox {
+                Some(_) => None,
+                None => Some(home.clone()),
+            },
             cookies: auth.map(|a| a.cookies),
             healer: healer.clone(),
             account,

@@ -2,9 +2,10 @@ use std::net::SocketAddr;
 
 use std::path::Path;
 
-use distroflow_core::{AuthConfig, Cookie, Error, Home, PlatformId, Result, Secret};
+use distroflow_core::{AuthConfig, Cookie, Error, Home, PlatformId, Result, Secret, StorageItem};
 use distroflow_replica::{
-    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
+    LinkedInOptions, Mastodon, MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 use url::Url;
 
@@ -22,6 +23,9 @@ pub(crate) struct Sandbox {
     x: X,
     reddit: Reddit,
     instagram: Instagram,
+    bluesky: Bluesky,
+    mastodon: Mastodon,
+    linkedin: LinkedIn,
 }
 
 fn addr(base: Option<u16>, offset: u16) -> SocketAddr {
@@ -35,7 +39,7 @@ fn started<T>(what: &str, r: std::io::Result<T>) -> Result<T> {
 }
 
 impl Sandbox {
-    /// Starts every replica: on free ports, or on `base_port` and the next three.
+    /// Starts every replica: on free ports, or on `base_port` and the next six.
     pub(crate) async fn start(base_port: Option<u16>) -> Result<Sandbox> {
         Ok(Sandbox {
             hackernews: started(
@@ -54,6 +58,18 @@ impl Sandbox {
                 "Instagram",
                 Instagram::start_on(addr(base_port, 3), InstagramOptions::default()).await,
             )?,
+            bluesky: started(
+                "Bluesky",
+                Bluesky::start_on(addr(base_port, 4), BlueskyOptions::default()).await,
+            )?,
+            mastodon: started(
+                "Mastodon",
+                Mastodon::start_on(addr(base_port, 5), MastodonOptions::default()).await,
+            )?,
+            linkedin: started(
+                "LinkedIn",
+                LinkedIn::start_on(addr(base_port, 6), LinkedInOptions::default()).await,
+            )?,
         })
     }
 
@@ -62,6 +78,9 @@ impl Sandbox {
             PlatformId::X => self.x.url(),
             PlatformId::Reddit => self.reddit.url(),
             PlatformId::Instagram => self.instagram.url(),
+            PlatformId::Bluesky => self.bluesky.url(),
+            PlatformId::Mastodon => self.mastodon.url(),
+            PlatformId::LinkedIn => self.linkedin.url(),
             _ => self.hackernews.url(),
         }
     }
@@ -74,9 +93,16 @@ impl Sandbox {
     /// The logged-in session of the sandbox account on a replica.
     pub(crate) fn cookies(&self, platform: PlatformId) -> Option<Vec<Cookie>> {
         let (name, value) = match platform {
+            // Bluesky's session is in the page's storage (see `storage`).
+            PlatformId::Bluesky => return Some(Vec::new()),
             PlatformId::X => ("auth_token", self.x.session_cookie(SANDBOX_USER)?),
             PlatformId::Reddit => ("reddit_session", self.reddit.session_cookie(SANDBOX_USER)?),
             PlatformId::Instagram => ("sessionid", self.instagram.session_cookie(SANDBOX_USER)?),
+            PlatformId::Mastodon => (
+                "_mastodon_session",
+                self.mastodon.session_cookie(SANDBOX_USER)?,
+            ),
+            PlatformId::LinkedIn => ("li_at", self.linkedin.session_cookie(SANDBOX_USER)?),
             _ => ("user", self.hackernews.session_cookie(SANDBOX_USER)?),
         };
         Some(vec![Cookie {
@@ -91,12 +117,33 @@ impl Sandbox {
         }])
     }
 
+    /// The sandbox account's `localStorage` session on a replica that keeps
+    /// it there (Bluesky).
+    pub(crate) fn storage(&self, platform: PlatformId) -> Vec<StorageItem> {
+        match platform {
+            PlatformId::Bluesky => self
+                .bluesky
+                .storage_value(SANDBOX_USER)
+                .map(|v| {
+                    vec![StorageItem {
+                        name: "BSKY_STORAGE".into(),
+                        value: Secret::new(v),
+                    }]
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
     pub(crate) async fn shutdown(self) {
         tokio::join!(
             self.hackernews.shutdown(),
             self.x.shutdown(),
             self.reddit.shutdown(),
-            self.instagram.shutdown()
+            self.instagram.shutdown(),
+            self.bluesky.shutdown(),
+            self.mastodon.shutdown(),
+            self.linkedin.shutdown()
         );
     }
 }
@@ -141,6 +188,13 @@ pub(crate) fn prepare_home(sandbox: &Sandbox, dir: &Path) -> Result<Home> {
         ));
         let mut auth = AuthConfig::new(p, cookies);
         auth.username = Some(SANDBOX_USER.into());
+        // A session kept in the site's storage (Bluesky) goes with it.
+        if let Some(url) = sandbox.base_url(p) {
+            auth.set_storage(
+                &distroflow_core::CookieScope::new(p, &url),
+                sandbox.storage(p),
+            );
+        }
         home.save_auth(&auth)?;
     }
     home.write_private(".", "config.toml", config.as_bytes())?;
@@ -166,7 +220,7 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
         let quoted = shell_quote(&dir.to_string_lossy());
         output::line(&format!("export DISTROFLOW_HOME={quoted}"));
         eprintln!(
-            "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News and Instagram, each logged in as `{SANDBOX_USER}` in {quoted}.\n\
+            "\nDistroFlow sandbox: local copies of every platform, each logged in as `{SANDBOX_USER}` in {quoted}.\n\
              Point a shell at it with the export line above, then use DistroFlow as with the real sites:\n\
              \n  distroflow post --to all --subreddit sandbox --title \"Hello\" --media docs/example.png \"Hello from DistroFlow\"\n\
              \x20 distroflow history\n\
@@ -184,12 +238,12 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
         exports.push(format!("{}={url}", p.url_env_var()));
     }
     eprintln!(
-        "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News and Instagram; account `{SANDBOX_USER}`.\n\
+        "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News, Instagram, Bluesky, Mastodon and LinkedIn; account `{SANDBOX_USER}`.\n\
          Try it from another terminal:\n\
          \n  export DISTROFLOW_HOME=$(mktemp -d) {}\n\
          \x20 echo {SANDBOX_USER} | distroflow login hackernews --username {SANDBOX_USER} --password-stdin\n\
          \x20 distroflow post --to hackernews --title \"Hello\" --url https://example.com\n\
-         \nOr post to all four at once with the built-in account: distroflow post --sandbox --to all ...\n\
+         \nOr post to all of them at once with the built-in account: distroflow post --sandbox --to all ...\n\
          Open the URLs above in a browser to look around. Press Ctrl-C to stop.",
         exports.join(" ")
     );

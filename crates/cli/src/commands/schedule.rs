@@ -586,7 +586,9 @@ async fn run_job(
         // by splitting again.
         distroflow_core::Overflow::Split { numbering: false }
     };
-    let problems = validate(&networks, post.clone(), mode, &config.content_limits()?).problems();
+    let mut limits = config.content_limits()?;
+    crate::commands::instance::apply(&mut limits, config, &networks);
+    let problems = validate(&networks, post.clone(), mode, &limits).problems();
     if !problems.is_empty() {
         let reason = problems
             .iter()
