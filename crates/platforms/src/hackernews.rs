@@ -125,11 +125,7 @@ impl Platform for HackerNews {
         let user = logged_in_user(page).await?;
         goto(page, ctx, &format!("submitted?id={}", url_encode(&user))).await?;
         let rows = page
-            .eval(
-                "Array.from(document.querySelectorAll('tr.athing[id]')).map(r => { \
-                 const a = r.querySelector('span.titleline > a') || r.querySelector('.titleline a'); \
-                 return { id: r.id, title: a ? a.textContent : '', href: a ? a.href : '' }; })",
-            )
+            .eval(JS_LISTED_ITEMS)
             .await?;
         let title = post.title_for(ID).unwrap_or_default().trim().to_lowercase();
         let url = post.url.as_deref().map(str::trim).unwrap_or_default();
@@ -162,6 +158,18 @@ impl Platform for HackerNews {
         submit(page, ctx, post).await
     }
 }
+
+/// The items of a listing (`/submitted?id=USER`), newest first, as
+/// `[{id, title, href}]`. Read by structure, not class names: an item row
+/// is a `tr` whose id is the item's number (`tr.athing` today), and its
+/// title link is the `.titleline` link or, after a redesign, the row's
+/// first link that is not one of HN's own (vote, user, item, hide...).
+const JS_LISTED_ITEMS: &str = r#"Array.from(document.querySelectorAll('tr[id]')).filter(r => /^[0-9]+$/.test(r.id)).map(r => {
+  const own = /^(vote|from|item|user|hide|flag|fave|submitted|threads|https?:\/\/[^/]*ycombinator\.com)/;
+  const a = r.querySelector('span.titleline > a') || r.querySelector('.titleline a, a.storylink')
+    || Array.from(r.querySelectorAll('a[href]')).find(l => !own.test(l.getAttribute('href')) && (l.textContent || '').trim());
+  return { id: r.id, title: a ? a.textContent : '', href: a ? a.href : '' };
+})"#;
 
 async fn check_challenge(page: &dyn Page) -> Result<()> {
     let captcha = page
@@ -289,10 +297,7 @@ async fn find_new_item(
     let path = format!("submitted?id={}", url_encode(user));
     goto(page, ctx, &path).await?;
     let rows = page
-        .eval(
-            "Array.from(document.querySelectorAll('tr.athing[id]')).map(r => ({ id: r.id, \
-             title: ((r.querySelector('span.titleline > a') || r.querySelector('.titleline a, a.storylink')) || {}).textContent || '' }))",
-        )
+        .eval(JS_LISTED_ITEMS)
         .await?;
     let rows = rows.as_array().cloned().unwrap_or_default();
     let field = |r: &Value, k: &str| {
