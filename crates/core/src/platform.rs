@@ -4,7 +4,7 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use url::Url;
 
-use crate::{Error, Page, Post, Result};
+use crate::{Error, Page, Post, Reply, Result};
 
 /// The platforms DistroFlow knows, by their stable ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -245,6 +245,31 @@ pub trait Platform: Send + Sync {
         _post: &Post,
     ) -> Result<Existing> {
         Ok(Existing::CannotTell)
+    }
+
+    /// The replies under one of the person's own posts (`post_url`), every
+    /// level of nesting and every page, oldest first; deleted ones left out.
+    /// Read only: nothing is posted. Platforms that cannot yet read replies
+    /// say so (a usage error, see [`Platform::reads_replies`]) and the
+    /// others still run.
+    async fn replies(
+        &self,
+        _page: &dyn Page,
+        _ctx: &JobContext,
+        _post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        Err(Error::Usage {
+            message: format!(
+                "reading replies on {} is not supported yet",
+                self.id().display_name()
+            ),
+            hint: None,
+        })
+    }
+
+    /// Whether [`Platform::replies`] is implemented for this platform.
+    fn reads_replies(&self) -> bool {
+        false
     }
 
     /// Publishes the post and returns where it now lives. A failure after

@@ -33,6 +33,7 @@ mod mutate;
 mod reddit;
 mod script;
 mod server;
+mod triage_model;
 mod x;
 
 pub use hackernews::{HackerNews, HnFault, HnOptions, HnStory, HN_UI_BROKEN, HN_UI_VERSIONS};
@@ -43,4 +44,5 @@ pub use mutate::{
     MUTATE_ENV,
 };
 pub use reddit::{Reddit, RedditOptions, RedditPost, REDDIT_UI_VERSIONS};
+pub use triage_model::{keyword_verdict, FakeTriageModel, TriageRequest};
 pub use x::{XMedia, XOptions, XPost, XRefusal, X, X_UI_VERSIONS};
