@@ -16,6 +16,7 @@ mod ledger;
 mod lifecycle;
 mod lookalikes;
 mod readiness;
+mod replies;
 mod sandbox;
 mod schedule;
 mod security;

@@ -19,9 +19,14 @@
 //! (at the configured model's price, or unknown) are recorded in the store.
 //! It reads replies; it never writes one.
 
+mod eval;
 mod rubric;
 mod triager;
 
+pub use eval::{
+    batching_figures, eval_set, evaluate, recommend, BatchingFigures, EvalItem, EvalResult,
+    WITHIN_POINTS,
+};
 pub use rubric::{cache_key, normalise, Label, Verdict, INSTRUCTIONS, RUBRIC_VERSION};
 pub use triager::{
     Stats, TriageConfig, Triaged, Triager, MAX_BATCH, MAX_CALLS_PER_DAY_ENV, MAX_CALLS_PER_RUN_ENV,

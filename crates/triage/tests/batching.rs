@@ -220,3 +220,39 @@ async fn a_model_without_a_price_has_an_unknown_cost() {
     assert!(t.stats.input_tokens > 0);
     assert_eq!(t.stats.cost_usd, None);
 }
+
+#[tokio::test]
+async fn eval_scores_the_set_per_model_and_recommends_the_cheapest_good_enough() {
+    let fake = FakeTriageModel::start().await.unwrap();
+    let set = distroflow_triage::eval_set().unwrap();
+    let mini = distroflow_triage::evaluate(config(&fake, "gpt-4o-mini"), &set)
+        .await
+        .unwrap();
+    let nano = distroflow_triage::evaluate(config(&fake, "gpt-4.1-nano"), &set)
+        .await
+        .unwrap();
+    let big = distroflow_triage::evaluate(config(&fake, "gpt-4o"), &set)
+        .await
+        .unwrap();
+    assert_eq!((mini.calls, mini.unscored), (2, 0));
+    // The fake answers the same for mini and 4o, worse for nano.
+    assert_eq!(mini.agreement, big.agreement);
+    assert!(nano.agreement < mini.agreement - 5.0, "{nano:?}");
+    assert!(mini.cost_per_100.unwrap() < big.cost_per_100.unwrap());
+    let results = [big, nano, mini];
+    assert_eq!(
+        distroflow_triage::recommend(&results).unwrap().model,
+        "gpt-4o-mini"
+    );
+
+    let f = distroflow_triage::batching_figures(config(&fake, "gpt-4o-mini"), &set)
+        .await
+        .unwrap();
+    assert_eq!((f.batched.calls, f.one_per_reply.calls), (2, 100));
+    assert!(f.call_ratio() >= 40.0);
+    assert_eq!(
+        (f.second_pass_calls, f.second_pass_calls_without_cache),
+        (1, 3)
+    );
+    assert!(f.second_pass_saving() >= 60.0);
+}

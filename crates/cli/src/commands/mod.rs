@@ -6,6 +6,7 @@ pub(crate) mod engines;
 pub(crate) mod history;
 pub(crate) mod login;
 pub(crate) mod post;
+pub(crate) mod replies;
 pub(crate) mod sandbox;
 pub(crate) mod schedule;
 pub(crate) mod selectors;
