@@ -7,9 +7,8 @@ use distroflow_store::{NewAttempt, Outcome, Store};
 
 use crate::harness::User;
 
-/// Records a posted Hacker News story in the user's history, and `texts`
-/// as its stored replies (the second one nested under the first).
-fn seed(u: &User, post_url: &str, texts: &[&str]) {
+/// Records a posted Hacker News story at `post_url` in the user's history.
+fn seed_post(u: &User, post_url: &str) -> Store {
     let store = Store::open(u.home().join(Store::FILE_NAME)).unwrap();
     let now = jiff::Timestamp::now();
     let post = Post::new("Show HN: DistroFlow").with_title("Show HN: DistroFlow");
@@ -25,6 +24,14 @@ fn seed(u: &User, post_url: &str, texts: &[&str]) {
             now,
         )
         .unwrap();
+    store
+}
+
+/// Records a posted Hacker News story in the user's history, and `texts`
+/// as its stored replies (the second one nested under the first).
+fn seed(u: &User, post_url: &str, texts: &[&str]) {
+    let store = seed_post(u, post_url);
+    let now = jiff::Timestamp::now();
     let replies: Vec<Reply> = texts
         .iter()
         .enumerate()
@@ -145,4 +152,124 @@ async fn eval_compares_models_and_recommends_the_cheapest_good_enough() {
     let none = User::new().run(&["replies", "eval"]).await;
     assert_eq!(none.code, 2, "{none:?}");
     assert!(none.stderr.contains("DISTROFLOW_AI_BASE_URL"), "{none:?}");
+}
+
+/// Hacker News: every comment, nested ones and the second page's, is
+/// collected once; a second run finds nothing new; a deleted comment is
+/// left out (its reply kept, with it as parent); a later comment is new.
+#[tokio::test(flavor = "multi_thread")]
+async fn hacker_news_replies_are_collected_with_nesting_and_pages_exactly_once() {
+    use std::time::Duration;
+    let hn = distroflow_replica::HackerNews::start(Default::default())
+        .await
+        .unwrap();
+    hn.set_comment_threads_per_page(2);
+    let story = hn.add_story(
+        "sandbox",
+        "Show HN: DistroFlow",
+        Some("https://example.com"),
+        None,
+    );
+    let min = |m: u64| Duration::from_secs(60 * m);
+    let a = hn
+        .add_comment(story, None, "alice", "How does it handle 2FA?", min(50))
+        .unwrap();
+    let a1 = hn
+        .add_comment(
+            story,
+            Some(a),
+            "sandbox",
+            "It uses your saved session.",
+            min(40),
+        )
+        .unwrap();
+    let a11 = hn
+        .add_comment(story, Some(a1), "alice", "Thanks, makes sense", min(30))
+        .unwrap();
+    let gone = hn
+        .add_comment(story, None, "troll", "spam spam", min(45))
+        .unwrap();
+    let under_gone = hn
+        .add_comment(story, Some(gone), "bob", "Reported.", min(44))
+        .unwrap();
+    hn.delete_comment(gone);
+    // The third thread is on the second page.
+    let c = hn
+        .add_comment(story, None, "carol", "The upload crashes for me", min(20))
+        .unwrap();
+    let c1 = hn
+        .add_comment(
+            story,
+            Some(c),
+            "dave",
+            "Same here on Firefox cookies",
+            min(10),
+        )
+        .unwrap();
+
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
+    let post_url = format!("{}/item?id={story}", hn.url());
+    drop(seed_post(&u, &post_url));
+
+    let out = u.run(&["replies", "--to", "hn", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let replies: Vec<_> = rows.iter().filter(|r| r["type"] == "reply").collect();
+    let mut got: Vec<(String, Option<String>)> = replies
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["parent"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, Option<String>)> = vec![
+        (a.to_string(), None),
+        (a1.to_string(), Some(a.to_string())),
+        (a11.to_string(), Some(a1.to_string())),
+        (under_gone.to_string(), Some(gone.to_string())),
+        (c.to_string(), None),
+        (c1.to_string(), Some(c.to_string())),
+    ];
+    want.sort();
+    assert_eq!(got, want, "{out:?}");
+    let crash = replies
+        .iter()
+        .find(|r| r["id"] == c.to_string().as_str())
+        .unwrap();
+    assert_eq!(crash["author"], "carol");
+    assert_eq!(crash["text"], "The upload crashes for me");
+    assert_eq!(crash["post_url"], post_url.as_str());
+    assert!(crash["at"].as_str().unwrap().ends_with('Z'), "{crash}");
+    assert_eq!(crash["url"], format!("{}/item?id={c}", hn.url()).as_str());
+    let summary = rows.iter().find(|r| r["type"] == "summary").unwrap();
+    assert_eq!(
+        (summary["replies"].as_u64(), summary["new"].as_u64()),
+        (Some(6), Some(6))
+    );
+
+    // Again: nothing new, nothing twice.
+    let out = u.run(&["replies", "--to", "hn"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .trim_end()
+            .ends_with("6 replies (0 new), 0 model calls, $0"),
+        "{out:?}"
+    );
+    // A later reply is the one new one.
+    hn.add_comment(story, Some(c1), "erin", "Fixed in 0.2?", min(1))
+        .unwrap();
+    let out = u.run(&["replies", "--to", "hn"]).await;
+    assert!(
+        out.stdout
+            .trim_end()
+            .ends_with("7 replies (1 new), 0 model calls, $0"),
+        "{out:?}"
+    );
+    assert!(out.stdout.contains("↳ Fixed in 0.2?"), "{out:?}");
+    assert!(u.leftover_browsers().is_empty());
 }

@@ -1,9 +1,11 @@
 use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
-    Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post, Posted, Result,
-    Secret,
+    Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post, Posted, Reply,
+    Result, Secret,
 };
+
+use crate::replies;
 use serde_json::Value;
 
 const ID: PlatformId = PlatformId::HackerNews;
@@ -154,6 +156,27 @@ impl Platform for HackerNews {
         )
     }
 
+    fn reads_replies(&self) -> bool {
+        true
+    }
+
+    /// The comments on the item page, every level (`td.ind[indent]`), and
+    /// every page ("More", `a.morelink`).
+    async fn replies(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        let url = replies::on_site(ID, ctx, post_url)?;
+        let rows = replies::read_pages(page, ID, ctx, url, READ_COMMENTS).await?;
+        Ok(replies::to_replies(ID, post_url, rows, |id| {
+            ctx.url(&format!("item?id={id}"))
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        }))
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         // Never submitted twice here: after a submit, even a stale-form
         // answer may hide a story that exists (a browser can resend a POST
@@ -162,6 +185,32 @@ impl Platform for HackerNews {
         submit(page, ctx, post).await
     }
 }
+
+/// Reads one item page's comments (see `replies::Read`). The real site's
+/// markup: `tr.athing.comtr[id]`, its depth in `td.ind[indent]` (or the
+/// spacer's width, 40 px a level), `a.hnuser`, `span.age[title]`,
+/// `.commtext`; a deleted comment has no author; "More" is `a.morelink`.
+const READ_COMMENTS: &str = r#"(() => {
+  const item = document.querySelector('table.fatitem');
+  const missing = !item && /No such item/i.test(document.body ? document.body.innerText : '');
+  const rows = Array.from(document.querySelectorAll('tr.athing.comtr[id]')).map(r => {
+    const ind = r.querySelector('td.ind');
+    let depth = ind ? parseInt(ind.getAttribute('indent') || '', 10) : 0;
+    if (isNaN(depth)) {
+      const img = ind && ind.querySelector('img');
+      depth = img ? Math.round((parseInt(img.getAttribute('width') || '0', 10) || 0) / 40) : 0;
+    }
+    const user = r.querySelector('a.hnuser');
+    const age = r.querySelector('span.age');
+    const body = r.querySelector('.commtext');
+    const text = body ? (body.innerText || body.textContent || '') : '';
+    return { id: r.id, depth, author: user ? user.textContent.trim() : '',
+             at: age ? (age.getAttribute('title') || '') : '', text: text.trim(),
+             deleted: !user };
+  });
+  const more = document.querySelector('a.morelink');
+  return { ready: !!item, missing, rows, more: more ? more.getAttribute('href') : null };
+})()"#;
 
 async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
     page.goto(ctx.url(path)?.as_str()).await

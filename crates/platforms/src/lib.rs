@@ -18,6 +18,7 @@
 mod hackernews;
 mod instagram;
 mod reddit;
+mod replies;
 mod ui;
 mod x;
 

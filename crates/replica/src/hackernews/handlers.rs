@@ -214,7 +214,14 @@ async fn item(State(store): State<Shared>, headers: HeaderMap, uri: Uri) -> Resp
     };
     let viewer = viewer(&store, &headers);
     let here = format!("item?id={}", story.id);
-    let content = pages::item(story, viewer.is_some());
+    let page: usize = query(&uri)
+        .get("p")
+        .and_then(|p| p.trim().parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let (comments, more) = store.comment_page(story.id, page);
+    let more = more.then(|| format!("item?id={}&p={}", story.id, page + 1));
+    let content = pages::item(story, viewer.is_some(), &comments, more.as_deref());
     ok(pages::layout(
         "item",
         &story.title,
