@@ -9,10 +9,15 @@ use crate::harness::User;
 
 /// Records a posted Hacker News story at `post_url` in the user's history.
 fn seed_post(u: &User, post_url: &str) -> Store {
+    seed_post_on(u, PlatformId::HackerNews, post_url)
+}
+
+/// Records a post of the user's on `platform` at `post_url` in history.
+fn seed_post_on(u: &User, platform: PlatformId, post_url: &str) -> Store {
     let store = Store::open(u.home().join(Store::FILE_NAME)).unwrap();
     let now = jiff::Timestamp::now();
     let post = Post::new("Show HN: DistroFlow").with_title("Show HN: DistroFlow");
-    let new = NewAttempt::for_post(PlatformId::HackerNews, "me", &post).unwrap();
+    let new = NewAttempt::for_post(platform, "me", &post).unwrap();
     let id = store.begin_attempt(&new, now).unwrap();
     store
         .finish_attempt(
@@ -271,5 +276,106 @@ async fn hacker_news_replies_are_collected_with_nesting_and_pages_exactly_once()
         "{out:?}"
     );
     assert!(out.stdout.contains("↳ Fixed in 0.2?"), "{out:?}");
+    assert!(u.leftover_browsers().is_empty());
+}
+
+/// Reddit: nested comments and those behind "View more comments" are
+/// collected once; a deleted comment is left out; a second run finds
+/// nothing new; a platform that cannot read replies yet is a warning.
+#[tokio::test(flavor = "multi_thread")]
+async fn reddit_replies_are_collected_with_nesting_and_load_more_exactly_once() {
+    use std::time::Duration;
+    let reddit = distroflow_replica::Reddit::start(Default::default())
+        .await
+        .unwrap();
+    reddit.set_comment_threads_per_page(2);
+    let permalink = reddit.add_post(
+        "rust",
+        "sandbox",
+        "DistroFlow 0.1",
+        "Cross-posting, self-hosted.",
+    );
+    let post = permalink.split('/').nth(4).unwrap().to_string();
+    let min = |m: u64| Duration::from_secs(60 * m);
+    let a = reddit
+        .add_comment(&post, None, "alice", "Does it do flair?", min(50))
+        .unwrap();
+    let a1 = reddit
+        .add_comment(&post, Some(&a), "sandbox", "Yes, with --flair.", min(40))
+        .unwrap();
+    let gone = reddit
+        .add_comment(&post, None, "spammer", "buy followers", min(45))
+        .unwrap();
+    let under = reddit
+        .add_comment(&post, Some(&gone), "bob", "Reported", min(44))
+        .unwrap();
+    reddit.delete_comment(&gone);
+    // Behind "View more comments" (twice).
+    let c = reddit
+        .add_comment(&post, None, "carol", "Crashes on image posts", min(20))
+        .unwrap();
+    let c1 = reddit
+        .add_comment(&post, Some(&c), "dave", "Same", min(10))
+        .unwrap();
+    let d = reddit
+        .add_comment(&post, None, "erin", "Nice work", min(9))
+        .unwrap();
+    let f = reddit
+        .add_comment(&post, None, "frank", "Bookmarked", min(8))
+        .unwrap();
+
+    let mut u = User::new();
+    u.set("DISTROFLOW_REDDIT_URL", &reddit.url());
+    let post_url = format!("{}{permalink}", reddit.url());
+    drop(seed_post_on(&u, PlatformId::Reddit, &post_url));
+    drop(seed_post_on(&u, PlatformId::X, "https://x.com/me/status/1"));
+
+    let out = u.run(&["replies", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("reading replies on X is not supported yet"),
+        "{out:?}"
+    );
+    let rows = out.json();
+    let mut got: Vec<(String, Option<String>)> = rows
+        .iter()
+        .filter(|r| r["type"] == "reply")
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["parent"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (a.clone(), None),
+        (a1.clone(), Some(a.clone())),
+        (under.clone(), Some(gone.clone())),
+        (c.clone(), None),
+        (c1.clone(), Some(c.clone())),
+        (d.clone(), None),
+        (f.clone(), None),
+    ];
+    want.sort();
+    assert_eq!(got, want, "{out:?}");
+    let crash = rows.iter().find(|r| r["id"] == c.as_str()).unwrap();
+    assert_eq!(crash["text"], "Crashes on image posts");
+    assert_eq!(crash["author"], "carol");
+    assert_eq!(crash["platform"], "reddit");
+    assert_eq!(
+        crash["url"],
+        format!("{}/r/rust/comments/{post}/comment/{c}/", reddit.url()).as_str()
+    );
+
+    let out = u.run(&["replies", "--to", "reddit"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .trim_end()
+            .ends_with("7 replies (0 new), 0 model calls, $0"),
+        "{out:?}"
+    );
     assert!(u.leftover_browsers().is_empty());
 }

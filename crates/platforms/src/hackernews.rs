@@ -170,8 +170,8 @@ impl Platform for HackerNews {
     ) -> Result<Vec<Reply>> {
         let url = replies::on_site(ID, ctx, post_url)?;
         let rows = replies::read_pages(page, ID, ctx, url, READ_COMMENTS).await?;
-        Ok(replies::to_replies(ID, post_url, rows, |id| {
-            ctx.url(&format!("item?id={id}"))
+        Ok(replies::to_replies(ID, post_url, rows, |r| {
+            ctx.url(&format!("item?id={}", r.id))
                 .map(|u| u.to_string())
                 .unwrap_or_default()
         }))

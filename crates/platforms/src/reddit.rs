@@ -5,8 +5,10 @@ use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     wait_until, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
-    Posted, Result, Waits,
+    Posted, Reply, Result, Waits,
 };
+
+use crate::replies;
 use serde_json::Value;
 
 const ID: PlatformId = PlatformId::Reddit;
@@ -24,6 +26,74 @@ const SEL_FLAIR_BUTTON: &str = "@reddit.new.submit.flair_button";
 const SEL_FLAIR_APPLY: &str = "@reddit.new.submit.flair_apply";
 const SEL_SUBMIT: &str = "@reddit.new.submit.button";
 const SEL_NEW_ERROR: &str = "@reddit.new.submit.error";
+
+// Reading replies (new Reddit's post page; read only, never a target to
+// act on except the "View more comments" button).
+const SEL_MORE_COMMENTS: &str = "shreddit-comment-tree faceplate-partial[loading=action] button";
+/// "View more comments" pressed at most this many times.
+const MAX_COMMENT_PAGES: usize = 50;
+
+/// The comments of new Reddit's post page: `shreddit-comment[thingid]`
+/// with `depth`, `parentid` (`t1_` a comment, `t3_` the post), `author`,
+/// `created`, `permalink`, the text in its own `[slot=comment]`; a deleted
+/// one has author `[deleted]`.
+const READ_COMMENTS: &str = r#"(() => {
+  const strip = (v) => (v || '').replace(/^t1_/, '');
+  const rows = Array.from(document.querySelectorAll('shreddit-comment[thingid]')).map(c => {
+    const slot = Array.from(c.children).find(k => k.getAttribute('slot') === 'comment');
+    const parent = c.getAttribute('parentid') || '';
+    const author = c.getAttribute('author') || '';
+    return {
+      id: strip(c.getAttribute('thingid')),
+      depth: parseInt(c.getAttribute('depth') || '0', 10) || 0,
+      parent: parent.startsWith('t1_') ? strip(parent) : null,
+      author: author === '[deleted]' ? '' : author,
+      at: c.getAttribute('created') || '',
+      text: slot ? (slot.innerText || slot.textContent || '').trim() : '',
+      deleted: c.hasAttribute('is-comment-deleted') || author === '[deleted]',
+      url: c.getAttribute('permalink'),
+    };
+  });
+  return { ready: !!document.querySelector('shreddit-post'), rows, more: null };
+})()"#;
+
+/// Whether the post page is there, how many comments it shows, and
+/// whether a "View more comments" button is left.
+#[derive(serde::Deserialize)]
+struct CommentState {
+    comments: usize,
+    more: bool,
+}
+
+async fn comment_state(page: &dyn Page) -> Result<CommentState> {
+    let script = format!(
+        r#"(() => {{
+  const post = !!document.querySelector('shreddit-post');
+  const missing = !post && (document.body ? document.body.innerText : '').includes("doesn't exist");
+  const more = Array.from(document.querySelectorAll({more})).some(b => !b.disabled);
+  return {{ ready: post, missing, comments: document.querySelectorAll('shreddit-comment[thingid]').length, more }};
+}})()"#,
+        more = serde_json::to_string(SEL_MORE_COMMENTS).unwrap_or_default()
+    );
+    wait_until(page.waits(), "the Reddit post's comments", || async {
+        let v = page.eval(&script).await?;
+        if v["missing"].as_bool() == Some(true) {
+            return Err(Error::usage(
+                "Reddit says this post was deleted or does not exist",
+                None,
+            ));
+        }
+        if v["ready"].as_bool() != Some(true) {
+            return Ok(None);
+        }
+        serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| Error::Unexpected {
+                message: format!("reading the Reddit post page: {e}"),
+            })
+    })
+    .await
+}
 
 // Old Reddit (old.reddit.com): one plain form.
 const SEL_OLD_USER: &str = "@reddit.old.header.user";
@@ -226,6 +296,47 @@ impl Platform for Reddit {
     ) -> Result<Existing> {
         let plan = plan(post)?;
         find_existing(page, ctx, &plan).await
+    }
+
+    fn reads_replies(&self) -> bool {
+        true
+    }
+
+    /// The comments on the post's page (new Reddit's `shreddit-comment`,
+    /// nested), after "View more comments" was pressed until none is left.
+    async fn replies(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        let url = replies::on_site(ID, ctx, post_url)?;
+        page.goto(url.as_str()).await?;
+        for _ in 0..MAX_COMMENT_PAGES {
+            let state = comment_state(page).await?;
+            if !state.more {
+                break;
+            }
+            page.click(SEL_MORE_COMMENTS).await?;
+            wait_until(page.waits(), "more Reddit comments to load", || async {
+                let now = comment_state(page).await?;
+                Ok((now.comments > state.comments || !now.more).then_some(()))
+            })
+            .await?;
+        }
+        let read: replies::Read =
+            serde_json::from_value(page.eval(READ_COMMENTS).await?).map_err(|e| {
+                Error::Unexpected {
+                    message: format!("reading the comments of {url}: {e}"),
+                }
+            })?;
+        Ok(replies::to_replies(ID, post_url, read.rows, |r| {
+            r.url
+                .as_deref()
+                .and_then(|u| url.join(u).ok())
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        }))
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {

@@ -30,6 +30,9 @@ pub(crate) struct Row {
     pub(crate) text: String,
     #[serde(default)]
     pub(crate) deleted: bool,
+    /// The reply's own link as the page gives it (relative or absolute).
+    #[serde(default)]
+    pub(crate) url: Option<String>,
 }
 
 /// What a site's script answers for one page.
@@ -122,7 +125,7 @@ pub(crate) fn to_replies(
     platform: PlatformId,
     post_url: &str,
     rows: Vec<Row>,
-    url_of: impl Fn(&str) -> String,
+    url_of: impl Fn(&Row) -> String,
 ) -> Vec<Reply> {
     let mut stack: Vec<String> = Vec::new();
     let mut out: Vec<Reply> = Vec::new();
@@ -142,7 +145,7 @@ pub(crate) fn to_replies(
             continue;
         }
         out.push(Reply {
-            url: url_of(&row.id),
+            url: url_of(&row),
             id: row.id,
             platform,
             post_url: post_url.to_string(),
@@ -187,6 +190,7 @@ mod tests {
             at: "2026-12-01T10:00:00 1764583200".into(),
             text: text.into(),
             deleted: false,
+            url: None,
         }
     }
 
@@ -201,7 +205,7 @@ mod tests {
             row("6", 0, "e", "another top"),
             row("6", 0, "e", "another top"),
         ];
-        let r = to_replies(PlatformId::HackerNews, "p", rows, |id| format!("u/{id}"));
+        let r = to_replies(PlatformId::HackerNews, "p", rows, |r| format!("u/{}", r.id));
         let ids: Vec<(&str, Option<&str>)> = r
             .iter()
             .map(|r| (r.id.as_str(), r.parent.as_deref()))
