@@ -99,6 +99,7 @@ async fn triage_scores_once_then_from_the_cache_and_filters_by_priority() {
 
     let out = u.run(&["replies", "--offline", "--triage"]).await;
     assert_eq!(out.code, 0, "{out:?}");
+    println!("{}", out.stdout);
     let last = out.stdout.trim_end().lines().last().unwrap();
     assert!(
         last.starts_with("4 replies (0 new), 1 model calls, $0.0000"),
