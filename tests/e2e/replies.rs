@@ -329,13 +329,18 @@ async fn reddit_replies_are_collected_with_nesting_and_load_more_exactly_once() 
     u.set("DISTROFLOW_REDDIT_URL", &reddit.url());
     let post_url = format!("{}{permalink}", reddit.url());
     drop(seed_post_on(&u, PlatformId::Reddit, &post_url));
-    drop(seed_post_on(&u, PlatformId::X, "https://x.com/me/status/1"));
+    // Instagram cannot read replies yet: a warning, and nothing is visited.
+    drop(seed_post_on(
+        &u,
+        PlatformId::Instagram,
+        "http://127.0.0.1:9/p/abc/",
+    ));
 
     let out = u.run(&["replies", "--json"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stderr
-            .contains("reading replies on X is not supported yet"),
+            .contains("reading replies on Instagram is not supported yet"),
         "{out:?}"
     );
     let rows = out.json();
@@ -376,6 +381,69 @@ async fn reddit_replies_are_collected_with_nesting_and_load_more_exactly_once() 
         out.stdout
             .trim_end()
             .ends_with("7 replies (0 new), 0 model calls, $0"),
+        "{out:?}"
+    );
+    assert!(u.leftover_browsers().is_empty());
+}
+
+/// X: the replies below the post (and behind "Show more replies"), and the
+/// replies to those replies from their own pages, collected once.
+#[tokio::test(flavor = "multi_thread")]
+async fn x_replies_are_collected_with_their_replies_and_more_exactly_once() {
+    let x = distroflow_replica::X::start(Default::default())
+        .await
+        .unwrap();
+    x.set_replies_per_page(2);
+    let post = x.add_post("sandbox", "DistroFlow 0.1 is out");
+    let a = x.add_reply("alice", "Does it do threads?", &post).unwrap();
+    let a1 = x.add_reply("sandbox", "Yes, with --split", &a).unwrap();
+    let a11 = x.add_reply("alice", "Nice, thanks", &a1).unwrap();
+    let b = x.add_reply("bob", "The upload crashes", &post).unwrap();
+    let c = x.add_reply("carol", "Love it", &post).unwrap();
+    let d = x.add_reply("dave", "Bookmarked", &post).unwrap();
+    // Someone else's conversation is not read.
+    let other = x.add_post("erin", "unrelated");
+    x.add_reply("frank", "not yours", &other).unwrap();
+
+    let mut u = User::new();
+    u.set("DISTROFLOW_X_URL", &x.url());
+    let post_url = format!("{}/sandbox/status/{post}", x.url());
+    drop(seed_post_on(&u, PlatformId::X, &post_url));
+
+    let out = u.run(&["replies", "--to", "x", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let mut got: Vec<(String, Option<String>)> = rows
+        .iter()
+        .filter(|r| r["type"] == "reply")
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["parent"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (a.clone(), None),
+        (a1.clone(), Some(a.clone())),
+        (a11.clone(), Some(a1.clone())),
+        (b.clone(), None),
+        (c.clone(), None),
+        (d.clone(), None),
+    ];
+    want.sort();
+    assert_eq!(got, want, "{out:?}");
+    let crash = rows.iter().find(|r| r["id"] == b.as_str()).unwrap();
+    assert_eq!(crash["author"], "bob");
+    assert_eq!(crash["text"], "The upload crashes");
+    assert_eq!(crash["url"], format!("{}/bob/status/{b}", x.url()).as_str());
+
+    let out = u.run(&["replies", "--to", "x"]).await;
+    assert!(
+        out.stdout
+            .trim_end()
+            .ends_with("6 replies (0 new), 0 model calls, $0"),
         "{out:?}"
     );
     assert!(u.leftover_browsers().is_empty());

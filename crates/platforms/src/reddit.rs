@@ -63,6 +63,8 @@ const READ_COMMENTS: &str = r#"(() => {
 struct CommentState {
     comments: usize,
     more: bool,
+    /// A "View more comments" pressed and still loading.
+    pending: bool,
 }
 
 async fn comment_state(page: &dyn Page) -> Result<CommentState> {
@@ -70,8 +72,10 @@ async fn comment_state(page: &dyn Page) -> Result<CommentState> {
         r#"(() => {{
   const post = !!document.querySelector('shreddit-post');
   const missing = !post && (document.body ? document.body.innerText : '').includes("doesn't exist");
-  const more = Array.from(document.querySelectorAll({more})).some(b => !b.disabled);
-  return {{ ready: post, missing, comments: document.querySelectorAll('shreddit-comment[thingid]').length, more }};
+  const buttons = Array.from(document.querySelectorAll({more}));
+  const more = buttons.some(b => !b.disabled);
+  const pending = buttons.some(b => b.disabled);
+  return {{ ready: post, missing, comments: document.querySelectorAll('shreddit-comment[thingid]').length, more, pending }};
 }})()"#,
         more = serde_json::to_string(SEL_MORE_COMMENTS).unwrap_or_default()
     );
@@ -320,7 +324,8 @@ impl Platform for Reddit {
             page.click(SEL_MORE_COMMENTS).await?;
             wait_until(page.waits(), "more Reddit comments to load", || async {
                 let now = comment_state(page).await?;
-                Ok((now.comments > state.comments || !now.more).then_some(()))
+                let settled = now.comments > state.comments || !(now.more || now.pending);
+                Ok(settled.then_some(()))
             })
             .await?;
         }

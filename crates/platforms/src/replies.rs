@@ -33,6 +33,9 @@ pub(crate) struct Row {
     /// The reply's own link as the page gives it (relative or absolute).
     #[serde(default)]
     pub(crate) url: Option<String>,
+    /// How many direct replies it has, when the page says.
+    #[serde(default)]
+    pub(crate) replies: usize,
 }
 
 /// What a site's script answers for one page.
@@ -191,6 +194,7 @@ mod tests {
             text: text.into(),
             deleted: false,
             url: None,
+            replies: 0,
         }
     }
 
