@@ -282,7 +282,7 @@ async fn hacker_news_replies_are_collected_with_nesting_and_pages_exactly_once()
 
 /// Reddit: nested comments and those behind "View more comments" are
 /// collected once; a deleted comment is left out; a second run finds
-/// nothing new; a platform that cannot read replies yet is a warning.
+/// nothing new; a post that cannot be read is a warning, not a failure.
 #[tokio::test(flavor = "multi_thread")]
 async fn reddit_replies_are_collected_with_nesting_and_load_more_exactly_once() {
     use std::time::Duration;
@@ -329,7 +329,8 @@ async fn reddit_replies_are_collected_with_nesting_and_load_more_exactly_once() 
     u.set("DISTROFLOW_REDDIT_URL", &reddit.url());
     let post_url = format!("{}{permalink}", reddit.url());
     drop(seed_post_on(&u, PlatformId::Reddit, &post_url));
-    // Instagram cannot read replies yet: a warning, and nothing is visited.
+    // A post that is not on the configured site is never visited: a
+    // warning, and the others are still read.
     drop(seed_post_on(
         &u,
         PlatformId::Instagram,
@@ -340,7 +341,7 @@ async fn reddit_replies_are_collected_with_nesting_and_load_more_exactly_once() 
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stderr
-            .contains("reading replies on Instagram is not supported yet"),
+            .contains("http://127.0.0.1:9/p/abc/ is not on Instagram as configured"),
         "{out:?}"
     );
     let rows = out.json();
@@ -440,6 +441,88 @@ async fn x_replies_are_collected_with_their_replies_and_more_exactly_once() {
     assert_eq!(crash["url"], format!("{}/bob/status/{b}", x.url()).as_str());
 
     let out = u.run(&["replies", "--to", "x"]).await;
+    assert!(
+        out.stdout
+            .trim_end()
+            .ends_with("6 replies (0 new), 0 model calls, $0"),
+        "{out:?}"
+    );
+    assert!(u.leftover_browsers().is_empty());
+}
+
+/// Instagram: the comments behind "Load more comments" and the replies
+/// behind "View replies" are collected once; a deleted comment is not shown.
+#[tokio::test(flavor = "multi_thread")]
+async fn instagram_replies_are_collected_with_replies_and_more_exactly_once() {
+    use std::time::Duration;
+    let ig = distroflow_replica::Instagram::start(Default::default())
+        .await
+        .unwrap();
+    ig.set_comments_per_page(2);
+    let code = ig.add_post("sandbox", "DistroFlow 0.1");
+    let min = |m: u64| Duration::from_secs(60 * m);
+    let a = ig
+        .add_comment(&code, None, "alice", "Which app is this?", min(50))
+        .unwrap();
+    let a1 = ig
+        .add_comment(&code, Some(&a), "sandbox", "@alice DistroFlow", min(40))
+        .unwrap();
+    let a2 = ig
+        .add_comment(&code, Some(&a1), "alice", "@sandbox thanks", min(30))
+        .unwrap();
+    let gone = ig
+        .add_comment(&code, None, "spam", "free followers", min(45))
+        .unwrap();
+    ig.delete_comment(&gone);
+    let b = ig
+        .add_comment(&code, None, "bob", "Love the colours", min(20))
+        .unwrap();
+    let c = ig
+        .add_comment(&code, None, "carol", "Upload failed for me", min(10))
+        .unwrap();
+    let c1 = ig
+        .add_comment(&code, Some(&c), "dave", "same", min(5))
+        .unwrap();
+
+    let mut u = User::new();
+    u.set("DISTROFLOW_INSTAGRAM_URL", &ig.url());
+    let post_url = format!("{}/p/{code}/", ig.url());
+    drop(seed_post_on(&u, PlatformId::Instagram, &post_url));
+
+    let out = u.run(&["replies", "--to", "instagram", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let mut got: Vec<(String, Option<String>)> = rows
+        .iter()
+        .filter(|r| r["type"] == "reply")
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["parent"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    got.sort();
+    // A reply to a reply hangs under the top-level comment, as on Instagram.
+    let mut want = vec![
+        (a.clone(), None),
+        (a1.clone(), Some(a.clone())),
+        (a2.clone(), Some(a.clone())),
+        (b.clone(), None),
+        (c.clone(), None),
+        (c1.clone(), Some(c.clone())),
+    ];
+    want.sort();
+    assert_eq!(got, want, "{out:?}");
+    let fail = rows.iter().find(|r| r["id"] == c.as_str()).unwrap();
+    assert_eq!(fail["author"], "carol");
+    assert_eq!(fail["text"], "Upload failed for me");
+    assert_eq!(
+        fail["url"],
+        format!("{}/p/{code}/c/{c}/", ig.url()).as_str()
+    );
+
+    let out = u.run(&["replies", "--to", "instagram"]).await;
     assert!(
         out.stdout
             .trim_end()
