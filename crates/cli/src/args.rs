@@ -110,8 +110,9 @@ impl Command {
             | Command::Queue(_)
             | Command::Daemon(_)
             | Command::History(_)
-            | Command::Replies(_)
             | Command::Selectors(_) => true,
+            // The replies and the triage cache; `replies eval` only reads.
+            Command::Replies(a) => a.action.is_none(),
             _ => false,
         }
     }
