@@ -184,6 +184,17 @@ pub fn plausible_name(text: &str) -> Option<String> {
     ok.then(|| name.to_string())
 }
 
+/// What [`Platform::replies`] answers on a platform that cannot read them.
+fn replies_unsupported(id: PlatformId) -> Error {
+    Error::Usage {
+        message: format!(
+            "reading replies on {} is not supported yet",
+            id.display_name()
+        ),
+        hint: None,
+    }
+}
+
 /// One platform adapter. Adapters drive the site's own web UI through [`Page`].
 #[async_trait]
 pub trait Platform: Send + Sync {
@@ -258,13 +269,7 @@ pub trait Platform: Send + Sync {
         _ctx: &JobContext,
         _post_url: &str,
     ) -> Result<Vec<Reply>> {
-        Err(Error::Usage {
-            message: format!(
-                "reading replies on {} is not supported yet",
-                self.id().display_name()
-            ),
-            hint: None,
-        })
+        Err(replies_unsupported(self.id()))
     }
 
     /// Whether [`Platform::replies`] is implemented for this platform.
@@ -280,6 +285,46 @@ pub trait Platform: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::plausible_name;
+    use super::*;
+
+    /// A platform that implements only what every adapter must.
+    struct Minimal;
+
+    #[async_trait]
+    impl Platform for Minimal {
+        fn id(&self) -> PlatformId {
+            PlatformId::Instagram
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::default()
+        }
+        fn validate(&self, _post: &Post) -> Result<()> {
+            Ok(())
+        }
+        fn login_path(&self) -> &'static str {
+            "login"
+        }
+        fn logged_in_marker(&self) -> &'static str {
+            "#me"
+        }
+        async fn is_logged_in(&self, _page: &dyn Page, _ctx: &JobContext) -> Result<bool> {
+            Ok(false)
+        }
+        async fn post(&self, _page: &dyn Page, _ctx: &JobContext, _post: &Post) -> Result<Posted> {
+            Err(Error::usage("not in this test", None))
+        }
+    }
+
+    #[test]
+    fn a_platform_without_replies_says_so_and_is_not_asked() {
+        assert!(!Minimal.reads_replies());
+        let e = replies_unsupported(Minimal.id());
+        assert!(e.is_usage());
+        assert_eq!(
+            e.to_string(),
+            "reading replies on Instagram is not supported yet"
+        );
+    }
 
     #[test]
     fn account_names_are_one_short_word() {

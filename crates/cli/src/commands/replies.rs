@@ -47,6 +47,8 @@ struct WireSummary {
     from_cache: usize,
     unscored: usize,
     input_tokens: u64,
+    /// Input tokens the provider served from its prompt cache.
+    cached_tokens: u64,
     output_tokens: u64,
     cost_usd: Option<f64>,
     model: Option<String>,
@@ -145,6 +147,7 @@ pub(crate) async fn run(args: RepliesArgs) -> Result<ExitStatus> {
         from_cache: 0,
         unscored: 0,
         input_tokens: 0,
+        cached_tokens: 0,
         output_tokens: 0,
         cost_usd: Some(0.0),
         model: None,
@@ -173,6 +176,7 @@ pub(crate) async fn run(args: RepliesArgs) -> Result<ExitStatus> {
             summary.from_cache = t.stats.from_cache;
             summary.unscored = t.stats.unscored;
             summary.input_tokens = t.stats.input_tokens;
+            summary.cached_tokens = t.stats.cached_tokens;
             summary.output_tokens = t.stats.output_tokens;
             summary.cost_usd = t.stats.cost_usd;
             verdicts = t.verdicts;
