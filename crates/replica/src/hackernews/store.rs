@@ -346,6 +346,14 @@ impl Store {
         Some(id)
     }
 
+    /// The story that item `id` (a story or a comment) belongs to.
+    pub(crate) fn comment_story(&self, id: u64) -> Option<u64> {
+        if self.story(id).is_some() {
+            return Some(id);
+        }
+        self.comments.iter().find(|c| c.id == id).map(|c| c.story)
+    }
+
     pub(crate) fn delete_comment(&mut self, id: u64) {
         if let Some(c) = self.comments.iter_mut().find(|c| c.id == id) {
             c.deleted = true;
