@@ -344,10 +344,7 @@ struct Answer {
 /// (and so asked again).
 fn parse_answer(content: &str, asked: usize) -> HashMap<usize, Verdict> {
     let mut out = HashMap::new();
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(content.trim()) else {
-        return out;
-    };
-    for item in value["items"].as_array().into_iter().flatten() {
+    for item in answer_items(content) {
         let index = item["id"]
             .as_str()
             .and_then(|id| id.trim().strip_prefix('r'))
@@ -382,6 +379,39 @@ fn parse_answer(content: &str, asked: usize) -> HashMap<usize, Verdict> {
         }
     }
     out
+}
+
+/// The answer's items: all of them, or, from an answer cut short (the
+/// token limit, a dropped connection), every item complete before the cut,
+/// so that only the rest is asked again.
+fn answer_items(content: &str) -> Vec<serde_json::Value> {
+    let text = content.trim();
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+        return v["items"].as_array().cloned().unwrap_or_default();
+    }
+    let Some(start) = text
+        .find("\"items\"")
+        .and_then(|i| text[i..].find('[').map(|j| i + j + 1))
+    else {
+        return Vec::new();
+    };
+    let mut rest = &text[start..];
+    let mut items = Vec::new();
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        if !rest.starts_with('{') {
+            break;
+        }
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<serde_json::Value>();
+        match stream.next() {
+            Some(Ok(v)) => {
+                items.push(v);
+                rest = &rest[stream.byte_offset()..];
+            }
+            _ => break,
+        }
+    }
+    items
 }
 
 fn to_row(v: &Verdict) -> TriageRow {
@@ -423,5 +453,16 @@ mod tests {
         assert_eq!(v[&0].label, Label::Question);
         assert_eq!(v[&4].label, Label::Praise);
         assert!(parse_answer("not json", 3).is_empty());
+    }
+
+    #[test]
+    fn an_answer_cut_short_keeps_the_items_before_the_cut() {
+        let cut = r#"{"items":[{"id":"r1","needs_reply":false,"priority":0,"label":"praise","reason":"nice"},
+            {"id":"r2","needs_reply":true,"priority":3,"label":"bug","reason":"crash"},{"id":"r3","needs_re"#;
+        let v = parse_answer(cut, 3);
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[&1].label, Label::Bug);
+        assert!(parse_answer(r#"{"items":["#, 3).is_empty());
+        assert!(parse_answer(r#"{"other":[{"id":"r1"}"#, 3).is_empty());
     }
 }
