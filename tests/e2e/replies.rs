@@ -2,7 +2,7 @@
 //! through the local fake model (`FakeTriageModel`), and `replies eval`.
 
 use distroflow_core::{PlatformId, Post, Reply};
-use distroflow_replica::FakeTriageModel;
+use distroflow_replica::{FakeTriageModel, Mutations};
 use distroflow_store::{NewAttempt, Outcome, Store};
 
 use crate::harness::User;
@@ -170,6 +170,8 @@ async fn hacker_news_replies_are_collected_with_nesting_and_pages_exactly_once()
         .await
         .unwrap();
     hn.set_comment_threads_per_page(2);
+    // Every page renders late, as the real sites' apps mount late.
+    hn.set_hydration(Some((200, 800)));
     let story = hn.add_story(
         "sandbox",
         "Show HN: DistroFlow",
@@ -290,6 +292,7 @@ async fn reddit_replies_are_collected_with_nesting_and_load_more_exactly_once() 
         .await
         .unwrap();
     reddit.set_comment_threads_per_page(2);
+    reddit.set_hydration(Some((200, 800)));
     let permalink = reddit.add_post(
         "rust",
         "sandbox",
@@ -395,6 +398,7 @@ async fn x_replies_are_collected_with_their_replies_and_more_exactly_once() {
         .await
         .unwrap();
     x.set_replies_per_page(2);
+    x.set_hydration(Some((200, 800)));
     let post = x.add_post("sandbox", "DistroFlow 0.1 is out");
     let a = x.add_reply("alice", "Does it do threads?", &post).unwrap();
     let a1 = x.add_reply("sandbox", "Yes, with --split", &a).unwrap();
@@ -459,6 +463,7 @@ async fn instagram_replies_are_collected_with_replies_and_more_exactly_once() {
         .await
         .unwrap();
     ig.set_comments_per_page(2);
+    ig.set_hydration(Some((200, 800)));
     let code = ig.add_post("sandbox", "DistroFlow 0.1");
     let min = |m: u64| Duration::from_secs(60 * m);
     let a = ig
