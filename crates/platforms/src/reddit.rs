@@ -314,7 +314,7 @@ impl Platform for Reddit {
         ctx: &JobContext,
         post_url: &str,
     ) -> Result<Vec<Reply>> {
-        let url = replies::on_site(ID, ctx, post_url)?;
+        let url = replies::on_site(ID, ctx, &on_new_reddit(ctx, post_url)?)?;
         page.goto(url.as_str()).await?;
         for _ in 0..MAX_COMMENT_PAGES {
             let state = comment_state(page).await?;
@@ -816,6 +816,23 @@ async fn find_existing(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Re
     Ok(Existing::NotFound)
 }
 
+/// A post made through old Reddit is read on new Reddit's page: the same
+/// path on the configured site. Other links are kept as they are.
+fn on_new_reddit(ctx: &JobContext, post_url: &str) -> Result<String> {
+    let old = old_base(ctx)?.base_url;
+    Ok(match url::Url::parse(post_url) {
+        Ok(mut u)
+            if u.host_str() == old.host_str() && old.host_str() != ctx.base_url.host_str() =>
+        {
+            let _ = u.set_scheme(ctx.base_url.scheme());
+            let _ = u.set_host(ctx.base_url.host_str());
+            let _ = u.set_port(ctx.base_url.port());
+            u.to_string()
+        }
+        _ => post_url.to_string(),
+    })
+}
+
 // ---------------------------------------------------------------- old UI
 
 /// Where old Reddit lives: `[platforms.reddit] old_url`, else
@@ -1160,6 +1177,20 @@ fn snippet(body: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn replies_of_an_old_reddit_post_are_read_on_new_reddit() {
+        let ctx = JobContext::new("https://www.reddit.com".parse().unwrap());
+        assert_eq!(
+            on_new_reddit(&ctx, "https://old.reddit.com/r/rust/comments/abc/t/").unwrap(),
+            "https://www.reddit.com/r/rust/comments/abc/t/"
+        );
+        let same = "https://www.reddit.com/r/rust/comments/abc/t/";
+        assert_eq!(on_new_reddit(&ctx, same).unwrap(), same);
+        let replica = JobContext::new("http://127.0.0.1:4000".parse().unwrap());
+        let local = "http://127.0.0.1:4000/r/rust/comments/abc/t/";
+        assert_eq!(on_new_reddit(&replica, local).unwrap(), local);
+    }
     use super::*;
 
     fn post(sub: Option<&str>, title: &str) -> Post {
