@@ -113,7 +113,7 @@ pub(crate) async fn run(args: RepliesArgs) -> Result<ExitStatus> {
     if posts.is_empty() && !args.json {
         output::warn(&format!(
             "no posts of yours since {} on {}: nothing to read replies of (see `distroflow history`)",
-            args.since,
+            since.strftime("%Y-%m-%d %H:%M UTC"),
             platforms
                 .iter()
                 .map(|p| p.as_str())
