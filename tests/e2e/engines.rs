@@ -453,7 +453,7 @@ async fn a_browserless_container_posts_to_all_four() {
     let out = u.run(&["engines", "--json"]).await;
     assert_eq!(out.json()[0]["reachable"], true, "{out:?}");
     let text = "Posted through browserless";
-    let out = post_all(&u, text).await;
+    let out = u.run(&post_four_args(text)).await;
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         !out.stdout.contains(&token) && !out.stderr.contains(&token),
@@ -735,7 +735,7 @@ async fn the_browserless_kind_opens_one_connection_per_job() {
     );
     u.set("DF_TEST_TOKEN", "s3cret-t0ken");
     u.set("DISTROFLOW_CHROME", "/bin/false");
-    let out = post_all(&u, "One connection each").await;
+    let out = u.run(&post_four_args("One connection each")).await;
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         !out.stdout.contains("s3cret-t0ken") && !out.stderr.contains("s3cret-t0ken"),

@@ -19,6 +19,7 @@ mod linkedin;
 mod lookalikes;
 mod mastodon;
 mod readiness;
+mod replies;
 mod sandbox;
 mod schedule;
 mod security;

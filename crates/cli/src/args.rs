@@ -53,6 +53,14 @@ pub(crate) enum Command {
     /// Every post attempt: when, where, and how it ended.
     #[command(after_help = crate::examples::HISTORY)]
     History(HistoryArgs),
+    /// Replies to your own recent posts, collected from each platform and
+    /// stored; --triage scores which need an answer (a model, batched and
+    /// cached). Reads only: it never posts a reply.
+    #[command(
+        after_help = crate::examples::REPLIES,
+        args_conflicts_with_subcommands = true
+    )]
+    Replies(RepliesArgs),
     /// Queue a post for later (once, or repeating).
     #[command(after_help = crate::examples::SCHEDULE)]
     Schedule(ScheduleArgs),
@@ -103,6 +111,8 @@ impl Command {
             | Command::Daemon(_)
             | Command::History(_)
             | Command::Selectors(_) => true,
+            // The replies and the triage cache; `replies eval` only reads.
+            Command::Replies(a) => a.action.is_none(),
             _ => false,
         }
     }
@@ -121,6 +131,10 @@ impl Command {
             Command::Check(a) => a.json,
             Command::Accounts(a) => a.json,
             Command::History(a) => a.json,
+            Command::Replies(a) => match &a.action {
+                Some(RepliesAction::Eval { json, .. }) => *json,
+                None => a.json,
+            },
             Command::Schedule(a) => a.json,
             Command::Queue(a) => a.json,
             Command::Selectors(SelectorsArgs {
@@ -231,6 +245,56 @@ pub(crate) struct HistoryArgs {
     /// a span back from now (`2d`, `12h`, `1w`, `90 minutes`).
     #[arg(long, value_name = "WHEN")]
     pub(crate) since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RepliesArgs {
+    #[command(subcommand)]
+    pub(crate) action: Option<RepliesAction>,
+    /// Only replies on these platforms: comma-separated ids (x, reddit,
+    /// hackernews, instagram; aliases twitter, hn) or `all` (the default).
+    #[arg(long, short = 't', value_name = "LIST")]
+    pub(crate) to: Vec<String>,
+    /// Replies to posts made since then: RFC 3339 or a span back from now
+    /// (`7d`, `12h`, `2w`).
+    #[arg(long, value_name = "WHEN", default_value = "7d")]
+    pub(crate) since: String,
+    /// One JSON object per reply per line, then one summary object.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Score each reply (needs_reply, priority 0-3, label, reason) with the
+    /// configured model (DISTROFLOW_AI_BASE_URL, DISTROFLOW_AI_MODEL,
+    /// OPENAI_API_KEY); without one, replies are listed unscored.
+    #[arg(long)]
+    pub(crate) triage: bool,
+    /// Only replies scored at least this priority (0-3); implies --triage.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=3))]
+    pub(crate) min_priority: Option<u8>,
+    /// Do not visit the platforms: list the replies already stored.
+    #[arg(long)]
+    pub(crate) offline: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RepliesAction {
+    /// Score the built-in labelled set of 100 replies with each model:
+    /// agreement, cost per 100 replies, and the cheapest model within 5
+    /// points of the best.
+    #[command(after_help = crate::examples::REPLIES_EVAL)]
+    Eval {
+        /// Models to compare, comma-separated, at the configured endpoint
+        /// (default: DISTROFLOW_AI_MODEL).
+        #[arg(long, value_name = "LIST")]
+        models: Vec<String>,
+        /// Also measure batching: calls, tokens and cost per 100 replies
+        /// batched and one call per reply, and calls the cache saves on a
+        /// second, overlapping pass.
+        #[arg(long)]
+        batching: bool,
+        /// One JSON object per model per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

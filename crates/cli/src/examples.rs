@@ -148,3 +148,17 @@ Examples:
   distroflow man > distroflow.1
   distroflow man | man -l -
   distroflow man > /usr/local/share/man/man1/distroflow.1";
+
+pub(crate) const REPLIES: &str = "\
+Examples:
+  distroflow replies
+  distroflow replies --to hn,reddit --since 2d
+  distroflow replies --triage --min-priority 2
+  distroflow replies --offline --json
+  distroflow replies eval --models gpt-4o-mini,gpt-4.1-nano";
+
+pub(crate) const REPLIES_EVAL: &str = "\
+Examples:
+  distroflow replies eval
+  distroflow replies eval --models gpt-4o-mini,gpt-4.1-nano,gpt-4o
+  distroflow replies eval --batching";

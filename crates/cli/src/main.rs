@@ -109,6 +109,7 @@ async fn dispatch(command: Command) -> distroflow_core::Result<ExitStatus> {
         Command::Selectors(a) => commands::selectors::run(a),
         Command::Heal(a) => commands::selectors::heal(a),
         Command::History(a) => commands::history::run(a),
+        Command::Replies(a) => commands::replies::run(a).await,
         Command::Schedule(a) => commands::schedule::schedule(a),
         Command::Queue(a) => commands::schedule::queue(a),
         Command::Daemon(a) => commands::schedule::daemon(a).await,

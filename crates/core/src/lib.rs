@@ -27,6 +27,7 @@ mod media;
 mod page;
 mod platform;
 mod post;
+mod reply;
 mod result;
 mod scope;
 
@@ -51,5 +52,6 @@ pub use platform::{
     plausible_name, Capabilities, Existing, JobContext, Platform, PlatformId, Posted,
 };
 pub use post::Post;
+pub use reply::Reply;
 pub use result::{ErrorReport, PostResult, Status};
 pub use scope::{CookieScope, DropReason, DroppedCookie, Scoped};

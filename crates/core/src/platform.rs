@@ -4,7 +4,7 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use url::Url;
 
-use crate::{Error, Page, Post, Result};
+use crate::{Error, Page, Post, Reply, Result};
 
 /// The platforms DistroFlow knows, by their stable ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -215,6 +215,17 @@ pub fn plausible_name(text: &str) -> Option<String> {
     ok.then(|| name.to_string())
 }
 
+/// What [`Platform::replies`] answers on a platform that cannot read them.
+fn replies_unsupported(id: PlatformId) -> Error {
+    Error::Usage {
+        message: format!(
+            "reading replies on {} is not supported yet",
+            id.display_name()
+        ),
+        hint: None,
+    }
+}
+
 /// One platform adapter. Adapters drive the site's own web UI through [`Page`].
 #[async_trait]
 pub trait Platform: Send + Sync {
@@ -278,6 +289,25 @@ pub trait Platform: Send + Sync {
         Ok(Existing::CannotTell)
     }
 
+    /// The replies under one of the person's own posts (`post_url`), every
+    /// level of nesting and every page, oldest first; deleted ones left out.
+    /// Read only: nothing is posted. Platforms that cannot yet read replies
+    /// say so (a usage error, see [`Platform::reads_replies`]) and the
+    /// others still run.
+    async fn replies(
+        &self,
+        _page: &dyn Page,
+        _ctx: &JobContext,
+        _post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        Err(replies_unsupported(self.id()))
+    }
+
+    /// Whether [`Platform::replies`] is implemented for this platform.
+    fn reads_replies(&self) -> bool {
+        false
+    }
+
     /// Publishes the post and returns where it now lives. A failure after
     /// the submit whose result is unknown is [`Error::Uncertain`].
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted>;
@@ -286,6 +316,46 @@ pub trait Platform: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::plausible_name;
+    use super::*;
+
+    /// A platform that implements only what every adapter must.
+    struct Minimal;
+
+    #[async_trait]
+    impl Platform for Minimal {
+        fn id(&self) -> PlatformId {
+            PlatformId::Instagram
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::default()
+        }
+        fn validate(&self, _post: &Post) -> Result<()> {
+            Ok(())
+        }
+        fn login_path(&self) -> &'static str {
+            "login"
+        }
+        fn logged_in_marker(&self) -> &'static str {
+            "#me"
+        }
+        async fn is_logged_in(&self, _page: &dyn Page, _ctx: &JobContext) -> Result<bool> {
+            Ok(false)
+        }
+        async fn post(&self, _page: &dyn Page, _ctx: &JobContext, _post: &Post) -> Result<Posted> {
+            Err(Error::usage("not in this test", None))
+        }
+    }
+
+    #[test]
+    fn a_platform_without_replies_says_so_and_is_not_asked() {
+        assert!(!Minimal.reads_replies());
+        let e = replies_unsupported(Minimal.id());
+        assert!(e.is_usage());
+        assert_eq!(
+            e.to_string(),
+            "reading replies on Instagram is not supported yet"
+        );
+    }
 
     #[test]
     fn account_names_are_one_short_word() {

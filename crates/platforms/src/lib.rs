@@ -21,6 +21,7 @@ mod instagram;
 mod linkedin;
 mod mastodon;
 mod reddit;
+mod replies;
 mod ui;
 mod x;
 

@@ -36,6 +36,7 @@ mod mutate;
 mod reddit;
 mod script;
 mod server;
+mod triage_model;
 mod x;
 
 pub use bluesky::{Bluesky, BlueskyOptions, BskyMedia, BskyPost, BLUESKY_UI_VERSIONS};
@@ -51,4 +52,5 @@ pub use mutate::{
     MUTATE_ENV,
 };
 pub use reddit::{Reddit, RedditOptions, RedditPost, REDDIT_UI_VERSIONS};
+pub use triage_model::{keyword_verdict, FakeTriageModel, TriageRequest};
 pub use x::{XMedia, XOptions, XPost, XRefusal, X, X_UI_VERSIONS};

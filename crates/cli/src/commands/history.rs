@@ -94,7 +94,7 @@ fn parse_status(s: &str) -> Result<AttemptState> {
 /// `--since`: an RFC 3339 time, or a span back from `now` (`2d`, `12h`,
 /// `1w`, `90 minutes`, `3 days ago`); days and weeks are calendar days in
 /// `now`'s zone.
-fn parse_since(s: &str, now: &Zoned) -> Result<Timestamp> {
+pub(crate) fn parse_since(s: &str, now: &Zoned) -> Result<Timestamp> {
     let text = s.trim();
     if let Ok(t) = text.parse::<Timestamp>() {
         return Ok(t);

@@ -7,6 +7,7 @@ pub(crate) mod history;
 pub(crate) mod instance;
 pub(crate) mod login;
 pub(crate) mod post;
+pub(crate) mod replies;
 pub(crate) mod sandbox;
 pub(crate) mod schedule;
 pub(crate) mod selectors;

@@ -1,19 +1,22 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::replies;
 use crate::ui::{snippet, Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     wait_until, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
-    Posted, Result, Waits,
+    Posted, Reply, Result, Waits,
 };
 use serde_json::Value;
 
+mod comments;
 mod existing;
 mod flair;
 mod new;
 mod old;
 
+use comments::*;
 use existing::*;
 use flair::*;
 use new::*;
@@ -146,6 +149,48 @@ impl Platform for Reddit {
     ) -> Result<Existing> {
         let plan = plan(post)?;
         find_existing(page, ctx, &plan).await
+    }
+
+    fn reads_replies(&self) -> bool {
+        true
+    }
+
+    /// The comments on the post's page (new Reddit's `shreddit-comment`,
+    /// nested), after "View more comments" was pressed until none is left.
+    async fn replies(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        let url = replies::on_site(ID, ctx, &on_new_reddit(ctx, post_url)?)?;
+        page.goto(url.as_str()).await?;
+        for _ in 0..MAX_COMMENT_PAGES {
+            let state = comment_state(page).await?;
+            if !state.more {
+                break;
+            }
+            page.click(SEL_MORE_COMMENTS).await?;
+            wait_until(page.waits(), "more Reddit comments to load", || async {
+                let now = comment_state(page).await?;
+                let settled = now.comments > state.comments || !(now.more || now.pending);
+                Ok(settled.then_some(()))
+            })
+            .await?;
+        }
+        let read: replies::Read =
+            serde_json::from_value(page.eval(READ_COMMENTS).await?).map_err(|e| {
+                Error::Unexpected {
+                    message: format!("reading the comments of {url}: {e}"),
+                }
+            })?;
+        Ok(replies::to_replies(ID, post_url, read.rows, |r| {
+            r.url
+                .as_deref()
+                .and_then(|u| url.join(u).ok())
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        }))
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {

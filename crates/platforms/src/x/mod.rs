@@ -5,9 +5,11 @@ use crate::ui::{goto, Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     wait_until, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId, Post,
-    Posted, Result, Waits,
+    Posted, Reply, Result, Waits,
 };
 use serde_json::Value;
+
+use crate::replies;
 
 mod answer;
 mod compose;
@@ -20,6 +22,78 @@ use session::*;
 use status::*;
 
 const ID: PlatformId = PlatformId::X;
+
+// Reading replies: read only, never a target to act on except "Show more
+// replies".
+const SEL_SHOW_MORE_REPLIES: &str =
+    "[data-testid=cellInnerDiv] button:has-text(\"Show more replies\")";
+/// Conversation pages (and "Show more replies" presses per page) at most.
+const MAX_CONVERSATION_PAGES: usize = 100;
+
+/// A status page's conversation: the articles after the focal post (its
+/// direct replies), each with its id (from its time link), author handle,
+/// time, text, link and reply count (the reply button's `aria-label`,
+/// "3 Replies. Reply"); and whether "Show more replies" is left.
+const READ_CONVERSATION: &str = r#"(() => {
+  const focal = __FOCAL__;
+  const missing = (document.body ? document.body.innerText : '').includes('this page doesn’t exist');
+  const arts = Array.from(document.querySelectorAll('article[data-testid=tweet]'));
+  const read = (a) => {
+    const link = Array.from(a.querySelectorAll('a[href*="/status/"]')).find(l => l.querySelector('time'));
+    const href = link ? link.getAttribute('href') : '';
+    const m = href.match(/\/status\/(\d+)/);
+    const name = a.querySelector('[data-testid=User-Name]');
+    const handle = name ? (Array.from(name.querySelectorAll('a')).map(x => x.textContent.trim()).find(t => t.startsWith('@')) || '') : '';
+    const text = a.querySelector('[data-testid=tweetText]');
+    const time = a.querySelector('time');
+    const rb = a.querySelector('[data-testid=reply]');
+    const n = rb ? (parseInt((rb.getAttribute('aria-label') || '').split(' ')[0], 10) || 0) : 0;
+    return { id: m ? m[1] : '', author: handle.replace(/^@/, ''), at: time ? (time.getAttribute('datetime') || '') : '',
+             text: text ? (text.innerText || text.textContent || '').trim() : '', url: href, replies: n };
+  };
+  const all = arts.map(read);
+  const at = all.findIndex(r => r.id === focal);
+  const buttons = Array.from(document.querySelectorAll('[data-testid=cellInnerDiv] button'))
+    .filter(b => b.textContent.includes('Show more replies'));
+  const more = buttons.some(b => !b.disabled);
+  const pending = buttons.some(b => b.disabled);
+  return { ready: at >= 0, missing, rows: at >= 0 ? all.slice(at + 1) : [], more, pending };
+})()"#;
+
+/// Reads the conversation page of `focal` (at `url`) once it shows it.
+async fn read_conversation(page: &dyn Page, focal: &str, url: &url::Url) -> Result<XPage> {
+    let script = READ_CONVERSATION.replace(
+        "__FOCAL__",
+        &serde_json::to_string(focal).unwrap_or_default(),
+    );
+    wait_until(page.waits(), "the X conversation to render", || async {
+        let v = page.eval(&script).await?;
+        if v["missing"].as_bool() == Some(true) {
+            return Err(Error::usage(
+                format!("X says {url} does not exist"),
+                Some("it may have been deleted".into()),
+            ));
+        }
+        if v["ready"].as_bool() != Some(true) {
+            return Ok(None);
+        }
+        serde_json::from_value::<XPage>(v)
+            .map(Some)
+            .map_err(|e| Error::Unexpected {
+                message: format!("reading the X conversation: {e}"),
+            })
+    })
+    .await
+}
+
+/// One read of a conversation page.
+#[derive(serde::Deserialize)]
+struct XPage {
+    rows: Vec<replies::Row>,
+    more: bool,
+    /// A "Show more replies" pressed and still loading.
+    pending: bool,
+}
 
 // Targets, resolved through selectors/x.toml (and repaired there). x.com's
 // class names are generated (`css-175oi2r`, `r-...`) and change with every
@@ -252,6 +326,72 @@ impl Platform for X {
             )),
             None => Existing::NotFound,
         })
+    }
+
+    fn reads_replies(&self) -> bool {
+        true
+    }
+
+    /// The conversation under the post: the replies below it on its status
+    /// page ("Show more replies" pressed until none is left), then, for each
+    /// reply whose reply button counts replies, that reply's own page.
+    async fn replies(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        let root = replies::on_site(ID, ctx, post_url)?;
+        let (_, root_id) = status_parts(root.as_str()).ok_or_else(|| {
+            Error::usage(
+                format!("{post_url} is not the link of a post on X (/USER/status/ID)"),
+                None,
+            )
+        })?;
+        let mut queue = std::collections::VecDeque::from([(root, root_id, None::<String>)]);
+        let mut rows = Vec::new();
+        let mut visits = 0;
+        while let Some((url, focal, parent)) = queue.pop_front() {
+            if visits == MAX_CONVERSATION_PAGES {
+                tracing::warn!(
+                    post = post_url,
+                    "X: stopped after {visits} conversation pages"
+                );
+                break;
+            }
+            visits += 1;
+            page.goto(url.as_str()).await?;
+            let mut now = read_conversation(page, &focal, &url).await?;
+            for _ in 0..MAX_CONVERSATION_PAGES {
+                if !now.more {
+                    break;
+                }
+                page.click(SEL_SHOW_MORE_REPLIES).await?;
+                let before = now.rows.len();
+                now = wait_until(page.waits(), "more X replies to load", || async {
+                    let next = read_conversation(page, &focal, &url).await?;
+                    let settled = next.rows.len() > before || !(next.more || next.pending);
+                    Ok(settled.then_some(next))
+                })
+                .await?;
+            }
+            for mut row in now.rows {
+                row.parent = parent.clone();
+                if row.replies > 0 {
+                    if let Some(u) = row.url.as_deref().and_then(|u| url.join(u).ok()) {
+                        queue.push_back((u, row.id.clone(), Some(row.id.clone())));
+                    }
+                }
+                rows.push(row);
+            }
+        }
+        Ok(replies::to_replies(ID, post_url, rows, |r| {
+            r.url
+                .as_deref()
+                .and_then(|u| ctx.base_url.join(u).ok())
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        }))
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
