@@ -246,6 +246,18 @@ fn pick_in(fp: &ElementInfo, page: &[ElementInfo], destructive: bool) -> Option<
     let (index, tier, score) = if let Some(i) = role::pick(fp, page, destructive) {
         (i, Tier::Role, 1.0)
     } else {
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            // Why nothing was taken: the best likenesses (selectors and
+            // scores only, never text typed into the page).
+            let mut best: Vec<(f64, &str)> = page
+                .iter()
+                .filter(|c| c.visible)
+                .map(|c| (similarity::score(fp, c), c.selector.as_str()))
+                .collect();
+            best.sort_by(|a, b| b.0.total_cmp(&a.0));
+            best.truncate(3);
+            tracing::debug!(role = %fp.role, candidates = page.len(), ?best, "no unique role match; likeness");
+        }
         let p = similarity::pick(fp, page, destructive)?;
         if role::is_disabled(&page[p.index]) {
             return None;

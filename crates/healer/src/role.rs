@@ -34,10 +34,12 @@ fn keys(e: &ElementInfo) -> Vec<(&'static str, String)> {
     if !name.trim().is_empty() {
         k.push(("name", norm(name)));
     }
-    for attr in ["data-testid", "name"] {
-        if let Some(v) = e.attrs.get(attr).filter(|v| !v.is_empty()) {
-            k.push((attr, v.clone()));
-        }
+    if let Some(v) = e.attrs.get("data-testid").filter(|v| !v.is_empty()) {
+        k.push(("data-testid", v.clone()));
+    }
+    // The form field's `name` attribute (not its accessible name).
+    if let Some(v) = e.attrs.get("name").filter(|v| !v.is_empty()) {
+        k.push(("field", v.clone()));
     }
     k
 }
@@ -48,6 +50,7 @@ fn key_of(e: &ElementInfo, kind: &str) -> Option<String> {
             let name = if e.name.is_empty() { &e.text } else { &e.name };
             Some(norm(name)).filter(|n| !n.is_empty())
         }
+        "field" => e.attrs.get("name").filter(|v| !v.is_empty()).cloned(),
         attr => e.attrs.get(attr).filter(|v| !v.is_empty()).cloned(),
     }
 }
@@ -169,6 +172,20 @@ mod tests {
         assert_eq!(pick(&want, &page, false), Some(0));
         let two = vec![el("div", "button", "Publish"), el("div", "button", "Post")];
         assert_eq!(pick(&want, &two, false), None);
+    }
+
+    #[test]
+    fn a_field_whose_label_is_out_of_reach_is_found_by_its_field_name() {
+        // HN's title input moved into a shadow root: its label cell is out
+        // of reach, so its accessible name is empty; its `name` is not.
+        let mut want = el("input", "textbox", "title");
+        want.attrs.insert("name".into(), "title".into());
+        let mut moved = el("input", "textbox", "");
+        moved.attrs.insert("name".into(), "title".into());
+        let mut url = el("input", "textbox", "");
+        url.attrs.insert("name".into(), "url".into());
+        let page = vec![el("input", "textbox", "Search"), url, moved];
+        assert_eq!(pick(&want, &page, false), Some(2));
     }
 
     #[test]
