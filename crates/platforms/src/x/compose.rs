@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Any open dialog, whatever its markup (`div[role=dialog]` or `<dialog>`).
+const SEL_ANY_DIALOG: &str = r#"[role="dialog"], dialog[open]"#;
+
 /// Opens `/compose/post` and waits for its modal; when that route shows no
 /// modal (it moved before: `/compose/tweet`), the inline composer of `/home`.
 pub(super) async fn open_composer(page: &dyn Page, ctx: &JobContext) -> Result<Composer> {
@@ -12,12 +15,18 @@ pub(super) async fn open_composer(page: &dyn Page, ctx: &JobContext) -> Result<C
     let since = std::time::Instant::now();
     let found = wait_until(page.waits(), "X's compose modal", || async {
         check_session(page).await?;
-        if crate::ui::present(page, &modal, since).await? {
+        if page.count(&modal).await? > 0 {
             return Ok(Some(Composer::Modal));
         }
         // Redirected away from the modal route: the page's own composer.
         if !current_path(page).await?.starts_with("/compose/") && page.count(&inline).await? > 0 {
             return Ok(Some(Composer::Inline));
+        }
+        // A modal whose editor no known selector finds is repaired, but
+        // only when there is a modal: the timeline's own editor is its
+        // exact twin and must never be taken for it.
+        if page.count(SEL_ANY_DIALOG).await? > 0 && crate::ui::present(page, &modal, since).await? {
+            return Ok(Some(Composer::Modal));
         }
         Ok(None)
     })
