@@ -290,30 +290,4 @@ pub(crate) async fn check_session(
     .await
 }
 
-pub(crate) async fn check_in(
-    browser: &Browser,
-    healer: &std::sync::Arc<distroflow_healer::Healer>,
-    adapter: &dyn Platform,
-    ctx: &JobContext,
-    auth: &AuthConfig,
-) -> Result<Option<String>> {
-    let scope = CookieScope::new(adapter.id(), &ctx.base_url);
-    let session = browser.session_in(&scope, &auth.cookies).await?;
-    let page = healer.page(session.page(), adapter.id());
-    let result = async {
-        if !adapter.is_logged_in(&page, ctx).await? {
-            return Ok(None);
-        }
-        let name = adapter.account_name(&page, ctx).await.unwrap_or_else(|e| {
-            tracing::debug!("could not read the account name: {e}");
-            None
-        });
-        Ok(Some(
-            name.or_else(|| auth.username.clone()).unwrap_or_default(),
-        ))
-    }
-    .await;
-    page.finish();
-    session.close().await;
-    result
-}
+pub(crate) use distroflow_app::check_in;

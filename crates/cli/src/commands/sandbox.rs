@@ -64,13 +64,28 @@ impl Sandbox {
         }
     }
 
+    pub(crate) async fn shutdown(self) {
+        tokio::join!(
+            self.hackernews.shutdown(),
+            self.x.shutdown(),
+            self.reddit.shutdown(),
+            self.instagram.shutdown()
+        );
+    }
+}
+
+impl distroflow_app::Sites for Sandbox {
+    fn user(&self) -> &str {
+        SANDBOX_USER
+    }
+
     /// Where a platform's replica lives.
-    pub(crate) fn base_url(&self, platform: PlatformId) -> Option<Url> {
+    fn base_url(&self, platform: PlatformId) -> Option<Url> {
         self.url_of(platform).parse().ok()
     }
 
     /// The logged-in session of the sandbox account on a replica.
-    pub(crate) fn cookies(&self, platform: PlatformId) -> Option<Vec<Cookie>> {
+    fn cookies(&self, platform: PlatformId) -> Option<Vec<Cookie>> {
         let (name, value) = match platform {
             PlatformId::X => ("auth_token", self.x.session_cookie(SANDBOX_USER)?),
             PlatformId::Reddit => ("reddit_session", self.reddit.session_cookie(SANDBOX_USER)?),
@@ -87,15 +102,6 @@ impl Sandbox {
             secure: false,
             same_site: None,
         }])
-    }
-
-    pub(crate) async fn shutdown(self) {
-        tokio::join!(
-            self.hackernews.shutdown(),
-            self.x.shutdown(),
-            self.reddit.shutdown(),
-            self.instagram.shutdown()
-        );
     }
 }
 
