@@ -18,4 +18,5 @@ mod lookalikes;
 mod readiness;
 mod schedule;
 mod security;
+mod serve;
 mod validation;

@@ -169,6 +169,13 @@ impl Opened {
     }
 }
 
+/// A step of a job, as it happens (for live progress: the server's
+/// `job.step` events). Steps come in this order, some skipped: `started`,
+/// `checked` (the records allow it), `resolving` (looking for an earlier
+/// attempt's post), `browser` (its context is open), `posting` (the
+/// adapter's flow, which ends in the submit, has begun).
+pub type StepFn = Arc<dyn Fn(PlatformId, &'static str) + Send + Sync>;
+
 /// Runs every job, calling `report` as each finishes. When `interrupt`
 /// completes (Ctrl-C), running jobs are stopped and the browser closed.
 pub async fn run(
@@ -176,9 +183,28 @@ pub async fn run(
     post: Post,
     source: BrowserSource,
     job_timeout: Duration,
-    mut report: impl FnMut(&PostResult),
+    report: impl FnMut(&PostResult),
     interrupt: impl Future<Output = ()>,
 ) -> RunEnd {
+    run_observed(jobs, post, source, job_timeout, report, None, interrupt).await
+}
+
+/// [`run`], telling `steps` each job's steps as they happen.
+pub async fn run_observed(
+    jobs: Vec<Job>,
+    post: Post,
+    source: BrowserSource,
+    job_timeout: Duration,
+    mut report: impl FnMut(&PostResult),
+    steps: Option<StepFn>,
+    interrupt: impl Future<Output = ()>,
+) -> RunEnd {
+    let step = move |p: PlatformId, what: &'static str| {
+        if let Some(f) = &steps {
+            f(p, what)
+        }
+    };
+    let step = Arc::new(step);
     tokio::pin!(interrupt);
     let post = Arc::new(post);
     let mut results = Vec::new();
@@ -250,32 +276,37 @@ pub async fn run(
         let progress = SharedProgress::default();
         let ledger = job.ledger.clone();
         let task_progress = progress.clone();
+        let step = step.clone();
         let handle = set.spawn(async move {
             let start = Instant::now();
             let platform = job.platform;
             let progress = task_progress;
-            let outcome =
-                match tokio::time::timeout(job_timeout, run_one(&browser, &job, &post, &progress))
-                    .await
-                {
-                    Ok(o) => o,
-                    Err(_) => {
-                        let mut e = Error::Timeout {
-                            what: format!("{} to finish", platform.display_name()),
+            step(platform, "started");
+            let step = |what: &'static str| step(platform, what);
+            let outcome = match tokio::time::timeout(
+                job_timeout,
+                run_one(&browser, &job, &post, &progress, &step),
+            )
+            .await
+            {
+                Ok(o) => o,
+                Err(_) => {
+                    let mut e = Error::Timeout {
+                        what: format!("{} to finish", platform.display_name()),
+                        after: job_timeout,
+                    };
+                    if !record_stopped(job.ledger.as_deref(), &progress, platform, &e) {
+                        e = Error::Timeout {
+                            what: format!(
+                                "{} to finish (nothing was submitted; safe to run again)",
+                                platform.display_name()
+                            ),
                             after: job_timeout,
                         };
-                        if !record_stopped(job.ledger.as_deref(), &progress, platform, &e) {
-                            e = Error::Timeout {
-                                what: format!(
-                                    "{} to finish (nothing was submitted; safe to run again)",
-                                    platform.display_name()
-                                ),
-                                after: job_timeout,
-                            };
-                        }
-                        Err(e)
                     }
-                };
+                    Err(e)
+                }
+            };
             let engine = lock(&progress).engine.clone();
             let mut r = match outcome {
                 Ok(Done::Posted(p)) => PostResult::from_outcome(platform, Ok(p), start.elapsed()),
@@ -350,6 +381,7 @@ async fn run_one(
     job: &Job,
     post: &Post,
     progress: &Mutex<Progress>,
+    step: &(dyn Fn(&'static str) + Send + Sync),
 ) -> Result<Done> {
     let before = match &job.ledger {
         Some(l) => Some(l.before(job.platform, &job.account, post)?),
@@ -364,6 +396,7 @@ async fn run_one(
             id: row.post_id.clone(),
         });
     }
+    step("checked");
     let cookies = job.cookies.as_deref().unwrap_or_default();
     let scope = CookieScope::new(job.platform, &job.ctx.base_url);
     // Opening a context is safe to repeat; the post itself is not retried.
@@ -387,8 +420,9 @@ async fn run_one(
         }
     };
     lock(progress).engine = session.engine();
+    step("browser");
     let page = job.healer.page(session.page(), job.platform);
-    let mut outcome = post_or_resolve(job, &page, post, before, progress).await;
+    let mut outcome = post_or_resolve(job, &page, post, before, progress, step).await;
     if let (Err(e), Some(bundles)) = (&outcome, &job.bundles) {
         if leaves_bundle(e) {
             if let Some(path) = bundles.write(job.platform, &page, e).await {
@@ -410,10 +444,12 @@ async fn post_or_resolve(
     post: &Post,
     before: Option<Before>,
     progress: &Mutex<Progress>,
+    step: &(dyn Fn(&'static str) + Send + Sync),
 ) -> Result<Done> {
     // A `Before::Post` attempt is already in `progress` (run_one put it there).
     if let (Some(Before::Resolve(row)), Some(ledger)) = (before, &job.ledger) {
         // An earlier attempt may have posted this: look before posting.
+        step("resolving");
         let when = row.last_at();
         match job.adapter.find_existing(page, &job.ctx, post).await {
             Ok(Existing::Found(p)) => {
@@ -443,6 +479,7 @@ async fn post_or_resolve(
     // there is counted as uncertain too: looking costs a visit, a double
     // post costs more.)
     lock(progress).submit_started = true;
+    step("posting");
     let outcome = job.adapter.post(page, &job.ctx, post).await;
     let id = lock(progress).attempt.take();
     if let (Some(ledger), Some(id)) = (&job.ledger, id) {

@@ -9,6 +9,7 @@ pub(crate) mod post;
 pub(crate) mod sandbox;
 pub(crate) mod schedule;
 pub(crate) mod selectors;
+pub(crate) mod serve;
 pub(crate) mod validate;
 
 use std::error::Error as _;
