@@ -408,3 +408,98 @@ async fn serve_refuses_a_remote_address_and_keeps_its_token_private() {
     assert_ne!(first, second);
     assert!(!stderr.contains(first.trim()) && !stderr.contains(second.trim()));
 }
+
+/// The dashboard in a real headless Chromium, driven through DistroFlow's
+/// own browser crate: log in with the token, compose with live checks,
+/// watch the progress row turn into the post's link, find the post in
+/// History; every field has a label.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_logs_in_posts_with_live_progress_and_shows_history() {
+    use distroflow_core::{wait_until, Page, Waits};
+    let (Sites { hn, .. }, mut u) = four_sites().await;
+    let serve = Serve::start(&mut u, &["--no-daemon"]).await;
+    let browser =
+        distroflow_browser::Browser::launch(distroflow_browser::BrowserOptions::from_env(None))
+            .await
+            .unwrap();
+    let base: url::Url = serve.url("/").parse().unwrap();
+    let session = browser.session(&base, &[]).await.unwrap();
+    let page = session.page();
+    let waits = Waits {
+        timeout: Duration::from_secs(60),
+        ..page.waits()
+    };
+    let js = |expr: &'static str| async move {
+        let v = page.eval(expr).await?;
+        Ok::<_, distroflow_core::Error>(Some(v).filter(|v| !v.is_null() && *v != false))
+    };
+
+    page.goto(base.as_str()).await.unwrap();
+    page.wait_for("#token", "the login form").await.unwrap();
+    page.type_text("#token", "not the token at all")
+        .await
+        .unwrap();
+    page.click_and_wait_for_navigation("button[type=submit]")
+        .await
+        .unwrap();
+    let body = page.body_text().await.unwrap();
+    assert!(
+        body.contains("That is not the token."),
+        "{body} {:?}",
+        page.current_url().await
+    );
+    page.type_text("#token", TOKEN).await.unwrap();
+    page.click_and_wait_for_navigation("button[type=submit]")
+        .await
+        .unwrap();
+    page.wait_for("#compose", "the compose form").await.unwrap();
+    // The session cookie is not readable by the page.
+    assert_eq!(page.eval("document.cookie").await.unwrap(), "");
+    let unlabelled = page
+        .eval("[...document.querySelectorAll('input,textarea,select')].filter(e => !(e.labels && e.labels.length)).length")
+        .await
+        .unwrap();
+    assert_eq!(unlabelled, 0);
+
+    page.click("input[value=hackernews]").await.unwrap();
+    page.type_text("#title", "From the dashboard")
+        .await
+        .unwrap();
+    page.type_text("#text", "Posted with a click")
+        .await
+        .unwrap();
+    let checked = wait_until(waits, "the live check", || {
+        js("(document.querySelector('#checks li.ok') || {}).textContent || null")
+    })
+    .await
+    .unwrap();
+    assert!(
+        checked
+            .as_str()
+            .unwrap()
+            .contains("hackernews: title 18/80"),
+        "{checked}"
+    );
+
+    page.click("#post").await.unwrap();
+    let link = wait_until(waits, "the progress row's link", || {
+        js("(document.querySelector('#progress a.result-link') || {}).href || null")
+    })
+    .await
+    .unwrap();
+    assert!(link.as_str().unwrap().starts_with(&hn.url()), "{link}");
+    assert_eq!(hn.stories()[0].title, "From the dashboard");
+
+    page.goto(serve.url("/history").as_str()).await.unwrap();
+    page.wait_for("#history", "the history table")
+        .await
+        .unwrap();
+    let body = page.body_text().await.unwrap();
+    assert!(body.contains("From the dashboard"), "{body}");
+    assert!(body.contains("100% (1/1)"), "{body}");
+
+    session.close().await;
+    browser.close().await;
+    let (code, stderr) = serve.stop().await;
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -76,7 +76,28 @@ pub(crate) async fn outer(State(state): State<AppState>, req: Request, next: Nex
     if too_big {
         return too_large().into_response();
     }
-    next.run(req).await
+    let mut res = next.run(req).await;
+    // No framing (clickjacking), no type guessing, no referrer to the
+    // sites a result links to (`same-origin`: with `no-referrer` a
+    // browser would send `Origin: null` on the dashboard's own forms).
+    let h = res.headers_mut();
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("same-origin"),
+    );
+    res
 }
 
 pub(crate) fn too_large() -> ApiError {

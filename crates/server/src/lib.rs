@@ -26,6 +26,7 @@
 //! ```
 
 mod api;
+mod dashboard;
 mod error;
 mod events;
 mod guard;
@@ -124,7 +125,8 @@ fn router(state: AppState) -> Router {
         .openapi
         .set(serde_json::to_value(&doc).unwrap_or_default());
     let cors = cors(&state);
-    api.layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
+    api.merge(dashboard::router())
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(cors)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -435,3 +435,106 @@ async fn the_websocket_takes_its_token_three_ways_and_refuses_the_rest() {
     assert_eq!(post["state"], "done");
     assert_eq!(post["results"][0]["error"]["kind"], "auth");
 }
+
+#[tokio::test]
+async fn the_dashboard_session_is_httponly_strict_and_needs_its_csrf_header() {
+    let s = Server::start();
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Another site cannot log a browser in (login CSRF).
+    let r = c
+        .post(s.url("/login"))
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={}", TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .post(s.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={}", "wrong"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get("set-cookie").is_none());
+    let r = c
+        .post(s.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={}", TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let session = cookie.split(';').next().unwrap().to_string();
+
+    let page = c
+        .get(s.url("/"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let html = page.text().await.unwrap();
+    let csrf = html
+        .split("name=\"csrf\" content=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(!html.contains(TOKEN), "the page never holds the token");
+
+    // Reads work with the cookie; changes need the CSRF header too.
+    let body = serde_json::json!({"to": ["hn"], "title": "T", "text": "x", "at": "in 2h"});
+    let r = c
+        .get(s.url("/api/v1/queue"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    for sent in [None, Some("wrong")] {
+        let mut req = c
+            .post(s.url("/api/v1/posts"))
+            .header("cookie", &session)
+            .json(&body);
+        if let Some(v) = sent {
+            req = req.header("x-distroflow-csrf", v);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 403, "{sent:?}");
+        assert_eq!(error_of(r).await["kind"], "csrf");
+    }
+    let r = c
+        .post(s.url("/api/v1/posts"))
+        .header("cookie", &session)
+        .header("x-distroflow-csrf", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+
+    // Logged out, the cookie is worth nothing.
+    c.post(s.url("/logout"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    let r = c
+        .get(s.url("/api/v1/queue"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
