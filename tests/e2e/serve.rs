@@ -503,3 +503,63 @@ async fn the_dashboard_logs_in_posts_with_live_progress_and_shows_history() {
     let (code, stderr) = serve.stop().await;
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// An image uploaded with the post (multipart) reaches the replica; the
+/// upload is removed once the post is done.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_multipart_upload_posts_its_image_and_leaves_nothing_behind() {
+    let (Sites { x, .. }, mut u) = four_sites().await;
+    let serve = Serve::start(&mut u, &["--no-daemon"]).await;
+    let mut socket = serve.events().await;
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/example.png"
+    ))
+    .unwrap();
+    let boundary = "e2e-boundary-93b1";
+    let mut body = Vec::new();
+    for (name, value) in [("to", "x"), ("text", "An uploaded picture")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"media\"; filename=\"pic.png\"\r\nContent-Type: image/png\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(&png);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = serve
+        .http
+        .post(serve.url("/api/v1/posts"))
+        .bearer_auth(TOKEN)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = events_of(&mut socket, &id).await;
+    assert_eq!(events.last().unwrap()["ok"], true, "{events:#?}");
+    let post = x
+        .posts()
+        .into_iter()
+        .find(|p| p.text == "An uploaded picture")
+        .unwrap();
+    assert_eq!(post.media.len(), 1);
+    let uploads = u.home().join("uploads");
+    let left: Vec<_> = std::fs::read_dir(&uploads)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    let (code, stderr) = serve.stop().await;
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -210,14 +210,31 @@ pub(crate) async fn openapi(State(state): State<AppState>) -> impl IntoResponse 
 /// Post now, or schedule with `at`. Validation is `distroflow post`'s own
 /// (the same messages); invalid input is refused (400) and nothing is
 /// posted or queued.
-#[utoipa::path(post, path = "/api/v1/posts", tag = "posts", request_body = PostRequest,
+#[utoipa::path(post, path = "/api/v1/posts", tag = "posts",
+    request_body(description = "JSON, or multipart/form-data with the same fields (text_for.<platform> for text_for) and `media` file parts, uploaded within the platforms' media limits",
+        content((PostRequest = "application/json"), (PostRequest = "multipart/form-data"))),
     responses((status = 202, body = Accepted), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
               (status = 503, body = ErrorBody, description = "The server is stopping")))]
 pub(crate) async fn create_post(
     State(state): State<AppState>,
-    Body(req): Body<PostRequest>,
+    input: crate::upload::PostInput,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
+    let uploads = input.uploads.clone();
+    let answer = accept(&state, input).await;
+    // Uploads of a refused post go at once; those of a scheduled one stay
+    // until its job has run; a post running now removes them when done.
+    if let (Err(_), Some(dir)) = (&answer, &uploads) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    answer
+}
+
+async fn accept(
+    state: &AppState,
+    input: crate::upload::PostInput,
+) -> ApiResult<(StatusCode, Json<Accepted>)> {
+    let crate::upload::PostInput { req, uploads } = input;
     let now = Timestamp::now();
     let when = match &req.at {
         Some(at) => Some(
@@ -287,7 +304,7 @@ pub(crate) async fn create_post(
         ));
     }
     let id = crate::token::random_hex()[..24].to_string();
-    crate::runner::start(&state, id.clone(), prepared, req.force);
+    crate::runner::start(state, id.clone(), prepared, req.force, uploads);
     Ok((StatusCode::ACCEPTED, Json(Accepted { id, job: None })))
 }
 

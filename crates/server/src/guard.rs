@@ -68,11 +68,18 @@ pub(crate) async fn outer(State(state): State<AppState>, req: Request, next: Nex
             .into_response();
         }
     }
+    // Uploads have the platform table's limit (checked again, file by
+    // file, as they are read); everything else is small JSON.
+    let limit = if crate::upload::is_multipart(headers) {
+        state.uploads.body()
+    } else {
+        MAX_JSON_BODY as u64
+    };
     let too_big = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > MAX_JSON_BODY);
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > limit);
     if too_big {
         return too_large().into_response();
     }

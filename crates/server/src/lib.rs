@@ -33,6 +33,7 @@ mod guard;
 mod runner;
 mod state;
 mod token;
+mod upload;
 mod warm;
 
 use std::future::Future;
@@ -192,6 +193,7 @@ fn state(listener: &TcpListener, options: &ServeOptions) -> Result<AppState> {
         stopping: AtomicBool::new(false),
         shutdown: watch::channel(false).0,
         openapi: Default::default(),
+        uploads: upload::UploadLimits::of(config)?,
     })))
 }
 

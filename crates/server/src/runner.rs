@@ -13,7 +13,14 @@ use serde_json::json;
 use crate::state::{AppState, PostRecord, PostState};
 
 /// Queues `prepared` as post `id` and starts it; returns at once.
-pub(crate) fn start(state: &AppState, id: String, prepared: Prepared, force: bool) {
+/// `uploads`: the folder of the files sent with it, removed when it is done.
+pub(crate) fn start(
+    state: &AppState,
+    id: String,
+    prepared: Prepared,
+    force: bool,
+    uploads: Option<std::path::PathBuf>,
+) {
     let targets = prepared.targets.clone();
     state.remember(PostRecord {
         id: id.clone(),
@@ -30,6 +37,9 @@ pub(crate) fn start(state: &AppState, id: String, prepared: Prepared, force: boo
     let state = state.clone();
     tokio::spawn(async move {
         run(&state, &id, prepared, force).await;
+        if let Some(dir) = uploads {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         state.running.send_modify(|n| *n -= 1);
     });
 }

@@ -58,6 +58,7 @@ pub(crate) struct Inner {
     /// Fires when the server stops (WebSockets close on it).
     pub(crate) shutdown: watch::Sender<bool>,
     pub(crate) openapi: std::sync::OnceLock<serde_json::Value>,
+    pub(crate) uploads: crate::upload::UploadLimits,
 }
 
 /// Where an API post is.

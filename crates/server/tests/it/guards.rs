@@ -538,3 +538,107 @@ async fn the_dashboard_session_is_httponly_strict_and_needs_its_csrf_header() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[tokio::test]
+async fn uploads_are_held_to_the_platform_tables_limits_and_never_left_behind() {
+    use crate::support::multipart;
+    let s = Server::with(|c| {
+        let chrome = c.browser.chrome.clone();
+        let mut small = String::new();
+        for p in ["x", "reddit", "hackernews", "instagram"] {
+            small.push_str(&format!(
+                "[limits.{p}]\nimage_bytes = 2000\ngif_bytes = 2000\nvideo_bytes = 2000\n"
+            ));
+        }
+        *c = toml::from_str(&small).unwrap();
+        c.browser.chrome = chrome;
+    });
+    let c = client();
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/example.png"
+    ))
+    .unwrap();
+    let big = vec![0u8; 5000];
+    let send = |parts: Vec<(&'static str, Option<&'static str>, Vec<u8>)>| {
+        let parts: Vec<(&str, Option<&str>, &[u8])> = parts
+            .iter()
+            .map(|(n, f, b)| (*n, *f, b.as_slice()))
+            .collect();
+        let (ct, body) = multipart(&parts);
+        c.post(s.url("/api/v1/posts"))
+            .header("authorization", bearer())
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    // Over the largest file any platform takes.
+    let r = send(vec![
+        ("to", None, b"x".to_vec()),
+        ("text", None, b"hi".to_vec()),
+        ("at", None, b"in 2h".to_vec()),
+        ("media", Some("big.png"), big),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(error_of(r).await["kind"], "too_large");
+    // Not media at all: the CLI's media check says so.
+    let r = send(vec![
+        ("to", None, b"x".to_vec()),
+        ("text", None, b"hi".to_vec()),
+        ("media", Some("notes.txt"), b"just some text".to_vec()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400);
+    let e = error_of(r).await;
+    assert!(e["message"].as_str().unwrap().contains("media file"), "{e}");
+    // A field the API does not know.
+    let r = send(vec![
+        ("to", None, b"x".to_vec()),
+        ("colour", None, b"red".to_vec()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(error_of(r).await["message"]
+        .as_str()
+        .unwrap()
+        .contains("colour"));
+    // Refused uploads leave nothing behind.
+    let uploads = s.home_path().join("uploads");
+    let left: Vec<_> = std::fs::read_dir(&uploads)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    // Within the limits: scheduled, its upload kept (private) for the job.
+    let r = send(vec![
+        ("to", None, b"x".to_vec()),
+        ("text", None, b"hi".to_vec()),
+        ("at", None, b"in 2h".to_vec()),
+        ("media", Some("../example.png"), png.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 202);
+    let kept: Vec<_> = std::fs::read_dir(&uploads).unwrap().flatten().collect();
+    assert_eq!(kept.len(), 1);
+    let dir = kept[0].path();
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), png);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    assert_eq!(
+        std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
