@@ -9,12 +9,15 @@
 //! cargo run --release -p distroflow-bench -- --cpu [--latency-ms 100] [--runs 3]
 //! ```
 //!
+//! `--api` compares `distroflow serve` with the CLI (see `api.rs`).
+//!
 //! `--cpu` posts to each platform alone, then to all four, on one
 //! warmed-up browser and prints the CPU each post cost (the whole machine's
 //! busy time, so run it on a quiet machine).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod api;
 mod cpu;
 mod healing;
 mod mem;
@@ -37,6 +40,8 @@ struct Args {
     json: bool,
     healing: bool,
     cpu: bool,
+    /// `--api`: `distroflow serve` against the CLI.
+    api: bool,
     /// `--mutations N` (with `--healing`): seeded redesigns per platform.
     mutations: Option<u64>,
     platforms: Vec<PlatformId>,
@@ -52,6 +57,7 @@ fn args() -> Result<Args, String> {
         json: false,
         healing: false,
         cpu: false,
+        api: false,
         mutations: None,
         platforms: vec![
             PlatformId::HackerNews,
@@ -76,6 +82,7 @@ fn args() -> Result<Args, String> {
             "--json" => a.json = true,
             "--healing" => a.healing = true,
             "--cpu" => a.cpu = true,
+            "--api" => a.api = true,
             "--mutations" => a.mutations = Some(num("--mutations")?),
             "--first-seed" => a.first_seed = num("--first-seed")?,
             "--mix-hydration" => a.mix_hydration = true,
@@ -88,7 +95,7 @@ fn args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?;
             }
             "-h" | "--help" => return Err(
-                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu]"
+                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --api]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -266,6 +273,13 @@ async fn main() -> std::process::ExitCode {
         .await
     } else if args.healing {
         healing::bench(args.runs, args.json).await
+    } else if args.api {
+        api::bench(api::ApiArgs {
+            latency: args.latency,
+            runs: args.runs,
+            json: args.json,
+        })
+        .await
     } else if args.cpu {
         cpu_profile(&args).await
     } else {
