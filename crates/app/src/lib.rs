@@ -33,5 +33,5 @@ pub use content::{
 };
 pub use history::{history, parse_since, parse_status, HistoryQuery};
 pub use jobs::{browser_options, browser_source, healer, ledger, make_jobs, Sites};
-pub use queue::{enqueue, Schedule, When};
+pub use queue::{enqueue, listed_states, Schedule, When};
 pub use scheduler::{run_queued_job, run_scheduler, JobOutcome, SchedulerEvent};

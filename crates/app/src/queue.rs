@@ -3,13 +3,29 @@
 
 use distroflow_core::{Error, Result};
 use distroflow_store::{
-    local_zone, parse_at, parse_every, zone_name, zone_named, Job, JobPayload, NewJob, Recurrence,
-    Store,
+    local_zone, parse_at, parse_every, zone_name, zone_named, Job, JobPayload, JobState, NewJob,
+    Recurrence, Store,
 };
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use crate::content::Prepared;
+
+/// The states `queue list` shows: queued, running and failed jobs, and
+/// with `all` done and cancelled ones too.
+pub fn listed_states(all: bool) -> &'static [JobState] {
+    if all {
+        &[
+            JobState::Queued,
+            JobState::Running,
+            JobState::Failed,
+            JobState::Done,
+            JobState::Cancelled,
+        ]
+    } else {
+        &[JobState::Queued, JobState::Running, JobState::Failed]
+    }
+}
 
 /// When a post is due, as `schedule --at --every --tz` give it.
 #[derive(Clone, Debug, Default)]

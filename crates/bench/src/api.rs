@@ -69,18 +69,6 @@ impl Home {
     }
 }
 
-fn pss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Pss:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// 10,000 finished attempts, as many runs would have left.
 fn seed(home: &Path) -> Result<(), String> {
     use distroflow_core::{PlatformId, Post};
@@ -198,7 +186,7 @@ pub(crate) async fn bench(args: ApiArgs) -> Result<(), String> {
     // Idle memory of the server process alone (its Chromium is separate
     // processes and not counted), once the warm browser is up.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let idle_kb = pss_kb(pid);
+    let idle_kb = crate::mem::pss_kb(&pid.to_string());
 
     let ws_url = format!("{}/api/v1/events", base.replacen("http://", "ws://", 1));
     let mut req = ws_url.into_client_request().map_err(|e| e.to_string())?;

@@ -432,18 +432,7 @@ pub(crate) async fn queue(
     State(state): State<AppState>,
     Query(p): Query<QueueParams>,
 ) -> ApiResult<Json<Vec<WireJob>>> {
-    let states: &[JobState] = if p.all {
-        &[
-            JobState::Queued,
-            JobState::Running,
-            JobState::Failed,
-            JobState::Done,
-            JobState::Cancelled,
-        ]
-    } else {
-        &[JobState::Queued, JobState::Running, JobState::Failed]
-    };
-    let jobs = lock(&state.store).jobs(states)?;
+    let jobs = lock(&state.store).jobs(distroflow_app::listed_states(p.all))?;
     Ok(Json(jobs.iter().map(WireJob::from).collect()))
 }
 

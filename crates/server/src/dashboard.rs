@@ -50,6 +50,18 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/healing", get(healing))
 }
 
+fn head(title: &str, csrf: Option<&str>) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            @if let Some(c) = csrf { meta name="csrf" content=(c); }
+            title { (title) " · DistroFlow" }
+            style { (maud::PreEscaped(STYLE)) }
+        }
+    }
+}
+
 fn page(title: &str, current: &str, csrf: &str, body: Markup) -> Markup {
     let nav = [
         ("/", "Compose"),
@@ -61,13 +73,7 @@ fn page(title: &str, current: &str, csrf: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="csrf" content=(csrf);
-                title { (title) " · DistroFlow" }
-                style { (maud::PreEscaped(STYLE)) }
-            }
+            (head(title, Some(csrf)))
             body {
                 a.skip href="#main" { "Skip to content" }
                 header {
@@ -99,12 +105,7 @@ fn login_page(error: Option<&str>) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Log in · DistroFlow" }
-                style { (maud::PreEscaped(STYLE)) }
-            }
+            (head("Log in", None))
             body {
                 main #main {
                     h1 { "DistroFlow" }
@@ -159,7 +160,7 @@ async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Respo
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(id) = session_id(&headers) {
+    if let Some(id) = crate::guard::session_id(&headers) {
         lock(&state.sessions).remove(&id);
     }
     (
@@ -170,17 +171,6 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
         Redirect::to("/"),
     )
         .into_response()
-}
-
-fn session_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::COOKIE)?
-        .to_str()
-        .ok()?
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_string())
 }
 
 async fn compose(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -348,8 +338,7 @@ async fn queue(State(state): State<AppState>, headers: HeaderMap) -> Response {
         Ok(c) => c,
         Err(r) => return *r,
     };
-    use distroflow_store::JobState as J;
-    let jobs = lock(&state.store).jobs(&[J::Queued, J::Running, J::Failed, J::Done, J::Cancelled]);
+    let jobs = lock(&state.store).jobs(distroflow_app::listed_states(true));
     let body = html! {
         ul #queue-status .plain role="alert" {}
         @match jobs {

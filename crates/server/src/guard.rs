@@ -87,23 +87,15 @@ pub(crate) async fn outer(State(state): State<AppState>, req: Request, next: Nex
     // No framing (clickjacking), no type guessing, no referrer to the
     // sites a result links to (`same-origin`: with `no-referrer` a
     // browser would send `Origin: null` on the dashboard's own forms).
-    let h = res.headers_mut();
-    h.insert(
-        header::X_FRAME_OPTIONS,
-        header::HeaderValue::from_static("DENY"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static("frame-ancestors 'none'"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        header::HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        header::HeaderValue::from_static("same-origin"),
-    );
+    for (name, value) in [
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ] {
+        res.headers_mut()
+            .insert(name, header::HeaderValue::from_static(value));
+    }
     res
 }
 
@@ -149,15 +141,22 @@ pub(crate) fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Ap
 
 /// The CSRF token of the request's dashboard session, if it has one.
 pub(crate) fn session(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
-    let id = cookies
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_string())?;
+    let id = session_id(headers)?;
     let sessions = lock(&state.sessions);
     // Constant time is not needed for a lookup key of 256 random bits.
     sessions.get(&id).cloned()
+}
+
+/// The session cookie's value, if the request has one.
+pub(crate) fn session_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::COOKIE)?
+        .to_str()
+        .ok()?
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
 }
 
 /// `/api/v1`: the token, or a session with its CSRF header for changes.

@@ -6,7 +6,7 @@
 use distroflow_app::wire::WireJob;
 use distroflow_app::{JobOutcome, Schedule, SchedulerEvent};
 use distroflow_core::{Error, Home, Result};
-use distroflow_store::{AfterFailure, Job, JobId, JobState, Store};
+use distroflow_store::{AfterFailure, Job, JobId, Store};
 use jiff::Timestamp;
 
 use crate::args::{DaemonArgs, QueueAction, QueueArgs, ScheduleArgs};
@@ -85,18 +85,7 @@ pub(crate) fn queue(args: QueueArgs) -> Result<ExitStatus> {
     let now = Timestamp::now();
     match args.action.unwrap_or(QueueAction::List { all: false }) {
         QueueAction::List { all } => {
-            let states: &[JobState] = if all {
-                &[
-                    JobState::Queued,
-                    JobState::Running,
-                    JobState::Failed,
-                    JobState::Done,
-                    JobState::Cancelled,
-                ]
-            } else {
-                &[JobState::Queued, JobState::Running, JobState::Failed]
-            };
-            let jobs = store.jobs(states)?;
+            let jobs = store.jobs(distroflow_app::listed_states(all))?;
             if jobs.is_empty() && !args.json {
                 output::line("the queue is empty");
             }
