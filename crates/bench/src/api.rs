@@ -153,8 +153,21 @@ pub(crate) async fn bench(args: ApiArgs) -> Result<(), String> {
     for i in 0..args.runs + 1 {
         let text = format!("CLI post {i} for the API benchmark");
         let start = Instant::now();
-        home.run(&["post", "--to", "hn,x", "--title", &text, "--json", &text])
+        let out = home
+            .run(&["post", "--to", "hn,x", "--title", &text, "--json", &text])
             .await?;
+        if std::env::var_os("BENCH_VERBOSE").is_some() {
+            let jobs: Vec<String> = out
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .map(|r| format!("{} {} ms", r["platform"], r["duration_ms"]))
+                .collect();
+            eprintln!(
+                "    CLI post {i}: {:?} ({})",
+                start.elapsed(),
+                jobs.join(", ")
+            );
+        }
         if i > 0 {
             cli.push(start.elapsed()); // the first warms the disk cache
         }
@@ -219,6 +232,19 @@ pub(crate) async fn bench(args: ApiArgs) -> Result<(), String> {
             let Ok(text) = m.into_text() else { continue };
             let e: serde_json::Value = serde_json::from_str(text.as_str()).unwrap_or_default();
             if e["type"] == "post.finished" && e["post_id"] == id.as_str() {
+                if std::env::var_os("BENCH_VERBOSE").is_some() {
+                    let jobs: Vec<String> = e["results"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|r| format!("{} {} ms", r["platform"], r["duration_ms"]))
+                        .collect();
+                    eprintln!(
+                        "    API post {i}: {:?} ({})",
+                        start.elapsed(),
+                        jobs.join(", ")
+                    );
+                }
                 if e["ok"] != true {
                     return Err(format!("API post failed: {e}"));
                 }

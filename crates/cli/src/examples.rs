@@ -131,7 +131,7 @@ Examples:
   distroflow serve
   distroflow serve --listen 127.0.0.1:0 --no-daemon
   distroflow serve --rotate-token
-  curl -H \"Authorization: Bearer $(cat ~/.local/share/distroflow/api-token)\" http://127.0.0.1:7777/api/v1/history";
+  curl -H \"Authorization: Bearer $(cat ~/.distroflow/api-token)\" http://127.0.0.1:7777/api/v1/history";
 
 pub(crate) const ENGINES: &str = "\
 Examples:
