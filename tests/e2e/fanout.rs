@@ -2,7 +2,8 @@
 //! out alone while the others post.
 
 use distroflow_replica::{
-    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
+    LinkedInOptions, Mastodon, MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 
 use crate::harness::User;
@@ -12,9 +13,13 @@ pub(crate) struct Sites {
     pub(crate) x: X,
     pub(crate) reddit: Reddit,
     pub(crate) ig: Instagram,
+    pub(crate) bsky: Bluesky,
+    pub(crate) masto: Mastodon,
+    pub(crate) li: LinkedIn,
 }
 
-/// All four replicas, and a user logged in to each with cookies.
+/// Every replica, and a user logged in to each (with cookies; Bluesky with
+/// a Playwright storage state, its session being in localStorage).
 pub(crate) async fn four_sites() -> (Sites, User) {
     let (sites, u, _) = four_sites_with(|_| {}).await;
     (sites, u)
@@ -29,15 +34,43 @@ pub(crate) async fn four_sites_with(
     let x = X::start(XOptions::default()).await.unwrap();
     let reddit = Reddit::start(RedditOptions::default()).await.unwrap();
     let ig = Instagram::start(InstagramOptions::default()).await.unwrap();
-    let sites = Sites { hn, x, reddit, ig };
+    let bsky = Bluesky::start(BlueskyOptions::default()).await.unwrap();
+    let masto = Mastodon::start(MastodonOptions::default()).await.unwrap();
+    let li = LinkedIn::start(LinkedInOptions::default()).await.unwrap();
+    let sites = Sites {
+        hn,
+        x,
+        reddit,
+        ig,
+        bsky,
+        masto,
+        li,
+    };
     prepare(&sites);
-    let Sites { hn, x, reddit, ig } = sites;
+    let Sites {
+        hn,
+        x,
+        reddit,
+        ig,
+        bsky,
+        masto,
+        li,
+    } = sites;
     let mut u = User::new();
     let mut logins = Vec::new();
     u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
     u.set("DISTROFLOW_X_URL", &x.url());
     u.set("DISTROFLOW_REDDIT_URL", &reddit.url());
     u.set("DISTROFLOW_INSTAGRAM_URL", &ig.url());
+    u.set("DISTROFLOW_BLUESKY_URL", &bsky.url());
+    u.set("DISTROFLOW_MASTODON_URL", &masto.url());
+    u.set("DISTROFLOW_LINKEDIN_URL", &li.url());
+    let state = u.file("bsky-state.json", &bsky.storage_state("sandbox").unwrap());
+    let out = u
+        .run(&["login", "bluesky", "--cookies", state.to_str().unwrap()])
+        .await;
+    assert_eq!(out.code, 0, "bluesky: {out:?}");
+    logins.push(out);
     for (p, cookie, value) in [
         ("hn", "user", hn.session_cookie("sandbox").unwrap()),
         ("x", "auth_token", x.session_cookie("sandbox").unwrap()),
@@ -51,20 +84,49 @@ pub(crate) async fn four_sites_with(
             "sessionid",
             ig.session_cookie("sandbox").unwrap(),
         ),
+        (
+            "mastodon",
+            "_mastodon_session",
+            masto.session_cookie("sandbox").unwrap(),
+        ),
+        ("linkedin", "li_at", li.session_cookie("sandbox").unwrap()),
     ] {
         let f = u.cookie_file(&format!("{p}.json"), cookie, &value);
         let out = u.run(&["login", p, "--cookies", f.to_str().unwrap()]).await;
         assert_eq!(out.code, 0, "{p}: {out:?}");
         logins.push(out);
     }
-    (Sites { hn, x, reddit, ig }, u, logins)
+    (
+        Sites {
+            hn,
+            x,
+            reddit,
+            ig,
+            bsky,
+            masto,
+            li,
+        },
+        u,
+        logins,
+    )
 }
 
 /// Headless runs use Chromium's headless shell when it is installed; the
 /// full browser (what runs when it is not) posts to all four as well.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_full_chromium_posts_to_all_four_too() {
-    let (Sites { hn, x, reddit, ig }, mut u) = four_sites().await;
+    let (
+        Sites {
+            hn,
+            x,
+            reddit,
+            ig,
+            bsky,
+            masto,
+            li,
+        },
+        mut u,
+    ) = four_sites().await;
     let full = distroflow_browser::chrome_path(None);
     assert!(full.exists(), "no full Chromium at {}", full.display());
     u.set("DISTROFLOW_CHROME", full.to_str().unwrap());
@@ -89,6 +151,9 @@ async fn the_full_chromium_posts_to_all_four_too() {
     assert_eq!(reddit.posts()[0].title, "Full");
     assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
     assert_eq!(ig.posts()[0].caption, text);
+    assert_eq!(bsky.posts()[0].text, text);
+    assert_eq!(masto.statuses()[0].text, text);
+    assert_eq!(li.posts()[0].text, text);
     assert!(
         u.leftover_browsers().is_empty(),
         "{:?}",
@@ -98,14 +163,25 @@ async fn the_full_chromium_posts_to_all_four_too() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn all_four_at_once_and_a_hung_one_times_out_alone() {
-    let (Sites { hn, x, reddit, ig }, u) = four_sites().await;
+    let (
+        Sites {
+            hn,
+            x,
+            reddit,
+            ig,
+            bsky,
+            masto,
+            li,
+        },
+        u,
+    ) = four_sites().await;
     let png = u.dir.path().join("p.png");
     std::fs::copy(
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/example.png"),
         &png,
     )
     .unwrap();
-    let text = "All four at once 🚀 — 一次发四处\n\nSecond paragraph.";
+    let text = "All at once 🚀 — 一次发四处\n\nSecond paragraph.";
     let out = u
         .run(&[
             "post",
@@ -123,7 +199,7 @@ async fn all_four_at_once_and_a_hung_one_times_out_alone() {
         .await;
     assert_eq!(out.code, 0, "{out:?}");
     let rows = out.json();
-    assert_eq!(rows.len(), 4, "{out:?}");
+    assert_eq!(rows.len(), 7, "{out:?}");
     for r in &rows {
         assert_eq!(r["ok"], true, "{r}");
         assert!(
@@ -137,6 +213,12 @@ async fn all_four_at_once_and_a_hung_one_times_out_alone() {
     assert_eq!(reddit.posts()[0].subreddit, "rustlang");
     assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
     assert_eq!(ig.posts()[0].caption, text);
+    assert_eq!(bsky.posts()[0].text, text);
+    assert_eq!(bsky.posts()[0].media.len(), 1);
+    assert_eq!(masto.statuses()[0].text, text);
+    assert_eq!(masto.statuses()[0].media.len(), 1);
+    assert_eq!(li.posts()[0].text, text);
+    assert_eq!(li.posts()[0].media, 1);
 
     // Reddit stops answering: the others post, Reddit times out alone.
     reddit.set_hang(true);

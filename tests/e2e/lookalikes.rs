@@ -6,7 +6,7 @@
 use std::process::Stdio;
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::harness::User;
 
@@ -22,10 +22,22 @@ struct Site {
     cookie: (String, String),
 }
 
+/// Look-alikes of Bluesky and Mastodon (tests/lookalikes/newsites.py),
+/// written from shared/docs/field-notes.md §1 alone.
+const NEW_SITES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/lookalikes/newsites.py"
+);
+
 impl Site {
     async fn start(site: &str) -> Site {
+        let script = if matches!(site, "bluesky" | "mastodon" | "linkedin") {
+            NEW_SITES
+        } else {
+            SCRIPT
+        };
         let mut child = tokio::process::Command::new("python3")
-            .args([SCRIPT, site, "0"])
+            .args([script, site, "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -41,34 +53,27 @@ impl Site {
         .expect("the look-alike starts")
         .unwrap();
         let v: Value = serde_json::from_str(&line).expect("its startup line");
+        // A session in a cookie, or (Bluesky) in localStorage.
+        let session = if v["storage"].is_object() {
+            &v["storage"]
+        } else {
+            &v["cookie"]
+        };
         Site {
             _child: child,
             url: v["url"].as_str().unwrap().to_string(),
             cookie: (
-                v["cookie"]["name"].as_str().unwrap().to_string(),
-                v["cookie"]["value"].as_str().unwrap().to_string(),
+                session["name"].as_str().unwrap().to_string(),
+                session["value"].as_str().unwrap().to_string(),
             ),
         }
     }
 
     /// What was posted, from the site's own record.
     async fn posts(&self) -> Vec<Value> {
-        let addr = self
-            .url
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string();
-        let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        sock.write_all(
-            format!("GET /__lookalike/posts HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes(),
-        )
-        .await
-        .unwrap();
-        let mut raw = Vec::new();
-        sock.read_to_end(&mut raw).await.unwrap();
-        let raw = String::from_utf8(raw).unwrap();
-        let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {raw}"))
+        let url = format!("{}/__lookalike/posts", self.url.trim_end_matches('/'));
+        let body = crate::harness::http_get(&url).await;
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
     }
 
     /// Logs `u` in with the site's session cookie, as `login --cookies`.
@@ -124,7 +129,7 @@ async fn all_four_look_alikes_at_once() {
         .run(&[
             "post",
             "--to",
-            "all",
+            "hackernews,x,reddit,instagram",
             "--subreddit",
             "rust",
             "--title",
@@ -337,4 +342,97 @@ async fn hacker_news_password_login_and_a_duplicate_link() {
     assert_eq!(again.json()[0]["status"], "duplicate", "{again:?}");
     assert_eq!(again.json()[0]["url"], first.json()[0]["url"], "{again:?}");
     assert_eq!(hn.posts().await.len(), 1);
+}
+
+/// Bluesky's look-alike keeps its session in localStorage: imported as a
+/// Playwright storage state. Text, a native thread and an image.
+#[tokio::test(flavor = "multi_thread")]
+async fn bluesky_look_alike_text_thread_and_image() {
+    let site = Site::start("bluesky").await;
+    let mut u = User::new();
+    u.set("DISTROFLOW_BLUESKY_URL", &site.url);
+    let origin = site.url.trim_end_matches('/').to_string();
+    let state = serde_json::json!({
+        "cookies": [],
+        "origins": [{"origin": origin, "localStorage": [{"name": site.cookie.0, "value": site.cookie.1}]}],
+    });
+    let f = u.file("bsky-state.json", &state.to_string());
+    let out = u
+        .run(&["login", "bluesky", "--cookies", f.to_str().unwrap()])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("logged in as alice.test"), "{out:?}");
+
+    let pic = png(&u);
+    let out = u
+        .run(&["post", "--to", "bluesky", "--media", &pic, "--json", TEXT])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let posts = site.posts().await;
+    assert_eq!(posts[0]["text"], TEXT);
+    assert_eq!(posts[0]["media"].as_array().unwrap().len(), 1);
+    assert_eq!(out.json()[0]["url"], posts[0]["public_url"], "{out:?}");
+
+    let long = "A thread on a look-alike. ".repeat(16);
+    let out = u
+        .run(&["post", "--to", "bsky", "--split", "--json", long.trim()])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let posts = site.posts().await;
+    assert!(posts.len() >= 3, "{posts:?}");
+    assert_eq!(posts[2]["reply_to"], posts[1]["id"]);
+}
+
+/// Mastodon's look-alike: Devise's form, the compose form's classes, a
+/// reply button in a timeline-style action bar.
+#[tokio::test(flavor = "multi_thread")]
+async fn mastodon_look_alike_sign_in_text_and_reply_chain() {
+    let site = Site::start("mastodon").await;
+    let mut u = User::new();
+    u.set("DISTROFLOW_MASTODON_URL", &site.url);
+    let out = u
+        .run_with_stdin(
+            &[
+                "login",
+                "mastodon",
+                "--username",
+                "alice@example.com",
+                "--password-stdin",
+            ],
+            Some("wonderland"),
+        )
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let pic = png(&u);
+    let out = u
+        .run(&["post", "--to", "mastodon", "--media", &pic, "--json", TEXT])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let posts = site.posts().await;
+    assert_eq!(posts[0]["text"], TEXT);
+    assert_eq!(posts[0]["media"][0]["name"], "pic.png");
+    assert_eq!(out.json()[0]["url"], posts[0]["public_url"], "{out:?}");
+
+    let long = "Replies make the thread. ".repeat(30);
+    let out = u
+        .run(&["post", "--to", "mastodon", "--split", "--json", long.trim()])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let posts = site.posts().await;
+    assert!(posts.len() >= 3, "{posts:?}");
+    assert_eq!(posts[2]["reply_to"], posts[1]["id"]);
+}
+
+/// LinkedIn's look-alike: the SDUI share box only, from the notes.
+#[tokio::test(flavor = "multi_thread")]
+async fn linkedin_look_alike_sdui_share_box() {
+    let site = Site::start("linkedin").await;
+    let mut u = User::new();
+    u.set("DISTROFLOW_LINKEDIN_URL", &site.url);
+    site.log_in(&u, "linkedin").await;
+    let out = u.run(&["post", "--to", "linkedin", "--json", TEXT]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let posts = site.posts().await;
+    assert_eq!(posts[0]["text"], TEXT);
+    assert_eq!(out.json()[0]["url"], posts[0]["public_url"], "{out:?}");
 }

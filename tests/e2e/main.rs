@@ -4,6 +4,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr, unreachable_pub)]
 
+mod bluesky;
 mod bundles;
 mod cli;
 mod engines;
@@ -14,8 +15,12 @@ mod healing;
 mod input;
 mod ledger;
 mod lifecycle;
+mod linkedin;
 mod lookalikes;
+mod mastodon;
 mod readiness;
+mod replies;
+mod sandbox;
 mod schedule;
 mod security;
 mod serve;

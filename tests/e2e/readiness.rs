@@ -72,14 +72,28 @@ async fn a_page_that_never_renders_is_a_deadline_error_with_a_bundle() {
 #[tokio::test(flavor = "multi_thread")]
 async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
     use distroflow_replica::Mutations;
-    let (crate::fanout::Sites { hn, x, reddit, ig }, u, logins) =
-        crate::fanout::four_sites_with(|s| {
-            s.hn.set_hydration(Some((200, 1500)));
-            s.x.set_hydration(Some((200, 1500)));
-            s.reddit.set_hydration(Some((200, 1500)));
-            s.ig.set_hydration(Some((200, 1500)));
-        })
-        .await;
+    let (
+        crate::fanout::Sites {
+            hn,
+            x,
+            reddit,
+            ig,
+            bsky,
+            masto,
+            li,
+        },
+        u,
+        logins,
+    ) = crate::fanout::four_sites_with(|s| {
+        s.hn.set_hydration(Some((200, 1500)));
+        s.x.set_hydration(Some((200, 1500)));
+        s.reddit.set_hydration(Some((200, 1500)));
+        s.ig.set_hydration(Some((200, 1500)));
+        s.bsky.set_hydration(Some((200, 1500)));
+        s.masto.set_hydration(Some((200, 1500)));
+        s.li.set_hydration(Some((200, 1500)));
+    })
+    .await;
     // Each session was checked on its site: the check waited for the late UI.
     for out in &logins {
         assert!(out.stderr.contains("logged in as sandbox"), "{out:?}");
@@ -105,6 +119,9 @@ async fn late_hydration_on_every_replica_still_logs_in_and_posts() {
     assert_eq!(reddit.posts()[0].title, "Late");
     assert_eq!(hn.stories()[0].text.as_deref(), Some(text));
     assert_eq!(ig.posts()[0].caption, text);
+    assert_eq!(bsky.posts()[0].text, text);
+    assert_eq!(masto.statuses()[0].text, text);
+    assert_eq!(li.posts()[0].text, text);
 }
 
 /// A browser that cannot start is reported once per platform, its message

@@ -166,3 +166,151 @@ async fn a_killed_daemon_restarts_and_posts_each_job_exactly_once() {
     assert_eq!(out.code, 0);
     assert_eq!(hn.stories().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_without_a_session_waits_as_needs_login_and_posts_once_after_login() {
+    let hn = HackerNews::start(HnOptions::default()).await.unwrap();
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
+    let job = [
+        "schedule",
+        "--at",
+        "in 1s",
+        "--to",
+        "hn",
+        "--title",
+        "After login",
+        "--url",
+        "https://example.com/al",
+    ];
+    // --strict refuses and queues nothing; without it, a warning.
+    let mut strict = job.to_vec();
+    strict.push("--strict");
+    let out = u.run(&strict).await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("no saved session for Hacker News"),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr.contains("distroflow login hackernews"),
+        "{out:?}"
+    );
+    assert!(u.run(&["queue", "list", "--json"]).await.json().is_empty());
+    let out = u.run(&job).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("will wait as needs_login"), "{out:?}");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+
+    // The daemon does not retry it: it waits, and the daemon goes idle.
+    let out = u.run(&["daemon", "--exit-when-idle"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("needs_login"), "{out:?}");
+    let show = &u.run(&["queue", "show", "1", "--json"]).await.json()[0];
+    assert_eq!(show["state"], "needs_login", "{show}");
+    assert_eq!(show["attempts"], 0, "{show}");
+    assert_eq!(show["needs_login"][0], "hackernews", "{show}");
+    assert_eq!(show["content"]["title"], "After login", "{show}");
+    assert_eq!(show["attempt_log"][0]["error_kind"], "auth", "{show}");
+    let out = u.run(&["daemon", "--exit-when-idle"]).await;
+    assert!(out.stderr.contains("after 0 job(s)"), "{out:?}");
+    // The refusal is in history, with its reason, though no browser ran.
+    let h = u.run(&["history", "--json"]).await.json();
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0]["state"], "failed");
+    assert_eq!(h[0]["error_kind"], "auth");
+
+    let out = u
+        .run_with_stdin(
+            &["login", "hn", "--username", "sandbox", "--password-stdin"],
+            Some("sandbox"),
+        )
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("job 1: was waiting for this login"),
+        "{out:?}"
+    );
+    let out = u.run(&["daemon", "--exit-when-idle"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let titles: Vec<String> = hn.stories().into_iter().map(|s| s.title).collect();
+    assert_eq!(titles, ["After login"]);
+    let show = &u.run(&["queue", "show", "1", "--json"]).await.json()[0];
+    assert_eq!(show["state"], "done", "{show}");
+    let log = show["attempt_log"].as_array().unwrap();
+    assert_eq!(log.len(), 2, "{show}");
+    assert_eq!(log[1]["state"], "posted", "{show}");
+    // Human detail: content, targets, each attempt, next run.
+    let out = u.run(&["queue", "show", "1"]).await;
+    for needle in [
+        "After login",
+        "hackernews",
+        "auth: not logged in",
+        "posted",
+        "next run",
+    ] {
+        assert!(out.stdout.contains(needle), "{needle}: {out:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limited_job_waits_exactly_as_long_as_the_limit_says() {
+    let hn = HackerNews::start(HnOptions::default()).await.unwrap();
+    let mut u = User::logged_in_to_hn(&hn.url()).await;
+    u.unset("DISTROFLOW_RATE_LIMITS");
+    std::fs::write(
+        u.home().join("config.toml"),
+        "[rate_limits.hackernews]\nmin_interval = \"7m\"\n",
+    )
+    .unwrap();
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            "First",
+            "--url",
+            "https://example.com/r1",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let first = &u.run(&["history", "--json"]).await.json()[0];
+    let posted_at: jiff::Timestamp = first["created_at"].as_str().unwrap().parse().unwrap();
+
+    let out = u
+        .run(&[
+            "schedule",
+            "--at",
+            "in 1s",
+            "--to",
+            "hn",
+            "--title",
+            "Second",
+            "--url",
+            "https://example.com/r2",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let out = u.run(&["daemon", "--exit-when-idle"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let job = &u.run(&["queue", "show", "1", "--json"]).await.json()[0];
+    assert_eq!(job["state"], "queued", "{job}");
+    assert_eq!(
+        job["attempts"], 0,
+        "a wait the limit asked for is not a failure: {job}"
+    );
+    let retry: jiff::Timestamp = job["next_retry_at"].as_str().unwrap().parse().unwrap();
+    let wait = retry.duration_since(posted_at).as_secs_f64();
+    // 7 minutes after the first post (not a flat 10 minutes from now).
+    assert!((415.0..=425.0).contains(&wait), "waits {wait}s: {job}");
+    assert_eq!(hn.stories().len(), 1);
+    // In history too, with when the next post is allowed.
+    let h = u
+        .run(&["history", "--json", "--status", "failed"])
+        .await
+        .json();
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0]["error_kind"], "rate_limited");
+}

@@ -262,7 +262,18 @@ async fn check_all_means_the_platforms_post_can_reach() {
         .iter()
         .map(|v| v["platform"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(platforms, ["x", "reddit", "hackernews", "instagram"]);
+    assert_eq!(
+        platforms,
+        [
+            "x",
+            "reddit",
+            "hackernews",
+            "instagram",
+            "bluesky",
+            "mastodon",
+            "linkedin"
+        ]
+    );
     let dry = u
         .run(&["post", "--dry-run", "--to", "all", "--json", "hello"])
         .await;
@@ -272,8 +283,7 @@ async fn check_all_means_the_platforms_post_can_reach() {
         .map(|v| v["platform"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(posted, platforms);
-    // Networks without an adapter can still be checked by name.
-    let out = u.run(&["check", "--to", "bluesky,mastodon", "hi"]).await;
+    let out = u.run(&["check", "--to", "linkedin", "hi"]).await;
     assert_eq!(out.code, 0, "{out:?}");
 }
 
@@ -530,4 +540,135 @@ async fn a_sandbox_dry_run_knows_the_sandbox_is_logged_in() {
         .await;
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stdout.contains("login: none"), "{out:?}");
+}
+
+#[tokio::test]
+async fn post_without_to_uses_the_configured_default_targets() {
+    let u = User::new();
+    // Neither --to nor a default: a usage error that says how to set one.
+    let out = u
+        .run(&[
+            "post",
+            "--dry-run",
+            "--title",
+            "T",
+            "--url",
+            "https://example.com",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("no platforms to post to"), "{out:?}");
+    assert!(out.stderr.contains("[post] to"), "{out:?}");
+
+    std::fs::write(
+        u.home().join("config.toml"),
+        "[post]\nto = [\"hn\", \"x\"]\n",
+    )
+    .unwrap();
+    for command in [
+        &["post", "--dry-run", "--json"][..],
+        &["check", "--json"][..],
+    ] {
+        let mut a = command.to_vec();
+        a.extend(["--title", "T", "--url", "https://example.com", "hello"]);
+        let out = u.run(&a).await;
+        let platforms: Vec<String> = out
+            .json()
+            .iter()
+            .map(|c| c["platform"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(platforms, ["hackernews", "x"], "{command:?}: {out:?}");
+    }
+    // --to still wins over the default.
+    let out = u
+        .run(&[
+            "check",
+            "--json",
+            "--to",
+            "reddit",
+            "--subreddit",
+            "rust",
+            "--title",
+            "T",
+            "hello",
+        ])
+        .await;
+    assert_eq!(out.json().len(), 1, "{out:?}");
+    assert_eq!(out.json()[0]["platform"], "reddit", "{out:?}");
+
+    // A default naming an unknown platform is a config error with its line.
+    std::fs::write(
+        u.home().join("config.toml"),
+        "[post]\nto = [\"hn\",\n  \"myspace\"]\n",
+    )
+    .unwrap();
+    let out = u.run(&["post", "--dry-run", "--title", "T", "hello"]).await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("config.toml:3"), "{out:?}");
+    assert!(out.stderr.contains("myspace"), "{out:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_video_too_long_for_a_platform_is_refused_before_any_browser() {
+    let mut u = User::new();
+    let (chrome, marker) = recording_chrome(&u);
+    u.set("DISTROFLOW_CHROME", chrome.to_str().unwrap());
+    // 200 s: over X's 2:20, within Reddit's limit.
+    let clip = u.dir.path().join("clip.mp4");
+    std::fs::write(&clip, distroflow_core::minimal_mp4(200)).unwrap();
+    let clip = clip.to_str().unwrap();
+    let out = u
+        .run(&[
+            "check",
+            "--json",
+            "--to",
+            "x,reddit",
+            "--subreddit",
+            "rust",
+            "--title",
+            "T",
+            "--media",
+            clip,
+            "watch this",
+        ])
+        .await;
+    assert_eq!(out.code, 1, "{out:?}");
+    let checks = out.json();
+    let x = checks.iter().find(|c| c["platform"] == "x").unwrap();
+    assert_eq!(x["valid"], false, "{x}");
+    let why = x["errors"][0].as_str().unwrap();
+    assert!(
+        why.contains("3:20 min") && why.contains("2:20 min"),
+        "{why}"
+    );
+    assert!(why.contains("video_seconds"), "{why}");
+    let reddit = checks.iter().find(|c| c["platform"] == "reddit").unwrap();
+    assert_eq!(reddit["valid"], true, "{reddit}");
+
+    let out = u
+        .run(&[
+            "post",
+            "--sandbox",
+            "--to",
+            "x",
+            "--media",
+            clip,
+            "watch this",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("3:20 min"), "{out:?}");
+    assert!(!marker.exists(), "a browser was started");
+
+    // The limit is in the one table, so an override raises it everywhere.
+    std::fs::create_dir_all(u.home()).unwrap();
+    std::fs::write(
+        u.home().join("config.toml"),
+        "[limits.x]\nvideo_seconds = 300\n",
+    )
+    .unwrap();
+    let out = u
+        .run(&["check", "--to", "x", "--media", clip, "watch this"])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
 }

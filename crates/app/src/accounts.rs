@@ -13,19 +13,35 @@ use crate::jobs::browser_options;
 use crate::wire::{rfc3339, WireAccount};
 
 /// Visits the site with the saved session: the account's name when it is
-/// logged in (empty when the site does not show it), `None` when not.
+/// logged in (empty when the site does not show it), `None` when not. A
+/// session kept in the page's storage is read back into `auth` after the
+/// visit: the site may have rotated its tokens.
 pub async fn check_in(
     browser: &Browser,
     healer: &Arc<distroflow_healer::Healer>,
     adapter: &dyn Platform,
     ctx: &JobContext,
-    auth: &AuthConfig,
+    auth: &mut AuthConfig,
 ) -> Result<Option<String>> {
     let scope = CookieScope::new(adapter.id(), &ctx.base_url);
     let session = browser.session_in(&scope, &auth.cookies).await?;
+    if let Err(e) = session
+        .page()
+        .seed_local_storage(&scope.origin(), &auth.storage_for(&scope))
+        .await
+    {
+        session.close().await;
+        return Err(e);
+    }
     let page = healer.page(session.page(), adapter.id());
     let result = async {
-        if !adapter.is_logged_in(&page, ctx).await? {
+        let logged_in = adapter.is_logged_in(&page, ctx).await?;
+        if let Some(items) = distroflow_engine::read_storage(adapter.id(), &scope, &page).await? {
+            if !items.is_empty() {
+                auth.set_storage(&scope, items);
+            }
+        }
+        if !logged_in {
             return Ok(None);
         }
         let name = adapter.account_name(&page, ctx).await.unwrap_or_else(|e| {
@@ -85,6 +101,7 @@ pub async fn accounts(
         };
         let config = config.clone();
         let healer = healer.clone();
+        let home = home.clone();
         checks.push(async move {
             let mut row = WireAccount {
                 platform: p.as_str().to_string(),
@@ -94,7 +111,7 @@ pub async fn accounts(
                 checked: false,
                 error: err,
             };
-            let Some(auth) = auth else { return row };
+            let Some(mut auth) = auth else { return row };
             row.username = auth.username.clone();
             row.saved_at = rfc3339(auth.saved_at);
             if auth.all_expired() {
@@ -114,7 +131,15 @@ pub async fn accounts(
                     return row;
                 }
             };
-            match check_in(&browser, &healer, adapter.as_ref(), &ctx, &auth).await {
+            let before = auth.origins.clone();
+            let checked = check_in(&browser, &healer, adapter.as_ref(), &ctx, &mut auth).await;
+            // A session in the page's storage may have rotated on the visit.
+            if auth.origins != before {
+                if let Err(e) = home.save_auth(&auth) {
+                    tracing::warn!("cannot save the {p} session back: {e}");
+                }
+            }
+            match checked {
                 Ok(Some(user)) => {
                     row.checked = true;
                     row.status = AuthStatus::LoggedIn.as_str().to_string();

@@ -280,7 +280,8 @@ pub fn prepare(to: &[String], content: &Content, config: &Config) -> Result<Prep
     let networks: Vec<Network> = targets.iter().map(|&t| Network::from(t)).collect();
     let mode = overflow(content.fit)?;
     let post = post_from(content, &networks)?;
-    let limits = config.content_limits()?;
+    let mut limits = config.content_limits()?;
+    crate::instance::apply_instance_limits(&mut limits, config, &networks);
     let v = validate(&networks, post, mode, &limits);
     let problems = v.problems();
     let mut adapters = Vec::new();
@@ -352,7 +353,10 @@ mod tests {
     fn targets_dedupe_aliases_and_all() {
         let t = parse_targets(&["hn,hackernews".into(), "twitter".into()]).unwrap();
         assert_eq!(t, vec![PlatformId::HackerNews, PlatformId::X]);
-        assert_eq!(parse_targets(&["all".into()]).unwrap().len(), 4);
+        assert_eq!(
+            parse_targets(&["all".into()]).unwrap().len(),
+            PlatformId::ALL.len()
+        );
         let e = parse_targets(&["myspace".into()]).unwrap_err();
         assert!(e.is_usage() && e.hint().unwrap().contains("hackernews"));
         assert!(parse_targets(&[",".into()]).is_err());

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use distroflow_browser::BrowserOptions;
-use distroflow_core::{Config, Cookie, Error, Home, JobContext, PlatformId, Result};
+use distroflow_core::{
+    Config, Cookie, CookieScope, Error, Home, JobContext, PlatformId, Result, StorageItem,
+};
 use distroflow_engine::{BrowserSource, Job, Ledger};
 use url::Url;
 
@@ -15,6 +17,11 @@ pub trait Sites {
     fn cookies(&self, platform: PlatformId) -> Option<Vec<Cookie>>;
     /// The account those sessions belong to.
     fn user(&self) -> &str;
+    /// The session a site keeps in the page's `localStorage` (Bluesky);
+    /// none by default.
+    fn storage(&self, _platform: PlatformId) -> Vec<StorageItem> {
+        Vec::new()
+    }
 }
 
 /// The healer of a run: the built-in selector data with the person's
@@ -49,6 +56,7 @@ pub fn browser_source(config: &Config) -> Result<BrowserSource> {
 pub fn browser_options(config: &Config) -> BrowserOptions {
     let mut o = BrowserOptions::from_env(config.browser.chrome.as_deref());
     o.max_concurrency = config.browser.max_concurrency;
+    o.session_timeout = config.job_timeout();
     o
 }
 
@@ -59,12 +67,22 @@ pub fn ledger(
     no_rate_limit: bool,
     force: bool,
 ) -> Result<Arc<Ledger>> {
+    Ok(Arc::new(ledger_for(home, config, no_rate_limit, force)?))
+}
+
+/// The ledger itself, for a caller that adds to it (a scheduled job's).
+pub fn ledger_for(
+    home: &Home,
+    config: &Config,
+    no_rate_limit: bool,
+    force: bool,
+) -> Result<Ledger> {
     let store = distroflow_store::Store::open_home(home)?;
     let mut limits = distroflow_store::RateLimits::from_toml(&config.rate_limits)?.with_env();
     if no_rate_limit {
         limits = limits.disable_all();
     }
-    Ok(Arc::new(Ledger::new(store, limits, force)))
+    Ok(Ledger::new(store, limits, force))
 }
 
 /// One engine job per adapter: where the platform lives, the saved
@@ -94,6 +112,8 @@ pub fn make_jobs(
                 let auth = sb.cookies(platform).map(|c| {
                     let mut a = distroflow_core::AuthConfig::new(platform, c);
                     a.username = Some(sb.user().into());
+                    let scope = CookieScope::new(platform, &ctx.base_url);
+                    a.set_storage(&scope, sb.storage(platform));
                     a
                 });
                 (ctx, auth)
@@ -104,10 +124,22 @@ pub fn make_jobs(
             .as_ref()
             .and_then(|a| a.username.clone())
             .unwrap_or_else(|| "default".into());
+        let scope = CookieScope::new(platform, &ctx.base_url);
+        let storage = auth
+            .as_ref()
+            .map(|a| a.storage_for(&scope))
+            .unwrap_or_default();
         jobs.push(Job {
             platform,
             adapter,
             ctx,
+            storage,
+            // The site may rotate the session's tokens: the saved one is
+            // kept current (never the sandbox's, which lives in memory).
+            save_storage: match sites {
+                Some(_) => None,
+                None => Some(home.clone()),
+            },
             cookies: auth.map(|a| a.cookies),
             healer: healer.clone(),
             account,

@@ -21,6 +21,7 @@
 mod accounts;
 mod content;
 mod history;
+mod instance;
 mod jobs;
 mod queue;
 mod scheduler;
@@ -32,6 +33,7 @@ pub use content::{
     Problem, Validated,
 };
 pub use history::{history, parse_since, parse_status, HistoryQuery};
-pub use jobs::{browser_options, browser_source, healer, ledger, make_jobs, Sites};
-pub use queue::{enqueue, listed_states, Schedule, When};
+pub use instance::apply_instance_limits;
+pub use jobs::{browser_options, browser_source, healer, ledger, ledger_for, make_jobs, Sites};
+pub use queue::{enqueue, listed_states, missing_sessions, Schedule, When};
 pub use scheduler::{run_queued_job, run_scheduler, JobOutcome, SchedulerEvent};

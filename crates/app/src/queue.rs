@@ -1,7 +1,7 @@
 //! `schedule`: a checked post queued in the store for a later time (once,
 //! or repeating), for the daemon or the server's scheduler to post.
 
-use distroflow_core::{Error, Result};
+use distroflow_core::{Error, Home, PlatformId, Result};
 use distroflow_store::{
     local_zone, parse_at, parse_every, zone_name, zone_named, Job, JobPayload, JobState, NewJob,
     Recurrence, Store,
@@ -11,20 +11,32 @@ use jiff::Timestamp;
 
 use crate::content::Prepared;
 
-/// The states `queue list` shows: queued, running and failed jobs, and
-/// with `all` done and cancelled ones too.
+/// The states `queue list` shows: queued, waiting for a login, running
+/// and failed jobs, and with `all` every state (done and cancelled too).
 pub fn listed_states(all: bool) -> &'static [JobState] {
     if all {
+        &JobState::ALL
+    } else {
         &[
             JobState::Queued,
+            JobState::NeedsLogin,
             JobState::Running,
             JobState::Failed,
-            JobState::Done,
-            JobState::Cancelled,
         ]
-    } else {
-        &[JobState::Queued, JobState::Running, JobState::Failed]
     }
+}
+
+/// The targets without a usable saved session (none, or every cookie
+/// expired): a job for them waits as `needs_login` when it falls due.
+pub fn missing_sessions(home: &Home, targets: &[PlatformId]) -> Result<Vec<PlatformId>> {
+    let mut missing = Vec::new();
+    for &t in targets {
+        let usable = home.load_auth(t)?.is_some_and(|a| !a.all_expired());
+        if !usable {
+            missing.push(t);
+        }
+    }
+    Ok(missing)
 }
 
 /// When a post is due, as `schedule --at --every --tz` give it.

@@ -22,6 +22,9 @@ pub struct WireError {
     pub message: String,
     /// What to do about it.
     pub hint: Option<String>,
+    /// For a rate limit: seconds until the next post is allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl WireError {
@@ -31,6 +34,12 @@ impl WireError {
             platform: None,
             message: e.to_string(),
             hint: e.hint(),
+            retry_after_secs: match e {
+                distroflow_core::Error::RateLimited { retry_after, .. } => {
+                    retry_after.map(|d| d.as_secs())
+                }
+                _ => None,
+            },
         }
     }
 }
@@ -70,6 +79,7 @@ impl From<&PostResult> for WireResult {
                 platform: None,
                 message: e.message.clone(),
                 hint: e.hint.clone(),
+                retry_after_secs: e.retry_after.map(|d| d.as_secs()),
             }),
             duration_ms: r.duration.as_millis(),
             engine: r.engine.clone(),
@@ -82,7 +92,8 @@ impl From<&PostResult> for WireResult {
 #[cfg_attr(feature = "openapi", derive(ToSchema), schema(as = Job))]
 pub struct WireJob {
     pub id: i64,
-    /// `queued`, `running`, `failed`, `done`, `cancelled`.
+    /// `queued`, `needs_login` (waits for `distroflow login`), `running`,
+    /// `failed`, `done`, `cancelled`.
     pub state: String,
     /// RFC 3339.
     pub due_at: String,

@@ -6,11 +6,15 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use distroflow_browser::{Browser, BrowserOptions};
-use distroflow_core::{Cookie, Home, JobContext, PlatformId, Post, Secret};
+use distroflow_core::{
+    Cookie, CookieScope, Home, JobContext, PlatformId, Post, Secret, StorageItem,
+};
 use distroflow_healer::{read_repairs, Healer, Repair, SelectorBook};
 use distroflow_replica::{
-    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions,
-    HN_UI_VERSIONS, INSTAGRAM_UI_VERSIONS, REDDIT_UI_VERSIONS, X, X_UI_VERSIONS,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
+    LinkedInOptions, Mastodon, MastodonOptions, Reddit, RedditOptions, XOptions,
+    BLUESKY_UI_VERSIONS, HN_UI_VERSIONS, INSTAGRAM_UI_VERSIONS, LINKEDIN_UI_VERSIONS,
+    MASTODON_UI_VERSIONS, REDDIT_UI_VERSIONS, X, X_UI_VERSIONS,
 };
 
 fn cookie(name: &str, value: String) -> Cookie {
@@ -24,6 +28,14 @@ fn cookie(name: &str, value: String) -> Cookie {
         secure: false,
         same_site: None,
     }
+}
+
+/// A fresh `BSKY_STORAGE` session of the sandbox account.
+pub(crate) fn bsky_storage(b: &Bluesky) -> Vec<StorageItem> {
+    vec![StorageItem {
+        name: "BSKY_STORAGE".into(),
+        value: Secret::new(b.storage_value("sandbox").unwrap_or_default()),
+    }]
 }
 
 struct VersionRun {
@@ -48,8 +60,51 @@ async fn run_version(
         SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).map_err(|e| e.to_string())?;
     let healer = Healer::new(book, Some(home.clone())).map_err(|e| e.to_string())?;
     let adapter = distroflow_platforms::adapter(platform).map_err(|e| e.to_string())?;
-    let (hn, x, reddit, ig);
+    let (hn, x, reddit, ig, bsky, masto, li);
+    // Bluesky's session is in localStorage, given out fresh per post (its
+    // refresh token rotates).
+    let mut bluesky: Option<&Bluesky> = None;
     let (url, cookies) = match platform {
+        PlatformId::Bluesky => {
+            bsky = Bluesky::start(BlueskyOptions {
+                ui_version: ui,
+                ..BlueskyOptions::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            bluesky = Some(&bsky);
+            (bsky.url(), Vec::new())
+        }
+        PlatformId::LinkedIn => {
+            li = LinkedIn::start(LinkedInOptions {
+                ui_version: ui,
+                ..LinkedInOptions::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            (
+                li.url(),
+                vec![cookie(
+                    "li_at",
+                    li.session_cookie("sandbox").unwrap_or_default(),
+                )],
+            )
+        }
+        PlatformId::Mastodon => {
+            masto = Mastodon::start(MastodonOptions {
+                ui_version: ui,
+                ..MastodonOptions::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            (
+                masto.url(),
+                vec![cookie(
+                    "_mastodon_session",
+                    masto.session_cookie("sandbox").unwrap_or_default(),
+                )],
+            )
+        }
         PlatformId::Reddit => {
             reddit = Reddit::start(RedditOptions {
                 ui_version: ui,
@@ -125,6 +180,15 @@ async fn run_version(
             .session(&ctx.base_url, &cookies)
             .await
             .map_err(|e| e.to_string())?;
+        if let Some(b) = bluesky {
+            let items = bsky_storage(b);
+            let origin = CookieScope::site(&ctx.base_url).origin();
+            session
+                .page()
+                .seed_local_storage(&origin, &items)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         let page = healer.page(session.page(), platform);
         if adapter.post(&page, &ctx, &post).await.is_ok() {
             ok += 1;
@@ -156,6 +220,9 @@ pub(crate) async fn bench(posts: usize, json: bool) -> Result<(), String> {
         (PlatformId::X, X_UI_VERSIONS),
         (PlatformId::Reddit, REDDIT_UI_VERSIONS),
         (PlatformId::Instagram, INSTAGRAM_UI_VERSIONS),
+        (PlatformId::Bluesky, BLUESKY_UI_VERSIONS),
+        (PlatformId::Mastodon, MASTODON_UI_VERSIONS),
+        (PlatformId::LinkedIn, LINKEDIN_UI_VERSIONS),
     ] {
         for &ui in versions {
             runs.push(run_version(platform, ui, posts, &browser, &media).await?);

@@ -1,4 +1,4 @@
-//! `distroflow-bench`: posts to the four local replicas with a simulated
+//! `distroflow-bench`: posts to the seven local replicas with a simulated
 //! server latency and prints the numbers issue targets are judged by:
 //! browser start time, wall time of each platform alone, sequential vs
 //! concurrent, the concurrent / slowest-single ratio, and peak memory of
@@ -11,7 +11,11 @@
 //!
 //! `--api` compares `distroflow serve` with the CLI (see `api.rs`).
 //!
-//! `--cpu` posts to each platform alone, then to all four, on one
+//! `--engines N` measures the engine pool: throughput with 1, 2, 4 … N
+//! local engines, the coordinator's CPU and memory, memory per session
+//! (see `engines.rs`).
+//!
+//! `--cpu` posts to each platform alone, then to all of them, on one
 //! warmed-up browser and prints the CPU each post cost (the whole machine's
 //! busy time, so run it on a quiet machine).
 
@@ -19,6 +23,7 @@
 
 mod api;
 mod cpu;
+mod engines;
 mod healing;
 mod mem;
 mod mutations;
@@ -31,7 +36,8 @@ use distroflow_core::{Cookie, JobContext, Media, PlatformId, Post, Secret};
 use distroflow_engine::{BrowserSource, Job, RunEnd};
 use distroflow_healer::{Healer, SelectorBook};
 use distroflow_replica::{
-    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
+    LinkedInOptions, Mastodon, MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 
 struct Args {
@@ -48,6 +54,8 @@ struct Args {
     mix_hydration: bool,
     fake_model: bool,
     first_seed: u64,
+    /// `--engines N`: the engine pool with 1, 2, 4 … N local engines.
+    engines: Option<usize>,
 }
 
 fn args() -> Result<Args, String> {
@@ -64,10 +72,14 @@ fn args() -> Result<Args, String> {
             PlatformId::X,
             PlatformId::Reddit,
             PlatformId::Instagram,
+            PlatformId::Bluesky,
+            PlatformId::Mastodon,
+            PlatformId::LinkedIn,
         ],
         mix_hydration: false,
         fake_model: false,
         first_seed: 1,
+        engines: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -87,6 +99,7 @@ fn args() -> Result<Args, String> {
             "--first-seed" => a.first_seed = num("--first-seed")?,
             "--mix-hydration" => a.mix_hydration = true,
             "--fake-model" => a.fake_model = true,
+            "--engines" => a.engines = Some(num("--engines")?.max(1) as usize),
             "--platforms" => {
                 let list = it.next().ok_or("--platforms needs a list such as hn,x")?;
                 a.platforms = list
@@ -95,7 +108,7 @@ fn args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?;
             }
             "-h" | "--help" => return Err(
-                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --api]"
+                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon,linkedin] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --engines N | --api]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -109,6 +122,9 @@ struct Replicas {
     x: X,
     reddit: Reddit,
     instagram: Instagram,
+    bluesky: Bluesky,
+    mastodon: Mastodon,
+    linkedin: LinkedIn,
 }
 
 impl Replicas {
@@ -134,6 +150,21 @@ impl Replicas {
                 ..InstagramOptions::default()
             })
             .await?,
+            bluesky: Bluesky::start(BlueskyOptions {
+                latency,
+                ..BlueskyOptions::default()
+            })
+            .await?,
+            mastodon: Mastodon::start(MastodonOptions {
+                latency,
+                ..MastodonOptions::default()
+            })
+            .await?,
+            linkedin: LinkedIn::start(LinkedInOptions {
+                latency,
+                ..LinkedInOptions::default()
+            })
+            .await?,
         })
     }
 
@@ -154,6 +185,18 @@ impl Replicas {
                 "sessionid",
                 self.instagram.session_cookie("sandbox").unwrap_or_default(),
             ),
+            PlatformId::Mastodon => (
+                self.mastodon.url(),
+                "_mastodon_session",
+                self.mastodon.session_cookie("sandbox").unwrap_or_default(),
+            ),
+            PlatformId::LinkedIn => (
+                self.linkedin.url(),
+                "li_at",
+                self.linkedin.session_cookie("sandbox").unwrap_or_default(),
+            ),
+            // Bluesky's session is the job's storage, not a cookie.
+            PlatformId::Bluesky => (self.bluesky.url(), "unused", String::new()),
             _ => (
                 self.hn.url(),
                 "user",
@@ -182,6 +225,11 @@ impl Replicas {
             account: "sandbox".into(),
             ledger: None,
             bundles: None,
+            storage: match p {
+                PlatformId::Bluesky => crate::healing::bsky_storage(&self.bluesky),
+                _ => Vec::new(),
+            },
+            save_storage: None,
         }
     }
 }
@@ -280,6 +328,8 @@ async fn main() -> std::process::ExitCode {
             json: args.json,
         })
         .await
+    } else if let Some(n) = args.engines {
+        engines::bench(&args, n).await
     } else if args.cpu {
         cpu_profile(&args).await
     } else {
@@ -312,15 +362,18 @@ async fn launch() -> Result<Browser, String> {
     Browser::launch(o).await.map_err(|e| e.to_string())
 }
 
-/// The four platforms, in the order the reports list them.
-const ALL: [PlatformId; 4] = [
+/// The platforms, in the order the reports list them.
+const ALL: [PlatformId; 7] = [
     PlatformId::X,
     PlatformId::Reddit,
     PlatformId::HackerNews,
     PlatformId::Instagram,
+    PlatformId::Bluesky,
+    PlatformId::Mastodon,
+    PlatformId::LinkedIn,
 ];
 
-/// What every benchmark mode posts with: an image, the four replicas at
+/// What every benchmark mode posts with: an image, the seven replicas at
 /// the configured latency, a healer with the built-in selectors.
 struct Setup {
     /// Holds the image until the run ends.
@@ -371,7 +424,7 @@ async fn cpu_profile(args: &Args) -> Result<(), String> {
     for (label, targets) in ALL
         .iter()
         .map(|p| (p.as_str(), std::slice::from_ref(p)))
-        .chain([("all four", &ALL[..])])
+        .chain([("all seven", &ALL[..])])
     {
         n += 1;
         run(&b, &replicas, &healer, targets, post(n, &media)).await?; // warm-up
@@ -447,7 +500,7 @@ async fn bench(args: &Args) -> Result<(), String> {
     }
     let slowest = single.values().copied().max().unwrap_or_default();
 
-    // All four, one after another, and all four at once.
+    // All of them, one after another, and all at once.
     let mut seq = Vec::new();
     let mut conc = Vec::new();
     let (mut peak4_self, mut peak4_browser) = (0, 0);

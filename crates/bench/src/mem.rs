@@ -37,16 +37,44 @@ pub(crate) struct Sampler {
     handle: Option<std::thread::JoinHandle<()>>,
 }
 
+/// PSS of every process in process group `pgid` (an engine started in
+/// its own group: browser, zygotes, renderers, helpers), in KiB.
+pub(crate) fn group_pss(pgid: u32) -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|pid| pid.chars().all(|c| c.is_ascii_digit()))
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| {
+                    // pid (comm) state ppid pgrp ...
+                    let rest = &s[s.rfind(')')? + 1..];
+                    rest.split_whitespace().nth(2)?.parse::<u32>().ok()
+                })
+                == Some(pgid)
+        })
+        .map(|pid| pss_kb(&pid))
+        .sum()
+}
+
 impl Sampler {
     pub(crate) fn start(profile: &Path) -> Sampler {
+        let profile = profile.to_path_buf();
+        Sampler::start_with(move || tree_pss(&profile).1)
+    }
+
+    /// Samples this process and `browser()` (KiB).
+    pub(crate) fn start_with(browser: impl Fn() -> u64 + Send + 'static) -> Sampler {
         let stop = Arc::new(AtomicBool::new(false));
         let peak_self = Arc::new(AtomicU64::new(0));
         let peak_browser = Arc::new(AtomicU64::new(0));
         let (s, ps, pb) = (stop.clone(), peak_self.clone(), peak_browser.clone());
-        let profile = profile.to_path_buf();
         let handle = std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
-                let (me, browser) = tree_pss(&profile);
+                let (me, browser) = (pss_kb("self"), browser());
                 ps.fetch_max(me, Ordering::Relaxed);
                 pb.fetch_max(browser, Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(25));

@@ -14,11 +14,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use distroflow_browser::{Browser, BrowserOptions};
-use distroflow_core::{Cookie, Home, JobContext, Media, PlatformId, Post, Secret};
+use distroflow_core::{Cookie, CookieScope, Home, JobContext, Media, PlatformId, Post, Secret};
 use distroflow_healer::{read_repairs, Healer, ModelConfig, Repair, SelectorBook};
 use distroflow_replica::{
-    mutation_plan, FakeModel, HackerNews, HnOptions, Instagram, InstagramOptions, Mutations,
-    Reddit, RedditOptions, XOptions, X,
+    mutation_plan, Bluesky, BlueskyOptions, FakeModel, HackerNews, HnOptions, Instagram,
+    InstagramOptions, LinkedIn, LinkedInOptions, Mastodon, MastodonOptions, Mutations, Reddit,
+    RedditOptions, XOptions, X,
 };
 
 /// What `--healing --mutations` was asked for.
@@ -39,6 +40,9 @@ enum Site {
     X(X),
     Reddit(Reddit),
     Instagram(Instagram),
+    Bluesky(Bluesky),
+    Mastodon(Mastodon),
+    LinkedIn(LinkedIn),
 }
 
 impl Site {
@@ -54,6 +58,19 @@ impl Site {
                     .await
                     .map_err(e)?,
             ),
+            PlatformId::Bluesky => {
+                Site::Bluesky(Bluesky::start(BlueskyOptions::default()).await.map_err(e)?)
+            }
+            PlatformId::LinkedIn => Site::LinkedIn(
+                LinkedIn::start(LinkedInOptions::default())
+                    .await
+                    .map_err(e)?,
+            ),
+            PlatformId::Mastodon => Site::Mastodon(
+                Mastodon::start(MastodonOptions::default())
+                    .await
+                    .map_err(e)?,
+            ),
             _ => Site::Hn(HackerNews::start(HnOptions::default()).await.map_err(e)?),
         })
     }
@@ -64,6 +81,9 @@ impl Site {
             Site::X(s) => s,
             Site::Reddit(s) => s,
             Site::Instagram(s) => s,
+            Site::Bluesky(s) => s,
+            Site::Mastodon(s) => s,
+            Site::LinkedIn(s) => s,
         }
     }
 
@@ -73,6 +93,9 @@ impl Site {
             Site::X(s) => s.url(),
             Site::Reddit(s) => s.url(),
             Site::Instagram(s) => s.url(),
+            Site::Bluesky(s) => s.url(),
+            Site::Mastodon(s) => s.url(),
+            Site::LinkedIn(s) => s.url(),
         }
     }
 
@@ -82,6 +105,10 @@ impl Site {
             Site::X(s) => ("auth_token", s.session_cookie("sandbox")),
             Site::Reddit(s) => ("reddit_session", s.session_cookie("sandbox")),
             Site::Instagram(s) => ("sessionid", s.session_cookie("sandbox")),
+            Site::Mastodon(s) => ("_mastodon_session", s.session_cookie("sandbox")),
+            Site::LinkedIn(s) => ("li_at", s.session_cookie("sandbox")),
+            // Bluesky's session is in localStorage (see `storage`).
+            Site::Bluesky(_) => ("unused", None),
         };
         Cookie {
             name: name.into(),
@@ -107,6 +134,17 @@ impl Site {
                 .map(|p| format!("{}\n{}", p.title, p.body))
                 .collect(),
             Site::Instagram(s) => s.posts().into_iter().map(|p| p.caption).collect(),
+            Site::Bluesky(s) => s.posts().into_iter().map(|p| p.text).collect(),
+            Site::Mastodon(s) => s.statuses().into_iter().map(|p| p.text).collect(),
+            Site::LinkedIn(s) => s.posts().into_iter().map(|p| p.text).collect(),
+        }
+    }
+
+    /// A fresh localStorage session, for a site that keeps it there.
+    fn storage(&self) -> Vec<distroflow_core::StorageItem> {
+        match self {
+            Site::Bluesky(s) => crate::healing::bsky_storage(s),
+            _ => Vec::new(),
         }
     }
 
@@ -116,6 +154,9 @@ impl Site {
             Site::X(s) => s.shutdown().await,
             Site::Reddit(s) => s.shutdown().await,
             Site::Instagram(s) => s.shutdown().await,
+            Site::Bluesky(s) => s.shutdown().await,
+            Site::Mastodon(s) => s.shutdown().await,
+            Site::LinkedIn(s) => s.shutdown().await,
         }
     }
 }
@@ -193,6 +234,11 @@ async fn one_post(
     let start = Instant::now();
     let session = browser
         .session(&ctx.base_url, &[site.cookie()])
+        .await
+        .map_err(|e| e.to_string())?;
+    session
+        .page()
+        .seed_local_storage(&CookieScope::site(&ctx.base_url).origin(), &site.storage())
         .await
         .map_err(|e| e.to_string())?;
     let page = healer.page(session.page(), platform);

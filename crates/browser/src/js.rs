@@ -70,11 +70,27 @@ const __off = (e) => e.disabled === true || e.getAttribute('aria-disabled') === 
 const __first = (sel) => { const v = __q(sel).filter(__vis); return v.find((e) => !__off(e)) || v[0] || null; };
 const __isField = (e) => e.tagName === 'INPUT' || e.tagName === 'TEXTAREA';
 // Rich editors keep one block per paragraph (Draft.js `[data-block]`,
-// Lexical and ProseMirror `p`); an empty block is an empty line.
+// Lexical and ProseMirror `p`); an empty block is an empty line. A `<br>`
+// inside a block is a hard break (TipTap's HardBreak), except the one that
+// ends it (ProseMirror's trailing break, Draft.js's empty-block `<br>`).
+const __block = (b) => {
+  let out = '';
+  const walk = (n) => {
+    for (const c of n.childNodes) {
+      if (c.nodeType === 3) out += c.data;
+      else if (c.nodeName === 'BR') out += '\n';
+      else if (c.nodeType === 1) walk(c);
+    }
+  };
+  walk(b);
+  let last = b;
+  while (last.lastChild) last = last.lastChild;
+  return last.nodeName === 'BR' && out.endsWith('\n') ? out.slice(0, -1) : out;
+};
 const __rich = (e) => {
   let blocks = e.querySelectorAll('[data-block="true"]');
   if (!blocks.length) blocks = e.querySelectorAll(':scope > p, :scope > div > p');
-  if (blocks.length) return Array.from(blocks).map((b) => b.textContent).join('\n');
+  if (blocks.length) return Array.from(blocks).map(__block).join('\n');
   return e.innerText;
 };
 const __text = (e) => (__isField(e) ? e.value : e.isContentEditable ? __rich(e) : e.innerText);
@@ -193,10 +209,13 @@ pub(crate) fn read_back(sel: &str) -> String {
 }
 
 /// Marks the element as a target's (a property, not an attribute: the
-/// page's markup and styles are untouched).
+/// page's markup and styles are untouched), with the label a button or
+/// link had: one the page relabels in place (a dialog's "Next" that
+/// becomes "Share") is another control to a person, and no longer counts
+/// as claimed. A text field stays claimed whatever is typed into it.
 pub(crate) fn claim(sel: &str, target: &str) -> String {
     wrap(&format!(
-        "const e = __first({0}) || __q({0})[0]; if (e) e.__distroflowClaim = {1}; return !!e;",
+        "{DESCRIBE}\nconst e = __first({0}) || __q({0})[0]; if (e) {{ const d = __describe(e); e.__distroflowClaim = {1}; e.__distroflowClaimName = __LABELLED_ROLES.includes(d.role) ? d.name : null; }} return !!e;",
         lit(sel),
         lit(target)
     ))
@@ -311,6 +330,20 @@ const __neighbor = (e) => {
   }
   return '';
 };
+// An open modal (a `<dialog>` shown modally, or a visible `aria-modal`
+// element) makes the rest of the page inert, as it is to a person and to
+// assistive technology: what lies behind it is never a repair.
+// Controls a person tells apart by their label (a text field's name comes
+// from what was typed into it, so it is not one of these).
+const __LABELLED_ROLES = ['button', 'link', 'menuitem', 'tab', 'option'];
+let __modalsMemo = null;
+const __modals = () => __modalsMemo || (__modalsMemo = Array.from(
+  document.querySelectorAll('dialog:modal, [aria-modal="true"]')).filter(__vis));
+const __within = (m, e) => {
+  for (let n = e; n; n = n.parentNode || n.host) { if (n === m) return true; }
+  return false;
+};
+const __inert = (e) => { const ms = __modals(); return ms.length > 0 && !ms.some((m) => __within(m, e)); };
 const __describe = (e) => {
   const attrs = {};
   for (const k of __ATTRS) { const v = e.getAttribute(k); if (v !== null && k !== 'role') attrs[k] = v.slice(0, 200); }
@@ -321,7 +354,8 @@ const __describe = (e) => {
   return { selector: __fullSel(e), tag: e.tagName.toLowerCase(), id: e.id || '', classes: Array.from(e.classList || []),
     attrs, text, role, name, neighbor_text: __neighbor(e), path: __path(e),
     rect: [r.left + scrollX, r.top + scrollY, r.width, r.height], visible: __vis(e),
-    claimed: e.__distroflowClaim || '' };
+    claimed: (e.__distroflowClaim && (e.__distroflowClaimName == null || e.__distroflowClaimName === name)) ? e.__distroflowClaim : '',
+    inert: __inert(e) };
 };
 const __ACTIONABLE = 'input:not([type=hidden]),textarea,button,select,a[href],dialog,[role],[contenteditable="true"],[contenteditable=""],[data-testid],[tabindex],[aria-label]';
 const __scan = () => {

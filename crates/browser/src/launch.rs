@@ -6,7 +6,6 @@ use chromiumoxide::browser::Browser as CdpBrowser;
 use chromiumoxide::handler::HandlerConfig;
 use command_fds::{CommandFdExt, FdMapping};
 use distroflow_core::{Error, Result, Waits};
-use futures::StreamExt;
 use tokio::sync::{RwLock, Semaphore};
 
 /// How to start Chromium and how jobs share it.
@@ -23,6 +22,9 @@ pub struct BrowserOptions {
     pub max_concurrency: usize,
     /// Deadline for a single CDP call.
     pub cdp_timeout: Duration,
+    /// How long one job's session may last on an engine that ends sessions
+    /// by a timer (browserless's `timeout`): the job deadline.
+    pub session_timeout: Duration,
     /// Deadline and poll interval for waits inside pages.
     pub waits: Waits,
     /// Extra Chromium flags for this machine (`DISTROFLOW_CHROME_ARGS`,
@@ -42,6 +44,7 @@ impl BrowserOptions {
             headless: true,
             max_concurrency: 3,
             cdp_timeout: Duration::from_secs(20),
+            session_timeout: Duration::from_secs(120),
             waits: Waits::default(),
             extra_args: std::env::var("DISTROFLOW_CHROME_ARGS")
                 .unwrap_or_default()
@@ -222,6 +225,8 @@ pub(crate) struct Inner {
     pub(crate) profile: Option<tempfile::TempDir>,
     /// The engine's name, for a remote engine.
     pub(crate) remote: Option<String>,
+    /// Set when the connection drops.
+    pub(crate) lost: crate::lost::Lost,
     pub(crate) started_in: Duration,
 }
 
@@ -320,6 +325,7 @@ impl Browser {
             });
         }
 
+        let lost = crate::lost::new();
         let connected = async {
             let channel = crate::pipe::bridge(
                 to_chrome.into(),
@@ -336,19 +342,12 @@ impl Browser {
                 request_intercept: false,
                 cache_enabled: true,
             };
-            let (cdp, mut handler) = CdpBrowser::connect_with_config(channel.url.clone(), config)
+            let (cdp, handler) = CdpBrowser::connect_with_config(channel.url.clone(), config)
                 .await
                 .map_err(|e| Error::Browser {
                     message: format!("cannot attach to {}: {e}", exe.display()),
                 })?;
-            let events = tokio::spawn(async move {
-                while let Some(event) = handler.next().await {
-                    if let Err(e) = event {
-                        // Not logged: an error may quote the message it was about.
-                        let _ = e;
-                    }
-                }
-            });
+            let events = crate::lost::drive(handler, lost.clone());
             // A first round trip proves the browser is there and answering.
             let version = cdp.version().await;
             Ok::<_, Error>((cdp, vec![channel.task, events], version))
@@ -394,6 +393,7 @@ impl Browser {
                 child: std::sync::Mutex::new(Some(child)),
                 profile: Some(profile),
                 remote: None,
+                lost,
                 started_in,
             }),
         })
@@ -421,6 +421,22 @@ impl Browser {
 
     pub fn options(&self) -> &BrowserOptions {
         &self.inner.options
+    }
+
+    /// Whether the connection to the browser dropped (see `lost.rs`).
+    pub fn is_lost(&self) -> bool {
+        *self.inner.lost.borrow()
+    }
+
+    /// Completes as soon as the connection to the browser drops; never if
+    /// the browser is closed first.
+    pub fn lost(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let lost = crate::lost::wait(&self.inner.lost);
+        async move {
+            if !lost.await {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 
     /// The Chromium process id, while it runs.

@@ -23,6 +23,7 @@
 mod cookies;
 mod js;
 mod launch;
+mod lost;
 mod page;
 mod pipe;
 mod pool;

@@ -6,7 +6,10 @@ use async_trait::async_trait;
 use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
 use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
 use chromiumoxide::cdp::browser_protocol::network::GetCookiesParams;
-use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, NavigateParams};
+use chromiumoxide::cdp::browser_protocol::page::{
+    AddScriptToEvaluateOnNewDocumentParams, CaptureScreenshotFormat, EventFileChooserOpened,
+    NavigateParams, SetInterceptFileChooserDialogParams,
+};
 use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use chromiumoxide::layout::Point;
 use chromiumoxide::page::ScreenshotParams;
@@ -60,6 +63,42 @@ impl CdpPage {
             .await
             .map_err(|_| timeout_err(what, self.cdp_timeout))?
             .map_err(cdp_err)
+    }
+
+    /// Restores a platform's saved `localStorage` items on `origin` before
+    /// the site's own scripts run: a script that runs first in every new
+    /// document of that origin sets them once per tab (a flag in
+    /// `sessionStorage` keeps later page loads from undoing what the app
+    /// wrote since, such as a rotated token).
+    pub async fn seed_local_storage(
+        &self,
+        origin: &str,
+        items: &[distroflow_core::StorageItem],
+    ) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let pairs: Vec<(&str, &str)> = items
+            .iter()
+            .map(|i| (i.name.as_str(), i.value.expose()))
+            .collect();
+        let source = format!(
+            "(() => {{ try {{ if (location.origin !== {origin}) return; \
+             if (sessionStorage.getItem('__distroflowSeeded')) return; \
+             for (const [k, v] of {pairs}) localStorage.setItem(k, v); \
+             sessionStorage.setItem('__distroflowSeeded', '1'); }} catch (e) {{}} }})()",
+            origin = Value::String(origin.to_string()),
+            pairs = serde_json::to_string(&pairs).map_err(|e| Error::Unexpected {
+                message: format!("storage: {e}")
+            })?,
+        );
+        self.with_timeout(
+            "restoring the saved storage",
+            self.page
+                .execute(AddScriptToEvaluateOnNewDocumentParams::new(source)),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Evaluates an expression, returning its value (by value) or the
@@ -362,6 +401,56 @@ impl Page for CdpPage {
         self.with_timeout("attaching files", self.page.execute(params))
             .await?;
         Ok(())
+    }
+
+    async fn set_files_via_chooser(&self, trigger: &str, files: &[PathBuf]) -> Result<()> {
+        use futures::StreamExt;
+        let mut opened = self
+            .with_timeout(
+                "listening for the file chooser",
+                self.page.event_listener::<EventFileChooserOpened>(),
+            )
+            .await?;
+        self.with_timeout(
+            "intercepting the file chooser",
+            self.page
+                .execute(SetInterceptFileChooserDialogParams::new(true)),
+        )
+        .await?;
+        let result = async {
+            self.mouse_click(trigger).await?;
+            let event = tokio::time::timeout(self.waits.timeout, opened.next())
+                .await
+                .map_err(|_| Error::Timeout {
+                    what: format!("a file chooser after clicking `{trigger}`"),
+                    after: self.waits.timeout,
+                })?
+                .ok_or_else(|| Error::Browser {
+                    message: "the tab closed while waiting for the file chooser".into(),
+                })?;
+            let node = event.backend_node_id.ok_or_else(|| Error::Unexpected {
+                message: format!("the file chooser opened by `{trigger}` belongs to no file input"),
+            })?;
+            let mut params = SetFileInputFilesParams::new(
+                files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>(),
+            );
+            params.backend_node_id = Some(node);
+            self.with_timeout("attaching files", self.page.execute(params))
+                .await?;
+            Ok(())
+        }
+        .await;
+        let _ = self
+            .with_timeout(
+                "ending the file chooser interception",
+                self.page
+                    .execute(SetInterceptFileChooserDialogParams::new(false)),
+            )
+            .await;
+        result
     }
 
     async fn screenshot_png(&self) -> Result<Vec<u8>> {

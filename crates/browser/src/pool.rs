@@ -21,7 +21,7 @@ struct Slot {
     /// The shared browser of a `local` or `cdp` engine (browserless: one
     /// connection per session).
     shared: tokio::sync::Mutex<Option<Browser>>,
-    down_until: Mutex<Option<Instant>>,
+    down_until: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Slot {
@@ -31,6 +31,16 @@ impl Slot {
             .ok()
             .and_then(|d| *d)
             .is_some_and(|t| Instant::now() < t)
+    }
+
+    fn mark_down(&self) {
+        mark_down(&self.down_until);
+    }
+}
+
+fn mark_down(until: &Mutex<Option<Instant>>) {
+    if let Ok(mut d) = until.lock() {
+        *d = Some(Instant::now() + DOWN_FOR);
     }
 }
 
@@ -57,6 +67,18 @@ impl PooledSession {
     /// The engine it runs on.
     pub fn engine(&self) -> &str {
         &self.engine
+    }
+
+    /// Completes as soon as the engine's connection drops (the engine was
+    /// killed, its host went away, browserless ended the session): the
+    /// job can fail over at once instead of waiting for CDP timeouts.
+    pub fn lost(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        self.session.lost()
+    }
+
+    /// Whether the engine's connection has dropped.
+    pub fn is_lost(&self) -> bool {
+        self.session.browser().is_lost()
     }
 
     pub async fn close(self) {
@@ -89,7 +111,7 @@ impl Engines {
                 free: Arc::new(Semaphore::new(endpoint.max_sessions.max(1))),
                 endpoint,
                 shared: tokio::sync::Mutex::new(None),
-                down_until: Mutex::new(None),
+                down_until: Arc::new(Mutex::new(None)),
             })
             .collect();
         Arc::new(Engines { slots, options })
@@ -100,6 +122,21 @@ impl Engines {
         self.slots
             .iter()
             .all(|s| s.endpoint.kind == EngineKind::Local)
+    }
+
+    /// Sessions on the engines that are not down: how much work a
+    /// coordinator may have running without jobs waiting for room.
+    pub fn live_capacity(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| !s.is_down())
+            .map(|s| s.endpoint.max_sessions)
+            .sum()
+    }
+
+    /// Sessions on all engines together.
+    pub fn capacity(&self) -> usize {
+        self.slots.iter().map(|s| s.endpoint.max_sessions).sum()
     }
 
     pub fn endpoints(&self) -> Vec<Endpoint> {
@@ -134,9 +171,7 @@ impl Engines {
                     }
                     Err(e) => {
                         tracing::warn!(engine = %slot.endpoint.name, "engine refused a session: {e}");
-                        if let Ok(mut d) = slot.down_until.lock() {
-                            *d = Some(Instant::now() + DOWN_FOR);
-                        }
+                        slot.mark_down();
                         last = Some(e);
                     }
                 }
@@ -173,6 +208,7 @@ impl Engines {
                 let browser = {
                     let mut shared = slot.shared.lock().await;
                     let usable = match shared.as_ref() {
+                        Some(b) if b.is_lost() => false,
                         Some(_) if slot.endpoint.kind == EngineKind::Local => true,
                         Some(b) => b.is_alive().await,
                         None => false,
@@ -186,6 +222,17 @@ impl Engines {
                         } else {
                             Browser::connect(&slot.endpoint, options).await?
                         };
+                        // A lost engine takes no new jobs for a while: its
+                        // jobs move elsewhere, and new ones go elsewhere.
+                        let lost = crate::lost::wait(&b.inner.lost);
+                        let down = slot.down_until.clone();
+                        let name = slot.endpoint.name.clone();
+                        tokio::spawn(async move {
+                            if lost.await {
+                                tracing::warn!("browser engine {name} was lost (its connection dropped); its jobs move to other engines");
+                                mark_down(&down);
+                            }
+                        });
                         *shared = Some(b);
                     }
                     shared.clone().ok_or_else(|| Error::Browser {

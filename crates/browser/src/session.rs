@@ -89,6 +89,17 @@ impl Session {
         &self.page
     }
 
+    /// The browser the session is in.
+    pub fn browser(&self) -> &Browser {
+        &self.browser
+    }
+
+    /// Completes as soon as the session's browser connection drops (its
+    /// engine was killed or went away); never if it is closed first.
+    pub fn lost(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        self.browser.lost()
+    }
+
     /// Closes the tab and disposes of the context (its cookies go with it).
     pub async fn close(self) {
         let timeout = self.browser.inner.options.cdp_timeout;

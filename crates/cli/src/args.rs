@@ -53,6 +53,14 @@ pub(crate) enum Command {
     /// Every post attempt: when, where, and how it ended.
     #[command(after_help = crate::examples::HISTORY)]
     History(HistoryArgs),
+    /// Replies to your own recent posts, collected from each platform and
+    /// stored; --triage scores which need an answer (a model, batched and
+    /// cached). Reads only: it never posts a reply.
+    #[command(
+        after_help = crate::examples::REPLIES,
+        args_conflicts_with_subcommands = true
+    )]
+    Replies(RepliesArgs),
     /// Queue a post for later (once, or repeating).
     #[command(after_help = crate::examples::SCHEDULE)]
     Schedule(ScheduleArgs),
@@ -108,6 +116,8 @@ impl Command {
             | Command::Serve(_)
             | Command::History(_)
             | Command::Selectors(_) => true,
+            // The replies and the triage cache; `replies eval` only reads.
+            Command::Replies(a) => a.action.is_none(),
             _ => false,
         }
     }
@@ -126,6 +136,10 @@ impl Command {
             Command::Check(a) => a.json,
             Command::Accounts(a) => a.json,
             Command::History(a) => a.json,
+            Command::Replies(a) => match &a.action {
+                Some(RepliesAction::Eval { json, .. }) => *json,
+                None => a.json,
+            },
             Command::Schedule(a) => a.json,
             Command::Queue(a) => a.json,
             Command::Selectors(SelectorsArgs {
@@ -151,14 +165,18 @@ pub(crate) struct ScheduleArgs {
     /// Time zone for --at and --every (IANA name); default: this machine's.
     #[arg(long, value_name = "ZONE")]
     pub(crate) tz: Option<String>,
-    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`.
-    #[arg(long, short = 't', value_name = "LIST", required = true)]
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram, bluesky, mastodon, linkedin; aliases twitter, hn, ig, bsky) or `all`; default: `[post] to` in config.toml.
+    #[arg(long, short = 't', value_name = "LIST")]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
     pub(crate) content: ContentArgs,
     /// Post even if the same content went to the same account recently.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Refuse (exit 2) when a target has no saved session, instead of
+    /// queueing the job with a warning (it would wait as `needs_login`).
+    #[arg(long)]
+    pub(crate) strict: bool,
     /// The queued job as one JSON object on stdout.
     #[arg(long)]
     pub(crate) json: bool,
@@ -236,7 +254,8 @@ pub(crate) struct HistoryArgs {
     /// How many of the newest attempts to show.
     #[arg(long, short = 'n', default_value_t = 50)]
     pub(crate) limit: usize,
-    /// Only this platform's attempts (x, reddit, hackernews, instagram).
+    /// Only this platform's attempts (x, reddit, hackernews, instagram, bluesky, mastodon,
+    /// linkedin).
     #[arg(long, value_name = "PLATFORM")]
     pub(crate) platform: Option<String>,
     /// Only attempts that ended so: posted, failed, needs_human, uncertain,
@@ -247,6 +266,56 @@ pub(crate) struct HistoryArgs {
     /// a span back from now (`2d`, `12h`, `1w`, `90 minutes`).
     #[arg(long, value_name = "WHEN")]
     pub(crate) since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RepliesArgs {
+    #[command(subcommand)]
+    pub(crate) action: Option<RepliesAction>,
+    /// Only replies on these platforms: comma-separated ids (x, reddit,
+    /// hackernews, instagram; aliases twitter, hn) or `all` (the default).
+    #[arg(long, short = 't', value_name = "LIST")]
+    pub(crate) to: Vec<String>,
+    /// Replies to posts made since then: RFC 3339 or a span back from now
+    /// (`7d`, `12h`, `2w`).
+    #[arg(long, value_name = "WHEN", default_value = "7d")]
+    pub(crate) since: String,
+    /// One JSON object per reply per line, then one summary object.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Score each reply (needs_reply, priority 0-3, label, reason) with the
+    /// configured model (DISTROFLOW_AI_BASE_URL, DISTROFLOW_AI_MODEL,
+    /// OPENAI_API_KEY); without one, replies are listed unscored.
+    #[arg(long)]
+    pub(crate) triage: bool,
+    /// Only replies scored at least this priority (0-3); implies --triage.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=3))]
+    pub(crate) min_priority: Option<u8>,
+    /// Do not visit the platforms: list the replies already stored.
+    #[arg(long)]
+    pub(crate) offline: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RepliesAction {
+    /// Score the built-in labelled set of 100 replies with each model:
+    /// agreement, cost per 100 replies, and the cheapest model within 5
+    /// points of the best.
+    #[command(after_help = crate::examples::REPLIES_EVAL)]
+    Eval {
+        /// Models to compare, comma-separated, at the configured endpoint
+        /// (default: DISTROFLOW_AI_MODEL).
+        #[arg(long, value_name = "LIST")]
+        models: Vec<String>,
+        /// Also measure batching: calls, tokens and cost per 100 replies
+        /// batched and one call per reply, and calls the cache saves on a
+        /// second, overlapping pass.
+        #[arg(long)]
+        batching: bool,
+        /// One JSON object per model per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -306,8 +375,8 @@ pub(crate) enum HealAction {
 
 #[derive(Debug, Args)]
 pub(crate) struct PostArgs {
-    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram; aliases twitter, hn) or `all`.
-    #[arg(long, short = 't', value_name = "LIST", required = true)]
+    /// Where to post: comma-separated ids (x, reddit, hackernews, instagram, bluesky, mastodon, linkedin; aliases twitter, hn, ig, bsky) or `all`; default: `[post] to` in config.toml.
+    #[arg(long, short = 't', value_name = "LIST")]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
     pub(crate) content: ContentArgs,
@@ -375,10 +444,9 @@ pub(crate) struct FitArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Platforms to check: x, reddit, hackernews, instagram (`all`: these
-    /// four, the ones DistroFlow posts to), and also bluesky, mastodon,
-    /// linkedin; comma-separated.
-    #[arg(long, short = 't', value_name = "LIST", required = true)]
+    /// Platforms to check: x, reddit, hackernews, instagram, bluesky, mastodon, linkedin
+    /// (`all`: every one); comma-separated; default: `[post] to` in config.toml.
+    #[arg(long, short = 't', value_name = "LIST")]
     pub(crate) to: Vec<String>,
     #[command(flatten)]
     pub(crate) content: ContentArgs,
@@ -389,13 +457,15 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct LoginArgs {
-    /// The platform (x, reddit, hackernews, instagram).
+    /// The platform (x, reddit, hackernews, instagram, bluesky, mastodon, linkedin).
     pub(crate) platform: String,
     /// Import cookies exported from your browser: a JSON array (Chrome, EditThisCookie,
-    /// Playwright), a Playwright storage state, or a Netscape cookies.txt.
+    /// Playwright), a Playwright storage state (its `origins[].localStorage` too: Bluesky's
+    /// session), or a Netscape cookies.txt.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["username", "password_stdin"])]
     pub(crate) cookies: Option<PathBuf>,
-    /// Log in through the site's own form with this username (Hacker News).
+    /// Log in through the site's own form with this username (Hacker News; Bluesky's
+    /// handle, with an app password; Mastodon's e-mail address).
     #[arg(long, requires = "password_stdin")]
     pub(crate) username: Option<String>,
     /// Read the password from standard input (never from the command line).
@@ -436,10 +506,18 @@ pub(crate) struct AccountsArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct SandboxArgs {
-    /// Serve Hacker News on PORT, X on PORT+1, Reddit on PORT+2 and
-    /// Instagram on PORT+3 (default: free ports).
+    /// Serve Hacker News on PORT, X on PORT+1, Reddit on PORT+2, Instagram
+    /// on PORT+3, Bluesky on PORT+4, Mastodon on PORT+5 and LinkedIn on
+    /// PORT+6 (default: free ports).
     #[arg(long, value_name = "PORT")]
     pub(crate) base_port: Option<u16>,
+    /// Make DIR a DistroFlow home logged in to every replica (sessions and
+    /// replica URLs in DIR/config.toml), so that `post`, `schedule`,
+    /// `daemon`, `history` and `accounts` work against the sandbox with
+    /// `export DISTROFLOW_HOME=DIR`. DIR must be new, empty, or an earlier
+    /// sandbox home.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) home: Option<std::path::PathBuf>,
 }
 
 #[cfg(test)]

@@ -31,6 +31,10 @@ Examples:
   distroflow login reddit
   distroflow login hackernews --cookies ~/Downloads/cookies.json
   distroflow login hackernews --username me --password-stdin < password.txt
+  distroflow login bluesky --username me.bsky.social --password-stdin < app-password.txt
+  distroflow login bluesky --cookies storage-state.json
+  DISTROFLOW_MASTODON_URL=https://fosstodon.org distroflow login mastodon --username me@example.com --password-stdin < pw.txt
+  distroflow login linkedin --cookies linkedin-cookies.json
   distroflow login x --at https://x.com/account/access";
 
 pub(crate) const LOGOUT: &str = "\
@@ -151,3 +155,17 @@ Examples:
   distroflow man > distroflow.1
   distroflow man | man -l -
   distroflow man > /usr/local/share/man/man1/distroflow.1";
+
+pub(crate) const REPLIES: &str = "\
+Examples:
+  distroflow replies
+  distroflow replies --to hn,reddit --since 2d
+  distroflow replies --triage --min-priority 2
+  distroflow replies --offline --json
+  distroflow replies eval --models gpt-4o-mini,gpt-4.1-nano";
+
+pub(crate) const REPLIES_EVAL: &str = "\
+Examples:
+  distroflow replies eval
+  distroflow replies eval --models gpt-4o-mini,gpt-4.1-nano,gpt-4o
+  distroflow replies eval --batching";

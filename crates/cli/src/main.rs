@@ -46,6 +46,7 @@ fn main() -> std::process::ExitCode {
                         .map(|l| l.trim_start_matches("error:").trim())
                         .unwrap_or(&message),
                     hint: hint.as_deref(),
+                    retry_after_secs: None,
                 }]);
             } else {
                 let _ = e.print();
@@ -108,6 +109,7 @@ async fn dispatch(command: Command) -> distroflow_core::Result<ExitStatus> {
         Command::Selectors(a) => commands::selectors::run(a),
         Command::Heal(a) => commands::selectors::heal(a),
         Command::History(a) => commands::history::run(a),
+        Command::Replies(a) => commands::replies::run(a).await,
         Command::Schedule(a) => commands::schedule::schedule(a),
         Command::Queue(a) => commands::schedule::queue(a),
         Command::Daemon(a) => commands::schedule::daemon(a).await,

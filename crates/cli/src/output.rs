@@ -50,6 +50,9 @@ pub(crate) struct WireError<'a> {
     pub(crate) platform: Option<&'a str>,
     pub(crate) message: &'a str,
     pub(crate) hint: Option<&'a str>,
+    /// For a rate limit: seconds until the next post is allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) retry_after_secs: Option<u64>,
 }
 
 /// With `--json`, a usage or input error (exit 2) is one object on stdout:
@@ -78,6 +81,7 @@ pub(crate) fn print_error_json(e: &Error) {
         platform: None,
         message: &message,
         hint: hint.as_deref(),
+        retry_after_secs: None,
     }]);
 }
 

@@ -73,11 +73,32 @@ impl Cookie {
     }
 }
 
-/// A saved session for one platform. `Debug` never shows cookie values.
+/// One `localStorage` entry. The value is a [`Secret`] (it may hold tokens).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageItem {
+    pub name: String,
+    pub value: Secret,
+}
+
+/// What one origin (`https://bsky.app`) keeps in `localStorage`, as in a
+/// Playwright storage state's `origins[]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginStorage {
+    pub origin: String,
+    #[serde(default, rename = "localStorage")]
+    pub local_storage: Vec<StorageItem>,
+}
+
+/// A saved session for one platform: cookies, and for platforms that keep
+/// their session in the page (Bluesky), origin-scoped `localStorage`.
+/// `Debug` never shows cookie or storage values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuthConfig {
     pub platform: PlatformId,
     pub cookies: Vec<Cookie>,
+    /// `localStorage` per origin (only the platform's session keys).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<OriginStorage>,
     /// The account name, when known.
     #[serde(default)]
     pub username: Option<String>,
@@ -91,8 +112,40 @@ impl AuthConfig {
         AuthConfig {
             platform,
             cookies,
+            origins: Vec::new(),
             username: None,
             saved_at: now_secs(),
+        }
+    }
+
+    /// The saved `localStorage` items of the platform's session keys, from
+    /// any origin that belongs to the platform (`scope`): they are
+    /// restored on the origin it is configured at.
+    pub fn storage_for(&self, scope: &crate::CookieScope) -> Vec<StorageItem> {
+        let keys = self.platform.storage_keys();
+        let mut out: Vec<StorageItem> = Vec::new();
+        for o in &self.origins {
+            if !scope.belongs_origin(&o.origin) {
+                continue;
+            }
+            for item in &o.local_storage {
+                if keys.contains(&item.name.as_str()) && !out.iter().any(|i| i.name == item.name) {
+                    out.push(item.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Replaces the saved storage of the platform's origins (those of
+    /// `scope`) with `items`, kept for the configured origin.
+    pub fn set_storage(&mut self, scope: &crate::CookieScope, items: Vec<StorageItem>) {
+        self.origins.retain(|o| !scope.belongs_origin(&o.origin));
+        if !items.is_empty() {
+            self.origins.push(OriginStorage {
+                origin: scope.origin(),
+                local_storage: items,
+            });
         }
     }
 
@@ -121,6 +174,87 @@ impl<'de> Deserialize<'de> for PlatformId {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
     }
+}
+
+/// What a session file holds: cookies, and `localStorage` per origin (a
+/// Playwright storage state's `origins[]`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SessionFile {
+    pub cookies: Vec<Cookie>,
+    pub origins: Vec<OriginStorage>,
+}
+
+/// Reads a session exported from a browser: everything
+/// [`parse_cookie_file`] reads, and a Playwright storage state whose
+/// `origins[].localStorage` holds the session (its `cookies` may then be
+/// empty).
+pub fn parse_session_file(path: &Path, bytes: &[u8]) -> Result<SessionFile> {
+    let origins = storage_origins(path, bytes)?;
+    if origins.iter().any(|o| !o.local_storage.is_empty()) {
+        let cookies = parse_cookie_file(path, bytes).unwrap_or_default();
+        return Ok(SessionFile { cookies, origins });
+    }
+    Ok(SessionFile {
+        cookies: parse_cookie_file(path, bytes)?,
+        origins,
+    })
+}
+
+/// The `origins[]` of a Playwright storage state (none for other files).
+fn storage_origins(path: &Path, bytes: &[u8]) -> Result<Vec<OriginStorage>> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(Vec::new());
+    };
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if !trimmed.starts_with('{') {
+        return Ok(Vec::new());
+    }
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(trimmed) else {
+        return Ok(Vec::new());
+    };
+    let Some(list) = v.get("origins").and_then(|o| o.as_array()) else {
+        return Ok(Vec::new());
+    };
+    let bad = |problem: String| {
+        Error::usage(
+            format!("session file {}: {problem}", path.display()),
+            Some("give a Playwright storage state: {\"cookies\": [...], \"origins\": [{\"origin\": \"https://...\", \"localStorage\": [{\"name\": ..., \"value\": ...}]}]}".into()),
+        )
+    };
+    let mut out = Vec::new();
+    for (i, o) in list.iter().enumerate() {
+        let origin = o
+            .get("origin")
+            .and_then(|x| x.as_str())
+            .filter(|x| !x.is_empty())
+            .ok_or_else(|| bad(format!("origins #{} has no \"origin\"", i + 1)))?;
+        let mut items = Vec::new();
+        for item in o
+            .get("localStorage")
+            .and_then(|x| x.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let name = item.get("name").and_then(|x| x.as_str());
+            let value = item.get("value").and_then(|x| x.as_str());
+            match (name, value) {
+                (Some(n), Some(v)) => items.push(StorageItem {
+                    name: n.to_string(),
+                    value: Secret::new(v),
+                }),
+                _ => {
+                    return Err(bad(format!(
+                        "a localStorage item of {origin} has no name or value"
+                    )))
+                }
+            }
+        }
+        out.push(OriginStorage {
+            origin: origin.to_string(),
+            local_storage: items,
+        });
+    }
+    Ok(out)
 }
 
 /// Reads cookies exported from a browser: a JSON array of cookie objects
@@ -298,6 +432,35 @@ mod tests {
             let e = p(input).unwrap_err().to_string();
             assert!(e.contains("c.txt") && e.contains(needle), "{input}: {e}");
         }
+    }
+
+    #[test]
+    fn playwright_state_with_local_storage() {
+        let text = r#"{"cookies":[],"origins":[{"origin":"https://bsky.app","localStorage":[{"name":"BSKY_STORAGE","value":"{\"session\":1}"},{"name":"other","value":"x"}]}]}"#;
+        let s = parse_session_file(Path::new("s.json"), text.as_bytes()).unwrap();
+        assert!(s.cookies.is_empty());
+        assert_eq!(s.origins[0].origin, "https://bsky.app");
+        assert_eq!(
+            s.origins[0].local_storage[0].value.expose(),
+            "{\"session\":1}"
+        );
+        let mut a = AuthConfig::new(PlatformId::Bluesky, s.cookies);
+        a.origins = s.origins;
+        assert!(!format!("{a:?}").contains("session"));
+        // Only the platform's keys, from its own origins (here restored on a replica).
+        let scope = crate::CookieScope::new(
+            PlatformId::Bluesky,
+            &url::Url::parse("http://127.0.0.1:9").unwrap(),
+        );
+        let items = a.storage_for(&scope);
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].name, "BSKY_STORAGE");
+        a.origins[0].origin = "https://evil.example".into();
+        assert!(a.storage_for(&scope).is_empty());
+        // Without storage, a state still needs cookies.
+        let e =
+            parse_session_file(Path::new("s.json"), br#"{"cookies":[],"origins":[]}"#).unwrap_err();
+        assert!(e.to_string().contains("holds no cookies"), "{e}");
     }
 
     #[test]

@@ -42,6 +42,19 @@ pub struct Config {
     /// (`[ai.prices."gpt-4o-mini"] input_per_mtok = 0.15`).
     #[serde(default)]
     pub ai: toml::Table,
+    /// Defaults for `post` and `schedule` (`[post] to = ["x", "hackernews"]`).
+    #[serde(default)]
+    pub post: PostSettings,
+}
+
+/// `[post]`: defaults for `post`, `schedule` and `check`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostSettings {
+    /// Where to post when the command has no `--to` (ids or aliases, or
+    /// `all`).
+    #[serde(default)]
+    pub to: Vec<String>,
 }
 
 /// `[server]`: the local API of `distroflow serve`.
@@ -162,6 +175,22 @@ impl Config {
                         "{}: server.allowed_origins: `{origin}` is not an exact origin \
                          (scheme://host[:port], no wildcard, no path)",
                         path.display()
+                    ),
+                });
+            }
+        }
+        for name in &cfg.post.to {
+            if !name.eq_ignore_ascii_case("all") && name.parse::<PlatformId>().is_err() {
+                let line = text
+                    .lines()
+                    .position(|l| l.contains(&format!("\"{name}\"")))
+                    .map(|i| format!(":{}", i + 1))
+                    .unwrap_or_default();
+                return Err(Error::Config {
+                    message: format!(
+                        "{}{line}: [post] to: unknown platform `{name}` (valid: {}, or all)",
+                        path.display(),
+                        PlatformId::valid_names()
                     ),
                 });
             }

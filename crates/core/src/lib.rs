@@ -27,10 +27,14 @@ mod media;
 mod page;
 mod platform;
 mod post;
+mod reply;
 mod result;
 mod scope;
 
-pub use auth::{parse_cookie_file, AuthConfig, Cookie, SameSite, Secret};
+pub use auth::{
+    parse_cookie_file, parse_session_file, AuthConfig, Cookie, OriginStorage, SameSite, Secret,
+    SessionFile, StorageItem,
+};
 pub use config::{Config, DebugSettings, PlatformConfig, ServerSettings};
 pub use content::{
     check, check_post, count_hashtags, find_urls, hashtags_to_words, measure, x_weighted_length,
@@ -40,11 +44,14 @@ pub use content::{
 pub use engines::{endpoints, Endpoint, EndpointConfig, EngineKind, ENDPOINTS_ENV};
 pub use error::{Error, ErrorKind, Result};
 pub use home::{AuthStatus, Home};
+#[doc(hidden)]
+pub use media::minimal_mp4;
 pub use media::{Media, MAX_MEDIA_BYTES};
 pub use page::{wait_until, ElementInfo, Page, PathNode, Poll, Waits};
 pub use platform::{
     plausible_name, Capabilities, Existing, JobContext, Platform, PlatformId, Posted,
 };
 pub use post::Post;
+pub use reply::Reply;
 pub use result::{ErrorReport, PostResult, Status};
 pub use scope::{CookieScope, DropReason, DroppedCookie, Scoped};

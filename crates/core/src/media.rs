@@ -11,6 +11,9 @@ pub struct Media {
     pub mime: String,
     /// Size in bytes.
     pub size: u64,
+    /// A video's length, read from its header (`None`: not a video, or a
+    /// header DistroFlow could not read).
+    pub duration: Option<std::time::Duration>,
 }
 
 /// The kinds of media DistroFlow can post anywhere.
@@ -64,10 +67,16 @@ impl Media {
         if !SUPPORTED.contains(&mime.as_str()) {
             return Err(bad(format!("is {mime}, which platforms do not take")));
         }
+        let duration = if mime.starts_with("video/") {
+            video_duration(path, meta.len())
+        } else {
+            None
+        };
         Ok(Media {
             path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
             mime,
             size: meta.len(),
+            duration,
         })
     }
 
@@ -80,9 +89,73 @@ impl Media {
     }
 }
 
+/// An MP4 or QuickTime video's length from its movie header (`moov/mvhd`),
+/// seeking past the media data. `None` when the header cannot be read: a
+/// damaged file is the platform's to refuse, not a reason to panic.
+fn video_duration(path: &Path, size: u64) -> Option<std::time::Duration> {
+    let file = std::fs::File::open(path).ok()?;
+    let reader = std::io::BufReader::new(file);
+    // The parser is third-party code fed a user's file: contain a panic.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        mp4::Mp4Reader::read_header(reader, size).map(|m| m.duration())
+    }));
+    match parsed {
+        Ok(Ok(d)) if !d.is_zero() => Some(d),
+        _ => None,
+    }
+}
+
+/// A minimal MP4 (file type, movie header of the given length, a little
+/// media data) for tests: real players would find no track in it, but its
+/// header is what platforms and DistroFlow read the length from.
+#[doc(hidden)]
+pub fn minimal_mp4(seconds: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let boxed = |kind: &[u8], body: &[u8]| {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    };
+    out.extend(boxed(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"));
+    let mut mvhd = vec![0u8; 4]; // version 0, no flags
+    mvhd.extend(0u32.to_be_bytes()); // created
+    mvhd.extend(0u32.to_be_bytes()); // modified
+    mvhd.extend(1000u32.to_be_bytes()); // timescale: ms
+    mvhd.extend((seconds * 1000).to_be_bytes()); // duration
+    mvhd.extend(0x0001_0000u32.to_be_bytes()); // rate 1.0
+    mvhd.extend(0x0100u16.to_be_bytes()); // volume 1.0
+    mvhd.extend([0u8; 10]); // reserved
+    for v in [0x0001_0000u32, 0, 0, 0, 0x0001_0000, 0, 0, 0, 0x4000_0000] {
+        mvhd.extend(v.to_be_bytes()); // identity matrix
+    }
+    mvhd.extend([0u8; 24]); // pre-defined
+    mvhd.extend(2u32.to_be_bytes()); // next track id
+    out.extend(boxed(b"moov", &boxed(b"mvhd", &mvhd)));
+    out.extend(boxed(b"mdat", &[0u8; 64]));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_videos_length_is_read_from_its_header_and_a_damaged_one_is_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let mp4 = dir.path().join("clip.mp4");
+        std::fs::write(&mp4, minimal_mp4(200)).unwrap();
+        let m = Media::from_path(&mp4).unwrap();
+        assert_eq!(m.mime, "video/mp4");
+        assert_eq!(m.duration, Some(std::time::Duration::from_secs(200)));
+
+        // The same start, cut short: a video of unknown length, no panic.
+        let cut = dir.path().join("cut.mp4");
+        std::fs::write(&cut, &minimal_mp4(200)[..60]).unwrap();
+        let m = Media::from_path(&cut).unwrap();
+        assert!(m.is_video());
+        assert_eq!(m.duration, None);
+    }
 
     /// A 1x1 PNG.
     pub(crate) const PNG: &[u8] = &[

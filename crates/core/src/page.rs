@@ -83,6 +83,16 @@ pub trait Page: Send + Sync {
     /// Sets the files of an `input[type=file]`.
     async fn set_files(&self, selector: &str, files: &[PathBuf]) -> Result<()>;
 
+    /// Attaches files through a picker that has no file input until it is
+    /// clicked (the input is made at click time, as Bluesky's is): the
+    /// page's file chooser is intercepted, `trigger` clicked, and the
+    /// chooser answered with `files`.
+    async fn set_files_via_chooser(&self, trigger: &str, _files: &[PathBuf]) -> Result<()> {
+        Err(Error::Unexpected {
+            message: format!("this page cannot answer a file chooser (opened by `{trigger}`)"),
+        })
+    }
+
     /// A PNG of the viewport.
     async fn screenshot_png(&self) -> Result<Vec<u8>>;
 
@@ -165,6 +175,10 @@ pub struct ElementInfo {
     /// The target a step already acted on this element as, if any.
     #[serde(default)]
     pub claimed: String,
+    /// Behind an open modal dialog: out of a person's reach while the
+    /// modal is open, so never a repair.
+    #[serde(default)]
+    pub inert: bool,
 }
 
 /// What one poll of [`wait_until`] found.

@@ -4,7 +4,7 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use url::Url;
 
-use crate::{Error, Page, Post, Result};
+use crate::{Error, Page, Post, Reply, Result};
 
 /// The platforms DistroFlow knows, by their stable ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -14,15 +14,21 @@ pub enum PlatformId {
     Reddit,
     HackerNews,
     Instagram,
+    Bluesky,
+    Mastodon,
+    LinkedIn,
 }
 
 impl PlatformId {
     /// Every platform, in display order.
-    pub const ALL: [PlatformId; 4] = [
+    pub const ALL: [PlatformId; 7] = [
         PlatformId::X,
         PlatformId::Reddit,
         PlatformId::HackerNews,
         PlatformId::Instagram,
+        PlatformId::Bluesky,
+        PlatformId::Mastodon,
+        PlatformId::LinkedIn,
     ];
 
     /// The canonical id, as used on the command line, in files and in JSON.
@@ -32,6 +38,9 @@ impl PlatformId {
             PlatformId::Reddit => "reddit",
             PlatformId::HackerNews => "hackernews",
             PlatformId::Instagram => "instagram",
+            PlatformId::Bluesky => "bluesky",
+            PlatformId::Mastodon => "mastodon",
+            PlatformId::LinkedIn => "linkedin",
         }
     }
 
@@ -42,16 +51,35 @@ impl PlatformId {
             PlatformId::Reddit => "Reddit",
             PlatformId::HackerNews => "Hacker News",
             PlatformId::Instagram => "Instagram",
+            PlatformId::Bluesky => "Bluesky",
+            PlatformId::Mastodon => "Mastodon",
+            PlatformId::LinkedIn => "LinkedIn",
         }
     }
 
     /// The real site's base URL, used unless configured otherwise.
+    /// Mastodon is one instance among many: its default is the flagship
+    /// instance, and `DISTROFLOW_MASTODON_URL` or `[platforms.mastodon] url`
+    /// names the person's own.
     pub fn default_url(self) -> &'static str {
         match self {
             PlatformId::X => "https://x.com",
             PlatformId::Reddit => "https://www.reddit.com",
             PlatformId::HackerNews => "https://news.ycombinator.com",
             PlatformId::Instagram => "https://www.instagram.com",
+            PlatformId::Bluesky => "https://bsky.app",
+            PlatformId::Mastodon => "https://mastodon.social",
+            PlatformId::LinkedIn => "https://www.linkedin.com",
+        }
+    }
+
+    /// The `localStorage` keys that hold this platform's session (saved
+    /// and restored per origin, beside cookies). Bluesky keeps its whole
+    /// session in `BSKY_STORAGE` and no cookie.
+    pub fn storage_keys(self) -> &'static [&'static str] {
+        match self {
+            PlatformId::Bluesky => &["BSKY_STORAGE"],
+            _ => &[],
         }
     }
 
@@ -63,7 +91,7 @@ impl PlatformId {
 
     /// Ids and aliases accepted on input, for help and error messages.
     pub fn valid_names() -> &'static str {
-        "x (alias twitter), reddit, hackernews (alias hn), instagram"
+        "x (alias twitter), reddit, hackernews (alias hn), instagram (alias ig), bluesky (alias bsky), mastodon, linkedin"
     }
 }
 
@@ -82,6 +110,9 @@ impl FromStr for PlatformId {
             "reddit" => Ok(PlatformId::Reddit),
             "hackernews" | "hn" => Ok(PlatformId::HackerNews),
             "instagram" | "ig" => Ok(PlatformId::Instagram),
+            "bluesky" | "bsky" => Ok(PlatformId::Bluesky),
+            "mastodon" => Ok(PlatformId::Mastodon),
+            "linkedin" => Ok(PlatformId::LinkedIn),
             other => Err(Error::Usage {
                 message: format!("unknown platform `{other}`"),
                 hint: Some(format!("valid platforms: {}", PlatformId::valid_names())),
@@ -184,6 +215,17 @@ pub fn plausible_name(text: &str) -> Option<String> {
     ok.then(|| name.to_string())
 }
 
+/// What [`Platform::replies`] answers on a platform that cannot read them.
+fn replies_unsupported(id: PlatformId) -> Error {
+    Error::Usage {
+        message: format!(
+            "reading replies on {} is not supported yet",
+            id.display_name()
+        ),
+        hint: None,
+    }
+}
+
 /// One platform adapter. Adapters drive the site's own web UI through [`Page`].
 #[async_trait]
 pub trait Platform: Send + Sync {
@@ -247,6 +289,25 @@ pub trait Platform: Send + Sync {
         Ok(Existing::CannotTell)
     }
 
+    /// The replies under one of the person's own posts (`post_url`), every
+    /// level of nesting and every page, oldest first; deleted ones left out.
+    /// Read only: nothing is posted. Platforms that cannot yet read replies
+    /// say so (a usage error, see [`Platform::reads_replies`]) and the
+    /// others still run.
+    async fn replies(
+        &self,
+        _page: &dyn Page,
+        _ctx: &JobContext,
+        _post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        Err(replies_unsupported(self.id()))
+    }
+
+    /// Whether [`Platform::replies`] is implemented for this platform.
+    fn reads_replies(&self) -> bool {
+        false
+    }
+
     /// Publishes the post and returns where it now lives. A failure after
     /// the submit whose result is unknown is [`Error::Uncertain`].
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted>;
@@ -255,6 +316,46 @@ pub trait Platform: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::plausible_name;
+    use super::*;
+
+    /// A platform that implements only what every adapter must.
+    struct Minimal;
+
+    #[async_trait]
+    impl Platform for Minimal {
+        fn id(&self) -> PlatformId {
+            PlatformId::Instagram
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::default()
+        }
+        fn validate(&self, _post: &Post) -> Result<()> {
+            Ok(())
+        }
+        fn login_path(&self) -> &'static str {
+            "login"
+        }
+        fn logged_in_marker(&self) -> &'static str {
+            "#me"
+        }
+        async fn is_logged_in(&self, _page: &dyn Page, _ctx: &JobContext) -> Result<bool> {
+            Ok(false)
+        }
+        async fn post(&self, _page: &dyn Page, _ctx: &JobContext, _post: &Post) -> Result<Posted> {
+            Err(Error::usage("not in this test", None))
+        }
+    }
+
+    #[test]
+    fn a_platform_without_replies_says_so_and_is_not_asked() {
+        assert!(!Minimal.reads_replies());
+        let e = replies_unsupported(Minimal.id());
+        assert!(e.is_usage());
+        assert_eq!(
+            e.to_string(),
+            "reading replies on Instagram is not supported yet"
+        );
+    }
 
     #[test]
     fn account_names_are_one_short_word() {

@@ -32,6 +32,9 @@ pub struct ErrorReport {
     pub kind: String,
     pub message: String,
     pub hint: Option<String>,
+    /// For a rate limit: how long until the next post is allowed (the
+    /// platform's own "try again in N minutes", or DistroFlow's limiter).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl From<&Error> for ErrorReport {
@@ -47,6 +50,10 @@ impl From<&Error> for ErrorReport {
             kind: e.kind().as_str().to_string(),
             message,
             hint: e.hint(),
+            retry_after: match e {
+                Error::RateLimited { retry_after, .. } => *retry_after,
+                _ => None,
+            },
         }
     }
 }

@@ -52,6 +52,10 @@ impl PlatformId {
             PlatformId::Reddit => &["reddit.com"],
             PlatformId::HackerNews => &["news.ycombinator.com"],
             PlatformId::Instagram => &["instagram.com"],
+            PlatformId::Bluesky => &["bsky.app"],
+            // Per instance: only the configured instance's host.
+            PlatformId::Mastodon => &[],
+            PlatformId::LinkedIn => &["linkedin.com"],
         }
     }
 }
@@ -101,6 +105,29 @@ impl CookieScope {
                 .domains
                 .iter()
                 .any(|a| d == a || d.strip_suffix(a.as_str()).is_some_and(|p| p.ends_with('.')))
+    }
+
+    /// Whether an origin (`https://bsky.app`) is one of the platform's.
+    pub fn belongs_origin(&self, origin: &str) -> bool {
+        let Ok(u) = Url::parse(origin) else {
+            return false;
+        };
+        let host = u.host_str().unwrap_or_default();
+        let d = host.trim_start_matches('[').trim_end_matches(']');
+        let same_site = u.host_str() == self.base.host_str()
+            && u.port_or_known_default() == self.base.port_or_known_default();
+        same_site
+            || self
+                .domains
+                .iter()
+                .any(|a| d == a || d.strip_suffix(a.as_str()).is_some_and(|p| p.ends_with('.')))
+                && u.scheme() == "https"
+    }
+
+    /// The origin of the configured site (`http://127.0.0.1:8123`), where
+    /// saved storage is restored.
+    pub fn origin(&self) -> String {
+        self.base.origin().ascii_serialization()
     }
 
     /// Whether the configured site is on this machine (the sandbox, tests).

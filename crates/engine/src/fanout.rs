@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use distroflow_browser::{Browser, BrowserOptions, Engines, PooledSession, Session};
 use distroflow_core::{
-    Cookie, CookieScope, Error, Existing, JobContext, Platform, PlatformId, Post, PostResult,
-    Posted, Result,
+    Cookie, CookieScope, Error, Existing, Home, JobContext, Page, Platform, PlatformId, Post,
+    PostResult, Posted, Result, StorageItem,
 };
 use distroflow_store::AttemptId;
 
@@ -25,6 +25,13 @@ pub struct Job {
     pub ctx: JobContext,
     /// The saved session; `None` fails the job with an auth error, no browser needed.
     pub cookies: Option<Vec<Cookie>>,
+    /// Saved `localStorage` items of the platform's session keys (Bluesky's
+    /// `BSKY_STORAGE`), restored on the site's origin before it boots.
+    pub storage: Vec<StorageItem>,
+    /// Where the platform's storage is saved back after the job (its
+    /// tokens rotate as they are used): the auth file in this home.
+    /// `None`: not saved (tests, the sandbox).
+    pub save_storage: Option<Home>,
     /// Resolves the adapter's targets and repairs broken steps.
     pub healer: Arc<Healer>,
     /// The account posting (for idempotency and rate limits).
@@ -55,6 +62,9 @@ struct Progress {
     /// The adapter's posting flow, which holds the submit, has begun: from
     /// here on a job stopped early may have posted.
     submit_started: bool,
+    /// An earlier try of this job, on an engine that was lost after its
+    /// submit started, is recorded `uncertain` and not yet looked for.
+    unresolved: bool,
     /// The debug bundle the failed job left.
     bundle: Option<std::path::PathBuf>,
     /// The remote engine the job ran on.
@@ -70,16 +80,17 @@ fn lock(p: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
 /// Records the attempt of a job stopped by `why` before it recorded its own
 /// outcome: `failed` when its submit never started (nothing was sent,
 /// posting it again is safe), else `uncertain` (look before posting again).
-/// Returns whether the submit had started.
+/// Returns whether something may have been submitted (this try's submit
+/// had started, or an earlier try's, cut off by a lost engine, is unresolved).
 fn record_stopped(
     ledger: Option<&Ledger>,
     progress: &Mutex<Progress>,
     platform: PlatformId,
     why: &Error,
 ) -> bool {
-    let (id, submit_started) = {
+    let (id, submit_started, unresolved) = {
         let mut p = lock(progress);
-        (p.attempt.take(), p.submit_started)
+        (p.attempt.take(), p.submit_started, p.unresolved)
     };
     if let (Some(ledger), Some(id)) = (ledger, id) {
         let recorded = if submit_started {
@@ -97,7 +108,8 @@ fn record_stopped(
             tracing::warn!("cannot record the attempt: {le}");
         }
     }
-    submit_started
+    // An earlier try cut off after its submit may have posted.
+    submit_started || unresolved
 }
 
 pub enum RunEnd {
@@ -115,6 +127,8 @@ pub enum BrowserSource {
     /// each job on the engine with the most room; browsers launched for
     /// the run are closed after it.
     Engines(Arc<Engines>),
+    /// The same, on a pool that outlives the run (the daemon's): left open.
+    Pool(Arc<Engines>),
 }
 
 /// Opens the jobs' sessions: on the run's one browser, or on the engines.
@@ -143,6 +157,11 @@ impl Opener {
             Opener::Engines(e) => e.close().await,
         }
     }
+
+    /// Whether a job whose browser was lost can move to another one.
+    fn can_fail_over(&self) -> bool {
+        matches!(self, Opener::Engines(_))
+    }
 }
 
 impl Opened {
@@ -161,6 +180,22 @@ impl Opened {
         }
     }
 
+    fn is_lost(&self) -> bool {
+        match self {
+            Opened::One(s) => s.browser().is_lost(),
+            Opened::Pooled(s) => s.is_lost(),
+        }
+    }
+
+    /// Completes as soon as the session's browser connection drops.
+    fn lost(&self) -> impl Future<Output = ()> + Send + 'static {
+        let lost: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = match self {
+            Opened::One(s) => Box::pin(s.lost()),
+            Opened::Pooled(s) => Box::pin(s.lost()),
+        };
+        lost
+    }
+
     async fn close(self) {
         match self {
             Opened::One(s) => s.close().await,
@@ -175,6 +210,13 @@ impl Opened {
 /// attempt's post), `browser` (its context is open), `posting` (the
 /// adapter's flow, which ends in the submit, has begun).
 pub type StepFn = Arc<dyn Fn(PlatformId, &'static str) + Send + Sync>;
+
+/// How long a job cut off after its submit waits before looking for its
+/// post from another engine.
+const RESOLVE_SETTLE: Duration = Duration::from_secs(2);
+
+/// How many times one job may move to another engine after losing its own.
+const MAX_FAILOVERS: usize = 3;
 
 /// Runs every job, calling `report` as each finishes. When `interrupt`
 /// completes (Ctrl-C), running jobs are stopped and the browser closed.
@@ -213,14 +255,17 @@ pub async fn run_observed(
     for job in jobs {
         match &job.cookies {
             None => {
-                let r = PostResult::from_outcome(
-                    job.platform,
-                    Err(Error::Auth {
-                        platform: job.platform,
-                        message: "no saved session".into(),
-                    }),
-                    Duration::ZERO,
-                );
+                let e = Error::Auth {
+                    platform: job.platform,
+                    message: "no saved session".into(),
+                };
+                // In `history` too, with its reason, though no browser ran.
+                if let Some(l) = &job.ledger {
+                    if let Err(le) = l.refused(job.platform, &job.account, &post, &e) {
+                        tracing::warn!("could not record the refused {} job: {le}", job.platform);
+                    }
+                }
+                let r = PostResult::from_outcome(job.platform, Err(e), Duration::ZERO);
                 report(&r);
                 results.push(r);
             }
@@ -234,6 +279,7 @@ pub async fn run_observed(
     let (launched, owned) = match source {
         BrowserSource::Shared(b) => (Ok(Opener::One(b)), false),
         BrowserSource::Engines(e) => (Ok(Opener::Engines(e)), true),
+        BrowserSource::Pool(e) => (Ok(Opener::Engines(e)), false),
         BrowserSource::Launch(options) => {
             let b = tokio::select! {
                 b = Browser::launch(options) => b,
@@ -383,8 +429,20 @@ async fn run_one(
     progress: &Mutex<Progress>,
     step: &(dyn Fn(&'static str) + Send + Sync),
 ) -> Result<Done> {
-    let before = match &job.ledger {
-        Some(l) => Some(l.before(job.platform, &job.account, post)?),
+    let mut before = match &job.ledger {
+        Some(l) => match l.before(job.platform, &job.account, post) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                // A rate limit refuses the job before any browser work:
+                // recorded, so `history` says why nothing was posted.
+                if matches!(e, Error::RateLimited { .. }) {
+                    if let Err(le) = l.refused(job.platform, &job.account, post, &e) {
+                        tracing::warn!("could not record the refused {} job: {le}", job.platform);
+                    }
+                }
+                return Err(e);
+            }
+        },
         None => None,
     };
     if let Some(Before::Post(id)) = &before {
@@ -399,43 +457,238 @@ async fn run_one(
     step("checked");
     let cookies = job.cookies.as_deref().unwrap_or_default();
     let scope = CookieScope::new(job.platform, &job.ctx.base_url);
-    // Opening a context is safe to repeat; the post itself is not retried.
-    let opened = distroflow_healer::retry(
-        distroflow_healer::RetryPolicy::default(),
-        "open a browser context",
-        || browser.open(&scope, cookies),
-    )
-    .await;
-    let session = match opened {
-        Ok(s) => s,
-        Err(e) => {
-            // Nothing was submitted: `failed`, even when opening timed out.
+    // The engines this job lost, in order.
+    let mut lost: Vec<String> = Vec::new();
+    // Whether this run's own attempt, cut off after its submit started, is
+    // being looked for.
+    let mut resolving_own = false;
+    loop {
+        // Opening a context is safe to repeat; the post itself is not retried.
+        let opened = distroflow_healer::retry(
+            distroflow_healer::RetryPolicy::default(),
+            "open a browser context",
+            || browser.open(&scope, cookies),
+        )
+        .await;
+        let session = match opened {
+            Ok(s) => s,
+            Err(e) => {
+                // Nothing was submitted by this try: `failed`, even when
+                // opening timed out.
+                let id = lock(progress).attempt.take();
+                if let (Some(id), Some(l)) = (id, &job.ledger) {
+                    if let Err(le) = l.failed_before_submit(id, &e) {
+                        tracing::warn!("cannot record the attempt: {le}");
+                    }
+                }
+                if let (true, Some(gone)) = (resolving_own, lost.last()) {
+                    // A lost engine's attempt is still to be looked for.
+                    return Err(Error::Uncertain {
+                        platform: job.platform,
+                        message: format!(
+                            "{gone} was lost after the submit started, and no other engine could look for the post ({e}); run again to look before posting"
+                        ),
+                    });
+                }
+                return Err(e);
+            }
+        };
+        let engine = session.engine();
+        lock(progress).engine = engine.clone();
+        step("browser");
+        // A session kept in the site's storage (Bluesky) is in place
+        // before the app boots.
+        if let Err(e) = session
+            .page()
+            .seed_local_storage(&scope.origin(), &job.storage)
+            .await
+        {
             let id = lock(progress).attempt.take();
             if let (Some(id), Some(l)) = (id, &job.ledger) {
                 if let Err(le) = l.failed_before_submit(id, &e) {
                     tracing::warn!("cannot record the attempt: {le}");
                 }
             }
+            session.close().await;
             return Err(e);
         }
-    };
-    lock(progress).engine = session.engine();
-    step("browser");
-    let page = job.healer.page(session.page(), job.platform);
-    let mut outcome = post_or_resolve(job, &page, post, before, progress, step).await;
-    if let (Err(e), Some(bundles)) = (&outcome, &job.bundles) {
-        if leaves_bundle(e) {
-            if let Some(path) = bundles.write(job.platform, &page, e).await {
-                if let Err(e) = outcome {
-                    outcome = Err(with_bundle(e, &path));
+        let page = job.healer.page(session.page(), job.platform);
+        let dropped = session.lost();
+        // A dropped connection ends the job's step at once, instead of
+        // after every CDP call and wait on it has timed out.
+        let ended = tokio::select! {
+            biased;
+            o = post_or_resolve(job, &page, post, before.clone(), progress, step) => Some(o),
+            _ = dropped => None,
+        };
+        let ended = match ended {
+            Some(Err(e)) if lost_with(&session, &e).await => None,
+            other => other,
+        };
+        if let Some(outcome) = &ended {
+            record_after(job, progress, outcome);
+        }
+        if let (Some(_), Some(home)) = (&ended, &job.save_storage) {
+            // A token the site rotated during the job is the next run's.
+            save_storage(home, job.platform, &scope, &page).await;
+        }
+        let Some(mut outcome) = ended else {
+            page.finish();
+            session.close().await;
+            let gone = engine
+                .map(|e| format!("browser engine {e}"))
+                .unwrap_or_else(|| "the browser (Chromium)".into());
+            lost.push(gone.clone());
+            let retry = browser.can_fail_over() && lost.len() <= MAX_FAILOVERS;
+            let submit_started = lock(progress).submit_started;
+            if !submit_started {
+                // Nothing was sent: the same attempt goes on elsewhere.
+                if retry {
+                    tracing::warn!(
+                        "{}: {gone} was lost before the submit; moving the job to another engine",
+                        job.platform.display_name()
+                    );
+                    continue;
                 }
-                lock(progress).bundle = Some(path);
+                let e = Error::Browser {
+                    message: format!(
+                        "{gone} was lost before anything was submitted; safe to run again"
+                    ),
+                };
+                record_stopped(job.ledger.as_deref(), progress, job.platform, &e);
+                return Err(e);
+            }
+            // The submit may have reached the site: look before posting
+            // again, on another engine, exactly as after a crash.
+            let why = Error::Uncertain {
+                platform: job.platform,
+                message: format!(
+                    "{gone} was lost after the submit started; the post may be there: a re-run looks for it before posting"
+                ),
+            };
+            let Some(ledger) = job.ledger.as_deref().filter(|_| retry) else {
+                record_stopped(job.ledger.as_deref(), progress, job.platform, &why);
+                return Err(why);
+            };
+            let id = {
+                let mut p = lock(progress);
+                p.submit_started = false;
+                p.unresolved = true;
+                p.attempt.take()
+            };
+            let Some(id) = id else {
+                return Err(why);
+            };
+            before = Some(Before::Resolve(ledger.uncertain(id, &why)?));
+            resolving_own = true;
+            // A request the dying browser had sent may still be on its way
+            // through the site: give it a moment before looking.
+            tokio::time::sleep(RESOLVE_SETTLE).await;
+            tracing::warn!(
+                "{}: {gone} was lost after the submit started; looking for the post from another engine before posting again",
+                job.platform.display_name()
+            );
+            continue;
+        };
+        if let (Ok(Done::Already { url, id }), true) = (&outcome, resolving_own) {
+            // Found after this run's own engine was lost: this run posted it.
+            if let (Some(url), Some(id)) = (url, id) {
+                outcome = Ok(Done::Posted(Posted::single(id.clone(), url.clone())));
             }
         }
+        if let (Err(e), Some(bundles)) = (&outcome, &job.bundles) {
+            if leaves_bundle(e) {
+                if let Some(path) = bundles.write(job.platform, &page, e).await {
+                    if let Err(e) = outcome {
+                        outcome = Err(with_bundle(e, &path));
+                    }
+                    lock(progress).bundle = Some(path);
+                }
+            }
+        }
+        page.finish();
+        session.close().await;
+        return outcome;
     }
-    page.finish();
-    session.close().await;
-    outcome
+}
+
+/// Reads the platform's session keys from the page's `localStorage` (on
+/// the configured origin) and saves them into its auth file, atomically
+/// (0600), when they changed: a token the site rotated during the job is
+/// the one the next run needs. Failures are logged, never fatal (the post
+/// stands); values never appear in a log.
+pub(crate) async fn save_storage(
+    home: &Home,
+    platform: PlatformId,
+    scope: &CookieScope,
+    page: &dyn Page,
+) {
+    let items = match read_storage(platform, scope, page).await {
+        Ok(Some(items)) if !items.is_empty() => items,
+        Ok(Some(_)) => {
+            tracing::warn!("the {platform} page holds no session now; the saved one is unchanged");
+            return;
+        }
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!("could not read the {platform} session from the page: {e}");
+            return;
+        }
+    };
+    let mut auth = match home.load_auth(platform) {
+        Ok(Some(a)) => a,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!("cannot read the saved {platform} session: {e}");
+            return;
+        }
+    };
+    if auth.storage_for(scope) == items {
+        return;
+    }
+    auth.set_storage(scope, items);
+    match home.save_auth(&auth) {
+        Ok(_) => tracing::debug!("saved the {platform} session back (it changed during the run)"),
+        Err(e) => tracing::warn!("cannot save the {platform} session back: {e}"),
+    }
+}
+
+/// The platform's session keys as the page's `localStorage` holds them on
+/// the configured origin (`None` when the page is elsewhere, or the
+/// platform keeps no storage). Absent keys are left out.
+pub async fn read_storage(
+    platform: PlatformId,
+    scope: &CookieScope,
+    page: &dyn Page,
+) -> Result<Option<Vec<StorageItem>>> {
+    let keys = platform.storage_keys();
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let origin = scope.origin();
+    let expr = format!(
+        "location.origin === {} ? {}.map((k) => [k, localStorage.getItem(k)]) : null",
+        serde_json::Value::String(origin.clone()),
+        serde_json::to_string(keys).unwrap_or_else(|_| "[]".into())
+    );
+    let read = page.eval(&expr).await?;
+    let Some(pairs) = read.as_array() else {
+        tracing::debug!("the page is not on {origin}; no {platform} storage read");
+        return Ok(None);
+    };
+    Ok(Some(
+        pairs
+            .iter()
+            .filter_map(|p| {
+                let name = p.get(0)?.as_str()?;
+                let value = p.get(1)?.as_str()?;
+                Some(StorageItem {
+                    name: name.to_string(),
+                    value: distroflow_core::Secret::new(value),
+                })
+            })
+            .collect(),
+    ))
 }
 
 async fn post_or_resolve(
@@ -478,14 +731,57 @@ async fn post_or_resolve(
     // job may have posted. (Its page loads come first, so a job stopped
     // there is counted as uncertain too: looking costs a visit, a double
     // post costs more.)
+    // The caller records the outcome (see `record_after`): an error that
+    // comes from a lost engine is a loss, not the post's failure.
     lock(progress).submit_started = true;
     step("posting");
-    let outcome = job.adapter.post(page, &job.ctx, post).await;
-    let id = lock(progress).attempt.take();
-    if let (Some(ledger), Some(id)) = (&job.ledger, id) {
-        if let Err(e) = ledger.after(id, &outcome) {
-            tracing::warn!("cannot record the attempt: {e}");
+    job.adapter
+        .post(page, &job.ctx, post)
+        .await
+        .map(Done::Posted)
+}
+
+/// Records the outcome of a job whose posting flow ran to its end.
+fn record_after(job: &Job, progress: &Mutex<Progress>, outcome: &Result<Done>) {
+    let id = {
+        let mut p = lock(progress);
+        if !p.submit_started {
+            return;
         }
+        p.attempt.take()
+    };
+    let (Some(ledger), Some(id)) = (&job.ledger, id) else {
+        return;
+    };
+    let recorded = match outcome {
+        Ok(Done::Posted(p)) => ledger.after_ref(id, Ok(p)),
+        Err(e) => ledger.after_ref(id, Err(e)),
+        // Only a look-up ends so, and it records its own outcome.
+        Ok(Done::Already { .. }) => Ok(()),
+    };
+    if let Err(e) = recorded {
+        tracing::warn!("cannot record the attempt: {e}");
     }
-    outcome.map(Done::Posted)
+}
+
+/// How long a job that failed with a browser error waits to see whether
+/// its engine is being lost (the error may come first: a tab dies before
+/// its browser's socket closes).
+const LOST_GRACE: Duration = Duration::from_millis(700);
+
+/// Whether a job's error comes from losing its browser.
+async fn lost_with(session: &Opened, e: &Error) -> bool {
+    use distroflow_core::ErrorKind;
+    if session.is_lost() {
+        return true;
+    }
+    if !matches!(
+        e.kind(),
+        ErrorKind::Browser | ErrorKind::Timeout | ErrorKind::Uncertain
+    ) {
+        return false;
+    }
+    tokio::time::timeout(LOST_GRACE, session.lost())
+        .await
+        .is_ok()
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use distroflow_core::{Error, PlatformId, Post, Result};
 use distroflow_store::{
-    AttemptId, AttemptRow, AttemptState, NewAttempt, Outcome, RateCheck, RateLimits, Store,
+    AttemptId, AttemptRow, AttemptState, JobId, NewAttempt, Outcome, RateCheck, RateLimits, Store,
 };
 use jiff::Timestamp;
 
@@ -27,9 +27,12 @@ pub struct Ledger {
     limits: RateLimits,
     force: bool,
     window: Duration,
+    /// The scheduled job the run is for: its attempts are linked to it.
+    job: Option<JobId>,
 }
 
 /// What the ledger says about a job before it runs.
+#[derive(Clone)]
 pub enum Before {
     /// Go ahead; the attempt is recorded as running.
     Post(AttemptId),
@@ -46,7 +49,41 @@ impl Ledger {
             limits,
             force,
             window: DEFAULT_WINDOW,
+            job: None,
         }
+    }
+
+    /// Links every attempt of the run to a scheduled job (`queue show`).
+    pub fn for_job(mut self, job: JobId) -> Ledger {
+        self.job = Some(job);
+        self
+    }
+
+    fn new_attempt(&self, platform: PlatformId, account: &str, post: &Post) -> Result<NewAttempt> {
+        let new = NewAttempt::for_post(platform, account, post)?;
+        Ok(match self.job {
+            Some(j) => new.with_job(j),
+            None => new,
+        })
+    }
+
+    /// Records a job refused before any browser work (no session, a rate
+    /// limit): `failed`, with the reason and, for a rate limit, when the
+    /// next post is allowed, so `history` shows it.
+    pub fn refused(
+        &self,
+        platform: PlatformId,
+        account: &str,
+        post: &Post,
+        e: &Error,
+    ) -> Result<()> {
+        let now = Timestamp::now();
+        let new = self.new_attempt(platform, account, post)?;
+        let outcome = Outcome::from_error(e, now);
+        self.with_store(|store| {
+            let id = store.record_pending(&new, now)?;
+            store.finish_attempt(id, &outcome, now)
+        })
     }
 
     fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
@@ -60,7 +97,7 @@ impl Ledger {
     /// may post.
     pub fn before(&self, platform: PlatformId, account: &str, post: &Post) -> Result<Before> {
         let now = Timestamp::now();
-        let new = NewAttempt::for_post(platform, account, post)?;
+        let new = self.new_attempt(platform, account, post)?;
         self.with_store(|store| {
             if !self.force {
                 if let Some(row) = store.find_recent(platform, account, &new.content_hash, self.window, now)? {
@@ -103,7 +140,7 @@ impl Ledger {
         old: &AttemptRow,
     ) -> Result<AttemptId> {
         let now = Timestamp::now();
-        let new = NewAttempt::for_post(platform, account, post)?;
+        let new = self.new_attempt(platform, account, post)?;
         self.with_store(|store| {
             store.finish_attempt(
                 old.id,
@@ -115,6 +152,26 @@ impl Ledger {
                 now,
             )?;
             store.begin_attempt(&new, now)
+        })
+    }
+
+    /// Records a running attempt as `uncertain` (its browser was lost after
+    /// the submit started) and returns it, to be resolved by looking on the
+    /// platform before anything is posted again, as after a crash. (Not
+    /// [`Ledger::before`]: with `--force` that would post again unseen.)
+    pub fn uncertain(&self, id: AttemptId, why: &Error) -> Result<AttemptRow> {
+        let now = Timestamp::now();
+        self.with_store(|store| {
+            store.finish_attempt(
+                id,
+                &Outcome::Uncertain {
+                    reason: why.to_string(),
+                },
+                now,
+            )?;
+            store.attempt(id)?.ok_or_else(|| Error::Unexpected {
+                message: format!("attempt {} vanished from the store", id.0),
+            })
         })
     }
 
@@ -151,6 +208,15 @@ impl Ledger {
         &self,
         id: AttemptId,
         outcome: &std::result::Result<distroflow_core::Posted, Error>,
+    ) -> Result<()> {
+        self.after_ref(id, outcome.as_ref())
+    }
+
+    /// [`Ledger::after`], for an outcome held elsewhere.
+    pub fn after_ref(
+        &self,
+        id: AttemptId,
+        outcome: std::result::Result<&distroflow_core::Posted, &Error>,
     ) -> Result<()> {
         let now = Timestamp::now();
         let outcome = match outcome {

@@ -240,6 +240,30 @@ fn unclaimed(page: Vec<ElementInfo>, name: &str) -> Vec<ElementInfo> {
         .collect()
 }
 
+/// The element of `page` for the fingerprint: by role and name, else by
+/// likeness (never a disabled one).
+fn pick_in(fp: &ElementInfo, page: &[ElementInfo], destructive: bool) -> Option<Located> {
+    let (index, tier, score) = if let Some(i) = role::pick(fp, page, destructive) {
+        (i, Tier::Role, 1.0)
+    } else {
+        let p = similarity::pick(fp, page, destructive)?;
+        if role::is_disabled(&page[p.index]) {
+            return None;
+        }
+        (p.index, Tier::Similarity, p.score)
+    };
+    let info = page[index].clone();
+    Some(Located {
+        selector: info.selector.clone(),
+        tier,
+        score,
+        latency: Duration::ZERO,
+        info: Some(info),
+        tokens: 0,
+        cost_usd: Some(0.0),
+    })
+}
+
 /// Two elements a person could not tell apart (same kind, role and name):
 /// choosing one of them is a guess.
 fn twins(a: &ElementInfo, b: &ElementInfo) -> bool {
@@ -385,28 +409,20 @@ impl HealingPage<'_> {
 
     /// One search of the page for a target whose known selectors all
     /// failed: by role and name first, then by likeness to its fingerprint.
+    /// What a person can reach comes first: while a modal dialog is open,
+    /// the page behind it is searched only when the modal has no match
+    /// (the timeline's twin of X's modal editor is never taken for it; the
+    /// navigation behind the modal can still be read).
     async fn search(&self, cand: &Candidates) -> Option<Located> {
         let fp = cand.fingerprint.as_ref()?;
         let page = unclaimed(self.inner.scan().await.ok()?, &cand.name);
-        let (index, tier, score) = if let Some(i) = role::pick(fp, &page, cand.destructive) {
-            (i, Tier::Role, 1.0)
-        } else {
-            let p = similarity::pick(fp, &page, cand.destructive)?;
-            if role::is_disabled(&page[p.index]) {
-                return None;
+        let reachable: Vec<ElementInfo> = page.iter().filter(|e| !e.inert).cloned().collect();
+        if reachable.len() < page.len() {
+            if let Some(found) = pick_in(fp, &reachable, cand.destructive) {
+                return Some(found);
             }
-            (p.index, Tier::Similarity, p.score)
-        };
-        let info = page[index].clone();
-        Some(Located {
-            selector: info.selector.clone(),
-            tier,
-            score,
-            latency: Duration::ZERO,
-            info: Some(info),
-            tokens: 0,
-            cost_usd: Some(0.0),
-        })
+        }
+        pick_in(fp, &page, cand.destructive)
     }
 
     /// Keeps a repair found on this page: later lookups of the target use
@@ -693,6 +709,10 @@ impl HealingPage<'_> {
         let mut attempt = 1;
         let retry_start = Instant::now();
         loop {
+            // Claimed before acting, with the label it has now: an action
+            // that relabels its own control ("Next" becoming "Share") must
+            // not keep the new label for itself.
+            let _ = self.inner.claim(&located.selector, name).await;
             match action(located.selector.clone()).await {
                 Ok(()) => break,
                 // The element went away under us (a re-render): find it again.
@@ -725,7 +745,6 @@ impl HealingPage<'_> {
             located.selector,
             located.tier.as_str()
         ));
-        let _ = self.inner.claim(&located.selector, name).await;
         if located.tier == Tier::Retry {
             located.latency = retry_start.elapsed();
         }
@@ -843,6 +862,12 @@ impl Page for HealingPage<'_> {
     async fn set_files(&self, selector: &str, files: &[PathBuf]) -> Result<()> {
         self.act(selector, false, false, |s| async move {
             self.inner.set_files(&s, files).await
+        })
+        .await
+    }
+    async fn set_files_via_chooser(&self, trigger: &str, files: &[PathBuf]) -> Result<()> {
+        self.act(trigger, true, false, |s| async move {
+            self.inner.set_files_via_chooser(&s, files).await
         })
         .await
     }

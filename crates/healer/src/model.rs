@@ -81,6 +81,18 @@ impl ModelConfig {
     }
 }
 
+impl ModelConfig {
+    /// An OpenAI-compatible client for this endpoint and key (shared by
+    /// every DistroFlow feature that calls a model: the healer's model tier,
+    /// reply triage).
+    pub fn client(&self) -> Client<OpenAIConfig> {
+        let oa = OpenAIConfig::new()
+            .with_api_base(self.base_url.clone())
+            .with_api_key(self.api_key.expose().to_string());
+        Client::with_config(oa)
+    }
+}
+
 /// What the model chose, and what it cost.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelAnswer {
@@ -115,11 +127,8 @@ discards, blocks or reports.";
 
 impl ModelTier {
     pub fn new(config: ModelConfig) -> ModelTier {
-        let oa = OpenAIConfig::new()
-            .with_api_base(config.base_url.clone())
-            .with_api_key(config.api_key.expose().to_string());
         ModelTier {
-            client: Client::with_config(oa),
+            client: config.client(),
             config,
             calls: AtomicU32::new(0),
         }

@@ -109,10 +109,13 @@ pub(crate) fn pick(
 /// Labels sites swap for one another on the same action (English; tried
 /// only after the exact name, the test id and the field name).
 const SYNONYMS: &[&[&str]] = &[
-    &["post", "publish", "share", "tweet", "post all"],
-    &["next", "continue"],
+    &[
+        "post", "publish", "share", "send", "tweet", "toot", "post all",
+    ],
+    &["next", "continue", "proceed"],
     &["add", "apply", "save", "done"],
     &["log in", "sign in", "login"],
+    &["ok", "got it", "dismiss"],
 ];
 
 #[cfg(test)]
@@ -166,6 +169,26 @@ mod tests {
         assert_eq!(pick(&want, &page, false), Some(0));
         let two = vec![el("div", "button", "Publish"), el("div", "button", "Post")];
         assert_eq!(pick(&want, &two, false), None);
+    }
+
+    #[test]
+    fn common_labels_for_the_same_action_are_synonyms() {
+        for (want, now) in [
+            ("Post", "Send"),
+            ("Next", "Proceed"),
+            ("OK", "Got it"),
+            ("Share", "Post all"),
+        ] {
+            let page = vec![el("div", "button", "Back"), el("button", "button", now)];
+            assert_eq!(
+                pick(&el("button", "button", want), &page, false),
+                Some(1),
+                "{want} -> {now}"
+            );
+        }
+        // Different actions never stand in for each other.
+        let page = vec![el("button", "button", "Proceed")];
+        assert_eq!(pick(&el("button", "button", "Post"), &page, false), None);
     }
 
     #[test]

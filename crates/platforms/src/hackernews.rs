@@ -1,9 +1,11 @@
-use crate::ui::{Seen, Signs};
+use crate::ui::{goto, snippet, Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
-    Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post, Posted, Result,
-    Secret,
+    Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post, Posted, Reply,
+    Result, Secret,
 };
+
+use crate::replies;
 use serde_json::Value;
 
 const ID: PlatformId = PlatformId::HackerNews;
@@ -124,13 +126,7 @@ impl Platform for HackerNews {
         goto(page, ctx, "news").await?;
         let user = logged_in_user(page).await?;
         goto(page, ctx, &format!("submitted?id={}", url_encode(&user))).await?;
-        let rows = page
-            .eval(
-                "Array.from(document.querySelectorAll('tr.athing[id]')).map(r => { \
-                 const a = r.querySelector('span.titleline > a') || r.querySelector('.titleline a'); \
-                 return { id: r.id, title: a ? a.textContent : '', href: a ? a.href : '' }; })",
-            )
-            .await?;
+        let rows = page.eval(JS_LISTED_ITEMS).await?;
         let title = post.title_for(ID).unwrap_or_default().trim().to_lowercase();
         let url = post.url.as_deref().map(str::trim).unwrap_or_default();
         let found = rows.as_array().into_iter().flatten().find(|r| {
@@ -154,6 +150,27 @@ impl Platform for HackerNews {
         )
     }
 
+    fn reads_replies(&self) -> bool {
+        true
+    }
+
+    /// The comments on the item page, every level (`td.ind[indent]`), and
+    /// every page ("More", `a.morelink`).
+    async fn replies(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        let url = replies::on_site(ID, ctx, post_url)?;
+        let rows = replies::read_pages(page, ID, ctx, url, READ_COMMENTS).await?;
+        Ok(replies::to_replies(ID, post_url, rows, |r| {
+            ctx.url(&format!("item?id={}", r.id))
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        }))
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         // Never submitted twice here: after a submit, even a stale-form
         // answer may hide a story that exists (a browser can resend a POST
@@ -163,9 +180,43 @@ impl Platform for HackerNews {
     }
 }
 
-async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
-    page.goto(ctx.url(path)?.as_str()).await
-}
+/// The items of a listing (`/submitted?id=USER`), newest first, as
+/// `[{id, title, href}]`. Read by structure, not class names: an item row
+/// is a `tr` whose id is the item's number (`tr.athing` today), and its
+/// title link is the `.titleline` link or, after a redesign, the row's
+/// first link that is not one of HN's own (vote, user, item, hide...).
+const JS_LISTED_ITEMS: &str = r#"Array.from(document.querySelectorAll('tr[id]')).filter(r => /^[0-9]+$/.test(r.id)).map(r => {
+  const own = /^(vote|from|item|user|hide|flag|fave|submitted|threads|https?:\/\/[^/]*ycombinator\.com)/;
+  const a = r.querySelector('span.titleline > a') || r.querySelector('.titleline a, a.storylink')
+    || Array.from(r.querySelectorAll('a[href]')).find(l => !own.test(l.getAttribute('href')) && (l.textContent || '').trim());
+  return { id: r.id, title: a ? a.textContent : '', href: a ? a.href : '' };
+})"#;
+
+/// Reads one item page's comments (see `replies::Read`). The real site's
+/// markup: `tr.athing.comtr[id]`, its depth in `td.ind[indent]` (or the
+/// spacer's width, 40 px a level), `a.hnuser`, `span.age[title]`,
+/// `.commtext`; a deleted comment has no author; "More" is `a.morelink`.
+const READ_COMMENTS: &str = r#"(() => {
+  const item = document.querySelector('table.fatitem');
+  const missing = !item && /No such item/i.test(document.body ? document.body.innerText : '');
+  const rows = Array.from(document.querySelectorAll('tr.athing.comtr[id]')).map(r => {
+    const ind = r.querySelector('td.ind');
+    let depth = ind ? parseInt(ind.getAttribute('indent') || '', 10) : 0;
+    if (isNaN(depth)) {
+      const img = ind && ind.querySelector('img');
+      depth = img ? Math.round((parseInt(img.getAttribute('width') || '0', 10) || 0) / 40) : 0;
+    }
+    const user = r.querySelector('a.hnuser');
+    const age = r.querySelector('span.age');
+    const body = r.querySelector('.commtext');
+    const text = body ? (body.innerText || body.textContent || '') : '';
+    return { id: r.id, depth, author: user ? user.textContent.trim() : '',
+             at: age ? (age.getAttribute('title') || '') : '', text: text.trim(),
+             deleted: !user };
+  });
+  const more = document.querySelector('a.morelink');
+  return { ready: !!item, missing, rows, more: more ? more.getAttribute('href') : null };
+})()"#;
 
 async fn check_challenge(page: &dyn Page) -> Result<()> {
     let captcha = page
@@ -292,12 +343,7 @@ async fn find_new_item(
 ) -> Result<Posted> {
     let path = format!("submitted?id={}", url_encode(user));
     goto(page, ctx, &path).await?;
-    let rows = page
-        .eval(
-            "Array.from(document.querySelectorAll('tr.athing[id]')).map(r => ({ id: r.id, \
-             title: ((r.querySelector('span.titleline > a') || r.querySelector('.titleline a, a.storylink')) || {}).textContent || '' }))",
-        )
-        .await?;
+    let rows = page.eval(JS_LISTED_ITEMS).await?;
     let rows = rows.as_array().cloned().unwrap_or_default();
     let field = |r: &Value, k: &str| {
         r.get(k)
@@ -357,16 +403,6 @@ async fn classify_error_page(page: &dyn Page) -> Error {
             platform: ID,
             message: snippet(&body),
         }
-    }
-}
-
-fn snippet(body: &str) -> String {
-    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let cut: String = flat.chars().take(160).collect();
-    if cut.is_empty() {
-        "an empty page".into()
-    } else {
-        format!("page says: {cut}")
     }
 }
 

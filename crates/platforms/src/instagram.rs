@@ -5,9 +5,11 @@ use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     wait_until, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
-    Posted, Result, Waits,
+    Posted, Reply, Result, Waits,
 };
 use serde_json::Value;
+
+use crate::replies;
 
 const ID: PlatformId = PlatformId::Instagram;
 
@@ -32,6 +34,78 @@ const JS_DIALOGS_TEXT: &str = "Array.from(document.querySelectorAll('[role=\"dia
 const SEL_FIRST_POST: &str = "main a[href*=\"/p/\"], a[href*=\"/p/\"]";
 /// How many of the profile's newest posts `find_existing` opens.
 const RECENT_POSTS: usize = 12;
+
+// Reading replies (class names are obfuscated: structure, labels and
+// text only). A comment is the list item holding its permalink
+// (`/p/CODE/c/ID/`, around its `time`); a reply's item sits in its parent's.
+const SEL_LOAD_MORE_COMMENTS: &str = "button:has(svg[aria-label=\"Load more comments\"])";
+const SEL_VIEW_REPLIES: &str = "button:has-text(\"View replies\")";
+/// "Load more comments" and "View replies" presses at most.
+const MAX_COMMENT_PRESSES: usize = 200;
+
+const READ_COMMENTS: &str = r#"(() => {
+  const idOf = (a) => { const m = (a.getAttribute('href') || '').match(/\/c\/(\d+)/); return m ? m[1] : ''; };
+  const own = (li) => Array.from(li.querySelectorAll('a[href*="/c/"]')).find(a => a.querySelector('time') && a.closest('li') === li);
+  const items = Array.from(document.querySelectorAll('main li, article li')).filter(li => own(li));
+  const rows = items.map(li => {
+    const link = own(li);
+    const up = li.parentElement ? li.parentElement.closest('li') : null;
+    const parentLink = up ? own(up) : null;
+    const author = Array.from(li.querySelectorAll('a[href]'))
+      .find(a => a.closest('li') === li && /^\/[^\/]+\/$/.test(a.getAttribute('href') || ''));
+    const span = Array.from(li.querySelectorAll('span[dir=auto]')).find(s => s.closest('li') === li);
+    const time = link.querySelector('time');
+    return { id: idOf(link), parent: parentLink ? idOf(parentLink) : null,
+             author: author ? author.textContent.trim() : '',
+             at: time ? (time.getAttribute('datetime') || '') : '',
+             text: span ? (span.innerText || span.textContent || '').trim() : '',
+             url: link.getAttribute('href') };
+  });
+  return { ready: !!document.querySelector('article'), rows, more: null };
+})()"#;
+
+/// What the post page shows of its comments now.
+#[derive(Clone, serde::Deserialize)]
+struct CommentState {
+    comments: usize,
+    /// A "Load more comments" is left.
+    more: bool,
+    /// A "Load more comments" pressed and still loading.
+    pending: bool,
+    /// "View replies" buttons not opened yet.
+    closed: usize,
+}
+
+const COMMENT_STATE: &str = r#"(() => {
+  const article = document.querySelector('article');
+  const missing = !article && (document.body ? document.body.innerText : '').includes("isn't available");
+  const loaders = Array.from(document.querySelectorAll('button')).filter(b => b.querySelector('svg[aria-label="Load more comments"]'));
+  return { ready: !!article, missing,
+           comments: document.querySelectorAll('a[href*="/c/"] time').length,
+           more: loaders.some(b => !b.disabled), pending: loaders.some(b => b.disabled),
+           closed: Array.from(document.querySelectorAll('button')).filter(b => (b.textContent || '').includes('View replies')).length };
+})()"#;
+
+async fn comment_state(page: &dyn Page) -> Result<CommentState> {
+    wait_until(page.waits(), "the Instagram post's comments", || async {
+        let v = page.eval(COMMENT_STATE).await?;
+        if v["missing"].as_bool() == Some(true) {
+            return Err(Error::usage(
+                "Instagram says this post isn't available",
+                Some("it may have been deleted".into()),
+            ));
+        }
+        if v["ready"].as_bool() != Some(true) {
+            return Ok(None);
+        }
+        serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| Error::Unexpected {
+                message: format!("reading the Instagram post page: {e}"),
+            })
+    })
+    .await
+}
 
 const SHARED: &str = "Your post has been shared.";
 const FAILURES: &[&str] = &[
@@ -142,6 +216,54 @@ impl Platform for Instagram {
             }
         }
         Ok(Existing::NotFound)
+    }
+
+    fn reads_replies(&self) -> bool {
+        true
+    }
+
+    /// The comments on the post's page, after "Load more comments" was
+    /// pressed until none is left and every "View replies" opened.
+    async fn replies(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        let url = replies::on_site(ID, ctx, post_url)?;
+        page.goto(url.as_str()).await?;
+        let mut state = comment_state(page).await?;
+        for _ in 0..MAX_COMMENT_PRESSES {
+            if state.more {
+                page.click(SEL_LOAD_MORE_COMMENTS).await?;
+            } else if state.closed > 0 {
+                page.click(SEL_VIEW_REPLIES).await?;
+            } else {
+                break;
+            }
+            let before = state.clone();
+            state = wait_until(page.waits(), "more Instagram comments to show", || async {
+                let now = comment_state(page).await?;
+                let changed = now.comments > before.comments
+                    || now.closed < before.closed
+                    || !(now.more || now.pending || now.closed > 0);
+                Ok(changed.then_some(now))
+            })
+            .await?;
+        }
+        let read: replies::Read =
+            serde_json::from_value(page.eval(READ_COMMENTS).await?).map_err(|e| {
+                Error::Unexpected {
+                    message: format!("reading the comments of {url}: {e}"),
+                }
+            })?;
+        Ok(replies::to_replies(ID, post_url, read.rows, |r| {
+            r.url
+                .as_deref()
+                .and_then(|u| url.join(u).ok())
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        }))
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
@@ -342,8 +464,9 @@ async fn open_create_dialog(page: &dyn Page) -> Result<()> {
     let what = "the \"Create new post\" dialog";
     let mut dismissed = 0;
     loop {
+        let since = std::time::Instant::now();
         let seen = wait_until(page.waits(), what, || async {
-            if page.count(SEL_FILE_INPUT).await? > 0 {
+            if crate::ui::present(page, SEL_FILE_INPUT, since).await? {
                 return Ok(Some(true));
             }
             Ok((page.count(SEL_NOTICE_DISMISS).await? > 0).then_some(false))
@@ -402,6 +525,7 @@ mod tests {
                 path: format!("{i}.png").into(),
                 mime: "image/png".into(),
                 size: 1,
+                duration: None,
             })
             .collect()
     }

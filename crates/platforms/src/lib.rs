@@ -15,14 +15,21 @@
 //! # Ok(()) }
 //! ```
 
+mod bluesky;
 mod hackernews;
 mod instagram;
+mod linkedin;
+mod mastodon;
 mod reddit;
+mod replies;
 mod ui;
 mod x;
 
+pub use bluesky::Bluesky;
 pub use hackernews::HackerNews;
 pub use instagram::Instagram;
+pub use linkedin::LinkedIn;
+pub use mastodon::Mastodon;
 pub use reddit::Reddit;
 pub use x::X;
 
@@ -31,6 +38,7 @@ use distroflow_core::{Error, Platform, PlatformId, Result};
 /// Every platform's selector data (`platform.step.element` targets with
 /// candidate selectors), embedded in the binary: `(file name, TOML)`.
 pub const SELECTOR_FILES: &[(&str, &str)] = &[
+    ("bluesky.toml", include_str!("../selectors/bluesky.toml")),
     (
         "hackernews.toml",
         include_str!("../selectors/hackernews.toml"),
@@ -39,6 +47,8 @@ pub const SELECTOR_FILES: &[(&str, &str)] = &[
         "instagram.toml",
         include_str!("../selectors/instagram.toml"),
     ),
+    ("linkedin.toml", include_str!("../selectors/linkedin.toml")),
+    ("mastodon.toml", include_str!("../selectors/mastodon.toml")),
     ("reddit.toml", include_str!("../selectors/reddit.toml")),
     ("x.toml", include_str!("../selectors/x.toml")),
 ];
@@ -50,9 +60,15 @@ pub fn adapter(id: PlatformId) -> Result<Box<dyn Platform>> {
         PlatformId::Reddit => Ok(Box::new(Reddit)),
         PlatformId::Instagram => Ok(Box::new(Instagram)),
         PlatformId::X => Ok(Box::new(X)),
+        PlatformId::Bluesky => Ok(Box::new(Bluesky)),
+        PlatformId::Mastodon => Ok(Box::new(Mastodon)),
+        PlatformId::LinkedIn => Ok(Box::new(LinkedIn)),
         other => Err(Error::usage(
             format!("posting to {} is not supported yet", other.display_name()),
-            Some("supported now: hackernews, x, reddit, instagram".into()),
+            Some(
+                "supported now: hackernews, x, reddit, instagram, bluesky, mastodon, linkedin"
+                    .into(),
+            ),
         )),
     }
 }

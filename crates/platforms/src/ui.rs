@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use distroflow_core::{wait_until, Page, Result, Waits};
+use distroflow_core::{wait_until, JobContext, Page, Result, Waits};
 
 /// Starts counting DOM changes from now (a counter on `window`).
 const JS_WATCH_CHANGES: &str = r#"(() => {
@@ -140,11 +140,9 @@ where
         }
         // Known markers all missing for a while: a broken one is repaired
         // like any other target (a lookup that describes it searches).
-        if start.elapsed() >= REPAIR_MARKERS_AFTER {
-            for m in signs.logged_in.iter().filter(|m| m.starts_with('@')) {
-                if page.describe(m).await?.is_some() {
-                    return Ok(Some(Seen::LoggedIn));
-                }
+        for m in signs.logged_in {
+            if present(page, m, start).await? {
+                return Ok(Some(Seen::LoggedIn));
             }
         }
         Ok(None)
@@ -159,5 +157,40 @@ where
             after: waits.timeout,
         }),
         other => other,
+    }
+}
+
+/// Whether `selector` is on the page, for a poll that started at `since`
+/// and decides between outcomes (so a plain wait, which would repair, does
+/// not fit): its known selectors at once; once they have all been missing
+/// for a moment (a client-rendered app may still be drawing), a named
+/// target is looked for by the healer's tiers like any other lookup.
+pub(crate) async fn present(
+    page: &dyn Page,
+    selector: &str,
+    since: std::time::Instant,
+) -> Result<bool> {
+    if page.count(selector).await? > 0 {
+        return Ok(true);
+    }
+    Ok(selector.starts_with('@')
+        && since.elapsed() >= REPAIR_MARKERS_AFTER
+        && page.describe(selector).await?.is_some())
+}
+
+/// Opens `path` on the platform's site.
+pub(crate) async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
+    page.goto(ctx.url(path)?.as_str()).await
+}
+
+/// The start of a page's text, for an error that must say what the page
+/// showed instead of what was expected.
+pub(crate) fn snippet(body: &str) -> String {
+    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut: String = flat.chars().take(160).collect();
+    if cut.is_empty() {
+        "an empty page".into()
+    } else {
+        format!("page says: {cut}")
     }
 }

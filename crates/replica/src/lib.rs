@@ -24,23 +24,33 @@
 //! # }).unwrap();
 //! ```
 
+mod bluesky;
 mod faults;
 mod hackernews;
 mod http;
 mod instagram;
+mod linkedin;
+mod mastodon;
 mod model;
 mod mutate;
 mod reddit;
 mod script;
 mod server;
+mod triage_model;
 mod x;
 
+pub use bluesky::{Bluesky, BlueskyOptions, BskyMedia, BskyPost, BLUESKY_UI_VERSIONS};
 pub use hackernews::{HackerNews, HnFault, HnOptions, HnStory, HN_UI_BROKEN, HN_UI_VERSIONS};
 pub use instagram::{Instagram, InstagramOptions, InstagramPost, INSTAGRAM_UI_VERSIONS};
+pub use linkedin::{LinkedIn, LinkedInOptions, LinkedInPost, ShareBox, LINKEDIN_UI_VERSIONS};
+pub use mastodon::{
+    Mastodon, MastodonMedia, MastodonOptions, MastodonStatus, MASTODON_UI_VERSIONS,
+};
 pub use model::{FakeModel, ModelRequest};
 pub use mutate::{
     mutation_plan, parse_hydrate, parse_mutate, DecoyHit, Mutations, Redesign, HYDRATE_ENV,
     MUTATE_ENV,
 };
 pub use reddit::{Reddit, RedditOptions, RedditPost, REDDIT_UI_VERSIONS};
+pub use triage_model::{keyword_verdict, FakeTriageModel, TriageRequest};
 pub use x::{XMedia, XOptions, XPost, XRefusal, X, X_UI_VERSIONS};

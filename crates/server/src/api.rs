@@ -277,6 +277,7 @@ async fn accept(
                     platform: Some(p.platform.as_str().to_string()),
                     message: p.message.clone(),
                     hint: p.hint.clone(),
+                    retry_after_secs: None,
                 })
                 .collect(),
         ));
@@ -355,9 +356,12 @@ pub(crate) async fn check(
     Body(req): Body<PostRequest>,
 ) -> ApiResult<Json<CheckAnswer>> {
     let content = req.content();
-    let limits = state.config.content_limits()?;
+    let mut limits = state.config.content_limits()?;
+    let config = state.config.clone();
     let v = tokio::task::spawn_blocking(move || -> distroflow_core::Result<_> {
         let networks = distroflow_app::parse_networks(&req.to)?;
+        // A Mastodon instance's own limit, as `check` applies it.
+        distroflow_app::apply_instance_limits(&mut limits, &config, &networks);
         let mode = distroflow_app::overflow(content.fit)?;
         let post = distroflow_app::post_from(&content, &networks)?;
         Ok(distroflow_app::validate(&networks, post, mode, &limits))

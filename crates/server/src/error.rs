@@ -40,6 +40,7 @@ impl ApiError {
                     platform: None,
                     message: message.into(),
                     hint: hint.map(str::to_string),
+                    retry_after_secs: None,
                 },
                 errors: Vec::new(),
             }),
@@ -72,6 +73,7 @@ impl ApiError {
             platform: None,
             message: "refused".into(),
             hint: None,
+            retry_after_secs: None,
         });
         ApiError {
             status: StatusCode::BAD_REQUEST,

@@ -268,7 +268,7 @@ pub async fn serve(
 fn scheduler_event(state: &AppState, e: &SchedulerEvent<'_>) {
     use serde_json::json;
     match e {
-        SchedulerEvent::Requeued(_) => {}
+        SchedulerEvent::Requeued(_) | SchedulerEvent::Resumed(_) => {}
         SchedulerEvent::Started(job) => state.emit(json!({
             "type": "post.queued",
             "post_id": format!("job-{}", job.id.0),

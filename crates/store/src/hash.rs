@@ -279,6 +279,7 @@ mod tests {
                 path: p.to_path_buf(),
                 mime: "image/png".into(),
                 size: 15,
+                duration: None,
             });
             hash(PlatformId::Instagram, "me", &post)
         };
@@ -297,6 +298,7 @@ mod tests {
             path: "/nonexistent/pic.png".into(),
             mime: "image/png".into(),
             size: 1,
+            duration: None,
         });
         let e = content_hash(PlatformId::X, "me", &post).unwrap_err();
         assert!(e.to_string().contains("/nonexistent/pic.png"), "{e}");

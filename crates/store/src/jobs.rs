@@ -46,11 +46,15 @@ pub enum JobState {
     Done,
     Failed,
     Cancelled,
+    /// Queued, but a platform has no valid session: it runs again once the
+    /// person logs in (`distroflow login`), never retried by itself.
+    NeedsLogin,
 }
 
 impl JobState {
-    pub const ALL: [JobState; 5] = [
+    pub const ALL: [JobState; 6] = [
         JobState::Queued,
+        JobState::NeedsLogin,
         JobState::Running,
         JobState::Done,
         JobState::Failed,
@@ -64,6 +68,7 @@ impl JobState {
             JobState::Done => "done",
             JobState::Failed => "failed",
             JobState::Cancelled => "cancelled",
+            JobState::NeedsLogin => "needs_login",
         }
     }
 }
@@ -84,7 +89,7 @@ impl FromStr for JobState {
             .ok_or_else(|| {
                 Error::usage(
                     format!("unknown job state `{s}`"),
-                    Some("states are queued, running, done, failed, cancelled".into()),
+                    Some("states are queued, needs_login, running, done, failed, cancelled".into()),
                 )
             })
     }
@@ -134,6 +139,8 @@ pub struct Job {
     pub worker: Option<String>,
     pub owner: Option<Owner>,
     pub claimed_at: Option<Timestamp>,
+    /// The platforms whose login the job waits for (state `needs_login`).
+    pub needs_login: Vec<PlatformId>,
 }
 
 impl Job {
@@ -179,7 +186,7 @@ pub enum AfterFailure {
 
 const COLUMNS: &str = "id, created_at, updated_at, due_at, every, tz, targets, payload, state, \
      attempts, deferrals, last_error, next_retry_at, results, runs, last_run_at, worker, pid, \
-     process_start, claimed_at";
+     process_start, claimed_at, needs_login";
 
 /// Queued jobs in the order they run.
 const RUN_ORDER: &str = "COALESCE(next_retry_at, due_at), id";
@@ -208,6 +215,34 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Job> {
         worker: row.get(16)?,
         owner: pid.map(|p| Owner::new(p as u32, start)),
         claimed_at: opt_ts_at(row, 19)?,
+        needs_login: Vec::new(),
+    }
+    .with_login_wait(row.get::<_, Option<String>>(20)?))
+}
+
+impl Job {
+    /// A queued job with platforms to log in to is `needs_login`.
+    fn with_login_wait(mut self, waits: Option<String>) -> Job {
+        self.needs_login = waits
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|p| p.trim().parse().ok())
+            .collect();
+        if self.state == JobState::Queued && !self.needs_login.is_empty() {
+            self.state = JobState::NeedsLogin;
+        }
+        self
+    }
+}
+
+fn login_list(platforms: &[PlatformId]) -> Option<String> {
+    (!platforms.is_empty()).then(|| {
+        platforms
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     })
 }
 
@@ -276,8 +311,17 @@ impl Store {
         let filter = if states.is_empty() {
             "1 = 1".to_string()
         } else {
-            let names: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
-            format!("state IN ({})", names.join(", "))
+            let names: Vec<String> = states
+                .iter()
+                .map(|s| match s {
+                    JobState::Queued => "(state = 'queued' AND needs_login IS NULL)".to_string(),
+                    JobState::NeedsLogin => {
+                        "(state = 'queued' AND needs_login IS NOT NULL)".to_string()
+                    }
+                    other => format!("state = '{}'", other.as_str()),
+                })
+                .collect();
+            format!("({})", names.join(" OR "))
         };
         let mut stmt = self
             .conn
@@ -299,7 +343,8 @@ impl Store {
         let v: Option<i64> = self
             .conn
             .query_row(
-                "SELECT MIN(COALESCE(next_retry_at, due_at)) FROM jobs WHERE state = 'queued'",
+                "SELECT MIN(COALESCE(next_retry_at, due_at)) FROM jobs
+                 WHERE state = 'queued' AND needs_login IS NULL",
                 [],
                 |r| r.get(0),
             )
@@ -325,7 +370,7 @@ impl Store {
         let tx = self.write_tx()?;
         let job = self.existing_job(id)?;
         match job.state {
-            JobState::Queued => {}
+            JobState::Queued | JobState::NeedsLogin => {}
             JobState::Running => {
                 return Err(Error::usage(
                     format!("job {id} is running now and cannot be cancelled"),
@@ -364,6 +409,8 @@ impl Store {
                 ))
             }
             JobState::Queued if job.next_retry_at.is_some() => {}
+            // Logged in some other way (a copied session file): run it now.
+            JobState::NeedsLogin => {}
             JobState::Queued => {
                 return Err(Error::usage(
                     format!("job {id} is queued and has not failed; nothing to retry"),
@@ -385,7 +432,7 @@ impl Store {
         }
         tx.execute(
             "UPDATE jobs SET state = 'queued', attempts = 0, deferrals = 0, next_retry_at = ?2,
-                 updated_at = ?2 WHERE id = ?1",
+                 needs_login = NULL, updated_at = ?2 WHERE id = ?1",
             params![id.0, ms(now)],
         )
         .map_err(|e| self.err(e))?;
@@ -402,7 +449,7 @@ impl Store {
         let id: Option<i64> = tx
             .query_row(
                 &format!(
-                    "SELECT id FROM jobs WHERE state = 'queued'
+                    "SELECT id FROM jobs WHERE state = 'queued' AND needs_login IS NULL
                        AND COALESCE(next_retry_at, due_at) <= ?1
                      ORDER BY {RUN_ORDER} LIMIT 1"
                 ),
@@ -563,6 +610,77 @@ impl Store {
         .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(outcome)
+    }
+
+    /// A running job found no valid session for `platforms`: it waits as
+    /// `needs_login` until the person logs in ([`Store::resume_after_login`]).
+    /// Not a failed attempt, and never retried by itself: a login cannot
+    /// come back by waiting.
+    pub fn wait_for_login(
+        &self,
+        id: JobId,
+        platforms: &[PlatformId],
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        let tx = self.write_tx()?;
+        self.running_job(id)?;
+        tx.execute(
+            "UPDATE jobs SET state = 'queued', needs_login = ?2, last_error = ?3,
+                 next_retry_at = NULL, updated_at = ?4, worker = NULL, pid = NULL,
+                 process_start = NULL
+             WHERE id = ?1",
+            params![id.0, login_list(platforms), reason, ms(now)],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// The person logged in to `platform`: jobs waiting for it wait for one
+    /// platform less, and those waiting for nothing more are queued to run
+    /// at once. Returns the jobs queued again.
+    pub fn resume_after_login(&self, platform: PlatformId, now: Timestamp) -> Result<Vec<JobId>> {
+        let tx = self.write_tx()?;
+        let waiting = self.jobs(&[JobState::NeedsLogin])?;
+        let mut resumed = Vec::new();
+        for job in waiting.iter().filter(|j| j.needs_login.contains(&platform)) {
+            let rest: Vec<PlatformId> = job
+                .needs_login
+                .iter()
+                .copied()
+                .filter(|p| *p != platform)
+                .collect();
+            tx.execute(
+                "UPDATE jobs SET needs_login = ?2, next_retry_at = ?3, updated_at = ?4
+                 WHERE id = ?1 AND state = 'queued'",
+                params![
+                    job.id.0,
+                    login_list(&rest),
+                    rest.is_empty().then_some(ms(now)),
+                    ms(now)
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+            if rest.is_empty() {
+                resumed.push(job.id);
+            }
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(resumed)
+    }
+
+    /// A job claimed but never started (a daemon stopping while the job
+    /// waited for room on the engines) goes back to the queue as it was.
+    pub fn release_job(&self, id: JobId, now: Timestamp) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE jobs SET state = 'queued', updated_at = ?2, worker = NULL, pid = NULL,
+                     process_start = NULL
+                 WHERE id = ?1 AND state = 'running'",
+                params![id.0, ms(now)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     /// Daemon start-up: every `running` job whose process is gone goes back

@@ -9,7 +9,9 @@
 //! - [`RateLimits`]: per platform and account, from the store's attempts;
 //! - [`parse_at`] / [`parse_every`]: `--at` and `--every`, time-zone aware;
 //! - the healer's memory: learned selectors, fingerprints and model calls
-//!   ([`Store::learn_selector`], [`Store::record_fingerprint`], ...).
+//!   ([`Store::learn_selector`], [`Store::record_fingerprint`], ...);
+//! - replies to the person's posts and the triage cache and calls
+//!   ([`Store::save_replies`], [`Store::triage_cached`], ...).
 //!
 //! The CLI owns the flow; this crate owns the records. Posting one target:
 //!
@@ -45,6 +47,7 @@ mod limits;
 mod migrations;
 mod owner;
 mod payload;
+mod replies;
 mod when;
 
 pub use attempts::{
@@ -59,6 +62,7 @@ pub use jobs::{AfterFailure, Job, JobId, JobState, NewJob};
 pub use limits::{limits_disabled_by_env, PlatformLimit, RateCheck, RateLimits, RATE_LIMITS_ENV};
 pub use owner::Owner;
 pub use payload::{JobPayload, JobResults, TargetResult};
+pub use replies::{ReplyFilter, TriageCall, TriageRow};
 pub use when::{local_zone, parse_at, parse_every, zone_name, zone_named, Recurrence};
 
 /// The schema version this build writes (`PRAGMA user_version`).

@@ -7,6 +7,9 @@
 //! | reddit     | 10m          | 10 / 24h       | Reddit says "you're doing that too much, try again in N minutes" to young or low-karma accounts at about one post per 10 minutes, and its spam filter punishes heavy self-promotion |
 //! | hackernews | 5m           | 5 / 24h        | HN answers "you're posting too fast" within minutes and flags accounts that submit many stories; a handful a day is already a lot |
 //! | instagram  | 15m          | 10 / 24h       | Instagram's "action blocked" hits automated-looking accounts early; a few posts a day is normal use |
+//! | bluesky    | 2m           | 30 / 24h       | Bluesky's PDS rate limits writes per account (points per hour and day); a person posts a few times a day
+//! | mastodon   | 2m           | 30 / 24h       | instances limit posting per account (300 per 3h upstream); a few posts a day is normal use
+//! | linkedin   | 60m          | 3 / 24h        | LinkedIn checkpoints automation readily and restricts accounts; a few posts a day at most
 //!
 //! Every posted, running or uncertain attempt counts (an uncertain one may
 //! well have posted), one per attempt: a thread counts once. A platform's
@@ -76,6 +79,8 @@ impl PlatformLimit {
             PlatformId::Reddit => (10, 10, 24),
             PlatformId::HackerNews => (5, 5, 24),
             PlatformId::Instagram => (15, 10, 24),
+            PlatformId::Bluesky | PlatformId::Mastodon => (2, 30, 24),
+            PlatformId::LinkedIn => (60, 3, 24),
             _ => (10, 10, 24),
         };
         PlatformLimit {

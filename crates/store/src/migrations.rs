@@ -86,9 +86,58 @@ CREATE TABLE healer_model_calls (
 );
 ";
 
+/// Version 4: a queued job that waits for the person to log in (its
+/// platforms, comma-separated) is not run until they do.
+const V4_NEEDS_LOGIN: &str = "
+ALTER TABLE jobs ADD COLUMN needs_login TEXT;
+";
+
+/// Version 5: replies to the person's own posts (collected by `distroflow
+/// replies`, one row per reply, so a second run fetches only what is new),
+/// the triage cache (one verdict per MD5 of model, rubric version and
+/// normalised text) and every triage model call with its tokens and cost
+/// (which also counts the day's calls against the daily cap).
+const V5_REPLIES: &str = "
+CREATE TABLE replies (
+    platform    TEXT    NOT NULL,
+    id          TEXT    NOT NULL,
+    post_url    TEXT    NOT NULL,
+    author      TEXT    NOT NULL,
+    text        TEXT    NOT NULL,
+    at          TEXT,
+    url         TEXT    NOT NULL,
+    parent      TEXT,
+    fetched_at  INTEGER NOT NULL,
+    PRIMARY KEY (platform, id)
+);
+CREATE INDEX replies_post ON replies (post_url);
+CREATE TABLE triage_cache (
+    key          TEXT    PRIMARY KEY,
+    model        TEXT    NOT NULL,
+    rubric       TEXT    NOT NULL,
+    needs_reply  INTEGER NOT NULL,
+    priority     INTEGER NOT NULL CHECK (priority BETWEEN 0 AND 3),
+    label        TEXT    NOT NULL,
+    reason       TEXT    NOT NULL,
+    scored_at    INTEGER NOT NULL
+);
+CREATE TABLE triage_calls (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    at             INTEGER NOT NULL,
+    model          TEXT    NOT NULL,
+    replies        INTEGER NOT NULL,
+    input_tokens   INTEGER NOT NULL,
+    cached_tokens  INTEGER NOT NULL,
+    output_tokens  INTEGER NOT NULL,
+    cost_usd       REAL
+);
+CREATE INDEX triage_calls_at ON triage_calls (at);
+";
+
 /// Every migration, in order: index `i` takes the schema from version `i`
 /// to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1_ATTEMPTS, V2_JOBS, V3_HEALER];
+pub(crate) const MIGRATIONS: &[&str] =
+    &[V1_ATTEMPTS, V2_JOBS, V3_HEALER, V4_NEEDS_LOGIN, V5_REPLIES];
 
 /// The schema version this DistroFlow writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -275,6 +275,7 @@ mod tests {
             path: "pic.png".into(),
             mime: "image/png".into(),
             size: 3,
+            duration: None,
         });
         let payload = JobPayload::from_post(&post, false);
         assert!(payload.media[0].is_absolute());

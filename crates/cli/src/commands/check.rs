@@ -67,11 +67,13 @@ pub(crate) fn print_check(c: &Check, json: bool) {
 }
 
 pub(crate) fn run(args: CheckArgs) -> Result<ExitStatus> {
-    let networks = parse_networks(&args.to)?;
+    let config = Home::from_env()?.load_config()?;
+    let networks = parse_networks(&crate::commands::targets_or_default(&args.to, &config)?)?;
     let content = content(&args.content)?;
     let mode = overflow(content.fit)?;
     let post = post_from(&content, &networks)?;
-    let limits = Home::from_env()?.load_config()?.content_limits()?;
+    let mut limits = config.content_limits()?;
+    distroflow_app::apply_instance_limits(&mut limits, &config, &networks);
     let v = validate(&networks, post, mode, &limits);
     for c in &v.checks {
         print_check(c, args.json);

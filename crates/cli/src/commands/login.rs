@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use distroflow_browser::{Browser, BrowserOptions};
 use distroflow_core::{
-    parse_cookie_file, wait_until, AuthConfig, CookieScope, Error, Home, JobContext, Page,
+    parse_session_file, wait_until, AuthConfig, CookieScope, Error, Home, JobContext, Page,
     Platform, Result, Secret, Waits,
 };
 
@@ -27,13 +27,18 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
                 Some("give --cookies the path of a file exported from your browser".into()),
             )
         })?;
-        let cookies = parse_cookie_file(file, &bytes)?;
+        let session = parse_session_file(file, &bytes)?;
+        let cookies = session.cookies;
         let total = cookies.len();
         // Only the platform's own cookies: a whole-browser export also
         // holds every other site's session, which must never reach this one.
         let scope = CookieScope::new(platform, &ctx.base_url);
         let scoped = scope.filter(cookies);
-        if scoped.kept.is_empty() {
+        // And only its own origins' session keys (Bluesky's BSKY_STORAGE).
+        let mut probe = AuthConfig::new(platform, Vec::new());
+        probe.origins = session.origins;
+        let storage = probe.storage_for(&scope);
+        if scoped.kept.is_empty() && storage.is_empty() {
             return Err(Error::usage(
                 format!(
                     "none of the {total} cookies in {} are for {} ({scope}); nothing was saved{}",
@@ -60,9 +65,10 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
             );
         }
         let mut auth = AuthConfig::new(platform, scoped.kept);
+        auth.set_storage(&scope, storage);
         let adapter = distroflow_platforms::adapter(platform).ok();
         if let (false, Some(adapter)) = (args.no_check, adapter) {
-            match check_session(options, &healer, adapter.as_ref(), &ctx, &auth).await {
+            match check_session(options, &healer, adapter.as_ref(), &ctx, &mut auth).await {
                 Ok(Some(user)) => auth.username = Some(user).filter(|u| !u.is_empty()),
                 Ok(None) => {
                     return Err(Error::Auth {
@@ -84,9 +90,14 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
             }
         }
         let path = home.save_auth(&auth)?;
+        crate::commands::resume_waiting_jobs(&home, auth.platform);
+        let what = if auth.origins.is_empty() {
+            format!("{} cookies", auth.cookies.len())
+        } else {
+            format!("the {} session (browser storage)", platform.display_name())
+        };
         eprintln!(
-            "saved {} cookies for {}{} in {}",
-            auth.cookies.len(),
+            "saved {what} for {}{} in {}",
             platform,
             auth.username
                 .as_deref()
@@ -112,21 +123,28 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
         let auth = with_browser(options, |browser| async move {
             let session = browser.session(&ctx.base_url, &[]).await?;
             let page = healer.page(session.page(), platform);
+            let scope = CookieScope::new(platform, &ctx.base_url);
             let result = async {
                 adapter
                     .login_with_password(&page, &ctx, user, &password)
                     .await?;
-                page.cookies(ctx.base_url.as_str()).await
+                let storage = distroflow_engine::read_storage(platform, &scope, &page)
+                    .await?
+                    .unwrap_or_default();
+                Ok::<_, Error>((page.cookies(ctx.base_url.as_str()).await?, storage))
             }
             .await;
             page.finish();
             session.close().await;
-            let mut auth = AuthConfig::new(platform, result?);
+            let (cookies, storage) = result?;
+            let mut auth = AuthConfig::new(platform, cookies);
+            auth.set_storage(&scope, storage);
             auth.username = Some(user.clone());
             Ok(auth)
         })
         .await?;
         let path = home.save_auth(&auth)?;
+        crate::commands::resume_waiting_jobs(&home, auth.platform);
         eprintln!(
             "logged in to {platform} as {user}; session saved in {}",
             path.display()
@@ -156,13 +174,16 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
         }
         None => None,
     };
-    let saved = if start_url.is_some() {
+    let saved_auth = if start_url.is_some() {
         home.load_auth(platform)?
-            .map(|a| a.cookies)
-            .unwrap_or_default()
     } else {
-        Vec::new()
+        None
     };
+    let saved_storage = saved_auth
+        .as_ref()
+        .map(|a| a.storage_for(&CookieScope::new(platform, &ctx.base_url)))
+        .unwrap_or_default();
+    let saved = saved_auth.map(|a| a.cookies).unwrap_or_default();
 
     // No flags: a visible browser for the person to log in by hand.
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
@@ -194,6 +215,10 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
     let auth = with_browser(visible, |browser| async move {
         let scope = CookieScope::new(platform, &ctx.base_url);
         let session = browser.session_in(&scope, &saved).await?;
+        session
+            .page()
+            .seed_local_storage(&scope.origin(), &saved_storage)
+            .await?;
         let page = healer.page(session.page(), platform);
         let result = async {
             page.goto(login_url.as_str()).await?;
@@ -205,15 +230,22 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
                 Ok((page.count(marker).await? > 0).then_some(()))
             })
             .await?;
-            page.cookies(ctx.base_url.as_str()).await
+            let storage = distroflow_engine::read_storage(platform, &scope, &page)
+                .await?
+                .unwrap_or_default();
+            Ok::<_, Error>((page.cookies(ctx.base_url.as_str()).await?, storage))
         }
         .await;
         page.finish();
         session.close().await;
-        Ok(AuthConfig::new(platform, result?))
+        let (cookies, storage) = result?;
+        let mut auth = AuthConfig::new(platform, cookies);
+        auth.set_storage(&scope, storage);
+        Ok(auth)
     })
     .await?;
     let path = home.save_auth(&auth)?;
+    crate::commands::resume_waiting_jobs(&home, auth.platform);
     eprintln!(
         "logged in to {platform}; session saved in {}",
         path.display()
@@ -276,13 +308,15 @@ where
 }
 
 /// Visits the site with the session: `Some(account)` when logged in
-/// (the account name may be empty when the page does not show it).
+/// (the account name may be empty when the page does not show it). A
+/// session kept in the page's storage is read back into `auth` after the
+/// visit: the site may have rotated its tokens.
 pub(crate) async fn check_session(
     options: BrowserOptions,
     healer: &std::sync::Arc<distroflow_healer::Healer>,
     adapter: &dyn Platform,
     ctx: &JobContext,
-    auth: &AuthConfig,
+    auth: &mut AuthConfig,
 ) -> Result<Option<String>> {
     with_browser(options, |browser| async move {
         check_in(&browser, healer, adapter, ctx, auth).await

@@ -6,6 +6,7 @@ pub(crate) mod engines;
 pub(crate) mod history;
 pub(crate) mod login;
 pub(crate) mod post;
+pub(crate) mod replies;
 pub(crate) mod sandbox;
 pub(crate) mod schedule;
 pub(crate) mod selectors;
@@ -15,9 +16,49 @@ pub(crate) mod validate;
 use std::error::Error as _;
 use std::io::Read;
 
-use distroflow_core::{Error, Home, PlatformId, Result};
+use distroflow_core::{Config, Error, Home, PlatformId, Result};
 
 pub(crate) use distroflow_app::{browser_options, browser_source, healer};
+
+/// After a login: scheduled jobs that waited for it are queued again (the
+/// daemon runs them). Never fails the login: the store may not exist yet.
+pub(crate) fn resume_waiting_jobs(home: &Home, platform: PlatformId) {
+    if !home
+        .root()
+        .join(distroflow_store::Store::FILE_NAME)
+        .exists()
+    {
+        return;
+    }
+    let resumed = distroflow_store::Store::open_home(home)
+        .and_then(|s| s.resume_after_login(platform, jiff::Timestamp::now()));
+    match resumed {
+        Ok(ids) => {
+            for id in ids {
+                eprintln!(
+                    "job {id}: was waiting for this login; queued again (the daemon runs it)"
+                );
+            }
+        }
+        Err(e) => tracing::warn!("could not resume jobs waiting for the {platform} login: {e}"),
+    }
+}
+
+/// The `--to` values, or `[post] to` from config.toml when there are none.
+pub(crate) fn targets_or_default(to: &[String], config: &Config) -> Result<Vec<String>> {
+    if to.iter().any(|v| !v.trim().is_empty()) {
+        return Ok(to.to_vec());
+    }
+    if config.post.to.is_empty() {
+        return Err(Error::Usage {
+            message: "no platforms to post to".into(),
+            hint: Some(
+                "give --to (e.g. --to x,hackernews), or set a default in config.toml: [post] to = [\"x\", \"hackernews\"]".into(),
+            ),
+        });
+    }
+    Ok(config.post.to.clone())
+}
 
 /// Refuses (exit 2, one message) a `$DISTROFLOW_HOME` that cannot be
 /// created or written, before a command does any work that would then

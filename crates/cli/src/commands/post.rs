@@ -25,7 +25,8 @@ pub(crate) fn prepare(
     content: &ContentArgs,
     config: &distroflow_core::Config,
 ) -> Result<Prepared> {
-    distroflow_app::prepare(to, &validate::content(content)?, config)
+    let to = crate::commands::targets_or_default(to, config)?;
+    distroflow_app::prepare(&to, &validate::content(content)?, config)
 }
 
 pub(crate) async fn run(args: PostArgs) -> Result<ExitStatus> {

@@ -1,8 +1,12 @@
 use std::net::SocketAddr;
 
-use distroflow_core::{Cookie, Error, PlatformId, Result, Secret};
+use std::path::Path;
+
+use distroflow_app::Sites;
+use distroflow_core::{AuthConfig, Cookie, Error, Home, PlatformId, Result, Secret, StorageItem};
 use distroflow_replica::{
-    HackerNews, HnOptions, Instagram, InstagramOptions, Reddit, RedditOptions, XOptions, X,
+    Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
+    LinkedInOptions, Mastodon, MastodonOptions, Reddit, RedditOptions, XOptions, X,
 };
 use url::Url;
 
@@ -20,6 +24,9 @@ pub(crate) struct Sandbox {
     x: X,
     reddit: Reddit,
     instagram: Instagram,
+    bluesky: Bluesky,
+    mastodon: Mastodon,
+    linkedin: LinkedIn,
 }
 
 fn addr(base: Option<u16>, offset: u16) -> SocketAddr {
@@ -33,7 +40,7 @@ fn started<T>(what: &str, r: std::io::Result<T>) -> Result<T> {
 }
 
 impl Sandbox {
-    /// Starts every replica: on free ports, or on `base_port` and the next three.
+    /// Starts every replica: on free ports, or on `base_port` and the next six.
     pub(crate) async fn start(base_port: Option<u16>) -> Result<Sandbox> {
         Ok(Sandbox {
             hackernews: started(
@@ -52,6 +59,18 @@ impl Sandbox {
                 "Instagram",
                 Instagram::start_on(addr(base_port, 3), InstagramOptions::default()).await,
             )?,
+            bluesky: started(
+                "Bluesky",
+                Bluesky::start_on(addr(base_port, 4), BlueskyOptions::default()).await,
+            )?,
+            mastodon: started(
+                "Mastodon",
+                Mastodon::start_on(addr(base_port, 5), MastodonOptions::default()).await,
+            )?,
+            linkedin: started(
+                "LinkedIn",
+                LinkedIn::start_on(addr(base_port, 6), LinkedInOptions::default()).await,
+            )?,
         })
     }
 
@@ -60,6 +79,9 @@ impl Sandbox {
             PlatformId::X => self.x.url(),
             PlatformId::Reddit => self.reddit.url(),
             PlatformId::Instagram => self.instagram.url(),
+            PlatformId::Bluesky => self.bluesky.url(),
+            PlatformId::Mastodon => self.mastodon.url(),
+            PlatformId::LinkedIn => self.linkedin.url(),
             _ => self.hackernews.url(),
         }
     }
@@ -69,7 +91,10 @@ impl Sandbox {
             self.hackernews.shutdown(),
             self.x.shutdown(),
             self.reddit.shutdown(),
-            self.instagram.shutdown()
+            self.instagram.shutdown(),
+            self.bluesky.shutdown(),
+            self.mastodon.shutdown(),
+            self.linkedin.shutdown()
         );
     }
 }
@@ -87,9 +112,16 @@ impl distroflow_app::Sites for Sandbox {
     /// The logged-in session of the sandbox account on a replica.
     fn cookies(&self, platform: PlatformId) -> Option<Vec<Cookie>> {
         let (name, value) = match platform {
+            // Bluesky's session is in the page's storage (see `storage`).
+            PlatformId::Bluesky => return Some(Vec::new()),
             PlatformId::X => ("auth_token", self.x.session_cookie(SANDBOX_USER)?),
             PlatformId::Reddit => ("reddit_session", self.reddit.session_cookie(SANDBOX_USER)?),
             PlatformId::Instagram => ("sessionid", self.instagram.session_cookie(SANDBOX_USER)?),
+            PlatformId::Mastodon => (
+                "_mastodon_session",
+                self.mastodon.session_cookie(SANDBOX_USER)?,
+            ),
+            PlatformId::LinkedIn => ("li_at", self.linkedin.session_cookie(SANDBOX_USER)?),
             _ => ("user", self.hackernews.session_cookie(SANDBOX_USER)?),
         };
         Some(vec![Cookie {
@@ -103,11 +135,109 @@ impl distroflow_app::Sites for Sandbox {
             same_site: None,
         }])
     }
+
+    /// The sandbox account's `localStorage` session on a replica that keeps
+    /// it there (Bluesky).
+    fn storage(&self, platform: PlatformId) -> Vec<StorageItem> {
+        match platform {
+            PlatformId::Bluesky => self
+                .bluesky
+                .storage_value(SANDBOX_USER)
+                .map(|v| {
+                    vec![StorageItem {
+                        name: "BSKY_STORAGE".into(),
+                        value: Secret::new(v),
+                    }]
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The file that marks a folder as a sandbox home (so `sandbox --home`
+/// never writes over a real one).
+const MARKER: &str = ".distroflow-sandbox";
+
+/// Makes `dir` a home logged in to every replica of `sandbox`: a session
+/// per platform and the replicas' URLs in `config.toml` (rate limits off:
+/// there is no real site to protect). Refuses a folder with files in it
+/// that is not an earlier sandbox home.
+pub(crate) fn prepare_home(sandbox: &Sandbox, dir: &Path) -> Result<Home> {
+    let marker = dir.join(MARKER);
+    let has_files = std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if has_files && !marker.exists() {
+        return Err(Error::Config {
+            message: format!(
+                "{} has files in it and is not a sandbox home; `sandbox --home` needs a new or empty folder (it never writes over a real DistroFlow home)",
+                dir.display()
+            ),
+        });
+    }
+    let home = Home::at(dir);
+    home.write_private(
+        ".",
+        MARKER,
+        b"This folder is a DistroFlow sandbox home (distroflow sandbox --home). Its sessions log in to local replicas only.\n",
+    )?;
+    let mut config = String::from(
+        "# Written by `distroflow sandbox --home`: the sandbox's replicas, rewritten at each start.\n",
+    );
+    for p in PlatformId::ALL {
+        let Some(cookies) = sandbox.cookies(p) else {
+            continue;
+        };
+        config.push_str(&format!(
+            "\n[platforms.{p}]\nurl = \"{}\"\n\n[rate_limits.{p}]\nenabled = false\n",
+            sandbox.url_of(p)
+        ));
+        let mut auth = AuthConfig::new(p, cookies);
+        auth.username = Some(SANDBOX_USER.into());
+        // A session kept in the site's storage (Bluesky) goes with it.
+        if let Some(url) = sandbox.base_url(p) {
+            auth.set_storage(
+                &distroflow_core::CookieScope::new(p, &url),
+                sandbox.storage(p),
+            );
+        }
+        home.save_auth(&auth)?;
+    }
+    home.write_private(".", "config.toml", config.as_bytes())?;
+    // The file just written is read back the way every command reads it.
+    home.load_config()?;
+    Ok(home)
 }
 
 /// `distroflow sandbox`: serve the replicas until Ctrl-C.
 pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
     let sandbox = Sandbox::start(args.base_port).await?;
+    if let Some(dir) = &args.home {
+        let dir = std::path::absolute(dir).map_err(|e| Error::io(dir, e))?;
+        if let Err(e) = prepare_home(&sandbox, &dir) {
+            sandbox.shutdown().await;
+            return Err(e);
+        }
+        for p in PlatformId::ALL {
+            if sandbox.cookies(p).is_some() {
+                output::line(&format!("{} {}", p.as_str(), sandbox.url_of(p)));
+            }
+        }
+        let quoted = shell_quote(&dir.to_string_lossy());
+        output::line(&format!("export DISTROFLOW_HOME={quoted}"));
+        eprintln!(
+            "\nDistroFlow sandbox: local copies of every platform, each logged in as `{SANDBOX_USER}` in {quoted}.\n\
+             Point a shell at it with the export line above, then use DistroFlow as with the real sites:\n\
+             \n  distroflow post --to all --subreddit sandbox --title \"Hello\" --media docs/example.png \"Hello from DistroFlow\"\n\
+             \x20 distroflow history\n\
+             \x20 distroflow schedule --to hackernews --at \"in 1m\" --title \"Later\" --url https://example.com && distroflow daemon\n\
+             \nPress Ctrl-C to stop (the home stays; the next `sandbox --home` refreshes its sessions and URLs)."
+        );
+        crate::signals::requested().await;
+        sandbox.shutdown().await;
+        return Ok(ExitStatus::Success);
+    }
     let mut exports = Vec::new();
     for p in PlatformId::ALL {
         let url = sandbox.url_of(p);
@@ -115,16 +245,40 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
         exports.push(format!("{}={url}", p.url_env_var()));
     }
     eprintln!(
-        "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News and Instagram; account `{SANDBOX_USER}`.\n\
+        "\nDistroFlow sandbox: local copies of X, Reddit, Hacker News, Instagram, Bluesky, Mastodon and LinkedIn; account `{SANDBOX_USER}`.\n\
          Try it from another terminal:\n\
          \n  export DISTROFLOW_HOME=$(mktemp -d) {}\n\
          \x20 echo {SANDBOX_USER} | distroflow login hackernews --username {SANDBOX_USER} --password-stdin\n\
          \x20 distroflow post --to hackernews --title \"Hello\" --url https://example.com\n\
-         \nOr post to all four at once with the built-in account: distroflow post --sandbox --to all ...\n\
+         \nOr post to all of them at once with the built-in account: distroflow post --sandbox --to all ...\n\
          Open the URLs above in a browser to look around. Press Ctrl-C to stop.",
         exports.join(" ")
     );
     crate::signals::requested().await;
     sandbox.shutdown().await;
     Ok(ExitStatus::Success)
+}
+
+/// Quotes a path for a POSIX shell when it needs it.
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn quotes_only_when_needed() {
+        assert_eq!(shell_quote("/tmp/sb-1"), "/tmp/sb-1");
+        assert_eq!(shell_quote("/tmp/my home"), "'/tmp/my home'");
+        assert_eq!(shell_quote("/tmp/it's"), "'/tmp/it'\\''s'");
+    }
 }

@@ -51,6 +51,7 @@ pub(crate) fn refuse(problems: &[Problem], json: bool) {
                 platform: Some(p.platform.as_str()),
                 message: &p.message,
                 hint: p.hint.as_deref(),
+                retry_after_secs: None,
             })
             .collect();
         output::print_refusal(&wire);

@@ -3,7 +3,7 @@
 //! | network     | text (unit)                               | title | media       | other                  |
 //! |-------------|-------------------------------------------|-------|-------------|------------------------|
 //! | X           | 280 weighted (twitter-text v3), URL = 23  |       | 4 (1 video) |                        |
-//! | Bluesky     | 300 graphemes, and 3,000 UTF-8 bytes      |       | 4 (1 video) |                        |
+//! | Bluesky     | 300 graphemes (short links), 3,000 bytes  |       | 4 (1 video) |                        |
 //! | Mastodon    | 500 graphemes, URL = 23, `@u@host` = `@u` |       | 4           |                        |
 //! | Reddit      | 40,000 characters (body)                  | 300   | 20          | title required         |
 //! | Hacker News | (no text limit)                           | 80    | none        | title; a URL or a text |
@@ -26,8 +26,8 @@
 //! count those). Instagram and LinkedIn count in their web composers'
 //! JavaScript, where an emoji outside the Basic Multilingual Plane is 2: we
 //! count the same UTF-16 units, which is never less than the characters.
-//! Bluesky counts link text as written; its app shortens long links before
-//! counting, so we may be stricter than it, never looser.
+//! Bluesky counts graphemes after its app shortens each link to its host
+//! plus at most 16 characters of path (see `count.rs`), as its composer does.
 //!
 //! Every number can be overridden in `config.toml`:
 //!

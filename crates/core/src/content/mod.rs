@@ -441,6 +441,12 @@ pub fn check_post(network: Network, post: &Post, overflow: Overflow, limits: &Li
     check(network, &Draft::from_post(post, network), overflow, limits)
 }
 
+/// `2:20` for 140 seconds (rounded up to the second).
+fn minutes(secs: f64) -> String {
+    let s = secs.ceil() as u64;
+    format!("{}:{:02} min", s / 60, s % 60)
+}
+
 fn check_media(
     network: Network,
     l: &NetworkLimits,
@@ -503,6 +509,20 @@ fn check_media(
                 mb(m.size),
                 mb(max)
             ));
+        }
+        if let (true, Some(max)) = (m.mime.starts_with("video/"), l.video_seconds) {
+            match m.duration {
+                Some(d) if d.as_secs_f64() > max as f64 => errors.push(format!(
+                    "{file} is {} long; {name} takes videos of at most {} (hint: trim it; the limit is [limits.{network}] video_seconds in config.toml)",
+                    minutes(d.as_secs_f64()),
+                    minutes(max as f64)
+                )),
+                Some(_) => {}
+                None => warnings.push(format!(
+                    "could not read the length of {file}; {name} takes videos of at most {}",
+                    minutes(max as f64)
+                )),
+            }
         }
     }
 }
@@ -639,6 +659,7 @@ mod tests {
             path: format!("/tmp/f.{}", mime.rsplit('/').next().unwrap()).into(),
             mime: mime.into(),
             size: mb * 1024 * 1024,
+            duration: None,
         }
     }
 

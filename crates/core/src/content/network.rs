@@ -74,7 +74,9 @@ impl Network {
             Network::Reddit => Some(PlatformId::Reddit),
             Network::HackerNews => Some(PlatformId::HackerNews),
             Network::Instagram => Some(PlatformId::Instagram),
-            Network::Bluesky | Network::Mastodon | Network::LinkedIn => None,
+            Network::Bluesky => Some(PlatformId::Bluesky),
+            Network::Mastodon => Some(PlatformId::Mastodon),
+            Network::LinkedIn => Some(PlatformId::LinkedIn),
         }
     }
 
@@ -135,6 +137,9 @@ impl From<PlatformId> for Network {
             PlatformId::Reddit => Network::Reddit,
             PlatformId::HackerNews => Network::HackerNews,
             PlatformId::Instagram => Network::Instagram,
+            PlatformId::Bluesky => Network::Bluesky,
+            PlatformId::Mastodon => Network::Mastodon,
+            PlatformId::LinkedIn => Network::LinkedIn,
         }
     }
 }

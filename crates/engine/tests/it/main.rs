@@ -51,6 +51,8 @@ pub(crate) fn hn_job(hn: &HackerNews, ledger: Arc<Ledger>) -> Job {
         account: "sandbox".into(),
         ledger: Some(ledger),
         bundles: None,
+        storage: Vec::new(),
+        save_storage: None,
     }
 }
 

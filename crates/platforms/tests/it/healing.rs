@@ -355,3 +355,89 @@ async fn a_repair_never_takes_an_element_another_step_holds() {
     s.close().await;
     b.close().await;
 }
+
+const STEPS_BOOK: &str = r#"format = 1
+[targets."t.create.next"]
+candidates = ['div[role="dialog"] [role="button"]:text-is("Next")']
+expect = { tag = "div", role = "button", name = "Next", text = "Next" }
+
+[targets."t.create.share"]
+candidates = ['div[role="dialog"] [role="button"]:text-is("Share")']
+expect = { tag = "div", role = "button", name = "Share", text = "Share" }
+"#;
+
+/// Instagram's create dialog, redesigned: a `<dialog>` whose one header
+/// button reads "Proceed" and then, in place, "Share" (the same element).
+const STEPS_PAGE: &str = r#"<!doctype html><html><body>
+<dialog open aria-modal="true"><h1 id="h">Crop</h1>
+<div role="button" tabindex="0" id="b">Proceed</div></dialog>
+<script>
+const b = document.getElementById('b');
+b.addEventListener('click', () => {
+  fetch('/clicked?' + b.textContent);
+  if (b.textContent === 'Proceed') { document.getElementById('h').textContent = 'Caption'; b.textContent = 'Share'; }
+});
+</script></body></html>"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_control_relabelled_in_place_is_free_for_the_next_step() {
+    let (url, clicks) = site(STEPS_PAGE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path());
+    let h = healer(STEPS_BOOK, &home);
+    let b = browser().await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    let page = h.page(s.page(), PlatformId::Instagram);
+    page.goto(&url).await.unwrap();
+    // "Proceed" is "Next" by its meaning; the step claims the element.
+    page.click("@t.create.next").await.unwrap();
+    // The same element now says "Share": another control to a person, so
+    // the claim of the step before does not hide it from this one.
+    page.click("@t.create.share").await.unwrap();
+    for _ in 0..50 {
+        if clicks.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(*clicks.lock().unwrap(), ["Proceed", "Share"]);
+    page.finish();
+    s.close().await;
+    b.close().await;
+}
+
+const MODAL_BOOK: &str = r#"format = 1
+[targets."t.compose.editor"]
+candidates = ['div[role="dialog"][aria-modal="true"] [data-testid="tweetTextarea_0"]']
+expect = { tag = "div", role = "textbox", attrs = { "data-testid" = "tweetTextarea_0", "aria-label" = "Post text" } }
+"#;
+
+/// X's compose modal turned into a `<dialog>`, with the timeline's own
+/// composer (an exact twin) still on the page behind it.
+const MODAL_PAGE: &str = r#"<!doctype html><html><head><style>[role=textbox]{min-width:300px;min-height:40px}</style></head><body>
+<main><div role="textbox" contenteditable="true" data-testid="tweetTextarea_0" aria-label="Post text" id="behind"></div></main>
+<dialog open aria-modal="true"><div role="textbox" contenteditable="true" data-testid="tweetTextarea_0" aria-label="Post text" id="modal"></div></dialog>
+</body></html>"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_twin_behind_an_open_modal_is_never_the_repair() {
+    let (url, _) = site(MODAL_PAGE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path());
+    let h = healer(MODAL_BOOK, &home);
+    let b = browser().await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    let page = h.page(s.page(), PlatformId::X);
+    page.goto(&url).await.unwrap();
+    page.type_text("@t.compose.editor", "in the modal")
+        .await
+        .unwrap();
+    let texts = page
+        .eval("[document.getElementById('behind').innerText.trim(), document.getElementById('modal').innerText.trim()]")
+        .await
+        .unwrap();
+    assert_eq!(texts, serde_json::json!(["", "in the modal"]));
+    page.finish();
+    s.close().await;
+    b.close().await;
+}

@@ -1,9 +1,12 @@
 //! Adapters against their replicas, through a real headless Chromium.
 //! One module per platform; the helpers below are shared.
 
+mod bluesky;
 mod hackernews;
 mod healing;
 mod instagram;
+mod linkedin;
+mod mastodon;
 mod memory;
 mod readiness;
 mod reddit;

@@ -35,6 +35,7 @@ pub(super) fn router(store: Shared) -> Router {
         .route("/r", axum::routing::post(submit_post))
         .route("/submitstory", axum::routing::post(submit_post))
         .route("/item", get(item))
+        .route("/comment", axum::routing::post(comment_post))
         .route("/submitted", get(submitted))
         .route("/user", get(user))
         .route(
@@ -214,7 +215,14 @@ async fn item(State(store): State<Shared>, headers: HeaderMap, uri: Uri) -> Resp
     };
     let viewer = viewer(&store, &headers);
     let here = format!("item?id={}", story.id);
-    let content = pages::item(story, viewer.is_some());
+    let page: usize = query(&uri)
+        .get("p")
+        .and_then(|p| p.trim().parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let (comments, more) = store.comment_page(story.id, page);
+    let more = more.then(|| format!("item?id={}&p={}", story.id, page + 1));
+    let content = pages::item(story, viewer.is_some(), &comments, more.as_deref());
     ok(pages::layout(
         "item",
         &story.title,
@@ -296,6 +304,38 @@ async fn submit_page(State(store): State<Shared>, headers: HeaderMap) -> Respons
         "submit",
         &content,
     ))
+}
+
+/// `POST /comment` (the item page's "add comment" form): a logged-in
+/// user's comment on a story (`parent` = its id) or a reply to a comment.
+async fn comment_post(State(store): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    let mut store = lock(&store);
+    let Some(viewer) = viewer(&store, &headers) else {
+        return ok(pages::login("news", Some(pages::LOGIN_TO_SUBMIT)));
+    };
+    let text = form.get("text").map(|t| t.trim()).unwrap_or_default();
+    let parent: Option<u64> = form.get("parent").and_then(|p| p.trim().parse().ok());
+    let Some(parent) = parent.filter(|_| !text.is_empty()) else {
+        return ok(pages::message("comment", pages::EXPIRED));
+    };
+    let added = match store.comment_story(parent) {
+        Some(story) => {
+            let under = (story != parent).then_some(parent);
+            store.add_comment(
+                story,
+                under,
+                &viewer.name,
+                text,
+                std::time::SystemTime::now(),
+            )
+        }
+        None => None,
+    };
+    match added {
+        Some(_) => redirect(&safe_goto(form.get("goto")), &[]),
+        None => not_found(pages::NO_SUCH_ITEM),
+    }
 }
 
 async fn submit_post(State(store): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {

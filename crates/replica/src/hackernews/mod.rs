@@ -160,6 +160,35 @@ impl HackerNews {
         self.lock().insert(by, title, url, text)
     }
 
+    /// Adds a comment (a reply) under story `story`, or under the comment
+    /// `parent`, as seed data, written `ago` before now; returns its id, or
+    /// `None` when the story or parent does not exist. Item pages show the
+    /// comments nested, [`HackerNews::set_comment_threads_per_page`] top-level
+    /// threads a page, then a "More" link.
+    pub fn add_comment(
+        &self,
+        story: u64,
+        parent: Option<u64>,
+        by: &str,
+        text: &str,
+        ago: Duration,
+    ) -> Option<u64> {
+        let created = std::time::SystemTime::now()
+            .checked_sub(ago)
+            .unwrap_or(std::time::UNIX_EPOCH);
+        self.lock().add_comment(story, parent, by, text, created)
+    }
+
+    /// Deletes a comment: it shows as `[deleted]`, its replies stay.
+    pub fn delete_comment(&self, id: u64) {
+        self.lock().delete_comment(id);
+    }
+
+    /// Top-level comment threads per item page (default 30).
+    pub fn set_comment_threads_per_page(&self, n: usize) {
+        self.lock().comment_threads_per_page = n.max(1);
+    }
+
     /// Serves another UI version from now on (renamed, reworded,
     /// restructured forms), as when the real site changes its markup.
     pub fn set_ui_version(&self, ui: u8) {

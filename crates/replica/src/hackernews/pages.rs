@@ -4,10 +4,10 @@
 //! on the real site.
 
 use std::fmt::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-use super::store::Story;
-use crate::http::{encode_query_value, escape, escape_text};
+use super::store::{Comment, Story};
+use crate::http::{encode_query_value, escape, escape_text, iso8601, unix_seconds};
 
 /// The logged-in reader, shown at the right of the top bar.
 #[derive(Debug)]
@@ -228,7 +228,12 @@ pub(crate) fn story_list(
 }
 
 /// The story page's content rows.
-pub(crate) fn item(story: &Story, logged_in: bool) -> String {
+pub(crate) fn item(
+    story: &Story,
+    logged_in: bool,
+    comments: &[(usize, &Comment)],
+    more: Option<&str>,
+) -> String {
     let here = format!("item?id={}", story.id);
     let mut out = String::from("<tr><td><table class=\"fatitem\" border=\"0\">\n");
     out.push_str(&story_rows(story, None, &here));
@@ -253,10 +258,70 @@ pub(crate) fn item(story: &Story, logged_in: bool) -> String {
             id = story.id
         );
     }
-    out.push_str(
-        "</table><br><br><table border=\"0\" class=\"comment-tree\"></table><br><br></td></tr>",
-    );
+    out.push_str("</table><br><br><table border=\"0\" class=\"comment-tree\">\n");
+    for (depth, c) in comments {
+        out.push_str(&comment_row(story.id, *depth, c));
+    }
+    out.push_str("</table>");
+    if let Some(more) = more {
+        let _ = write!(
+            out,
+            "<br><a href=\"{}\" class=\"morelink\" rel=\"next\">More</a>",
+            escape(more)
+        );
+    }
+    out.push_str("<br><br></td></tr>");
     out
+}
+
+/// One comment as the real site renders it: a `tr.athing.comtr` row whose
+/// `td.ind[indent]` gives the depth; a deleted one keeps its row, with no
+/// author and `[deleted]` for text.
+fn comment_row(story: u64, depth: usize, c: &Comment) -> String {
+    let head = if c.deleted {
+        "<span class=\"comhead\"> [deleted]</span>".to_owned()
+    } else {
+        format!(
+            concat!(
+                "<span class=\"comhead\"><a href=\"user?id={by_q}\" class=\"hnuser\">{by}</a> ",
+                "<span class=\"age\" title=\"{iso} {unix}\"><a href=\"item?id={id}\">{age}</a></span>",
+                "<span class=\"navs\"> | <a href=\"item?id={story}\">root</a></span></span>",
+            ),
+            by_q = escape(&encode_query_value(&c.by)),
+            by = escape_text(&c.by),
+            iso = iso8601(c.created),
+            unix = unix_seconds(c.created),
+            id = c.id,
+            age = age(c.created),
+            story = story,
+        )
+    };
+    let body = if c.deleted {
+        "<div class=\"comment\"><span class=\"commtext\">[deleted]</span></div>".to_owned()
+    } else {
+        format!(
+            concat!(
+                "<div class=\"comment\"><div class=\"commtext c00\">{text}</div>",
+                "<div class=\"reply\"><p><font size=\"1\"><u><a href=\"reply?id={id}&amp;goto=item%3Fid%3D{story}\">reply</a></u></font></p></div></div>",
+            ),
+            text = paragraphs(&c.text),
+            id = c.id,
+            story = story,
+        )
+    };
+    format!(
+        concat!(
+            "<tr class=\"athing comtr\" id=\"{id}\"><td><table border=\"0\"><tr>",
+            "<td class=\"ind\" indent=\"{depth}\"><img src=\"s.gif\" height=\"1\" width=\"{width}\"></td>",
+            "<td class=\"default\"><div style=\"margin-top:2px; margin-bottom:-10px;\">{head}</div><br>{body}</td>",
+            "</tr></table></td></tr>\n",
+        ),
+        id = c.id,
+        depth = depth,
+        width = depth * 40,
+        head = head,
+        body = body,
+    )
 }
 
 /// The profile page's content rows.
@@ -377,38 +442,6 @@ pub(crate) fn paragraphs(text: &str) -> String {
     out
 }
 
-fn unix_seconds(at: SystemTime) -> u64 {
-    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// `2024-05-01T12:34:56`, UTC, as in the real `span.age[title]`.
-fn iso8601(at: SystemTime) -> String {
-    let secs = unix_seconds(at);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a (year, month, day) date (Howard Hinnant's
-/// algorithm, for non-negative days).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
-}
-
 /// `just now`, `5 minutes ago`, `1 hour ago`, `3 days ago`.
 fn age(at: SystemTime) -> String {
     let secs = SystemTime::now()
@@ -450,7 +483,7 @@ pub(crate) const Y18_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" widt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn paragraphs_split_at_blank_lines() {

@@ -53,6 +53,23 @@ impl Story {
     }
 }
 
+/// One comment under a story (seeded: the replica does not take new ones).
+#[derive(Debug, Clone)]
+pub(crate) struct Comment {
+    pub(crate) id: u64,
+    pub(crate) story: u64,
+    pub(crate) parent: Option<u64>,
+    pub(crate) by: String,
+    pub(crate) text: String,
+    pub(crate) created: SystemTime,
+    /// Shown as `[deleted]`, its replies kept, as the real site does.
+    pub(crate) deleted: bool,
+}
+
+/// Top-level comment threads per item page before "More" (the real site
+/// pages long threads the same way).
+pub(crate) const COMMENT_THREADS_PER_PAGE: usize = 30;
+
 /// What `POST /login` leads to.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Login {
@@ -103,6 +120,9 @@ pub(crate) struct Store {
     rate_limit: Option<(usize, Duration)>,
     /// Recent successful submissions per account, oldest first.
     recent: HashMap<String, VecDeque<Instant>>,
+    /// Oldest first.
+    comments: Vec<Comment>,
+    pub(crate) comment_threads_per_page: usize,
     /// Which UI version pages are served in (see `drift`).
     pub(crate) ui_version: u8,
     /// What goes wrong after the next submissions are stored.
@@ -127,6 +147,8 @@ impl Store {
         Store {
             accounts,
             stories: Vec::new(),
+            comments: Vec::new(),
+            comment_threads_per_page: COMMENT_THREADS_PER_PAGE,
             next_id: FIRST_ID,
             fnids: HashMap::new(),
             failed_logins: 0,
@@ -292,6 +314,74 @@ impl Store {
             created: SystemTime::now(),
         });
         id
+    }
+
+    /// Adds a comment under `story` (or under the comment `parent`) as
+    /// seed data; `None` when the story or parent does not exist.
+    pub(crate) fn add_comment(
+        &mut self,
+        story: u64,
+        parent: Option<u64>,
+        by: &str,
+        text: &str,
+        created: SystemTime,
+    ) -> Option<u64> {
+        self.story(story)?;
+        if let Some(p) = parent {
+            self.comments
+                .iter()
+                .find(|c| c.id == p && c.story == story)?;
+        }
+        let id = self.next_id;
+        self.next_id += rand::rng().random_range(1..=9);
+        self.comments.push(Comment {
+            id,
+            story,
+            parent,
+            by: by.to_owned(),
+            text: text.to_owned(),
+            created,
+            deleted: false,
+        });
+        Some(id)
+    }
+
+    /// The story that item `id` (a story or a comment) belongs to.
+    pub(crate) fn comment_story(&self, id: u64) -> Option<u64> {
+        if self.story(id).is_some() {
+            return Some(id);
+        }
+        self.comments.iter().find(|c| c.id == id).map(|c| c.story)
+    }
+
+    pub(crate) fn delete_comment(&mut self, id: u64) {
+        if let Some(c) = self.comments.iter_mut().find(|c| c.id == id) {
+            c.deleted = true;
+        }
+    }
+
+    /// Page `page` (from 1) of `story`'s comments: whole top-level threads,
+    /// each in reading order with its depth; and whether a next page exists.
+    pub(crate) fn comment_page(&self, story: u64, page: usize) -> (Vec<(usize, &Comment)>, bool) {
+        let per = self.comment_threads_per_page.max(1);
+        let tops: Vec<&Comment> = self
+            .comments
+            .iter()
+            .filter(|c| c.story == story && c.parent.is_none())
+            .collect();
+        let start = page.saturating_sub(1) * per;
+        let mut out = Vec::new();
+        for top in tops.iter().skip(start).take(per) {
+            self.thread(top, 0, &mut out);
+        }
+        (out, tops.len() > start + per)
+    }
+
+    fn thread<'a>(&'a self, c: &'a Comment, depth: usize, out: &mut Vec<(usize, &'a Comment)>) {
+        out.push((depth, c));
+        for child in self.comments.iter().filter(|k| k.parent == Some(c.id)) {
+            self.thread(child, depth + 1, out);
+        }
     }
 
     pub(crate) fn story(&self, id: u64) -> Option<&Story> {

@@ -41,6 +41,7 @@ pub(super) fn router(store: Shared) -> Router {
             post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route("/api/v1/media/configure/", post(configure))
+        .route("/api/v1/media/{code}/comments/", get(more_comments))
         .route("/api/v1/media/configure_sidecar/", post(configure))
         .fallback(|| async { not_available() })
         .with_state(store)
@@ -205,13 +206,44 @@ async fn post_page(
         Viewer::User(user) => Some(user),
     };
     match store.post(&code) {
-        Some(p) => ok(pages::post(
-            &Classes::new().with_ui(store.ui_version),
-            viewer.as_deref(),
-            p,
-        )),
+        Some(p) => {
+            let (comments, more) = store.comment_page(&code, 1);
+            let more = more.then(|| format!("/api/v1/media/{code}/comments/?page=2"));
+            let items = pages::comment_items(&code, &comments, more.as_deref());
+            ok(pages::post(
+                &Classes::new().with_ui(store.ui_version),
+                viewer.as_deref(),
+                p,
+                &items,
+            ))
+        }
         None => not_available(),
     }
+}
+
+/// The next comments of a post, as list items ("Load more comments").
+async fn more_comments(
+    State(store): State<Shared>,
+    Path(code): Path<String>,
+    uri: axum::http::Uri,
+) -> Response {
+    let store = lock(&store);
+    if store.post(&code).is_none() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let page: usize = uri
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("page=")))
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let (comments, more) = store.comment_page(&code, page);
+    let more = more.then(|| format!("/api/v1/media/{code}/comments/?page={}", page + 1));
+    (
+        [(CONTENT_TYPE, "text/html; charset=utf-8")],
+        pages::comment_items(&code, &comments, more.as_deref()),
+    )
+        .into_response()
 }
 
 /// A refusal as the private API words it.

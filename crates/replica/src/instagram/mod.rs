@@ -112,6 +112,42 @@ impl Instagram {
         self.lock().session_cookie(user)
     }
 
+    /// Adds a post of `user` with `caption` as seed data (no media, no
+    /// rules); returns its shortcode (`/p/SHORTCODE/`).
+    pub fn add_post(&self, user: &str, caption: &str) -> String {
+        lock(&self.store).add_post(user, caption)
+    }
+
+    /// Adds a comment under the post `shortcode` (or a reply to the comment
+    /// `parent`; a reply to a reply hangs under the same top-level comment,
+    /// as on Instagram), written `ago` before now; returns its id, or `None`
+    /// when the post or parent does not exist. A post page shows the first
+    /// [`Instagram::set_comments_per_page`] comments, then "Load more
+    /// comments"; replies are behind "View replies (N)".
+    pub fn add_comment(
+        &self,
+        shortcode: &str,
+        parent: Option<&str>,
+        user: &str,
+        text: &str,
+        ago: Duration,
+    ) -> Option<String> {
+        let created = std::time::SystemTime::now()
+            .checked_sub(ago)
+            .unwrap_or(std::time::UNIX_EPOCH);
+        lock(&self.store).add_comment(shortcode, parent, user, text, created)
+    }
+
+    /// Deletes a comment: it and its replies are no longer shown.
+    pub fn delete_comment(&self, id: &str) {
+        lock(&self.store).delete_comment(id);
+    }
+
+    /// Top-level comments per page before "Load more comments" (default 15).
+    pub fn set_comments_per_page(&self, n: usize) {
+        lock(&self.store).comments_per_page = n.max(1);
+    }
+
     /// While `true`, every request waits without an answer.
     pub fn set_hang(&self, hang: bool) {
         self.faults.set_hang(hang);

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use rand::Rng;
 
+use super::store::Comment;
 use super::InstagramPost;
 use crate::http::{escape, escape_text};
 use crate::script::js_string;
@@ -288,7 +289,7 @@ fn caption_html(caption: &str) -> String {
         .join("<br>")
 }
 
-pub(crate) fn post(c: &Classes, viewer: Option<&str>, p: &InstagramPost) -> String {
+pub(crate) fn post(c: &Classes, viewer: Option<&str>, p: &InstagramPost, comments: &str) -> String {
     let mut media = String::new();
     for name in &p.media {
         let _ = write!(
@@ -303,7 +304,8 @@ pub(crate) fn post(c: &Classes, viewer: Option<&str>, p: &InstagramPost) -> Stri
             "<article class=\"{box_}\"><ul class=\"{media_c}\">{media}</ul><div class=\"{side}\">",
             "<div class=\"{user}\"><a href=\"/{u}/\" role=\"link\">{ut}</a></div>",
             "<div><h1 class=\"{text}\" dir=\"auto\">{caption}</h1></div>",
-            "<time datetime=\"2025-01-01T00:00:00.000Z\">Just now</time></div></article>",
+            "<time datetime=\"2025-01-01T00:00:00.000Z\">Just now</time>",
+            "<div role=\"presentation\"><ul class=\"{list}\">{comments}</ul></div></div></article>{script}",
         ),
         box_ = c.c("postBox"),
         media_c = c.c("media"),
@@ -314,12 +316,93 @@ pub(crate) fn post(c: &Classes, viewer: Option<&str>, p: &InstagramPost) -> Stri
         ut = escape_text(&p.user),
         text = c.c("postText"),
         caption = caption_html(&p.caption),
+        list = c.c("side"),
+        comments = comments,
+        script = COMMENTS_SCRIPT,
     );
     let title = format!("{} on Instagram", p.user);
     match viewer {
         Some(v) => app(c, &title, v, &main),
         None => document(c, &title, &format!("<main role=\"main\">{main}</main>")),
     }
+}
+
+/// "View replies (N)" shows a comment's hidden replies; "Load more
+/// comments" fetches the next comments into the list (its fragment is the
+/// list items, then the next button, if any).
+const COMMENTS_SCRIPT: &str = r#"<script>
+document.addEventListener('click', async (e) => {
+  const b = e.target.closest('button');
+  if (!b || b.disabled) return;
+  if (b.hasAttribute('data-replies')) {
+    const ul = b.nextElementSibling;
+    const open = ul.hidden;
+    ul.hidden = !open;
+    b.firstElementChild.textContent = open ? 'Hide replies' : b.getAttribute('data-replies');
+    return;
+  }
+  if (b.querySelector('svg[aria-label="Load more comments"]')) {
+    b.disabled = true;
+    const r = await fetch(b.getAttribute('data-src'), { credentials: 'same-origin' });
+    const html = await r.text();
+    const li = b.closest('li');
+    li.insertAdjacentHTML('beforebegin', html);
+    li.remove();
+  }
+});
+</script>"#;
+
+/// The list items of one page of comments (each with its replies behind
+/// "View replies (N)"), then the "Load more comments" item when more follow.
+pub(crate) fn comment_items(
+    code: &str,
+    comments: &[(&Comment, Vec<&Comment>)],
+    more: Option<&str>,
+) -> String {
+    let mut out = String::new();
+    for (top, replies) in comments {
+        out.push_str("<li>");
+        comment_body(code, top, &mut out);
+        if !replies.is_empty() {
+            let label = format!("View replies ({})", replies.len());
+            let _ = write!(
+                out,
+                "<button type=\"button\" data-replies=\"{l}\"><span>{l}</span></button><ul hidden>",
+                l = escape(&label)
+            );
+            for r in replies {
+                out.push_str("<li>");
+                comment_body(code, r, &mut out);
+                out.push_str("</li>");
+            }
+            out.push_str("</ul>");
+        }
+        out.push_str("</li>");
+    }
+    if let Some(more) = more {
+        let _ = write!(
+            out,
+            "<li><button type=\"button\" data-src=\"{}\"><svg aria-label=\"Load more comments\" role=\"img\" height=\"24\" width=\"24\"></svg></button></li>",
+            escape(more)
+        );
+    }
+    out
+}
+
+fn comment_body(code: &str, c: &Comment, out: &mut String) {
+    let _ = write!(
+        out,
+        concat!(
+            "<div><a href=\"/{u}/\" role=\"link\">{ut}</a> <span dir=\"auto\">{text}</span></div>",
+            "<div><a href=\"/p/{code}/c/{id}/\" role=\"link\"><time datetime=\"{at}.000Z\">{at}</time></a></div>",
+        ),
+        u = escape(&c.user),
+        ut = escape_text(&c.user),
+        text = escape_text(&c.text),
+        code = escape(code),
+        id = escape(&c.id),
+        at = crate::http::iso8601(c.created),
+    );
 }
 
 pub(crate) fn login(c: &Classes, next: &str, error: Option<&str>) -> String {

@@ -36,6 +36,25 @@ pub(crate) enum Refusal {
     CaptionTooLong,
 }
 
+/// One comment under a post (seeded: the replica does not take new ones).
+/// As on Instagram, a reply hangs under a top-level comment (one level).
+#[derive(Debug, Clone)]
+pub(crate) struct Comment {
+    /// Numeric, like the real comment pk.
+    pub(crate) id: String,
+    pub(crate) post: String,
+    /// The top-level comment it replies to.
+    pub(crate) parent: Option<String>,
+    pub(crate) user: String,
+    pub(crate) text: String,
+    pub(crate) created: std::time::SystemTime,
+    /// Deleted comments (and their replies) are not shown, as on Instagram.
+    pub(crate) deleted: bool,
+}
+
+/// Top-level comments a post page shows before "Load more comments".
+pub(crate) const COMMENTS_PER_PAGE: usize = 15;
+
 #[derive(Debug)]
 pub(crate) struct Store {
     accounts: Vec<Account>,
@@ -47,6 +66,9 @@ pub(crate) struct Store {
     pub(crate) fail_next: bool,
     /// The UI version the app renders (see `drift`).
     pub(crate) ui_version: u8,
+    /// Oldest first.
+    comments: Vec<Comment>,
+    pub(crate) comments_per_page: usize,
 }
 
 impl Store {
@@ -70,6 +92,8 @@ impl Store {
             challenge,
             fail_next: false,
             ui_version: 0,
+            comments: Vec::new(),
+            comments_per_page: COMMENTS_PER_PAGE,
         }
     }
 
@@ -93,6 +117,90 @@ impl Store {
 
     pub(crate) fn posts(&self) -> &[InstagramPost] {
         &self.posts
+    }
+
+    /// Adds a post of `user` with `caption` as seed data (no media
+    /// checked); returns its shortcode.
+    pub(crate) fn add_post(&mut self, user: &str, caption: &str) -> String {
+        let id = self.next_pk.to_string();
+        self.next_pk += rand::rng().random_range(1..1_000);
+        let code = shortcode();
+        self.posts.push(InstagramPost {
+            id,
+            shortcode: code.clone(),
+            user: user.to_owned(),
+            caption: caption.to_owned(),
+            media: Vec::new(),
+        });
+        code
+    }
+
+    /// Adds a comment under the post `code` (a reply to a reply hangs under
+    /// the same top-level comment); `None` when either does not exist.
+    pub(crate) fn add_comment(
+        &mut self,
+        code: &str,
+        parent: Option<&str>,
+        user: &str,
+        text: &str,
+        created: std::time::SystemTime,
+    ) -> Option<String> {
+        self.post(code)?;
+        let parent = match parent {
+            None => None,
+            Some(p) => {
+                let c = self.comments.iter().find(|c| c.id == p && c.post == code)?;
+                Some(c.parent.clone().unwrap_or_else(|| c.id.clone()))
+            }
+        };
+        let id = self.next_pk.to_string();
+        self.next_pk += rand::rng().random_range(1..1_000);
+        self.comments.push(Comment {
+            id: id.clone(),
+            post: code.to_owned(),
+            parent,
+            user: user.to_owned(),
+            text: text.to_owned(),
+            created,
+            deleted: false,
+        });
+        Some(id)
+    }
+
+    pub(crate) fn delete_comment(&mut self, id: &str) {
+        if let Some(c) = self.comments.iter_mut().find(|c| c.id == id) {
+            c.deleted = true;
+        }
+    }
+
+    /// Page `page` (from 1) of the post's shown top-level comments, each
+    /// with its shown replies; and whether more follow.
+    pub(crate) fn comment_page(
+        &self,
+        code: &str,
+        page: usize,
+    ) -> (Vec<(&Comment, Vec<&Comment>)>, bool) {
+        let per = self.comments_per_page.max(1);
+        let tops: Vec<&Comment> = self
+            .comments
+            .iter()
+            .filter(|c| c.post == code && c.parent.is_none() && !c.deleted)
+            .collect();
+        let start = page.saturating_sub(1) * per;
+        let shown = tops
+            .iter()
+            .skip(start)
+            .take(per)
+            .map(|t| {
+                let replies = self
+                    .comments
+                    .iter()
+                    .filter(|c| c.parent.as_deref() == Some(t.id.as_str()) && !c.deleted)
+                    .collect();
+                (*t, replies)
+            })
+            .collect();
+        (shown, tops.len() > start + per)
     }
 
     pub(crate) fn post(&self, shortcode: &str) -> Option<&InstagramPost> {

@@ -46,6 +46,7 @@ pub(super) fn router(store: Shared) -> Router {
             post(media_upload).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route("/svc/shreddit/submit", post(new_submit_post))
+        .route("/svc/shreddit/more-comments/{id}/", get(more_comments))
         .fallback(|| async { not_found(pages::NO_SUCH_COMMUNITY, None) })
         .with_state(store)
 }
@@ -420,10 +421,29 @@ fn show_post(store: &Shared, sub: &str, id: &str, headers: &HeaderMap) -> Respon
     let viewer = viewer(&store, headers);
     match store.post(id) {
         Some(post) if post.subreddit.eq_ignore_ascii_case(sub) => {
-            ok(pages::post_page(post, viewer.as_deref()))
+            let comments = pages::comment_threads(&store, post, 1);
+            ok(pages::post_page(post, viewer.as_deref(), &comments))
         }
         Some(post) => redirect(&pages::permalink(post), &[]),
         None => not_found(pages::NO_SUCH_POST, viewer.as_deref()),
+    }
+}
+
+/// The next page of a post's comment threads, as an HTML fragment.
+async fn more_comments(State(store): State<Shared>, Path(id): Path<String>, uri: Uri) -> Response {
+    let store = lock(&store);
+    let page: usize = uri
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("page=")))
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    match store.post(&id) {
+        Some(post) => {
+            let html = pages::comment_threads(&store, post, page);
+            ([(CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 

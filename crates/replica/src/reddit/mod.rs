@@ -134,6 +134,45 @@ impl Reddit {
         self.lock().session_cookie(user)
     }
 
+    /// Adds a text post by `author` in r/`sub` as seed data (no rules
+    /// checked); returns its permalink (`/r/SUB/comments/ID/SLUG/`).
+    pub fn add_post(&self, sub: &str, author: &str, title: &str, body: &str) -> String {
+        let mut store = self.lock();
+        let id = store.add_post(sub, author, title, body);
+        store.post(&id).map(pages::permalink).unwrap_or_default()
+    }
+
+    /// Adds a comment under the post `post_id` (or the comment `parent`),
+    /// written `ago` before now; returns its id (base36, no `t1_`), or
+    /// `None` when the post or parent does not exist. Post pages show
+    /// comments nested (new Reddit's `shreddit-comment`), the first
+    /// [`Reddit::set_comment_threads_per_page`] top-level threads, then a
+    /// "View more comments" button that loads the next ones in place.
+    pub fn add_comment(
+        &self,
+        post_id: &str,
+        parent: Option<&str>,
+        author: &str,
+        body: &str,
+        ago: Duration,
+    ) -> Option<String> {
+        let created = std::time::SystemTime::now()
+            .checked_sub(ago)
+            .unwrap_or(std::time::UNIX_EPOCH);
+        self.lock()
+            .add_comment(post_id, parent, author, body, created)
+    }
+
+    /// Deletes a comment: it shows as `[deleted]`, its replies stay.
+    pub fn delete_comment(&self, id: &str) {
+        self.lock().delete_comment(id);
+    }
+
+    /// Top-level comment threads per "page" (default 20).
+    pub fn set_comment_threads_per_page(&self, n: usize) {
+        self.lock().comment_threads_per_page = n.max(1);
+    }
+
     /// Serves new Reddit's composer of UI version `ui` from now on
     /// (renamed, restructured; see [`REDDIT_UI_VERSIONS`]), as when the
     /// real site deploys.

@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
+use super::store::{Comment, Store};
 use super::RedditPost;
-use crate::http::{encode_query_value, escape, escape_text};
+use crate::http::{encode_query_value, escape, escape_text, iso8601};
 
 pub(crate) const NO_SUCH_COMMUNITY: &str =
     "Sorry, there aren't any communities on Reddit with that name.";
@@ -167,18 +168,98 @@ pub(crate) fn paragraphs(body: &str) -> String {
     out
 }
 
-pub(crate) fn post_page(p: &RedditPost, viewer: Option<&str>) -> String {
+pub(crate) fn post_page(p: &RedditPost, viewer: Option<&str>, comments: &str) -> String {
     let content = format!(
-        "<shreddit-title title=\"{}\"></shreddit-title>{}",
+        "<shreddit-title title=\"{}\"></shreddit-title>{}<shreddit-comment-tree id=\"comment-tree\" post-id=\"t3_{}\">{comments}</shreddit-comment-tree>",
         escape(&p.title),
-        post(p, true)
+        post(p, true),
+        escape(&p.id),
     );
     layout(
         &format!("{} : r/{}", p.title, p.subreddit),
         viewer,
         &content,
-        "",
+        LOAD_MORE_SCRIPT,
     )
+}
+
+/// "View more comments": the button's partial fetches the next comments
+/// and puts them in its place (new Reddit's `faceplate-partial`).
+const LOAD_MORE_SCRIPT: &str = r#"<script>
+document.addEventListener('click', async (e) => {
+  const b = e.target.closest('faceplate-partial[loading=action] button');
+  if (!b || b.disabled) return;
+  b.disabled = true;
+  const p = b.closest('faceplate-partial');
+  const r = await fetch(p.getAttribute('src'), { credentials: 'same-origin' });
+  const html = await r.text();
+  p.insertAdjacentHTML('beforebegin', html);
+  p.remove();
+});
+</script>"#;
+
+/// Page `page` of a post's comment threads, nested, and the button for
+/// the next page when there is one.
+pub(crate) fn comment_threads(store: &Store, post: &RedditPost, page: usize) -> String {
+    let (tops, more) = store.top_comments(&post.id, page);
+    let mut out = String::new();
+    for c in tops {
+        comment(store, post, c, 0, &mut out);
+    }
+    if more {
+        let _ = write!(
+            out,
+            concat!(
+                "<faceplate-partial loading=\"action\" src=\"/svc/shreddit/more-comments/{id}/?page={next}\">",
+                "<button type=\"button\" class=\"more-comments\">View more comments</button></faceplate-partial>",
+            ),
+            id = escape(&post.id),
+            next = page + 1,
+        );
+    }
+    out
+}
+
+fn comment(store: &Store, post: &RedditPost, c: &Comment, depth: usize, out: &mut String) {
+    let parent = match &c.parent {
+        Some(p) => format!("t1_{p}"),
+        None => format!("t3_{}", post.id),
+    };
+    let (author, body, deleted) = if c.deleted {
+        (
+            "[deleted]".to_owned(),
+            "<p>[deleted]</p>".to_owned(),
+            " is-comment-deleted=\"\"",
+        )
+    } else {
+        let paras: String = c
+            .body
+            .split("\n\n")
+            .map(|p| format!("<p>{}</p>", escape_text(p)))
+            .collect();
+        (c.author.clone(), paras, "")
+    };
+    let _ = write!(
+        out,
+        concat!(
+            "<shreddit-comment thingid=\"t1_{id}\" depth=\"{depth}\" author=\"{author}\" postid=\"t3_{post}\" ",
+            "parentid=\"{parent}\" permalink=\"/r/{sub}/comments/{post}/comment/{id}/\" created=\"{created}Z\"{deleted}>",
+            "<div slot=\"comment\" id=\"t1_{id}-comment-rtjson-content\">{body}</div>",
+        ),
+        id = escape(&c.id),
+        depth = depth,
+        author = escape(&author),
+        post = escape(&post.id),
+        parent = escape(&parent),
+        sub = escape(&post.subreddit),
+        created = iso8601(c.created),
+        deleted = deleted,
+        body = body,
+    );
+    for child in store.children(&c.id) {
+        comment(store, post, child, depth + 1, out);
+    }
+    out.push_str("</shreddit-comment>");
 }
 
 pub(crate) fn subreddit_page(

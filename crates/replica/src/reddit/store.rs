@@ -3,7 +3,7 @@
 //! No HTTP here.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use rand::distr::{Alphanumeric, SampleString};
 use rand::Rng;
@@ -144,6 +144,23 @@ fn minutes_text(minutes: u64) -> String {
     }
 }
 
+/// One comment under a post (seeded: the replica does not take new ones).
+#[derive(Debug, Clone)]
+pub(crate) struct Comment {
+    /// Base36, without `t1_`.
+    pub(crate) id: String,
+    pub(crate) post: String,
+    pub(crate) parent: Option<String>,
+    pub(crate) author: String,
+    pub(crate) body: String,
+    pub(crate) created: SystemTime,
+    /// Shown as `[deleted]`, its replies kept, as the real site does.
+    pub(crate) deleted: bool,
+}
+
+/// Top-level comment threads shown before "View more comments".
+pub(crate) const COMMENT_THREADS_PER_PAGE: usize = 20;
+
 #[derive(Debug)]
 pub(crate) struct Store {
     accounts: Vec<Account>,
@@ -157,6 +174,9 @@ pub(crate) struct Store {
     recent: HashMap<String, VecDeque<Instant>>,
     /// New Reddit's composer version served.
     pub(crate) ui_version: u8,
+    /// Oldest first.
+    comments: Vec<Comment>,
+    pub(crate) comment_threads_per_page: usize,
 }
 
 impl Store {
@@ -191,6 +211,8 @@ impl Store {
             rate_limit: None,
             recent: HashMap::new(),
             ui_version: 0,
+            comments: Vec::new(),
+            comment_threads_per_page: COMMENT_THREADS_PER_PAGE,
         }
     }
 
@@ -244,6 +266,81 @@ impl Store {
 
     pub(crate) fn posts(&self) -> &[RedditPost] {
         &self.posts
+    }
+
+    /// Adds a post as seed data (no validation, no rate limit); returns its id.
+    pub(crate) fn add_post(&mut self, sub: &str, author: &str, title: &str, body: &str) -> String {
+        let id = to_base36(self.next_id);
+        self.next_id += rand::rng().random_range(1..=40);
+        self.posts.push(RedditPost {
+            id: id.clone(),
+            subreddit: sub.to_ascii_lowercase(),
+            author: author.to_owned(),
+            kind: "self".into(),
+            title: title.to_owned(),
+            body: body.to_owned(),
+            url: None,
+            media: Vec::new(),
+            flair: None,
+            ui: "new".into(),
+        });
+        id
+    }
+
+    /// Adds a comment under `post` (or the comment `parent`) as seed data;
+    /// `None` when either does not exist.
+    pub(crate) fn add_comment(
+        &mut self,
+        post: &str,
+        parent: Option<&str>,
+        author: &str,
+        body: &str,
+        created: SystemTime,
+    ) -> Option<String> {
+        self.post(post)?;
+        if let Some(p) = parent {
+            self.comments.iter().find(|c| c.id == p && c.post == post)?;
+        }
+        let id = to_base36(self.next_id);
+        self.next_id += rand::rng().random_range(1..=40);
+        self.comments.push(Comment {
+            id: id.clone(),
+            post: post.to_owned(),
+            parent: parent.map(str::to_owned),
+            author: author.to_owned(),
+            body: body.to_owned(),
+            created,
+            deleted: false,
+        });
+        Some(id)
+    }
+
+    pub(crate) fn delete_comment(&mut self, id: &str) {
+        if let Some(c) = self.comments.iter_mut().find(|c| c.id == id) {
+            c.deleted = true;
+        }
+    }
+
+    /// The top-level comments of `post` on page `page` (from 1), and
+    /// whether more follow.
+    pub(crate) fn top_comments(&self, post: &str, page: usize) -> (Vec<&Comment>, bool) {
+        let per = self.comment_threads_per_page.max(1);
+        let tops: Vec<&Comment> = self
+            .comments
+            .iter()
+            .filter(|c| c.post == post && c.parent.is_none())
+            .collect();
+        let start = page.saturating_sub(1) * per;
+        let shown = tops.iter().skip(start).take(per).copied().collect();
+        (shown, tops.len() > start + per)
+    }
+
+    /// The direct replies to comment `id`, oldest first.
+    pub(crate) fn children(&self, id: &str) -> Vec<&Comment> {
+        self.comments
+            .iter()
+            .filter(|c| c.parent.as_deref() == Some(id))
+            .collect()
     }
 
     pub(crate) fn post(&self, id: &str) -> Option<&RedditPost> {

@@ -47,6 +47,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             "/responsive-web/client-web/main.js",
             get(|| async { asset("text/javascript; charset=utf-8", pages::APP_JS) }),
         )
+        .route("/i/api/2/replies/{id}", get(more_replies))
         .route("/{handle}", get(profile))
         .route("/{handle}/status/{id}", get(status))
         .fallback(unknown)
@@ -386,6 +387,34 @@ async fn profile(State(shared): St, headers: HeaderMap, Path(handle): Path<Strin
     html(StatusCode::OK, &headers, body)
 }
 
+/// The next page of a conversation's replies, as cells (the "Show more
+/// replies" button's fragment).
+async fn more_replies(State(shared): St, Path(id): Path<u64>, uri: axum::http::Uri) -> Response {
+    let store = shared.lock();
+    let page: usize = uri
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("page=")))
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    if store.post(id).is_none() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let (replies, more) = store.replies_page(id, page);
+    let more = more.then(|| format!("/i/api/2/replies/{id}?page={}", page + 1));
+    let cells = pages::reply_cells(
+        &replies,
+        more.as_deref(),
+        &|m| store.media(m).map(|x| x.mime.clone()),
+        &|p| store.reply_count(p),
+    );
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        cells,
+    )
+        .into_response()
+}
+
 async fn status(
     State(shared): St,
     headers: HeaderMap,
@@ -415,14 +444,17 @@ async fn status(
         parent = p.reply_to.and_then(|id| store.post(id));
     }
     above.reverse();
-    let below: Vec<_> = store
-        .posts()
-        .iter()
-        .filter(|p| p.reply_to == Some(post.id))
-        .collect();
-    let body = pages::status(me.as_ref(), &above, post, &below, &|id| {
-        store.media(id).map(|m| m.mime.clone())
-    });
+    let (below, more) = store.replies_page(post.id, 1);
+    let more = more.then(|| format!("/i/api/2/replies/{}?page=2", post.id));
+    let body = pages::status(
+        me.as_ref(),
+        &above,
+        post,
+        &below,
+        more.as_deref(),
+        &|id| store.media(id).map(|m| m.mime.clone()),
+        &|id| store.reply_count(id),
+    );
     drop(store);
     html(StatusCode::OK, &headers, body)
 }

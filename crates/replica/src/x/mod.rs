@@ -160,6 +160,27 @@ impl X {
             .to_string()
     }
 
+    /// Adds a reply by `handle` to the post `reply_to` as seed data (no
+    /// rules); returns its id, or `None` when that post does not exist.
+    /// A status page shows the first [`X::set_replies_per_page`] direct
+    /// replies, then "Show more replies", which loads the next ones in place;
+    /// each post's reply button says how many replies it has.
+    pub fn add_reply(&self, handle: &str, text: &str, reply_to: &str) -> Option<String> {
+        let parent: u64 = reply_to.parse().ok()?;
+        let mut store = self.shared.lock();
+        store.post(parent)?;
+        Some(
+            store
+                .insert(handle, text, Vec::new(), Some(parent))
+                .to_string(),
+        )
+    }
+
+    /// Direct replies per status page before "Show more replies" (default 20).
+    pub fn set_replies_per_page(&self, n: usize) {
+        self.shared.lock().replies_per_page = n.max(1);
+    }
+
     /// At most `limit` posts per user per 24 hours; the next gets "You are
     /// over the daily limit for sending posts." `None`: no limit (default).
     pub fn set_daily_limit(&self, limit: Option<usize>) {

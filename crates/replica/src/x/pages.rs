@@ -193,7 +193,7 @@ pub(crate) fn nav(viewer: Option<&Viewer>) -> String {
 
 /// One post as an `article[data-testid="tweet"]`: the author, the
 /// permalink with its `<time>`, the text and the media.
-fn article(post: &Post, media_mime: MediaMime<'_>) -> String {
+fn article(post: &Post, media_mime: MediaMime<'_>, replies: usize) -> String {
     let handle = escape(&post.user);
     let name = escape_text(&Viewer::new(&post.user).name);
     let mut out = String::new();
@@ -245,11 +245,63 @@ fn article(post: &Post, media_mime: MediaMime<'_>) -> String {
             None => {}
         }
     }
-    out.push_str(
-        "<div role=\"group\" class=\"css-175oi2r r-18u37iz\"><button data-testid=\"reply\" aria-label=\"Reply\" type=\"button\" class=\"css-175oi2r r-1loqt21 r-1niwhzg\">Reply</button></div></article>",
+    let (label, count) = match replies {
+        0 => ("Reply".to_owned(), String::new()),
+        1 => ("1 Reply. Reply".to_owned(), "1".to_owned()),
+        n => (format!("{n} Replies. Reply"), n.to_string()),
+    };
+    let _ = write!(
+        out,
+        "<div role=\"group\" class=\"css-175oi2r r-18u37iz\"><button data-testid=\"reply\" aria-label=\"{label}\" type=\"button\" class=\"css-175oi2r r-1loqt21 r-1niwhzg\"><span>{count}</span></button></div></article>",
     );
     out
 }
+
+/// How many direct replies a post has.
+pub(crate) type ReplyCount<'a> = &'a dyn Fn(u64) -> usize;
+
+/// Replies in a conversation, one cell each, then the "Show more replies"
+/// cell whose button loads `more` (the next page, as this same fragment)
+/// in its place.
+pub(crate) fn reply_cells(
+    replies: &[&Post],
+    more: Option<&str>,
+    media_mime: MediaMime<'_>,
+    reply_count: ReplyCount<'_>,
+) -> String {
+    let mut out = String::new();
+    for p in replies {
+        let _ = write!(
+            out,
+            "<div class=\"css-175oi2r\" data-testid=\"cellInnerDiv\">{}</div>",
+            article(p, media_mime, reply_count(p.id))
+        );
+    }
+    if let Some(more) = more {
+        let _ = write!(
+            out,
+            concat!(
+                "<div class=\"css-175oi2r\" data-testid=\"cellInnerDiv\"><button role=\"button\" type=\"button\" ",
+                "class=\"css-175oi2r r-1loqt21\" data-more=\"{}\"><span class=\"css-1jxf684\">Show more replies</span></button></div>",
+            ),
+            escape(more)
+        );
+    }
+    out
+}
+
+/// Loads the next replies in place of the "Show more replies" cell.
+const SHOW_MORE_SCRIPT: &str = r#"<script>
+document.addEventListener('click', async (e) => {
+  const b = e.target.closest('button[data-more]');
+  if (!b || b.disabled) return;
+  b.disabled = true;
+  const cell = b.closest('[data-testid=cellInnerDiv]');
+  const r = await fetch(b.getAttribute('data-more'), { credentials: 'same-origin' });
+  cell.insertAdjacentHTML('beforebegin', await r.text());
+  cell.remove();
+});
+</script>"#;
 
 /// `/HANDLE/status/ID`: the conversation around one post.
 pub(crate) fn status(
@@ -257,7 +309,9 @@ pub(crate) fn status(
     above: &[&Post],
     post: &Post,
     below: &[&Post],
+    more: Option<&str>,
     media_mime: MediaMime<'_>,
+    reply_count: ReplyCount<'_>,
 ) -> String {
     let mut content = String::from(
         "<div class=\"css-175oi2r r-1ny4l3l\"><h2 class=\"css-146c3p1 r-1adg3ll r-b88u0q\" role=\"heading\" aria-level=\"2\">Post</h2></div>",
@@ -265,18 +319,15 @@ pub(crate) fn status(
     content.push_str(
         "<section aria-label=\"Timeline: Conversation\" role=\"region\" class=\"css-175oi2r\">",
     );
-    for p in above
-        .iter()
-        .copied()
-        .chain([post])
-        .chain(below.iter().copied())
-    {
+    for p in above.iter().copied().chain([post]) {
         content.push_str(&format!(
             "<div class=\"css-175oi2r\" data-testid=\"cellInnerDiv\">{}</div>",
-            article(p, media_mime)
+            article(p, media_mime, reply_count(p.id))
         ));
     }
+    content.push_str(&reply_cells(below, more, media_mime, reply_count));
     content.push_str("</section>");
+    content.push_str(SHOW_MORE_SCRIPT);
     let title = format!(
         "{} on X: \"{}\" / X",
         Viewer::new(&post.user).name,
@@ -318,7 +369,7 @@ pub(crate) fn profile(
         let _ = write!(
             content,
             "<div class=\"css-175oi2r\" data-testid=\"cellInnerDiv\">{}</div>",
-            article(post, media_mime)
+            article(post, media_mime, 0)
         );
     }
     content.push_str("</section>");

@@ -105,7 +105,12 @@ pub(crate) struct Store {
     compose_modal: bool,
     /// Which UI version the app renders (see `drift`).
     ui_version: u8,
+    /// Replies shown on a status page before "Show more replies".
+    pub(crate) replies_per_page: usize,
 }
+
+/// Direct replies a status page shows before "Show more replies".
+pub(crate) const REPLIES_PER_PAGE: usize = 20;
 
 impl Store {
     pub(crate) fn new(handles: &[String]) -> Self {
@@ -119,6 +124,7 @@ impl Store {
         Store {
             accounts,
             posts: Vec::new(),
+            replies_per_page: REPLIES_PER_PAGE,
             uploads: HashMap::new(),
             last_id: 0,
             daily_limit: None,
@@ -312,6 +318,24 @@ impl Store {
             created_at: Instant::now(),
         });
         id
+    }
+
+    /// Page `page` (from 1) of the direct replies to `id`, oldest first,
+    /// and whether more follow.
+    pub(crate) fn replies_page(&self, id: u64, page: usize) -> (Vec<&Post>, bool) {
+        let all: Vec<&Post> = self
+            .posts
+            .iter()
+            .filter(|p| p.reply_to == Some(id))
+            .collect();
+        let per = self.replies_per_page.max(1);
+        let start = page.saturating_sub(1) * per;
+        let shown = all.iter().skip(start).take(per).copied().collect();
+        (shown, all.len() > start + per)
+    }
+
+    pub(crate) fn reply_count(&self, id: u64) -> usize {
+        self.posts.iter().filter(|p| p.reply_to == Some(id)).count()
     }
 
     pub(crate) fn post(&self, id: u64) -> Option<&Post> {

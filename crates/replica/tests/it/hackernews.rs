@@ -455,3 +455,84 @@ async fn shutdown_and_drop_stop_the_server() {
         tokio::task::yield_now().await;
     }
 }
+
+/// Comments: nested in the item page (depth in `td.ind[indent]`), whole
+/// threads per page with a "More" link, a deleted one kept as `[deleted]`
+/// with its replies; the "add comment" form takes a logged-in user's new
+/// comment or reply, and refuses a logged-out one.
+#[tokio::test]
+async fn comments_nest_page_and_take_new_ones() {
+    let hn = start().await;
+    hn.set_comment_threads_per_page(1);
+    let story = hn.add_story(
+        "sandbox",
+        "Show HN: replies",
+        Some("https://example.com"),
+        None,
+    );
+    let a = hn
+        .add_comment(story, None, "alice", "First", Duration::from_secs(60))
+        .unwrap();
+    let gone = hn
+        .add_comment(story, None, "troll", "gone", Duration::from_secs(50))
+        .unwrap();
+    hn.add_comment(
+        story,
+        Some(gone),
+        "bob",
+        "under gone",
+        Duration::from_secs(40),
+    )
+    .unwrap();
+    hn.delete_comment(gone);
+    assert!(hn
+        .add_comment(story + 999_999, None, "x", "no story", Duration::ZERO)
+        .is_none());
+
+    let anon = Client::new(&hn.url());
+    let page1 = anon.get(&format!("/item?id={story}")).await.body;
+    assert!(
+        page1.contains(&format!("<tr class=\"athing comtr\" id=\"{a}\">")),
+        "{page1}"
+    );
+    assert!(page1.contains("class=\"morelink\""), "{page1}");
+    assert!(!page1.contains("under gone"));
+    let page2 = anon.get(&format!("/item?id={story}&p=2")).await.body;
+    assert!(
+        page2.contains("[deleted]") && !page2.contains(">troll<"),
+        "{page2}"
+    );
+    assert!(
+        page2.contains("indent=\"1\"") && page2.contains("under gone"),
+        "{page2}"
+    );
+    assert!(!page2.contains("class=\"morelink\""));
+
+    let refused = anon
+        .post(
+            "/comment",
+            &[("parent", &story.to_string()), ("text", "anon")],
+        )
+        .await;
+    assert!(refused.body.contains("logged in"), "{}", refused.body);
+
+    let me = sandbox(&hn).await;
+    let goto = format!("item?id={story}");
+    let r = me
+        .post(
+            "/comment",
+            &[
+                ("parent", &a.to_string()),
+                ("goto", &goto),
+                ("text", "A reply"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 302, "{}", r.body);
+    assert_eq!(r.location(), Some(goto.as_str()));
+    let page1 = anon.get(&format!("/item?id={story}")).await.body;
+    assert!(
+        page1.contains("A reply") && page1.contains("indent=\"1\""),
+        "{page1}"
+    );
+}

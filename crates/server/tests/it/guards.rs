@@ -545,7 +545,17 @@ async fn uploads_are_held_to_the_platform_tables_limits_and_never_left_behind() 
     let s = Server::with(|c| {
         let chrome = c.browser.chrome.clone();
         let mut small = String::new();
-        for p in ["x", "reddit", "hackernews", "instagram"] {
+        // Every platform's table: the largest file any of them takes is
+        // the upload limit.
+        for p in [
+            "x",
+            "reddit",
+            "hackernews",
+            "instagram",
+            "bluesky",
+            "mastodon",
+            "linkedin",
+        ] {
             small.push_str(&format!(
                 "[limits.{p}]\nimage_bytes = 2000\ngif_bytes = 2000\nvideo_bytes = 2000\n"
             ));

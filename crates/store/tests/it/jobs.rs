@@ -477,3 +477,92 @@ fn jobs_survive_a_restart_and_a_crashed_daemons_job_is_requeued() {
         crashed
     );
 }
+
+#[test]
+fn a_job_without_a_session_waits_for_login_and_resumes_only_when_every_platform_is_back() {
+    let store = Store::open_in_memory().unwrap();
+    let t0 = at("2026-03-05T12:00:00Z");
+    let id = store
+        .enqueue(
+            &one_off(
+                "2026-03-05T12:00:00Z",
+                &[PlatformId::X, PlatformId::Reddit, PlatformId::HackerNews],
+            ),
+            t0,
+        )
+        .unwrap();
+    let job = store.claim_due(t0, "w").unwrap().unwrap();
+    store
+        .wait_for_login(
+            job.id,
+            &[PlatformId::X, PlatformId::Reddit],
+            "not logged in to X; not logged in to Reddit",
+            t0,
+        )
+        .unwrap();
+    let job = store.job(id).unwrap().unwrap();
+    assert_eq!(job.state, JobState::NeedsLogin);
+    assert_eq!(job.needs_login, [PlatformId::X, PlatformId::Reddit]);
+    assert_eq!(
+        job.attempts, 0,
+        "waiting for a login is not a failed attempt"
+    );
+    // Never run, never woken for, however long one waits.
+    assert_eq!(store.next_wake().unwrap(), None);
+    assert!(store
+        .claim_due(mins(t0, 60 * 24 * 30), "w")
+        .unwrap()
+        .is_none());
+    assert_eq!(store.jobs(&[JobState::Queued]).unwrap().len(), 0);
+    assert_eq!(store.jobs(&[JobState::NeedsLogin]).unwrap().len(), 1);
+
+    // A login for another platform changes nothing; X alone leaves Reddit.
+    let t1 = mins(t0, 90);
+    assert!(store
+        .resume_after_login(PlatformId::Instagram, t1)
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .resume_after_login(PlatformId::X, t1)
+        .unwrap()
+        .is_empty());
+    let job = store.job(id).unwrap().unwrap();
+    assert_eq!(job.state, JobState::NeedsLogin);
+    assert_eq!(job.needs_login, [PlatformId::Reddit]);
+    assert!(store.claim_due(t1, "w").unwrap().is_none());
+
+    let t2 = mins(t0, 120);
+    assert_eq!(
+        store.resume_after_login(PlatformId::Reddit, t2).unwrap(),
+        [id]
+    );
+    let job = store.job(id).unwrap().unwrap();
+    assert_eq!(job.state, JobState::Queued);
+    assert!(job.needs_login.is_empty());
+    assert_eq!(store.next_wake().unwrap(), Some(t2));
+    assert_eq!(store.claim_due(t2, "w").unwrap().unwrap().id, id);
+}
+
+#[test]
+fn a_job_waiting_for_login_can_be_cancelled_or_retried_by_hand() {
+    let store = Store::open_in_memory().unwrap();
+    let t0 = at("2026-03-05T12:00:00Z");
+    for _ in 0..2 {
+        store
+            .enqueue(&one_off("2026-03-05T12:00:00Z", &[PlatformId::X]), t0)
+            .unwrap();
+        let job = store.claim_due(t0, "w").unwrap().unwrap();
+        store
+            .wait_for_login(job.id, &[PlatformId::X], "not logged in to X", t0)
+            .unwrap();
+    }
+    let cancelled = store.cancel_job(JobId(1), t0).unwrap();
+    assert_eq!(cancelled.state, JobState::Cancelled);
+    let retried = store.retry_job(JobId(2), mins(t0, 5), false).unwrap();
+    assert_eq!(retried.state, JobState::Queued);
+    assert!(retried.needs_login.is_empty());
+    assert_eq!(
+        store.claim_due(mins(t0, 5), "w").unwrap().unwrap().id,
+        JobId(2)
+    );
+}

@@ -1,15 +1,99 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::ui::{Seen, Signs};
+use crate::ui::{goto, Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     wait_until, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId, Post,
-    Posted, Result, Waits,
+    Posted, Reply, Result, Waits,
 };
 use serde_json::Value;
 
+use crate::replies;
+
+mod answer;
+mod compose;
+mod session;
+mod status;
+
+use answer::*;
+use compose::*;
+use session::*;
+use status::*;
+
 const ID: PlatformId = PlatformId::X;
+
+// Reading replies: read only, never a target to act on except "Show more
+// replies".
+const SEL_SHOW_MORE_REPLIES: &str =
+    "[data-testid=cellInnerDiv] button:has-text(\"Show more replies\")";
+/// Conversation pages (and "Show more replies" presses per page) at most.
+const MAX_CONVERSATION_PAGES: usize = 100;
+
+/// A status page's conversation: the articles after the focal post (its
+/// direct replies), each with its id (from its time link), author handle,
+/// time, text, link and reply count (the reply button's `aria-label`,
+/// "3 Replies. Reply"); and whether "Show more replies" is left.
+const READ_CONVERSATION: &str = r#"(() => {
+  const focal = __FOCAL__;
+  const missing = (document.body ? document.body.innerText : '').includes('this page doesn’t exist');
+  const arts = Array.from(document.querySelectorAll('article[data-testid=tweet]'));
+  const read = (a) => {
+    const link = Array.from(a.querySelectorAll('a[href*="/status/"]')).find(l => l.querySelector('time'));
+    const href = link ? link.getAttribute('href') : '';
+    const m = href.match(/\/status\/(\d+)/);
+    const name = a.querySelector('[data-testid=User-Name]');
+    const handle = name ? (Array.from(name.querySelectorAll('a')).map(x => x.textContent.trim()).find(t => t.startsWith('@')) || '') : '';
+    const text = a.querySelector('[data-testid=tweetText]');
+    const time = a.querySelector('time');
+    const rb = a.querySelector('[data-testid=reply]');
+    const n = rb ? (parseInt((rb.getAttribute('aria-label') || '').split(' ')[0], 10) || 0) : 0;
+    return { id: m ? m[1] : '', author: handle.replace(/^@/, ''), at: time ? (time.getAttribute('datetime') || '') : '',
+             text: text ? (text.innerText || text.textContent || '').trim() : '', url: href, replies: n };
+  };
+  const all = arts.map(read);
+  const at = all.findIndex(r => r.id === focal);
+  const buttons = Array.from(document.querySelectorAll('[data-testid=cellInnerDiv] button'))
+    .filter(b => b.textContent.includes('Show more replies'));
+  const more = buttons.some(b => !b.disabled);
+  const pending = buttons.some(b => b.disabled);
+  return { ready: at >= 0, missing, rows: at >= 0 ? all.slice(at + 1) : [], more, pending };
+})()"#;
+
+/// Reads the conversation page of `focal` (at `url`) once it shows it.
+async fn read_conversation(page: &dyn Page, focal: &str, url: &url::Url) -> Result<XPage> {
+    let script = READ_CONVERSATION.replace(
+        "__FOCAL__",
+        &serde_json::to_string(focal).unwrap_or_default(),
+    );
+    wait_until(page.waits(), "the X conversation to render", || async {
+        let v = page.eval(&script).await?;
+        if v["missing"].as_bool() == Some(true) {
+            return Err(Error::usage(
+                format!("X says {url} does not exist"),
+                Some("it may have been deleted".into()),
+            ));
+        }
+        if v["ready"].as_bool() != Some(true) {
+            return Ok(None);
+        }
+        serde_json::from_value::<XPage>(v)
+            .map(Some)
+            .map_err(|e| Error::Unexpected {
+                message: format!("reading the X conversation: {e}"),
+            })
+    })
+    .await
+}
+
+/// One read of a conversation page.
+#[derive(serde::Deserialize)]
+struct XPage {
+    rows: Vec<replies::Row>,
+    more: bool,
+    /// A "Show more replies" pressed and still loading.
+    pending: bool,
+}
 
 // Targets, resolved through selectors/x.toml (and repaired there). x.com's
 // class names are generated (`css-175oi2r`, `r-...`) and change with every
@@ -44,15 +128,16 @@ const SEL_STATUS_LINKS: &str = r#"article[data-testid="tweet"] a[href*="/status/
 /// first toast that is not marked.
 const JS_MARK_TOASTS: &str = r#"(() => {
   const seen = window.__distroflowSeenToasts || (window.__distroflowSeenToasts = new WeakSet());
-  document.querySelectorAll('[data-testid="toast"]').forEach((t) => seen.add(t));
+  document.querySelectorAll('[data-testid="toast"], [role="alert"]').forEach((t) => seen.add(t));
   return true;
 })()"#;
 
 /// The first toast not marked by [`JS_MARK_TOASTS`]: its text and the
-/// href of its status link, or null.
+/// href of its status link, or null. A toast is found by its test id or,
+/// when that changed, by its role: X announces it as an alert.
 const JS_NEW_TOAST: &str = r#"(() => {
   const seen = window.__distroflowSeenToasts || new WeakSet();
-  for (const t of document.querySelectorAll('[data-testid="toast"]')) {
+  for (const t of document.querySelectorAll('[data-testid="toast"], [role="alert"]')) {
     if (seen.has(t)) continue;
     const a = t.querySelector('a[href*="/status/"]');
     return { text: (t.innerText || t.textContent || '').replace(/\s+/g, ' ').trim(),
@@ -243,6 +328,72 @@ impl Platform for X {
         })
     }
 
+    fn reads_replies(&self) -> bool {
+        true
+    }
+
+    /// The conversation under the post: the replies below it on its status
+    /// page ("Show more replies" pressed until none is left), then, for each
+    /// reply whose reply button counts replies, that reply's own page.
+    async fn replies(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        let root = replies::on_site(ID, ctx, post_url)?;
+        let (_, root_id) = status_parts(root.as_str()).ok_or_else(|| {
+            Error::usage(
+                format!("{post_url} is not the link of a post on X (/USER/status/ID)"),
+                None,
+            )
+        })?;
+        let mut queue = std::collections::VecDeque::from([(root, root_id, None::<String>)]);
+        let mut rows = Vec::new();
+        let mut visits = 0;
+        while let Some((url, focal, parent)) = queue.pop_front() {
+            if visits == MAX_CONVERSATION_PAGES {
+                tracing::warn!(
+                    post = post_url,
+                    "X: stopped after {visits} conversation pages"
+                );
+                break;
+            }
+            visits += 1;
+            page.goto(url.as_str()).await?;
+            let mut now = read_conversation(page, &focal, &url).await?;
+            for _ in 0..MAX_CONVERSATION_PAGES {
+                if !now.more {
+                    break;
+                }
+                page.click(SEL_SHOW_MORE_REPLIES).await?;
+                let before = now.rows.len();
+                now = wait_until(page.waits(), "more X replies to load", || async {
+                    let next = read_conversation(page, &focal, &url).await?;
+                    let settled = next.rows.len() > before || !(next.more || next.pending);
+                    Ok(settled.then_some(next))
+                })
+                .await?;
+            }
+            for mut row in now.rows {
+                row.parent = parent.clone();
+                if row.replies > 0 {
+                    if let Some(u) = row.url.as_deref().and_then(|u| url.join(u).ok()) {
+                        queue.push_back((u, row.id.clone(), Some(row.id.clone())));
+                    }
+                }
+                rows.push(row);
+            }
+        }
+        Ok(replies::to_replies(ID, post_url, rows, |r| {
+            r.url
+                .as_deref()
+                .and_then(|u| ctx.base_url.join(u).ok())
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        }))
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         let parts = post.parts_for(ID);
         let composer = open_composer(page, ctx).await?;
@@ -320,10 +471,6 @@ impl Platform for X {
     }
 }
 
-async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
-    page.goto(ctx.url(path)?.as_str()).await
-}
-
 /// The path of the page now, e.g. `/i/flow/login`.
 async fn current_path(page: &dyn Page) -> Result<String> {
     let now = page.current_url().await?;
@@ -384,39 +531,6 @@ async fn check_session(page: &dyn Page) -> Result<()> {
     Ok(())
 }
 
-/// Opens `/compose/post` and waits for its modal; when that route shows no
-/// modal (it moved before: `/compose/tweet`), the inline composer of `/home`.
-async fn open_composer(page: &dyn Page, ctx: &JobContext) -> Result<Composer> {
-    goto(page, ctx, "compose/post").await?;
-    let modal = Composer::Modal.editor(0);
-    let inline = Composer::Inline.editor(0);
-    let found = wait_until(page.waits(), "X's compose modal", || async {
-        check_session(page).await?;
-        if page.count(&modal).await? > 0 {
-            return Ok(Some(Composer::Modal));
-        }
-        // Redirected away from the modal route: the page's own composer.
-        if !current_path(page).await?.starts_with("/compose/") && page.count(&inline).await? > 0 {
-            return Ok(Some(Composer::Inline));
-        }
-        Ok(None)
-    })
-    .await;
-    match found {
-        Err(e) if e.is_timeout() => {
-            tracing::debug!("no compose modal on /compose/post; using the composer on /home");
-            goto(page, ctx, "home").await?;
-            wait_until(page.waits(), "the composer on X's home page", || async {
-                check_session(page).await?;
-                Ok((page.count(&inline).await? > 0).then_some(Composer::Inline))
-            })
-            .await
-            .map_err(|e| not_found_if_timeout(e, "X's composer", &format!("{modal} | {inline}")))
-        }
-        other => other,
-    }
-}
-
 fn not_found_if_timeout(e: Error, target: &str, selectors: &str) -> Error {
     if e.is_timeout() {
         Error::NotFound {
@@ -429,421 +543,12 @@ fn not_found_if_timeout(e: Error, target: &str, selectors: &str) -> Error {
     }
 }
 
-/// The logged-in handle, from the Profile tab's `href="/HANDLE"` or the
-/// account button's `@handle`, whichever the page shows.
-async fn own_handle(page: &dyn Page) -> Result<String> {
-    own_handle_within(page, page.waits()).await
-}
-
-async fn own_handle_within(page: &dyn Page, waits: Waits) -> Result<String> {
-    wait_until(waits, "X's Profile link", || handle_now(page))
-        .await
-        .map_err(|e| {
-            not_found_if_timeout(
-                e,
-                "X's Profile link",
-                &format!("{SEL_PROFILE_LINK} | {SEL_ACCOUNT_SWITCHER}"),
-            )
-        })
-}
-
-/// The handle as the page shows it now, if it does.
-async fn handle_now(page: &dyn Page) -> Result<Option<String>> {
-    if let Some(h) = page
-        .attr(SEL_PROFILE_LINK, "href")
-        .await?
-        .as_deref()
-        .and_then(handle_from_href)
-    {
-        return Ok(Some(h));
-    }
-    // The account button's text: "Name @handle".
-    let text = page.text(SEL_ACCOUNT_SWITCHER).await?.unwrap_or_default();
-    Ok(text
-        .split_whitespace()
-        .find(|w| w.starts_with('@'))
-        .and_then(distroflow_core::plausible_name))
-}
-
-/// The handle in a profile link, `/HANDLE` or `https://x.com/HANDLE`.
-fn handle_from_href(href: &str) -> Option<String> {
-    let handle = href
-        .rsplit("://")
-        .next()
-        .unwrap_or_default()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or_default()
-        .split('/')
-        .rfind(|s| !s.is_empty())?;
-    distroflow_core::plausible_name(handle)
-}
-
-/// Closes the sheets X puts over the app now and then (feature tours with a
-/// "Got it"), which leave the composer inert until closed. Known sheets
-/// only: anything else is left alone.
-async fn dismiss_interstitials(page: &dyn Page) -> Result<()> {
-    for _ in 0..3 {
-        if page.count(SEL_INTERSTITIAL).await? == 0 {
-            return Ok(());
-        }
-        tracing::debug!("closing a sheet over X's composer");
-        page.click(SEL_INTERSTITIAL).await?;
-        wait_until(page.waits(), "X's sheet to close", || async {
-            Ok((page.count(SEL_INTERSTITIAL).await? == 0).then_some(()))
-        })
-        .await?;
-    }
-    Ok(())
-}
-
 /// Longer waits for work X does in the background (uploads).
 fn long(waits: Waits) -> Waits {
     Waits {
         timeout: waits.timeout.max(Duration::from_secs(15)) * 4,
         ..waits
     }
-}
-
-/// Attaches the files and waits until every thumbnail shows (the upload
-/// finished), or X refuses them in a toast.
-async fn attach_media(page: &dyn Page, composer: Composer, media: &[Media]) -> Result<()> {
-    if media.is_empty() {
-        return Ok(());
-    }
-    page.eval(JS_MARK_TOASTS).await?;
-    let paths: Vec<PathBuf> = media.iter().map(|m| m.path.clone()).collect();
-    page.set_files(&composer.file_input(), &paths).await?;
-    let thumbnails = composer.thumbnail();
-    wait_until(long(page.waits()), "X to upload the media", || async {
-        if let Some(toast) = new_toast(page).await? {
-            let lower = toast.text.to_lowercase();
-            return Err(if lower.contains("choose") {
-                Error::InvalidContent {
-                    platform: ID,
-                    message: format!("X says: {}", toast.text),
-                }
-            } else {
-                Error::Rejected {
-                    platform: ID,
-                    message: format!("X could not take the media: {}", toast.text),
-                }
-            });
-        }
-        Ok((page.count(&thumbnails).await? >= media.len()).then_some(()))
-    })
-    .await
-}
-
-/// Adds post `i` of the thread with the "+" button.
-async fn add_thread_post(page: &dyn Page, composer: Composer, i: usize) -> Result<()> {
-    let add = composer.add_button();
-    wait_enabled(page, &add, "X's Add post button to be enabled").await?;
-    page.click(&add).await?;
-    let editor = composer.editor(i);
-    let waited = page
-        .wait_for(&editor, &format!("editor {} of the thread", i + 1))
-        .await;
-    match waited {
-        Err(e) if e.is_timeout() => Err(Error::NotFound {
-            target: format!("editor {} of the thread", i + 1),
-            selectors: editor.clone(),
-            url: page.current_url().await.unwrap_or_default(),
-        }),
-        other => other,
-    }
-}
-
-/// Waits until `selector` exists and is not `aria-disabled="true"`.
-/// A missing button is `NotFound` (the page changed), a disabled one
-/// `Unexpected`.
-async fn wait_enabled(page: &dyn Page, selector: &str, what: &str) -> Result<()> {
-    let seen = std::sync::atomic::AtomicBool::new(false);
-    let waited = wait_until(page.waits(), what, || async {
-        if page.count(selector).await? == 0 {
-            return Ok(None);
-        }
-        seen.store(true, std::sync::atomic::Ordering::Relaxed);
-        let disabled = page.attr(selector, "aria-disabled").await?;
-        Ok((disabled.as_deref() != Some("true")).then_some(()))
-    })
-    .await;
-    match waited {
-        Err(e) if e.is_timeout() && !seen.load(std::sync::atomic::Ordering::Relaxed) => {
-            Err(Error::NotFound {
-                target: format!("`{}`", selector.trim_start_matches('@')),
-                selectors: selector.to_string(),
-                url: page.current_url().await.unwrap_or_default(),
-            })
-        }
-        Err(e) if e.is_timeout() => Err(Error::Unexpected {
-            message: format!(
-                "{what}: it stayed disabled (is a post over X's length limit, or the media still uploading?)"
-            ),
-        }),
-        other => other,
-    }
-}
-
-/// A toast that appeared after [`JS_MARK_TOASTS`].
-struct Toast {
-    text: String,
-    href: Option<String>,
-}
-
-async fn new_toast(page: &dyn Page) -> Result<Option<Toast>> {
-    let v = page.eval(JS_NEW_TOAST).await?;
-    if v.is_null() {
-        return Ok(None);
-    }
-    Ok(Some(Toast {
-        text: v
-            .get("text")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        href: v.get("href").and_then(Value::as_str).map(str::to_string),
-    }))
-}
-
-/// Waits for X's answer to the Post click: the status link of "Your post
-/// was sent." (`None` when the toast has no link), or the refusal as an error.
-async fn wait_for_answer(page: &dyn Page, handle: &str) -> Result<Option<String>> {
-    let toast = wait_until(long(page.waits()), "X's answer to the Post click", || async {
-        check_session(page).await?;
-        new_toast(page).await
-    })
-    .await
-    .map_err(|e| {
-        if e.is_timeout() {
-            // Not transient: a retry could post twice.
-            Error::Unexpected {
-                message: format!(
-                    "X did not confirm the post after the Post click; it may exist: check /{handle} before posting again"
-                ),
-            }
-        } else {
-            e
-        }
-    })?;
-    classify_toast(page, toast).await
-}
-
-async fn classify_toast(page: &dyn Page, toast: Toast) -> Result<Option<String>> {
-    let text = toast.text;
-    let lower = text.to_lowercase();
-    if lower.contains("your post was sent") || lower.contains("your posts were sent") {
-        return Ok(toast.href);
-    }
-    let says = format!("X says: {text}");
-    Err(if lower.contains("already said that") {
-        Error::Rejected {
-            platform: ID,
-            message: "X says: Whoops! You already said that.".into(),
-        }
-    } else if lower.contains("daily limit") {
-        Error::RateLimited {
-            platform: ID,
-            message: says,
-            retry_after: None,
-        }
-    } else if lower.contains("automated") {
-        Error::NeedsHuman {
-            platform: ID,
-            reason: says,
-            url: page.current_url().await.unwrap_or_default(),
-        }
-    } else if lower.contains("something went wrong") {
-        Error::Rejected {
-            platform: ID,
-            message: format!(
-                "{says} (a temporary failure on X's side; nothing was posted, try again later)"
-            ),
-        }
-    } else {
-        Error::Rejected {
-            platform: ID,
-            message: says,
-        }
-    })
-}
-
-/// Whitespace runs folded to one space, ends trimmed.
-fn fold_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The handle and id in `/HANDLE/status/ID[/...]` (or a full URL).
-fn status_parts(href: &str) -> Option<(String, String)> {
-    let path = match href.split_once("://") {
-        Some((_, rest)) => rest.split_once('/').map_or("", |(_, p)| p),
-        None => href.trim_start_matches('/'),
-    };
-    let path = path.split(['?', '#']).next().unwrap_or_default();
-    let mut segments = path.split('/');
-    let (user, status, id) = (segments.next()?, segments.next()?, segments.next()?);
-    (!user.is_empty()
-        && status == "status"
-        && !id.is_empty()
-        && id.bytes().all(|b| b.is_ascii_digit()))
-    .then(|| (user.to_string(), id.to_string()))
-}
-
-/// The id in `/HANDLE/status/ID[/...]` (or a full URL), for this handle.
-fn status_id(href: &str, handle: &str) -> Option<String> {
-    let path = match href.split_once("://") {
-        Some((_, rest)) => rest.split_once('/').map_or("", |(_, p)| p),
-        None => href.trim_start_matches('/'),
-    };
-    let path = path.split(['?', '#']).next().unwrap_or_default();
-    let mut segments = path.split('/');
-    let (user, status, id) = (segments.next()?, segments.next()?, segments.next()?);
-    (user.eq_ignore_ascii_case(handle)
-        && status == "status"
-        && !id.is_empty()
-        && id.bytes().all(|b| b.is_ascii_digit()))
-    .then(|| id.to_string())
-}
-
-/// Snowflake ids grow with time: compare them as numbers.
-fn id_key(id: &str) -> (usize, &str) {
-    let id = id.trim_start_matches('0');
-    (id.len(), id)
-}
-
-/// The status ids of `handle`'s posts on the page now, ascending.
-async fn status_ids(page: &dyn Page, handle: &str) -> Result<Vec<String>> {
-    let expr = format!(
-        "Array.from(document.querySelectorAll({})).map((a) => a.getAttribute('href'))",
-        Value::String(SEL_STATUS_LINKS.into())
-    );
-    let hrefs = page.eval(&expr).await?;
-    let mut ids: Vec<String> = hrefs
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(Value::as_str)
-        .filter_map(|href| status_id(href, handle))
-        .collect();
-    ids.sort_by(|a, b| id_key(a).cmp(&id_key(b)));
-    ids.dedup();
-    Ok(ids)
-}
-
-/// A success toast without a link: the newest post on the profile.
-async fn newest_status_href(page: &dyn Page, ctx: &JobContext, handle: &str) -> Result<String> {
-    goto(page, ctx, handle).await?;
-    let id = wait_until(page.waits(), "the new post on the profile", || async {
-        Ok(status_ids(page, handle).await?.pop())
-    })
-    .await?;
-    Ok(format!("/{handle}/status/{id}"))
-}
-
-/// Every post of the thread just sent, from the profile: the `n` oldest
-/// posts from the first one on (a pinned post or older posts do not count,
-/// and snowflake ids order them as they were sent).
-async fn thread_urls(
-    page: &dyn Page,
-    ctx: &JobContext,
-    handle: &str,
-    first: &str,
-    n: usize,
-) -> Result<Vec<String>> {
-    let ids = match thread_from_conversation(page, ctx, handle, first, n).await? {
-        ids if ids.len() == n => ids,
-        _ => thread_from_profile(page, ctx, handle, first, n).await?,
-    };
-    ids.iter()
-        .map(|id| Ok(ctx.url(&format!("{handle}/status/{id}"))?.to_string()))
-        .collect()
-}
-
-/// The thread from its conversation pages: a post's page lists the
-/// replies under it (X shows the whole self-thread there; a page that
-/// shows only direct replies is followed reply by reply).
-async fn thread_from_conversation(
-    page: &dyn Page,
-    ctx: &JobContext,
-    handle: &str,
-    first: &str,
-    n: usize,
-) -> Result<Vec<String>> {
-    let mut ids = vec![first.to_string()];
-    let waits = Waits {
-        timeout: page.waits().timeout.min(Duration::from_secs(10)),
-        ..page.waits()
-    };
-    while ids.len() < n {
-        let last = ids.last().cloned().unwrap_or_default();
-        goto(page, ctx, &format!("{handle}/status/{last}")).await?;
-        let later = wait_until(waits, "the thread's next post", || async {
-            check_session(page).await?;
-            let later: Vec<String> = status_ids(page, handle)
-                .await?
-                .into_iter()
-                .filter(|id| id_key(id) > id_key(&last))
-                .collect();
-            Ok((!later.is_empty()).then_some(later))
-        })
-        .await;
-        match later {
-            Ok(later) => ids.extend(later.into_iter().take(n - ids.len())),
-            Err(e) if e.is_timeout() => break,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(ids)
-}
-
-/// The thread from the profile timeline, where X lists every post.
-async fn thread_from_profile(
-    page: &dyn Page,
-    ctx: &JobContext,
-    handle: &str,
-    first: &str,
-    n: usize,
-) -> Result<Vec<String>> {
-    goto(page, ctx, handle).await?;
-    let found = std::sync::Mutex::new(Vec::new());
-    let waited = wait_until(
-        page.waits(),
-        "the thread's posts on the profile",
-        || async {
-            let ids: Vec<String> = status_ids(page, handle)
-                .await?
-                .into_iter()
-                .filter(|id| id_key(id) >= id_key(first))
-                .take(n)
-                .collect();
-            let complete = ids.len() == n && ids[0] == first;
-            if let Ok(mut f) = found.lock() {
-                *f = ids.clone();
-            }
-            Ok(complete.then_some(ids))
-        },
-    )
-    .await;
-    let ids = match waited {
-        Ok(ids) => ids,
-        Err(e) if e.is_timeout() => {
-            // The thread was posted: report what the profile shows rather
-            // than fail (a failure invites a retry that posts it twice).
-            let mut ids = found.into_inner().unwrap_or_default();
-            if ids.first().map(String::as_str) != Some(first) {
-                ids.insert(0, first.to_string());
-            }
-            tracing::warn!(
-                found = ids.len(),
-                expected = n,
-                "X's profile does not list every post of the thread yet"
-            );
-            ids
-        }
-        Err(e) => return Err(e),
-    };
-    Ok(ids)
 }
 
 #[cfg(test)]
@@ -880,6 +585,7 @@ mod tests {
             path: PathBuf::from(format!("/tmp/file.{}", mime.rsplit('/').next().unwrap())),
             mime: mime.into(),
             size,
+            duration: None,
         }
     }
 
