@@ -23,4 +23,5 @@ mod replies;
 mod sandbox;
 mod schedule;
 mod security;
+mod serve;
 mod validation;

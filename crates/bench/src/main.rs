@@ -9,6 +9,8 @@
 //! cargo run --release -p distroflow-bench -- --cpu [--latency-ms 100] [--runs 3]
 //! ```
 //!
+//! `--api` compares `distroflow serve` with the CLI (see `api.rs`).
+//!
 //! `--engines N` measures the engine pool: throughput with 1, 2, 4 … N
 //! local engines, the coordinator's CPU and memory, memory per session
 //! (see `engines.rs`).
@@ -19,6 +21,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod api;
 mod cpu;
 mod engines;
 mod healing;
@@ -43,6 +46,8 @@ struct Args {
     json: bool,
     healing: bool,
     cpu: bool,
+    /// `--api`: `distroflow serve` against the CLI.
+    api: bool,
     /// `--mutations N` (with `--healing`): seeded redesigns per platform.
     mutations: Option<u64>,
     platforms: Vec<PlatformId>,
@@ -60,6 +65,7 @@ fn args() -> Result<Args, String> {
         json: false,
         healing: false,
         cpu: false,
+        api: false,
         mutations: None,
         platforms: vec![
             PlatformId::HackerNews,
@@ -88,6 +94,7 @@ fn args() -> Result<Args, String> {
             "--json" => a.json = true,
             "--healing" => a.healing = true,
             "--cpu" => a.cpu = true,
+            "--api" => a.api = true,
             "--mutations" => a.mutations = Some(num("--mutations")?),
             "--first-seed" => a.first_seed = num("--first-seed")?,
             "--mix-hydration" => a.mix_hydration = true,
@@ -101,7 +108,7 @@ fn args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?;
             }
             "-h" | "--help" => return Err(
-                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon,linkedin] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --engines N]"
+                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon,linkedin] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --engines N | --api]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -314,6 +321,13 @@ async fn main() -> std::process::ExitCode {
         .await
     } else if args.healing {
         healing::bench(args.runs, args.json).await
+    } else if args.api {
+        api::bench(api::ApiArgs {
+            latency: args.latency,
+            runs: args.runs,
+            json: args.json,
+        })
+        .await
     } else if let Some(n) = args.engines {
         engines::bench(&args, n).await
     } else if args.cpu {

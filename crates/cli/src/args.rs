@@ -70,6 +70,10 @@ pub(crate) enum Command {
     /// Run scheduled posts as they fall due.
     #[command(after_help = crate::examples::DAEMON)]
     Daemon(DaemonArgs),
+    /// Serve the local REST API (with live WebSocket progress) and run
+    /// the scheduler.
+    #[command(after_help = crate::examples::SERVE)]
+    Serve(ServeArgs),
     /// The browser engines posts run on: reachable or not, version,
     /// sessions in use and free, latency.
     #[command(after_help = crate::examples::ENGINES)]
@@ -109,6 +113,7 @@ impl Command {
             | Command::Schedule(_)
             | Command::Queue(_)
             | Command::Daemon(_)
+            | Command::Serve(_)
             | Command::History(_)
             | Command::Selectors(_) => true,
             // The replies and the triage cache; `replies eval` only reads.
@@ -216,6 +221,22 @@ pub(crate) enum QueueAction {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port, printed).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7777")]
+    pub(crate) listen: String,
+    /// Do not run scheduled posts (run `distroflow daemon` for them instead).
+    #[arg(long)]
+    pub(crate) no_daemon: bool,
+    /// Allow an address off this machine (the token is then the only guard).
+    #[arg(long)]
+    pub(crate) allow_remote: bool,
+    /// Replace the API token with a new random one before serving.
+    #[arg(long)]
+    pub(crate) rotate_token: bool,
 }
 
 #[derive(Debug, Args)]

@@ -130,6 +130,13 @@ Examples:
   distroflow daemon
   distroflow daemon --exit-when-idle";
 
+pub(crate) const SERVE: &str = "\
+Examples:
+  distroflow serve
+  distroflow serve --listen 127.0.0.1:0 --no-daemon
+  distroflow serve --rotate-token
+  curl -H \"Authorization: Bearer $(cat ~/.distroflow/api-token)\" http://127.0.0.1:7777/api/v1/history";
+
 pub(crate) const ENGINES: &str = "\
 Examples:
   distroflow engines

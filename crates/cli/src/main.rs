@@ -113,6 +113,7 @@ async fn dispatch(command: Command) -> distroflow_core::Result<ExitStatus> {
         Command::Schedule(a) => commands::schedule::schedule(a),
         Command::Queue(a) => commands::schedule::queue(a),
         Command::Daemon(a) => commands::schedule::daemon(a).await,
+        Command::Serve(a) => commands::serve::run(a).await,
         Command::Engines(a) => commands::engines::run(a).await,
         Command::Completions(a) => commands::docs::completions(a),
         Command::Man => commands::docs::man(),

@@ -85,23 +85,6 @@ pub(crate) fn print_error_json(e: &Error) {
     }]);
 }
 
-#[derive(Serialize)]
-struct WireResult<'a> {
-    platform: &'a str,
-    ok: bool,
-    status: &'a str,
-    id: Option<&'a str>,
-    url: Option<&'a str>,
-    /// Every post's URL, for a thread.
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    thread_urls: &'a [String],
-    error: Option<WireError<'a>>,
-    duration_ms: u128,
-    /// The remote browser engine that ran the job, when not this machine.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    engine: Option<&'a str>,
-}
-
 /// Writes one line to stdout; a closed pipe is not an error.
 pub(crate) fn line(s: &str) {
     let mut out = std::io::stdout().lock();
@@ -117,23 +100,7 @@ pub(crate) fn json_line<T: Serialize>(v: &T) {
 
 pub(crate) fn print_result(r: &PostResult, json: bool) {
     if json {
-        json_line(&WireResult {
-            platform: r.platform.as_str(),
-            ok: r.ok,
-            status: r.status.as_str(),
-            id: r.id.as_deref(),
-            url: r.url.as_deref(),
-            thread_urls: &r.thread,
-            error: r.error.as_ref().map(|e| WireError {
-                kind: &e.kind,
-                platform: None,
-                message: &e.message,
-                hint: e.hint.as_deref(),
-                retry_after_secs: e.retry_after.map(|d| d.as_secs()),
-            }),
-            duration_ms: r.duration.as_millis(),
-            engine: r.engine.as_deref(),
-        });
+        json_line(&distroflow_app::wire::WireResult::from(r));
         return;
     }
     let secs = r.duration.as_secs_f64();

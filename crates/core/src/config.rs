@@ -34,6 +34,10 @@ pub struct Config {
     /// What a failed post leaves behind for debugging.
     #[serde(default)]
     pub debug: DebugSettings,
+    /// `distroflow serve`: the origins (besides its own) whose pages may
+    /// call the API, e.g. the extension's `chrome-extension://<id>`.
+    #[serde(default)]
+    pub server: ServerSettings,
     /// The healer's model tier, read by the healer
     /// (`[ai.prices."gpt-4o-mini"] input_per_mtok = 0.15`).
     #[serde(default)]
@@ -51,6 +55,16 @@ pub struct PostSettings {
     /// `all`).
     #[serde(default)]
     pub to: Vec<String>,
+}
+
+/// `[server]`: the local API of `distroflow serve`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Exact origins (`scheme://host[:port]`) allowed besides the server's
+    /// own; never a wildcard.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
 }
 
 /// `[debug]`: the debug bundles a failed post leaves in
@@ -150,6 +164,21 @@ impl Config {
                 ),
             })?;
         }
+        for origin in &cfg.server.allowed_origins {
+            let exact = origin.contains("://")
+                && !origin.contains('*')
+                && !origin.ends_with('/')
+                && origin != "null";
+            if !exact {
+                return Err(Error::Config {
+                    message: format!(
+                        "{}: server.allowed_origins: `{origin}` is not an exact origin \
+                         (scheme://host[:port], no wildcard, no path)",
+                        path.display()
+                    ),
+                });
+            }
+        }
         for name in &cfg.post.to {
             if !name.eq_ignore_ascii_case("all") && name.parse::<PlatformId>().is_err() {
                 let line = text
@@ -246,6 +275,30 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_origins_are_exact_or_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(
+            &p,
+            "[server]\nallowed_origins = [\"chrome-extension://abcdef\"]\n",
+        )
+        .unwrap();
+        let c = Config::load(&p).unwrap();
+        assert_eq!(c.server.allowed_origins, ["chrome-extension://abcdef"]);
+        for bad in [
+            "*",
+            "https://*.example.com",
+            "null",
+            "example.com",
+            "https://e.com/",
+        ] {
+            std::fs::write(&p, format!("[server]\nallowed_origins = [\"{bad}\"]\n")).unwrap();
+            let e = Config::load(&p).unwrap_err().to_string();
+            assert!(e.contains("not an exact origin"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn config_url_and_unknown_platform() {

@@ -35,7 +35,7 @@ pub use auth::{
     parse_cookie_file, parse_session_file, AuthConfig, Cookie, OriginStorage, SameSite, Secret,
     SessionFile, StorageItem,
 };
-pub use config::{Config, DebugSettings, PlatformConfig};
+pub use config::{Config, DebugSettings, PlatformConfig, ServerSettings};
 pub use content::{
     check, check_post, count_hashtags, find_urls, hashtags_to_words, measure, x_weighted_length,
     x_weighted_length_with, Check, Draft, LimitOverride, LimitOverrides, Limits, Network,

@@ -204,6 +204,13 @@ impl Opened {
     }
 }
 
+/// A step of a job, as it happens (for live progress: the server's
+/// `job.step` events). Steps come in this order, some skipped: `started`,
+/// `checked` (the records allow it), `resolving` (looking for an earlier
+/// attempt's post), `browser` (its context is open), `posting` (the
+/// adapter's flow, which ends in the submit, has begun).
+pub type StepFn = Arc<dyn Fn(PlatformId, &'static str) + Send + Sync>;
+
 /// How long a job cut off after its submit waits before looking for its
 /// post from another engine.
 const RESOLVE_SETTLE: Duration = Duration::from_secs(2);
@@ -218,9 +225,28 @@ pub async fn run(
     post: Post,
     source: BrowserSource,
     job_timeout: Duration,
-    mut report: impl FnMut(&PostResult),
+    report: impl FnMut(&PostResult),
     interrupt: impl Future<Output = ()>,
 ) -> RunEnd {
+    run_observed(jobs, post, source, job_timeout, report, None, interrupt).await
+}
+
+/// [`run`], telling `steps` each job's steps as they happen.
+pub async fn run_observed(
+    jobs: Vec<Job>,
+    post: Post,
+    source: BrowserSource,
+    job_timeout: Duration,
+    mut report: impl FnMut(&PostResult),
+    steps: Option<StepFn>,
+    interrupt: impl Future<Output = ()>,
+) -> RunEnd {
+    let step = move |p: PlatformId, what: &'static str| {
+        if let Some(f) = &steps {
+            f(p, what)
+        }
+    };
+    let step = Arc::new(step);
     tokio::pin!(interrupt);
     let post = Arc::new(post);
     let mut results = Vec::new();
@@ -296,32 +322,37 @@ pub async fn run(
         let progress = SharedProgress::default();
         let ledger = job.ledger.clone();
         let task_progress = progress.clone();
+        let step = step.clone();
         let handle = set.spawn(async move {
             let start = Instant::now();
             let platform = job.platform;
             let progress = task_progress;
-            let outcome =
-                match tokio::time::timeout(job_timeout, run_one(&browser, &job, &post, &progress))
-                    .await
-                {
-                    Ok(o) => o,
-                    Err(_) => {
-                        let mut e = Error::Timeout {
-                            what: format!("{} to finish", platform.display_name()),
+            step(platform, "started");
+            let step = |what: &'static str| step(platform, what);
+            let outcome = match tokio::time::timeout(
+                job_timeout,
+                run_one(&browser, &job, &post, &progress, &step),
+            )
+            .await
+            {
+                Ok(o) => o,
+                Err(_) => {
+                    let mut e = Error::Timeout {
+                        what: format!("{} to finish", platform.display_name()),
+                        after: job_timeout,
+                    };
+                    if !record_stopped(job.ledger.as_deref(), &progress, platform, &e) {
+                        e = Error::Timeout {
+                            what: format!(
+                                "{} to finish (nothing was submitted; safe to run again)",
+                                platform.display_name()
+                            ),
                             after: job_timeout,
                         };
-                        if !record_stopped(job.ledger.as_deref(), &progress, platform, &e) {
-                            e = Error::Timeout {
-                                what: format!(
-                                    "{} to finish (nothing was submitted; safe to run again)",
-                                    platform.display_name()
-                                ),
-                                after: job_timeout,
-                            };
-                        }
-                        Err(e)
                     }
-                };
+                    Err(e)
+                }
+            };
             let engine = lock(&progress).engine.clone();
             let mut r = match outcome {
                 Ok(Done::Posted(p)) => PostResult::from_outcome(platform, Ok(p), start.elapsed()),
@@ -396,6 +427,7 @@ async fn run_one(
     job: &Job,
     post: &Post,
     progress: &Mutex<Progress>,
+    step: &(dyn Fn(&'static str) + Send + Sync),
 ) -> Result<Done> {
     let mut before = match &job.ledger {
         Some(l) => match l.before(job.platform, &job.account, post) {
@@ -422,6 +454,7 @@ async fn run_one(
             id: row.post_id.clone(),
         });
     }
+    step("checked");
     let cookies = job.cookies.as_deref().unwrap_or_default();
     let scope = CookieScope::new(job.platform, &job.ctx.base_url);
     // The engines this job lost, in order.
@@ -462,6 +495,7 @@ async fn run_one(
         };
         let engine = session.engine();
         lock(progress).engine = engine.clone();
+        step("browser");
         // A session kept in the site's storage (Bluesky) is in place
         // before the app boots.
         if let Err(e) = session
@@ -482,23 +516,23 @@ async fn run_one(
         let dropped = session.lost();
         // A dropped connection ends the job's step at once, instead of
         // after every CDP call and wait on it has timed out.
-        let step = tokio::select! {
+        let ended = tokio::select! {
             biased;
-            o = post_or_resolve(job, &page, post, before.clone(), progress) => Some(o),
+            o = post_or_resolve(job, &page, post, before.clone(), progress, step) => Some(o),
             _ = dropped => None,
         };
-        let step = match step {
+        let ended = match ended {
             Some(Err(e)) if lost_with(&session, &e).await => None,
             other => other,
         };
-        if let Some(outcome) = &step {
+        if let Some(outcome) = &ended {
             record_after(job, progress, outcome);
         }
-        if let (Some(_), Some(home)) = (&step, &job.save_storage) {
+        if let (Some(_), Some(home)) = (&ended, &job.save_storage) {
             // A token the site rotated during the job is the next run's.
             save_storage(home, job.platform, &scope, &page).await;
         }
-        let Some(mut outcome) = step else {
+        let Some(mut outcome) = ended else {
             page.finish();
             session.close().await;
             let gone = engine
@@ -663,10 +697,12 @@ async fn post_or_resolve(
     post: &Post,
     before: Option<Before>,
     progress: &Mutex<Progress>,
+    step: &(dyn Fn(&'static str) + Send + Sync),
 ) -> Result<Done> {
     // A `Before::Post` attempt is already in `progress` (run_one put it there).
     if let (Some(Before::Resolve(row)), Some(ledger)) = (before, &job.ledger) {
         // An earlier attempt may have posted this: look before posting.
+        step("resolving");
         let when = row.last_at();
         match job.adapter.find_existing(page, &job.ctx, post).await {
             Ok(Existing::Found(p)) => {
@@ -698,6 +734,7 @@ async fn post_or_resolve(
     // The caller records the outcome (see `record_after`): an error that
     // comes from a lost engine is a loss, not the post's failure.
     lock(progress).submit_started = true;
+    step("posting");
     job.adapter
         .post(page, &job.ctx, post)
         .await

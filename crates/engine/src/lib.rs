@@ -26,5 +26,5 @@ mod fanout;
 mod ledger;
 
 pub use bundle::Bundles;
-pub use fanout::{read_storage, run, BrowserSource, Job, RunEnd};
+pub use fanout::{read_storage, run, run_observed, BrowserSource, Job, RunEnd, StepFn};
 pub use ledger::{Before, Ledger, DEFAULT_WINDOW};

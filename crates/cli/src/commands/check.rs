@@ -2,43 +2,13 @@
 //! platform would get, fixed (split, truncated, hashtags as words) or
 //! refused before any browser starts.
 
-use distroflow_core::{Check, Error, Home, Network, PlatformId, Result};
+use distroflow_app::{overflow, parse_networks, post_from, validate};
+use distroflow_core::{Check, Home, Network, Result};
 
 use crate::args::CheckArgs;
-use crate::commands::validate::{overflow, post_from, validate};
+use crate::commands::validate::content;
 use crate::exit::ExitStatus;
 use crate::output;
-
-/// Networks from `--to` values: comma-separated names, or `all` (the
-/// platforms DistroFlow posts to, as for `post`).
-pub(crate) fn parse_networks(values: &[String]) -> Result<Vec<Network>> {
-    let mut out = Vec::new();
-    for name in values.iter().flat_map(|v| v.split(',')).map(str::trim) {
-        if name.is_empty() {
-            continue;
-        }
-        let add: Vec<Network> = if name.eq_ignore_ascii_case("all") {
-            PlatformId::ALL.iter().map(|&p| Network::from(p)).collect()
-        } else {
-            vec![name.parse()?]
-        };
-        for n in add {
-            if !out.contains(&n) {
-                out.push(n);
-            }
-        }
-    }
-    if out.is_empty() {
-        return Err(Error::usage(
-            "no platform given",
-            Some(format!(
-                "--to takes: {}; `all` is x, reddit, hackernews, instagram",
-                Network::valid_names()
-            )),
-        ));
-    }
-    Ok(out)
-}
 
 /// One human line (or several) for a check.
 pub(crate) fn print_check(c: &Check, json: bool) {
@@ -99,10 +69,12 @@ pub(crate) fn print_check(c: &Check, json: bool) {
 pub(crate) fn run(args: CheckArgs) -> Result<ExitStatus> {
     let config = Home::from_env()?.load_config()?;
     let networks = parse_networks(&crate::commands::targets_or_default(&args.to, &config)?)?;
-    let post = post_from(&args.content, &networks)?;
+    let content = content(&args.content)?;
+    let mode = overflow(content.fit)?;
+    let post = post_from(&content, &networks)?;
     let mut limits = config.content_limits()?;
-    crate::commands::instance::apply(&mut limits, &config, &networks);
-    let v = validate(&networks, post, overflow(args.content.fit), &limits);
+    distroflow_app::apply_instance_limits(&mut limits, &config, &networks);
+    let v = validate(&networks, post, mode, &limits);
     for c in &v.checks {
         print_check(c, args.json);
     }

@@ -1,26 +1,11 @@
 //! `distroflow engines`: the browser engines posts run on.
 
 use distroflow_core::{Home, Result};
-use serde::Serialize;
 
 use crate::args::EnginesArgs;
 use crate::commands::browser_options;
 use crate::exit::ExitStatus;
 use crate::output;
-
-#[derive(Serialize)]
-struct WireEngine<'a> {
-    name: &'a str,
-    kind: &'a str,
-    url: &'a str,
-    reachable: bool,
-    version: Option<&'a str>,
-    max_sessions: usize,
-    in_use: usize,
-    free: usize,
-    latency_ms: Option<u128>,
-    error: Option<&'a str>,
-}
 
 pub(crate) async fn run(args: EnginesArgs) -> Result<ExitStatus> {
     let home = Home::from_env()?;
@@ -31,18 +16,7 @@ pub(crate) async fn run(args: EnginesArgs) -> Result<ExitStatus> {
     for s in &status {
         all_ok &= s.reachable;
         if args.json {
-            output::json_line(&WireEngine {
-                name: &s.name,
-                kind: s.kind.as_str(),
-                url: &s.url,
-                reachable: s.reachable,
-                version: s.version.as_deref(),
-                max_sessions: s.max_sessions,
-                in_use: s.in_use,
-                free: s.max_sessions - s.in_use,
-                latency_ms: s.latency.map(|l| l.as_millis()),
-                error: s.error.as_deref(),
-            });
+            output::json_line(&distroflow_app::wire::WireEngine::from(s));
         } else {
             let state = match (&s.version, &s.error) {
                 (Some(v), _) => format!("reachable  {v}"),

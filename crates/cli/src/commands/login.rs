@@ -324,44 +324,4 @@ pub(crate) async fn check_session(
     .await
 }
 
-pub(crate) async fn check_in(
-    browser: &Browser,
-    healer: &std::sync::Arc<distroflow_healer::Healer>,
-    adapter: &dyn Platform,
-    ctx: &JobContext,
-    auth: &mut AuthConfig,
-) -> Result<Option<String>> {
-    let scope = CookieScope::new(adapter.id(), &ctx.base_url);
-    let session = browser.session_in(&scope, &auth.cookies).await?;
-    if let Err(e) = session
-        .page()
-        .seed_local_storage(&scope.origin(), &auth.storage_for(&scope))
-        .await
-    {
-        session.close().await;
-        return Err(e);
-    }
-    let page = healer.page(session.page(), adapter.id());
-    let result = async {
-        let logged_in = adapter.is_logged_in(&page, ctx).await?;
-        if let Some(items) = distroflow_engine::read_storage(adapter.id(), &scope, &page).await? {
-            if !items.is_empty() {
-                auth.set_storage(&scope, items);
-            }
-        }
-        if !logged_in {
-            return Ok(None);
-        }
-        let name = adapter.account_name(&page, ctx).await.unwrap_or_else(|e| {
-            tracing::debug!("could not read the account name: {e}");
-            None
-        });
-        Ok(Some(
-            name.or_else(|| auth.username.clone()).unwrap_or_default(),
-        ))
-    }
-    .await;
-    page.finish();
-    session.close().await;
-    result
-}
+pub(crate) use distroflow_app::check_in;

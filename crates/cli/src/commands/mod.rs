@@ -4,20 +4,21 @@ pub(crate) mod config;
 pub(crate) mod docs;
 pub(crate) mod engines;
 pub(crate) mod history;
-pub(crate) mod instance;
 pub(crate) mod login;
 pub(crate) mod post;
 pub(crate) mod replies;
 pub(crate) mod sandbox;
 pub(crate) mod schedule;
 pub(crate) mod selectors;
+pub(crate) mod serve;
 pub(crate) mod validate;
 
 use std::error::Error as _;
 use std::io::Read;
 
-use distroflow_browser::BrowserOptions;
 use distroflow_core::{Config, Error, Home, PlatformId, Result};
+
+pub(crate) use distroflow_app::{browser_options, browser_source, healer};
 
 /// After a login: scheduled jobs that waited for it are queued again (the
 /// daemon runs them). Never fails the login: the store may not exist yet.
@@ -57,36 +58,6 @@ pub(crate) fn targets_or_default(to: &[String], config: &Config) -> Result<Vec<S
         });
     }
     Ok(config.post.to.clone())
-}
-
-/// Parses `--to` values: comma-separated ids or aliases, or `all`.
-pub(crate) fn parse_targets(values: &[String]) -> Result<Vec<PlatformId>> {
-    let mut out = Vec::new();
-    for name in values.iter().flat_map(|v| v.split(',')) {
-        let name = name.trim();
-        if name.is_empty() {
-            continue;
-        }
-        if name.eq_ignore_ascii_case("all") {
-            for p in PlatformId::ALL {
-                if !out.contains(&p) {
-                    out.push(p);
-                }
-            }
-            continue;
-        }
-        let p: PlatformId = name.parse()?;
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    }
-    if out.is_empty() {
-        return Err(Error::usage(
-            "no platform given",
-            Some(format!("--to takes: {}, or all", PlatformId::valid_names())),
-        ));
-    }
-    Ok(out)
 }
 
 /// Refuses (exit 2, one message) a `$DISTROFLOW_HOME` that cannot be
@@ -143,59 +114,5 @@ pub(crate) fn read_text(arg: Option<&str>) -> Result<String> {
         }
         Some(t) => Ok(t.to_string()),
         None => Ok(String::new()),
-    }
-}
-
-/// The healer of a run: the built-in selector data with the person's
-/// overrides from `$DISTROFLOW_HOME/selectors/`, remembering in `home`
-/// (`None`: remember nothing, as in the sandbox).
-pub(crate) fn healer(home: Option<&Home>) -> Result<std::sync::Arc<distroflow_healer::Healer>> {
-    let mut book = distroflow_healer::SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES)?;
-    let mut prices = distroflow_healer::Prices::default();
-    if let Some(h) = home {
-        book = book.with_overrides(&h.root().join("selectors"))?;
-        let source = h.config_path().display().to_string();
-        prices = distroflow_healer::Prices::from_config(&h.load_config()?.ai, &source)?;
-    }
-    Ok(distroflow_healer::Healer::new(book, home.cloned())?
-        .with_model(distroflow_healer::ModelConfig::from_env(&prices)?))
-}
-
-/// Where a run's browsers come from: Chromium launched here, unless
-/// remote engines are configured (`DISTROFLOW_BROWSER_ENDPOINTS`,
-/// `[[browser.endpoints]]`), over which the jobs are spread.
-pub(crate) fn browser_source(config: &Config) -> Result<distroflow_engine::BrowserSource> {
-    let options = browser_options(config);
-    let engines = config.endpoints()?;
-    if engines.len() == 1 && engines[0].kind == distroflow_core::EngineKind::Local {
-        return Ok(distroflow_engine::BrowserSource::Launch(options));
-    }
-    Ok(distroflow_engine::BrowserSource::Engines(
-        distroflow_browser::Engines::new(engines, options),
-    ))
-}
-
-pub(crate) fn browser_options(config: &Config) -> BrowserOptions {
-    let mut o = BrowserOptions::from_env(config.browser.chrome.as_deref());
-    o.max_concurrency = config.browser.max_concurrency;
-    o.session_timeout = config.job_timeout();
-    o
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets_dedupe_aliases_and_all() {
-        let t = parse_targets(&["hn,hackernews".into(), "twitter".into()]).unwrap();
-        assert_eq!(t, vec![PlatformId::HackerNews, PlatformId::X]);
-        assert_eq!(
-            parse_targets(&["all".into()]).unwrap().len(),
-            PlatformId::ALL.len()
-        );
-        let e = parse_targets(&["myspace".into()]).unwrap_err();
-        assert!(e.is_usage() && e.hint().unwrap().contains("hackernews"));
-        assert!(parse_targets(&[",".into()]).is_err());
     }
 }

@@ -14,7 +14,9 @@ use jiff::{Timestamp, Zoned};
 use serde::Serialize;
 
 use crate::args::{RepliesAction, RepliesArgs};
-use crate::commands::{browser_options, history::parse_since, parse_targets};
+use distroflow_app::{parse_since, parse_targets};
+
+use crate::commands::browser_options;
 use crate::exit::ExitStatus;
 use crate::output;
 

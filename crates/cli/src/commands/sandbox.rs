@@ -2,6 +2,7 @@ use std::net::SocketAddr;
 
 use std::path::Path;
 
+use distroflow_app::Sites;
 use distroflow_core::{AuthConfig, Cookie, Error, Home, PlatformId, Result, Secret, StorageItem};
 use distroflow_replica::{
     Bluesky, BlueskyOptions, HackerNews, HnOptions, Instagram, InstagramOptions, LinkedIn,
@@ -85,13 +86,31 @@ impl Sandbox {
         }
     }
 
+    pub(crate) async fn shutdown(self) {
+        tokio::join!(
+            self.hackernews.shutdown(),
+            self.x.shutdown(),
+            self.reddit.shutdown(),
+            self.instagram.shutdown(),
+            self.bluesky.shutdown(),
+            self.mastodon.shutdown(),
+            self.linkedin.shutdown()
+        );
+    }
+}
+
+impl distroflow_app::Sites for Sandbox {
+    fn user(&self) -> &str {
+        SANDBOX_USER
+    }
+
     /// Where a platform's replica lives.
-    pub(crate) fn base_url(&self, platform: PlatformId) -> Option<Url> {
+    fn base_url(&self, platform: PlatformId) -> Option<Url> {
         self.url_of(platform).parse().ok()
     }
 
     /// The logged-in session of the sandbox account on a replica.
-    pub(crate) fn cookies(&self, platform: PlatformId) -> Option<Vec<Cookie>> {
+    fn cookies(&self, platform: PlatformId) -> Option<Vec<Cookie>> {
         let (name, value) = match platform {
             // Bluesky's session is in the page's storage (see `storage`).
             PlatformId::Bluesky => return Some(Vec::new()),
@@ -119,7 +138,7 @@ impl Sandbox {
 
     /// The sandbox account's `localStorage` session on a replica that keeps
     /// it there (Bluesky).
-    pub(crate) fn storage(&self, platform: PlatformId) -> Vec<StorageItem> {
+    fn storage(&self, platform: PlatformId) -> Vec<StorageItem> {
         match platform {
             PlatformId::Bluesky => self
                 .bluesky
@@ -133,18 +152,6 @@ impl Sandbox {
                 .unwrap_or_default(),
             _ => Vec::new(),
         }
-    }
-
-    pub(crate) async fn shutdown(self) {
-        tokio::join!(
-            self.hackernews.shutdown(),
-            self.x.shutdown(),
-            self.reddit.shutdown(),
-            self.instagram.shutdown(),
-            self.bluesky.shutdown(),
-            self.mastodon.shutdown(),
-            self.linkedin.shutdown()
-        );
     }
 }
 

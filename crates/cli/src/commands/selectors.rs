@@ -17,50 +17,9 @@ struct WireTarget<'a> {
     destructive: bool,
 }
 
-/// One line of `heal log --json`: the recorded repair, with its time as
-/// RFC 3339 (UTC) and `cost_usd` null when the model's price is unknown.
-#[derive(Serialize)]
-struct WireRepair<'a> {
-    time: String,
-    platform: &'a str,
-    target: &'a str,
-    tier: &'a str,
-    old_selector: &'a str,
-    selector: &'a str,
-    score: f64,
-    latency_ms: u64,
-    tokens: u64,
-    cost_usd: Option<f64>,
-    confirmed: bool,
-    url: &'a str,
-}
-
-impl<'a> WireRepair<'a> {
-    fn from(r: &'a distroflow_healer::Repair) -> WireRepair<'a> {
-        WireRepair {
-            time: rfc3339(r.time),
-            platform: &r.platform,
-            target: &r.target,
-            tier: &r.tier,
-            old_selector: &r.old_selector,
-            selector: &r.selector,
-            score: r.score,
-            latency_ms: r.latency_ms,
-            tokens: r.tokens,
-            cost_usd: r.cost_usd,
-            confirmed: r.confirmed,
-            url: &r.url,
-        }
-    }
-}
-
 /// Unix seconds as RFC 3339 in UTC (`2025-01-31T09:30:00Z`).
 fn rfc3339(unix_secs: u64) -> String {
-    i64::try_from(unix_secs)
-        .ok()
-        .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .map(|t| t.to_string())
-        .unwrap_or_else(|| unix_secs.to_string())
+    distroflow_app::wire::rfc3339(unix_secs).unwrap_or_else(|| unix_secs.to_string())
 }
 
 fn platform_filter(p: Option<&str>) -> Result<Option<&'static str>> {
@@ -166,7 +125,7 @@ pub(crate) fn heal(args: HealArgs) -> Result<ExitStatus> {
     let repairs = read_repairs(&home)?;
     if json {
         for r in &repairs {
-            output::json_line(&WireRepair::from(r));
+            output::json_line(&distroflow_app::wire::WireRepair::from(r));
         }
         return Ok(ExitStatus::Success);
     }
@@ -247,7 +206,7 @@ mod tests {
         // Out of jiff's range: the number, not a panic.
         assert_eq!(rfc3339(u64::MAX), u64::MAX.to_string());
         let r = repair("model", None);
-        let v = serde_json::to_value(WireRepair::from(&r)).unwrap();
+        let v = serde_json::to_value(distroflow_app::wire::WireRepair::from(&r)).unwrap();
         assert_eq!(v["time"], "2023-11-14T22:13:20Z");
         assert!(v["cost_usd"].is_null());
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();

@@ -16,7 +16,7 @@ const TIMEOUT: Duration = Duration::from_secs(3);
 /// mastodon.social takes the default 500) and `[limits.mastodon] text` does
 /// not set the limit by hand. An instance that does not answer leaves the
 /// table's limit, with a warning in the log.
-pub(crate) fn apply(limits: &mut Limits, config: &Config, networks: &[Network]) {
+pub fn apply_instance_limits(limits: &mut Limits, config: &Config, networks: &[Network]) {
     if !networks.contains(&Network::Mastodon) {
         return;
     }

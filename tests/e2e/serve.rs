@@ -1,0 +1,565 @@
+//! `distroflow serve` end to end: the binary, its API over real HTTP and
+//! its WebSocket, a real headless Chromium, and the replicas.
+
+use std::time::Duration;
+
+use async_tungstenite::tungstenite::client::IntoClientRequest;
+use async_tungstenite::tungstenite::Message;
+use futures::StreamExt;
+use tokio::io::AsyncBufReadExt;
+
+use crate::fanout::{four_sites, Sites};
+use crate::harness::{signal, User};
+
+const TOKEN: &str = "e2e-token-0123456789abcdef0123456789abcdef";
+
+type Socket = async_tungstenite::WebSocketStream<async_tungstenite::tokio::ConnectStream>;
+
+/// A running `distroflow serve` of `user`.
+struct Serve {
+    child: tokio::process::Child,
+    port: u16,
+    http: reqwest::Client,
+}
+
+impl Serve {
+    async fn start(user: &mut User, args: &[&str]) -> Serve {
+        user.set("DISTROFLOW_API_TOKEN", TOKEN);
+        let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        let mut child = user.spawn(&all);
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let first = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("a first line within 60 s")
+            .unwrap()
+            .expect("a first line");
+        let port = first
+            .strip_prefix("listening on http://127.0.0.1:")
+            .unwrap_or_else(|| panic!("first line: {first}"))
+            .parse()
+            .unwrap();
+        // Keep reading stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Serve {
+            child,
+            port,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(120))
+                .build()
+                .unwrap(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    async fn get(&self, path: &str) -> serde_json::Value {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.json().await.unwrap()
+    }
+
+    /// POST /api/v1/posts: the new post's id.
+    async fn post(&self, body: serde_json::Value) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/v1/posts"))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202, "{body}");
+        r.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A WebSocket on /api/v1/events, subscribed (its `ready` read).
+    async fn events(&self) -> Socket {
+        let mut req = format!("ws://127.0.0.1:{}/api/v1/events", self.port)
+            .into_client_request()
+            .unwrap();
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {TOKEN}").parse().unwrap());
+        let (mut socket, _) = async_tungstenite::tokio::connect_async(req).await.unwrap();
+        let ready = next_event(&mut socket).await;
+        assert_eq!(ready["type"], "ready");
+        socket
+    }
+
+    /// SIGTERM, then the exit code.
+    async fn stop(mut self) -> (i32, String) {
+        signal(self.child.id().unwrap(), "TERM");
+        let status = tokio::time::timeout(Duration::from_secs(120), self.child.wait())
+            .await
+            .expect("serve exits within 120 s of SIGTERM")
+            .unwrap();
+        let mut stderr = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            use tokio::io::AsyncReadExt;
+            let _ = e.read_to_string(&mut stderr).await;
+        }
+        (status.code().unwrap_or(-1), stderr)
+    }
+}
+
+async fn next_event(socket: &mut Socket) -> serde_json::Value {
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(120), socket.next())
+            .await
+            .expect("an event within 120 s")
+            .expect("the socket is open")
+            .unwrap();
+        if let Message::Text(t) = m {
+            return serde_json::from_str(t.as_str()).unwrap();
+        }
+    }
+}
+
+/// The events of post `id` up to its `post.finished`.
+async fn events_of(socket: &mut Socket, id: &str) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    loop {
+        let e = next_event(socket).await;
+        if e["post_id"] != id {
+            continue;
+        }
+        let done = e["type"] == "post.finished";
+        out.push(e);
+        if done {
+            return out;
+        }
+    }
+}
+
+fn keys(v: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_api_post_reaches_the_replicas_with_live_events_and_is_in_history() {
+    let (Sites { hn, x, .. }, mut u) = four_sites().await;
+    let serve = Serve::start(&mut u, &["--no-daemon"]).await;
+    let mut socket = serve.events().await;
+    let text = "Posted through the API 🚀";
+    let id = serve
+        .post(serde_json::json!({"to": ["hn", "x"], "title": "Via the API", "text": text}))
+        .await;
+    let events = events_of(&mut socket, &id).await;
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types[0], "post.queued", "{events:#?}");
+    assert_eq!(
+        types.iter().filter(|t| **t == "job.started").count(),
+        2,
+        "{types:?}"
+    );
+    let steps: Vec<&str> = events
+        .iter()
+        .filter(|e| e["type"] == "job.step")
+        .map(|e| e["step"].as_str().unwrap())
+        .collect();
+    assert!(steps.contains(&"posting"), "{steps:?}");
+    let finished: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["type"] == "job.finished")
+        .collect();
+    assert_eq!(finished.len(), 2, "{events:#?}");
+    for f in &finished {
+        assert_eq!(f["ok"], true, "{f}");
+        assert!(
+            f["url"].as_str().unwrap().starts_with("http://127.0.0.1:"),
+            "{f}"
+        );
+    }
+    let last = events.last().unwrap();
+    assert_eq!(last["ok"], true, "{last}");
+
+    // On the sites, once each.
+    assert_eq!(x.posts().iter().filter(|p| p.text == text).count(), 1);
+    assert_eq!(
+        hn.stories()
+            .iter()
+            .filter(|s| s.title == "Via the API")
+            .count(),
+        1
+    );
+
+    // The post's results are exactly the objects `post --json` prints.
+    let view = serve.get(&format!("/api/v1/posts/{id}")).await;
+    assert_eq!(view["state"], "done");
+    let results = view["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let cli = u
+        .run(&["post", "--to", "x", "--json", "And one from the CLI"])
+        .await;
+    assert_eq!(cli.code, 0, "{cli:?}");
+    let cli_line = &cli.json()[0];
+    let api_x = results.iter().find(|r| r["platform"] == "x").unwrap();
+    assert_eq!(keys(api_x), keys(cli_line));
+    let mut live = finished
+        .iter()
+        .find(|f| f["platform"] == "x")
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .clone();
+    live.remove("type");
+    live.remove("post_id");
+    assert_eq!(
+        serde_json::Value::Object(live),
+        *api_x,
+        "the event carries the same object"
+    );
+
+    // The CLI's history has the API's posts, and the API the CLI's.
+    let history = u.run(&["history", "--json"]).await;
+    let urls: Vec<String> = history
+        .json()
+        .iter()
+        .filter_map(|r| r["url"].as_str().map(str::to_string))
+        .collect();
+    for f in &finished {
+        assert!(
+            urls.contains(&f["url"].as_str().unwrap().to_string()),
+            "{urls:?}"
+        );
+    }
+    let api_history = serve.get("/api/v1/history?platform=x").await;
+    assert_eq!(api_history.as_array().unwrap().len(), 2, "{api_history}");
+    assert_eq!(api_history[0]["summary"], "And one from the CLI");
+
+    let (code, stderr) = serve.stop().await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        u.leftover_browsers().is_empty(),
+        "{:?}",
+        u.leftover_browsers()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn five_concurrent_api_posts_each_land_exactly_once() {
+    let (Sites { hn, x, .. }, mut u) = four_sites().await;
+    let serve = Serve::start(&mut u, &["--no-daemon"]).await;
+    let mut socket = serve.events().await;
+    let texts: Vec<String> = (1..=5)
+        .map(|i| format!("Concurrent post number {i}"))
+        .collect();
+    let ids = futures::future::join_all(
+        texts
+            .iter()
+            .map(|t| serve.post(serde_json::json!({"to": ["x", "hn"], "title": t, "text": t}))),
+    )
+    .await;
+    // The same post twice at once: the ledger lets one through.
+    let twice = serde_json::json!({"to": ["x"], "text": "The very same post"});
+    let dup = futures::future::join_all([serve.post(twice.clone()), serve.post(twice)]).await;
+    let mut finished = std::collections::BTreeSet::new();
+    while finished.len() < ids.len() + dup.len() {
+        let e = next_event(&mut socket).await;
+        if e["type"] == "post.finished" {
+            finished.insert(e["post_id"].as_str().unwrap().to_string());
+        }
+    }
+    for id in &ids {
+        let view = serve.get(&format!("/api/v1/posts/{id}")).await;
+        for r in view["results"].as_array().unwrap() {
+            assert_eq!(r["ok"], true, "{r}");
+        }
+    }
+    let posts = x.posts();
+    let stories = hn.stories();
+    for t in &texts {
+        assert_eq!(posts.iter().filter(|p| &p.text == t).count(), 1, "{t}");
+        assert_eq!(stories.iter().filter(|s| &s.title == t).count(), 1, "{t}");
+    }
+    assert_eq!(
+        posts
+            .iter()
+            .filter(|p| p.text == "The very same post")
+            .count(),
+        1,
+        "the same post at once lands once"
+    );
+    assert_eq!(posts.len(), 6);
+    assert_eq!(stories.len(), 5);
+    let (code, stderr) = serve.stop().await;
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_lets_a_running_post_finish_then_exits_0() {
+    let (Sites { x, .. }, mut u) = four_sites().await;
+    let serve = Serve::start(&mut u, &["--no-daemon"]).await;
+    let mut socket = serve.events().await;
+    let id = serve
+        .post(serde_json::json!({"to": ["x"], "text": "Finished after SIGTERM"}))
+        .await;
+    loop {
+        let e = next_event(&mut socket).await;
+        if e["post_id"] == id.as_str() && e["type"] == "job.started" {
+            break;
+        }
+    }
+    let (code, stderr) = serve.stop().await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("stopping after the running posts"),
+        "{stderr}"
+    );
+    assert_eq!(
+        x.posts()
+            .iter()
+            .filter(|p| p.text == "Finished after SIGTERM")
+            .count(),
+        1
+    );
+    let history = u.run(&["history", "--json", "--status", "posted"]).await;
+    assert_eq!(history.json().len(), 1, "{history:?}");
+    assert!(
+        u.leftover_browsers().is_empty(),
+        "{:?}",
+        u.leftover_browsers()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_scheduler_runs_inside_serve_for_cli_and_api_jobs() {
+    let (Sites { hn, .. }, mut u) = four_sites().await;
+    let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3)).to_string();
+    let out = u
+        .run(&[
+            "schedule",
+            "--at",
+            &soon,
+            "--to",
+            "hn",
+            "--title",
+            "From the CLI queue",
+            "--json",
+            "x",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let serve = Serve::start(&mut u, &[]).await;
+    // The CLI's job is in the API's queue.
+    let queue = serve.get("/api/v1/queue?all=true").await;
+    assert_eq!(queue[0]["summary"], "From the CLI queue", "{queue}");
+    // And the API's scheduled post in the CLI's.
+    let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3)).to_string();
+    let id = serve
+        .post(serde_json::json!({"to": ["hn"], "title": "From the API queue", "text": "y", "at": soon}))
+        .await;
+    assert!(id.starts_with("job-"), "{id}");
+    let listed = u.run(&["queue", "list", "--all", "--json"]).await;
+    assert!(listed.stdout.contains("From the API queue"), "{listed:?}");
+    // Both are posted by the server's scheduler.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while hn.stories().len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "{:?}", hn.stories());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let view = serve.get(&format!("/api/v1/posts/{id}")).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut view = view;
+    while view["state"] != "done" {
+        assert!(std::time::Instant::now() < deadline, "{view}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        view = serve.get(&format!("/api/v1/posts/{id}")).await;
+    }
+    assert_eq!(view["job"]["state"], "done", "{view}");
+    let (code, stderr) = serve.stop().await;
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_refuses_a_remote_address_and_keeps_its_token_private() {
+    let mut u = User::new();
+    let out = u.run(&["serve", "--listen", "0.0.0.0:0"]).await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("--allow-remote"), "{out:?}");
+    // The token file: created on first serve, 0600, and a rotation
+    // replaces it.
+    u.set("DISTROFLOW_CHROME", "/nonexistent");
+    let serve = Serve::start(&mut u, &["--no-daemon"]).await;
+    let (code, _) = serve.stop().await;
+    assert_eq!(code, 0);
+    let file = u.home().join("api-token");
+    assert_eq!(crate::harness::mode(&file), 0o600);
+    let first = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(first.trim().len(), 64);
+    let serve = Serve::start(&mut u, &["--no-daemon", "--rotate-token"]).await;
+    let (code, stderr) = serve.stop().await;
+    assert_eq!(code, 0);
+    let second = std::fs::read_to_string(&file).unwrap();
+    assert_ne!(first, second);
+    assert!(!stderr.contains(first.trim()) && !stderr.contains(second.trim()));
+}
+
+/// The dashboard in a real headless Chromium, driven through DistroFlow's
+/// own browser crate: log in with the token, compose with live checks,
+/// watch the progress row turn into the post's link, find the post in
+/// History; every field has a label.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_logs_in_posts_with_live_progress_and_shows_history() {
+    use distroflow_core::{wait_until, Page, Waits};
+    let (Sites { hn, .. }, mut u) = four_sites().await;
+    let serve = Serve::start(&mut u, &["--no-daemon"]).await;
+    let browser =
+        distroflow_browser::Browser::launch(distroflow_browser::BrowserOptions::from_env(None))
+            .await
+            .unwrap();
+    let base: url::Url = serve.url("/").parse().unwrap();
+    let session = browser.session(&base, &[]).await.unwrap();
+    let page = session.page();
+    let waits = Waits {
+        timeout: Duration::from_secs(60),
+        ..page.waits()
+    };
+    let js = |expr: &'static str| async move {
+        let v = page.eval(expr).await?;
+        Ok::<_, distroflow_core::Error>(Some(v).filter(|v| !v.is_null() && *v != false))
+    };
+
+    page.goto(base.as_str()).await.unwrap();
+    page.wait_for("#token", "the login form").await.unwrap();
+    page.type_text("#token", "not the token at all")
+        .await
+        .unwrap();
+    page.click_and_wait_for_navigation("button[type=submit]")
+        .await
+        .unwrap();
+    let body = page.body_text().await.unwrap();
+    assert!(
+        body.contains("That is not the token."),
+        "{body} {:?}",
+        page.current_url().await
+    );
+    page.type_text("#token", TOKEN).await.unwrap();
+    page.click_and_wait_for_navigation("button[type=submit]")
+        .await
+        .unwrap();
+    page.wait_for("#compose", "the compose form").await.unwrap();
+    // The session cookie is not readable by the page.
+    assert_eq!(page.eval("document.cookie").await.unwrap(), "");
+    let unlabelled = page
+        .eval("[...document.querySelectorAll('input,textarea,select')].filter(e => !(e.labels && e.labels.length)).length")
+        .await
+        .unwrap();
+    assert_eq!(unlabelled, 0);
+
+    page.click("input[value=hackernews]").await.unwrap();
+    page.type_text("#title", "From the dashboard")
+        .await
+        .unwrap();
+    page.type_text("#text", "Posted with a click")
+        .await
+        .unwrap();
+    let checked = wait_until(waits, "the live check", || {
+        js("(document.querySelector('#checks li.ok') || {}).textContent || null")
+    })
+    .await
+    .unwrap();
+    assert!(
+        checked
+            .as_str()
+            .unwrap()
+            .contains("hackernews: title 18/80"),
+        "{checked}"
+    );
+
+    page.click("#post").await.unwrap();
+    let link = wait_until(waits, "the progress row's link", || {
+        js("(document.querySelector('#progress a.result-link') || {}).href || null")
+    })
+    .await
+    .unwrap();
+    assert!(link.as_str().unwrap().starts_with(&hn.url()), "{link}");
+    assert_eq!(hn.stories()[0].title, "From the dashboard");
+
+    page.goto(serve.url("/history").as_str()).await.unwrap();
+    page.wait_for("#history", "the history table")
+        .await
+        .unwrap();
+    let body = page.body_text().await.unwrap();
+    assert!(body.contains("From the dashboard"), "{body}");
+    assert!(body.contains("100% (1/1)"), "{body}");
+
+    session.close().await;
+    browser.close().await;
+    let (code, stderr) = serve.stop().await;
+    assert_eq!(code, 0, "{stderr}");
+}
+
+/// An image uploaded with the post (multipart) reaches the replica; the
+/// upload is removed once the post is done.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_multipart_upload_posts_its_image_and_leaves_nothing_behind() {
+    let (Sites { x, .. }, mut u) = four_sites().await;
+    let serve = Serve::start(&mut u, &["--no-daemon"]).await;
+    let mut socket = serve.events().await;
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/example.png"
+    ))
+    .unwrap();
+    let boundary = "e2e-boundary-93b1";
+    let mut body = Vec::new();
+    for (name, value) in [("to", "x"), ("text", "An uploaded picture")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"media\"; filename=\"pic.png\"\r\nContent-Type: image/png\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(&png);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = serve
+        .http
+        .post(serve.url("/api/v1/posts"))
+        .bearer_auth(TOKEN)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = events_of(&mut socket, &id).await;
+    assert_eq!(events.last().unwrap()["ok"], true, "{events:#?}");
+    let post = x
+        .posts()
+        .into_iter()
+        .find(|p| p.text == "An uploaded picture")
+        .unwrap();
+    assert_eq!(post.media.len(), 1);
+    let uploads = u.home().join("uploads");
+    let left: Vec<_> = std::fs::read_dir(&uploads)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    let (code, stderr) = serve.stop().await;
+    assert_eq!(code, 0, "{stderr}");
+}
