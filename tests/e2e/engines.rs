@@ -832,3 +832,59 @@ async fn an_engine_lost_before_the_submit_moves_the_job() {
     assert!(out.stderr.contains("lost before the submit"), "{out:?}");
     assert_eq!(hn.stories().len(), 1, "exactly one story");
 }
+
+/// With engines configured and no local Chromium at all, the visits that
+/// are not posts go to an engine too: `login --cookies` checks the session
+/// there, a password login fills the form there, and `accounts` checks
+/// every session there. The engine is left running.
+#[tokio::test(flavor = "multi_thread")]
+async fn login_and_accounts_use_the_engines_with_no_local_chromium() {
+    let hn = distroflow_replica::HackerNews::start(distroflow_replica::HnOptions::default())
+        .await
+        .unwrap();
+    let engine = Engine::start().await;
+    let mut u = User::new();
+    u.set("DISTROFLOW_HACKERNEWS_URL", &hn.url());
+    u.set("DISTROFLOW_BROWSER_ENDPOINTS", &engine.ws);
+    u.set("DISTROFLOW_CHROME", "/bin/false");
+
+    // A password login through the engine.
+    let out = u
+        .run_with_stdin(
+            &["login", "hn", "--username", "sandbox", "--password-stdin"],
+            Some("sandbox"),
+        )
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("logged in to hackernews as sandbox"),
+        "{out:?}"
+    );
+
+    // A cookie login, checked on the site through the engine.
+    let cookie = hn.session_cookie("sandbox").unwrap();
+    let f = u.cookie_file("hn.json", "user", &cookie);
+    let out = u
+        .run(&["login", "hn", "--cookies", f.to_str().unwrap()])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("logged in as sandbox"), "{out:?}");
+    assert!(!out.stderr.contains("saved without checking"), "{out:?}");
+
+    // Every saved session checked by visiting, through the engine.
+    let out = u.run(&["accounts", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let hn_row = out
+        .json()
+        .into_iter()
+        .find(|a| a["platform"] == "hackernews")
+        .unwrap();
+    assert_eq!(hn_row["status"], "logged_in", "{out:?}");
+    assert_eq!(hn_row["checked"], true, "{out:?}");
+
+    // The engine is still there for the next job.
+    let list = reqwest::get(format!("http://127.0.0.1:{}/json/version", engine.port))
+        .await
+        .unwrap();
+    assert!(list.status().is_success());
+}

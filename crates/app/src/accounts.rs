@@ -85,7 +85,7 @@ pub async fn accounts(
     let browser = match (needs_browser, warm) {
         (false, _) => None,
         (true, Some(b)) => Some(Ok(b)),
-        (true, None) => Some(Browser::launch(browser_options(config)).await),
+        (true, None) => Some(crate::jobs::checking_browser(config).await),
     };
 
     let healer = crate::jobs::healer(Some(home))?;

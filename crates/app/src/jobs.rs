@@ -53,6 +53,31 @@ pub fn browser_source(config: &Config) -> Result<BrowserSource> {
     )))
 }
 
+/// A browser for one visit (checking a saved session, a password login):
+/// with remote engines configured, the first one that answers (no local
+/// Chromium is launched unless `local` is listed first); else Chromium
+/// launched here. Its `close` disconnects from a remote engine and leaves
+/// the engine running.
+pub async fn checking_browser(config: &Config) -> Result<distroflow_browser::Browser> {
+    let options = browser_options(config);
+    let mut last = None;
+    for e in config.endpoints()? {
+        if e.kind == distroflow_core::EngineKind::Local {
+            return distroflow_browser::Browser::launch(options).await;
+        }
+        match distroflow_browser::Browser::connect(&e, options.clone()).await {
+            Ok(b) => return Ok(b),
+            Err(err) => {
+                tracing::warn!("{err}; trying the next engine");
+                last = Some(err);
+            }
+        }
+    }
+    Err(last.unwrap_or_else(|| distroflow_core::Error::Browser {
+        message: "no browser engine is configured".into(),
+    }))
+}
+
 pub fn browser_options(config: &Config) -> BrowserOptions {
     let mut o = BrowserOptions::from_env(config.browser.chrome.as_deref());
     o.max_concurrency = config.browser.max_concurrency;

@@ -34,6 +34,8 @@ pub use content::{
 };
 pub use history::{history, parse_since, parse_status, HistoryQuery};
 pub use instance::apply_instance_limits;
-pub use jobs::{browser_options, browser_source, healer, ledger, ledger_for, make_jobs, Sites};
+pub use jobs::{
+    browser_options, browser_source, checking_browser, healer, ledger, ledger_for, make_jobs, Sites,
+};
 pub use queue::{enqueue, listed_states, missing_sessions, Schedule, When};
 pub use scheduler::{run_queued_job, run_scheduler, JobOutcome, SchedulerEvent};

@@ -68,7 +68,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
         auth.set_storage(&scope, storage);
         let adapter = distroflow_platforms::adapter(platform).ok();
         if let (false, Some(adapter)) = (args.no_check, adapter) {
-            match check_session(options, &healer, adapter.as_ref(), &ctx, &mut auth).await {
+            match check_session(&config, &healer, adapter.as_ref(), &ctx, &mut auth).await {
                 Ok(Some(user)) => auth.username = Some(user).filter(|u| !u.is_empty()),
                 Ok(None) => {
                     return Err(Error::Auth {
@@ -120,7 +120,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<ExitStatus> {
             ));
         }
         let password = read_password()?;
-        let auth = with_browser(options, |browser| async move {
+        let auth = with_checking_browser(&config, |browser| async move {
             let session = browser.session(&ctx.base_url, &[]).await?;
             let page = healer.page(session.page(), platform);
             let scope = CookieScope::new(platform, &ctx.base_url);
@@ -292,6 +292,26 @@ fn read_password() -> Result<Secret> {
     Ok(Secret::new(pw))
 }
 
+/// Runs `f` with the browser for one visit (a remote engine when engines
+/// are configured, see [`distroflow_app::checking_browser`]), closing or
+/// disconnecting it whatever happens.
+pub(crate) async fn with_checking_browser<T, F, Fut>(
+    config: &distroflow_core::Config,
+    f: F,
+) -> Result<T>
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let browser = distroflow_app::checking_browser(config).await?;
+    let result = tokio::select! {
+        r = f(browser.clone()) => r,
+        _ = crate::signals::requested() => Err(Error::usage(crate::signals::name(), None)),
+    };
+    browser.close().await;
+    result
+}
+
 /// Runs `f` with a fresh browser, closing it whatever happens.
 pub(crate) async fn with_browser<T, F, Fut>(options: BrowserOptions, f: F) -> Result<T>
 where
@@ -312,13 +332,13 @@ where
 /// session kept in the page's storage is read back into `auth` after the
 /// visit: the site may have rotated its tokens.
 pub(crate) async fn check_session(
-    options: BrowserOptions,
+    config: &distroflow_core::Config,
     healer: &std::sync::Arc<distroflow_healer::Healer>,
     adapter: &dyn Platform,
     ctx: &JobContext,
     auth: &mut AuthConfig,
 ) -> Result<Option<String>> {
-    with_browser(options, |browser| async move {
+    with_checking_browser(config, |browser| async move {
         check_in(&browser, healer, adapter, ctx, auth).await
     })
     .await
