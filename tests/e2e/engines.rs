@@ -835,8 +835,8 @@ async fn an_engine_lost_before_the_submit_moves_the_job() {
 
 /// With engines configured and no local Chromium at all, the visits that
 /// are not posts go to an engine too: `login --cookies` checks the session
-/// there, a password login fills the form there, and `accounts` checks
-/// every session there. The engine is left running.
+/// there, a password login fills the form there, `accounts` checks every
+/// session there, and `replies` reads there. The engine is left running.
 #[tokio::test(flavor = "multi_thread")]
 async fn login_and_accounts_use_the_engines_with_no_local_chromium() {
     let hn = distroflow_replica::HackerNews::start(distroflow_replica::HnOptions::default())
@@ -881,6 +881,26 @@ async fn login_and_accounts_use_the_engines_with_no_local_chromium() {
         .unwrap();
     assert_eq!(hn_row["status"], "logged_in", "{out:?}");
     assert_eq!(hn_row["checked"], true, "{out:?}");
+
+    // A post, then its replies read, both on the engine.
+    let out = u
+        .run(&[
+            "post",
+            "--to",
+            "hn",
+            "--title",
+            "On the engine",
+            "--url",
+            "https://example.com/e",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = u.run(&["replies", "--to", "hn", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        !out.stderr.contains("browser:"),
+        "no local Chromium was needed: {out:?}"
+    );
 
     // The engine is still there for the next job.
     let list = reqwest::get(format!("http://127.0.0.1:{}/json/version", engine.port))

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use distroflow_browser::Browser;
 use distroflow_core::{CookieScope, Error, Home, Platform, PlatformId, Reply, Result};
 use distroflow_store::{AttemptState, HistoryFilter, ReplyFilter, Store};
 use distroflow_triage::{TriageConfig, Triager, Verdict};
@@ -16,7 +15,6 @@ use serde::Serialize;
 use crate::args::{RepliesAction, RepliesArgs};
 use distroflow_app::{parse_since, parse_targets};
 
-use crate::commands::browser_options;
 use crate::exit::ExitStatus;
 use crate::output;
 
@@ -338,7 +336,8 @@ async fn collect(
     if readers.is_empty() {
         return Ok(0);
     }
-    let browser = match Browser::launch(browser_options(config)).await {
+    // On a remote engine when engines are configured, like a post.
+    let browser = match distroflow_app::checking_browser(config).await {
         Ok(b) => b,
         Err(e) => {
             output::warn(&format!("browser: {e}; listing the replies already stored"));
