@@ -255,7 +255,13 @@ impl Platform for Bluesky {
             }
         }
 
-        wait_enabled(page, SEL_PUBLISH).await?;
+        crate::ui::wait_enabled(
+            page,
+            SEL_PUBLISH,
+            "Bluesky's Publish button",
+            "Bluesky's Publish button stayed disabled (a post over 300 characters, or media still loading?)",
+        )
+        .await?;
         page.click(SEL_PUBLISH).await?;
         // From the click on, a failure may hide a post that exists.
         let answer = wait_until(
@@ -384,29 +390,6 @@ async fn attach_media(page: &dyn Page, media: &[Media]) -> Result<()> {
             e
         }
     })
-}
-
-/// Waits until the Publish button is there and not `aria-disabled`.
-async fn wait_enabled(page: &dyn Page, selector: &str) -> Result<()> {
-    // Found first (a renamed button is repaired here), then waited for to
-    // be enabled.
-    crate::ui::wait_for(page, selector, "Bluesky's Publish button").await?;
-    let waited = wait_until(page.waits(), "Bluesky's Publish button", || async {
-        if page.count(selector).await? == 0 {
-            return Ok(None);
-        }
-        // RN Web marks a Pressable `aria-disabled`; a plain <button> is `disabled`.
-        let aria = page.attr(selector, "aria-disabled").await?;
-        let plain = page.attr(selector, "disabled").await?;
-        Ok((aria.as_deref() != Some("true") && plain.is_none()).then_some(()))
-    })
-    .await;
-    match waited {
-        Err(e) if e.is_timeout() => Err(Error::Unexpected {
-            message: "Bluesky's Publish button stayed disabled (a post over 300 characters, or media still loading?)".into(),
-        }),
-        other => other,
-    }
 }
 
 fn classify_error(err: &str) -> Error {

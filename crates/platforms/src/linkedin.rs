@@ -178,7 +178,13 @@ impl Platform for LinkedIn {
         }
         attach_media(page, share_box, &post.media).await?;
         let button = share_box.target("post");
-        wait_enabled(page, &button).await?;
+        crate::ui::wait_enabled(
+            page,
+            &button,
+            "LinkedIn's Post button",
+            "LinkedIn's Post button stayed disabled (over 3,000 characters, or media still uploading?)",
+        )
+        .await?;
         page.eval(JS_MARK_TOASTS).await?;
         page.click(&button).await?;
         let toast = wait_until(long(page.waits()), "LinkedIn's answer to Post", || async {
@@ -361,25 +367,6 @@ async fn attach_media(page: &dyn Page, share_box: ShareBox, media: &[Media]) -> 
         Ok((page.count(share_box.media_selector()).await? >= before + media.len()).then_some(()))
     })
     .await
-}
-
-async fn wait_enabled(page: &dyn Page, button: &str) -> Result<()> {
-    crate::ui::wait_for(page, button, "LinkedIn's Post button").await?;
-    let waited = wait_until(page.waits(), "LinkedIn's Post button", || async {
-        if page.count(button).await? == 0 {
-            return Ok(None);
-        }
-        let off = page.attr(button, "disabled").await?.is_some()
-            || page.attr(button, "aria-disabled").await?.as_deref() == Some("true");
-        Ok((!off).then_some(()))
-    })
-    .await;
-    match waited {
-        Err(e) if e.is_timeout() => Err(Error::Unexpected {
-            message: "LinkedIn's Post button stayed disabled (over 3,000 characters, or media still uploading?)".into(),
-        }),
-        other => other,
-    }
 }
 
 /// The member's posts as `(href, folded text)`, newest first.

@@ -247,7 +247,13 @@ impl Platform for Mastodon {
             if i == 0 {
                 attach_media(page, &post.media).await?;
             }
-            wait_enabled(page).await?;
+            crate::ui::wait_enabled(
+                page,
+                SEL_SUBMIT,
+                "Mastodon's Post button",
+                "Mastodon's Post button stayed disabled (over the instance's limit, or an upload still running?)",
+            )
+            .await?;
             page.eval(JS_MARK_ALERTS).await?;
             page.click(SEL_SUBMIT).await?;
             let after_first = i > 0;
@@ -519,31 +525,6 @@ async fn attach_media(page: &dyn Page, media: &[Media]) -> Result<()> {
         },
     )
     .await
-}
-
-/// Waits until the submit button is enabled (it is disabled while the
-/// text is over the limit or an upload runs).
-async fn wait_enabled(page: &dyn Page) -> Result<()> {
-    // Found first (a renamed or swapped button is repaired here), then
-    // waited for to be enabled.
-    crate::ui::wait_for(page, SEL_SUBMIT, "Mastodon's Post button").await?;
-    let waited = wait_until(page.waits(), "Mastodon's Post button", || async {
-        if page.count(SEL_SUBMIT).await? == 0 {
-            return Ok(None);
-        }
-        Ok(page
-            .attr(SEL_SUBMIT, "disabled")
-            .await?
-            .is_none()
-            .then_some(()))
-    })
-    .await;
-    match waited {
-        Err(e) if e.is_timeout() => Err(Error::Unexpected {
-            message: "Mastodon's Post button stayed disabled (over the instance's limit, or an upload still running?)".into(),
-        }),
-        other => other,
-    }
 }
 
 fn classify(alert: &str) -> Error {

@@ -75,6 +75,34 @@ pub(crate) async fn wait_for(page: &dyn Page, selector: &str, what: &str) -> Res
     })
 }
 
+/// Waits for a button the flow needs (a gate: repaired like any lookup),
+/// then until it is enabled (neither `disabled` nor `aria-disabled`).
+/// Missing: `NotFound` naming `what`; still disabled at the deadline:
+/// `Unexpected` with `stayed`, which says why a site keeps it off.
+pub(crate) async fn wait_enabled(
+    page: &dyn Page,
+    selector: &str,
+    what: &str,
+    stayed: &str,
+) -> Result<()> {
+    wait_for(page, selector, what).await?;
+    let waited = wait_until(page.waits(), what, || async {
+        if page.count(selector).await? == 0 {
+            return Ok(None);
+        }
+        let off = page.attr(selector, "disabled").await?.is_some()
+            || page.attr(selector, "aria-disabled").await?.as_deref() == Some("true");
+        Ok((!off).then_some(()))
+    })
+    .await;
+    match waited {
+        Err(e) if e.is_timeout() => Err(distroflow_core::Error::Unexpected {
+            message: stayed.to_string(),
+        }),
+        other => other,
+    }
+}
+
 /// What a page turned out to be, once it rendered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Seen {

@@ -102,37 +102,16 @@ pub(super) async fn add_thread_post(page: &dyn Page, composer: Composer, i: usiz
     }
 }
 
-/// Waits until `selector` exists and is not `aria-disabled="true"`.
-/// A missing button is `NotFound` (the page changed), a disabled one
-/// `Unexpected`.
+/// X's buttons: the shared gate, naming the target when it is missing.
 pub(super) async fn wait_enabled(page: &dyn Page, selector: &str, what: &str) -> Result<()> {
-    // The gate goes through the healer like any lookup: a button whose
-    // known selectors all broke is repaired here, and the checks below
-    // then read the repaired element.
     let target = format!("`{}`", selector.trim_start_matches('@'));
-    crate::ui::wait_for(page, selector, &target)
-        .await
-        .map_err(|e| match e {
-            Error::NotFound {
-                target, selectors, ..
-            } => Error::NotFound {
-                target,
-                selectors,
-                url: String::new(),
-            },
-            other => other,
-        })?;
-    let waited = wait_until(page.waits(), what, || async {
-        let disabled = page.attr(selector, "aria-disabled").await?;
-        Ok((disabled.as_deref() != Some("true")).then_some(()))
-    })
-    .await;
-    match waited {
-        Err(e) if e.is_timeout() => Err(Error::Unexpected {
-            message: format!(
-                "{what}: it stayed disabled (is a post over X's length limit, or the media still uploading?)"
-            ),
-        }),
-        other => other,
-    }
+    crate::ui::wait_enabled(
+        page,
+        selector,
+        &target,
+        &format!(
+            "{what}: it stayed disabled (is a post over X's length limit, or the media still uploading?)"
+        ),
+    )
+    .await
 }
