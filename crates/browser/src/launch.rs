@@ -228,6 +228,8 @@ pub(crate) struct Inner {
     /// Set when the connection drops.
     pub(crate) lost: crate::lost::Lost,
     pub(crate) started_in: Duration,
+    /// Blank contexts kept ready (`spare.rs`).
+    pub(crate) spares: crate::spare::Spares,
 }
 
 /// One Chromium process for a whole run. Cheap to clone; close it once with
@@ -394,6 +396,7 @@ impl Browser {
                 profile: Some(profile),
                 remote: None,
                 lost,
+                spares: Default::default(),
                 started_in,
             }),
         })
@@ -451,6 +454,7 @@ impl Browser {
     /// Closes Chromium and waits for it to exit (killing it if it will not),
     /// then removes its profile folder. Safe to call more than once.
     pub async fn close(&self) {
+        self.drop_spares().await;
         let Some(mut cdp) = self.inner.cdp.write().await.take() else {
             return;
         };

@@ -30,6 +30,7 @@ mod pool;
 mod procs;
 mod remote;
 mod session;
+mod spare;
 
 pub use launch::{chrome_path, headless_chrome_path, Browser, BrowserOptions};
 pub use page::CdpPage;

@@ -85,6 +85,7 @@ impl Browser {
                 profile: None,
                 remote: Some(endpoint.name.clone()),
                 lost,
+                spares: Default::default(),
                 started_in: started.elapsed(),
             }),
         })

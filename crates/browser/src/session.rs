@@ -1,7 +1,7 @@
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use chromiumoxide::cdp::browser_protocol::network::SetCookiesParams;
 use chromiumoxide::cdp::browser_protocol::target::{
-    CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams,
+    CreateBrowserContextParams, CreateTargetParams,
 };
 use distroflow_core::{Cookie, CookieScope, Error, Result};
 use tokio::sync::OwnedSemaphorePermit;
@@ -10,6 +10,7 @@ use url::Url;
 use crate::cookies::to_cdp_cookies;
 use crate::page::{cdp_err, CdpPage};
 use crate::Browser;
+use chromiumoxide::Page as RawPage;
 
 /// One job's slice of the browser: an isolated context (its own cookies,
 /// storage and cache), one tab in it, and a pool permit held until close.
@@ -40,47 +41,70 @@ impl Browser {
             .map_err(|_| Error::Browser {
                 message: "browser pool closed".into(),
             })?;
-        let timeout = self.inner.options.cdp_timeout;
-        let opened = std::time::Instant::now();
-        let (context, page) = {
-            let guard = self.inner.cdp.read().await;
-            let cdp = guard.as_ref().ok_or_else(|| Error::Browser {
-                message: "browser already closed".into(),
-            })?;
-            let context = tokio::time::timeout(
-                timeout,
-                cdp.create_browser_context(CreateBrowserContextParams::default()),
-            )
-            .await
-            .map_err(|_| timeout_err("creating a browser context", timeout))?
-            .map_err(cdp_err)?;
-            let params = CreateTargetParams::builder()
-                .url("about:blank")
-                .browser_context_id(context.clone())
-                .build()
-                .map_err(|message| Error::Browser { message })?;
-            let page = tokio::time::timeout(timeout, cdp.new_page(params))
-                .await
-                .map_err(|_| timeout_err("opening a tab", timeout))?
-                .map_err(cdp_err)?;
-            (context, page)
-        };
-        tracing::debug!(elapsed = ?opened.elapsed(), "opened a browser context");
-        let page = CdpPage::new(page, self.inner.options.clone());
-        let params = to_cdp_cookies(scope, cookies);
-        if !params.is_empty() {
-            page.with_timeout(
-                "setting cookies",
-                page.raw().execute(SetCookiesParams::new(params)),
-            )
-            .await?;
+        let mut spare = self.take_spare();
+        self.refill_spares();
+        loop {
+            let opened = std::time::Instant::now();
+            // A spare (see `spare.rs`) when one is ready, else a new context.
+            let used_spare = spare.is_some();
+            let (context, page) = match spare.take() {
+                Some(ready) => ready,
+                None => self.open_blank().await?,
+            };
+            tracing::debug!(elapsed = ?opened.elapsed(), spare = used_spare, "opened a browser context");
+            let page = CdpPage::new(page, self.inner.options.clone());
+            let params = to_cdp_cookies(scope, cookies);
+            if !params.is_empty() {
+                let set = page
+                    .with_timeout(
+                        "setting cookies",
+                        page.raw().execute(SetCookiesParams::new(params)),
+                    )
+                    .await;
+                if let Err(e) = set {
+                    self.dispose_context(context).await;
+                    if used_spare {
+                        // The spare went bad while it waited: a new one.
+                        tracing::debug!("a spare tab failed ({e}); opening a new context");
+                        continue;
+                    }
+                    return Err(e);
+                }
+            }
+            return Ok(Session {
+                browser: self.clone(),
+                context,
+                page,
+                _permit: permit,
+            });
         }
-        Ok(Session {
-            browser: self.clone(),
-            context,
-            page,
-            _permit: permit,
-        })
+    }
+}
+impl Browser {
+    /// A new isolated context with one blank tab.
+    pub(crate) async fn open_blank(&self) -> Result<(BrowserContextId, RawPage)> {
+        let timeout = self.inner.options.cdp_timeout;
+        let guard = self.inner.cdp.read().await;
+        let cdp = guard.as_ref().ok_or_else(|| Error::Browser {
+            message: "browser already closed".into(),
+        })?;
+        let context = tokio::time::timeout(
+            timeout,
+            cdp.create_browser_context(CreateBrowserContextParams::default()),
+        )
+        .await
+        .map_err(|_| timeout_err("creating a browser context", timeout))?
+        .map_err(cdp_err)?;
+        let params = CreateTargetParams::builder()
+            .url("about:blank")
+            .browser_context_id(context.clone())
+            .build()
+            .map_err(|message| Error::Browser { message })?;
+        let page = tokio::time::timeout(timeout, cdp.new_page(params))
+            .await
+            .map_err(|_| timeout_err("opening a tab", timeout))?
+            .map_err(cdp_err)?;
+        Ok((context, page))
     }
 }
 
@@ -104,14 +128,7 @@ impl Session {
     pub async fn close(self) {
         let timeout = self.browser.inner.options.cdp_timeout;
         let _ = tokio::time::timeout(timeout, self.page.raw().clone().close()).await;
-        let guard = self.browser.inner.cdp.read().await;
-        if let Some(cdp) = guard.as_ref() {
-            let _ = tokio::time::timeout(
-                timeout,
-                cdp.execute(DisposeBrowserContextParams::new(self.context.clone())),
-            )
-            .await;
-        }
+        self.browser.dispose_context(self.context).await;
     }
 }
 

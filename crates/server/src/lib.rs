@@ -36,6 +36,8 @@ mod token;
 mod upload;
 mod warm;
 
+use distroflow_engine::BrowserSource;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -251,7 +253,15 @@ pub async fn serve(
             &options.config,
             stop_scheduler.clone(),
             false,
-            &|| distroflow_app::browser_source(&options.config),
+            // Scheduled jobs run on the warm browser too, when it is up.
+            &|| match distroflow_app::browser_source(&options.config)? {
+                BrowserSource::Launch(o) => Ok(state
+                    .warm
+                    .current()
+                    .map(BrowserSource::Shared)
+                    .unwrap_or(BrowserSource::Launch(o))),
+                other => Ok(other),
+            },
             &on,
         )
         .await

@@ -119,6 +119,55 @@ async fn each_session_is_an_isolated_context() {
     b.close().await;
 }
 
+/// Polls `f` every 50 ms until it holds or 20 s pass.
+async fn eventually(what: &str, f: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !f() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spare_tabs_are_used_once_and_carry_nothing_between_sessions() {
+    let url = serve("<!doctype html><p>spares</p>").await;
+    let b = browser().await;
+    b.keep_spares(2);
+    eventually("two spares ready", || b.spares_ready() == 2).await;
+    let base: url::Url = url.parse().unwrap();
+
+    // A session in a spare gets its own cookies, and leaves its cookies
+    // and storage behind when it closes.
+    let one = b.session(&base, &[cookie("who", "one")]).await.unwrap();
+    one.page().goto(&url).await.unwrap();
+    assert_eq!(one.page().eval("document.cookie").await.unwrap(), "who=one");
+    one.page()
+        .eval("localStorage.setItem('left', 'behind'); document.cookie = 'extra=1'; 'ok'")
+        .await
+        .unwrap();
+    one.close().await;
+    // The pool is topped up again in the background.
+    eventually("spares refilled", || b.spares_ready() == 2).await;
+
+    let two = b.session(&base, &[cookie("who", "two")]).await.unwrap();
+    two.page().goto(&url).await.unwrap();
+    assert_eq!(two.page().eval("document.cookie").await.unwrap(), "who=two");
+    assert_eq!(
+        two.page()
+            .eval("String(localStorage.getItem('left'))")
+            .await
+            .unwrap(),
+        "null"
+    );
+    // With no cookies given, a spare has none at all.
+    let three = b.session(&base, &[]).await.unwrap();
+    three.page().goto(&url).await.unwrap();
+    assert_eq!(three.page().eval("document.cookie").await.unwrap(), "");
+    two.close().await;
+    three.close().await;
+    b.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_pool_bounds_open_sessions() {
     let url = serve("<p>x</p>").await;
