@@ -135,6 +135,7 @@ impl Healer {
             pending: Mutex::new(Vec::new()),
             steps: Mutex::new(Vec::new()),
             repaired: Mutex::new(Default::default()),
+            described: Mutex::new(Default::default()),
         }
     }
 
@@ -158,18 +159,27 @@ impl Healer {
     /// The target's selectors, with the fingerprint to repair against.
     fn candidates(&self, name: &str) -> Result<Candidates> {
         let mut cand = self.known(name)?;
-        cand.fingerprint = self.fingerprint(name);
+        (cand.fingerprint, cand.learned) = self.fingerprint_of(name);
         Ok(cand)
     }
 
     /// The fingerprint recorded for the target, else its seed.
     fn fingerprint(&self, name: &str) -> Option<ElementInfo> {
-        self.memory.fingerprint(name).map(|f| f.info).or_else(|| {
-            self.book
-                .target(name)
-                .and_then(|t| t.expect.as_ref())
-                .map(|e| e.as_fingerprint())
-        })
+        self.fingerprint_of(name).0
+    }
+
+    /// The fingerprint, and whether it was recorded from the element itself
+    /// (not the seed's outline).
+    fn fingerprint_of(&self, name: &str) -> (Option<ElementInfo>, bool) {
+        if let Some(f) = self.memory.fingerprint(name) {
+            return (Some(f.info), true);
+        }
+        let seed = self
+            .book
+            .target(name)
+            .and_then(|t| t.expect.as_ref())
+            .map(|e| e.as_fingerprint());
+        (seed, false)
     }
 
     /// The target's selectors only: what a presence check polls, without
@@ -197,6 +207,7 @@ impl Healer {
             destructive: target.destructive,
             probe: target.probe,
             fingerprint: None,
+            learned: false,
         })
     }
 }
@@ -211,6 +222,8 @@ struct Candidates {
     probe: bool,
     /// Recorded, or seeded from the selector data.
     fingerprint: Option<ElementInfo>,
+    /// The fingerprint was recorded from the element (not the seed).
+    learned: bool,
 }
 
 struct Located {
@@ -226,6 +239,14 @@ struct Located {
 /// A model answer must point at an element at least this much like the
 /// fingerprint: the model chooses, the fingerprint vetoes nonsense.
 const MODEL_FLOOR: f64 = 0.35;
+/// A known alternative whose match is less like the learned fingerprint
+/// (never the seed, which is only an outline) than this
+/// is checked against one scan of the page; when that shows an element
+/// clearly likelier, it is taken only if the search tiers settle on
+/// nothing better.
+const DOUBTFUL: f64 = 0.85;
+/// How much likelier a search tier's element must be to win over it.
+const DOUBT_MARGIN: f64 = 0.1;
 /// Candidates shown to the model.
 const MODEL_CANDIDATES: usize = 8;
 /// The model's own confidence must reach this.
@@ -306,6 +327,8 @@ pub struct HealingPage<'a> {
     /// last searched for it by a query (queries are polled; searches are
     /// not repeated faster than `rescan_every`).
     repaired: Mutex<std::collections::HashMap<String, Repaired>>,
+    /// Targets whose fingerprint a query has looked at on this page.
+    described: Mutex<std::collections::HashSet<String>>,
 }
 
 #[derive(Default)]
@@ -356,8 +379,11 @@ impl HealingPage<'_> {
             return Ok(selector.to_string());
         };
         let mut cand = self.healer.known(name)?;
-        for (s, _) in &cand.list {
+        for (i, (s, _)) in cand.list.iter().enumerate() {
             if self.inner.count(s).await.unwrap_or(0) > 0 {
+                if i == 0 && !cand.probe {
+                    self.fingerprint_queried(name, s).await;
+                }
                 return Ok(s.clone());
             }
         }
@@ -407,6 +433,27 @@ impl HealingPage<'_> {
         Ok(selector)
     }
 
+    /// A target only ever queried (a logged-in marker) is fingerprinted
+    /// too, the first time its primary selector finds it: when a redesign
+    /// breaks every selector, the search tiers then know its name and
+    /// place, not only the seed's outline. Once per target and page.
+    async fn fingerprint_queried(&self, name: &str, selector: &str) {
+        let first = self
+            .described
+            .lock()
+            .map(|mut d| d.insert(name.to_string()))
+            .unwrap_or(false);
+        if !first || self.healer.memory.fingerprint(name).is_some() {
+            return;
+        }
+        if let Ok(Some(info)) = self.inner.describe(selector).await {
+            if info.visible {
+                let url = self.inner.current_url().await.unwrap_or_default();
+                self.healer.memory.record_fingerprint(name, info, &url);
+            }
+        }
+    }
+
     fn repaired_selector(&self, name: &str) -> Option<String> {
         self.repaired
             .lock()
@@ -435,6 +482,29 @@ impl HealingPage<'_> {
             }
         }
         pick_in(fp, &page, cand.destructive)
+    }
+
+    /// Whether one scan shows an element (visible, enabled, not another
+    /// step's) clearly more like the fingerprint than `likeness`.
+    async fn likelier_elsewhere(&self, fp: &ElementInfo, cand: &Candidates, likeness: f64) -> bool {
+        let Ok(page) = self.inner.scan().await else {
+            return false;
+        };
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let mut best: Vec<(f64, String, bool)> = page
+                .iter()
+                .map(|c| (similarity::score(fp, c), c.selector.clone(), c.visible))
+                .collect();
+            best.sort_by(|a, b| b.0.total_cmp(&a.0));
+            best.truncate(4);
+            tracing::trace!(?best, "likeness elsewhere");
+        }
+        unclaimed(page, &cand.name).iter().any(|c| {
+            c.visible
+                && !role::is_disabled(c)
+                && (cand.destructive || !similarity::looks_destructive(c))
+                && similarity::score(fp, c) >= likeness + DOUBT_MARGIN
+        })
     }
 
     /// Keeps a repair found on this page: later lookups of the target use
@@ -508,6 +578,10 @@ impl HealingPage<'_> {
         let mut last_pick: Option<String> = None;
         let mut asked_model = false;
         let mut polls = 0u32;
+        // A known alternative's match held back (see below), with its
+        // likeness to the fingerprint.
+        let mut doubtful: Option<(Located, f64)> = None;
+        let mut doubt_checked = false;
         loop {
             for (sel, tier) in &list {
                 let info = if visible {
@@ -518,7 +592,19 @@ impl HealingPage<'_> {
                     None
                 };
                 if let Some(info) = info {
-                    return Ok(Located {
+                    // A known alternative that now matches something
+                    // unlike the fingerprint (a decoy field where the real
+                    // one moved into a shadow root) is held back while the
+                    // search tiers look for a likelier element.
+                    let likeness = match (fp, *tier) {
+                        (Some(fp), Tier::Alternatives | Tier::Retry)
+                            if visible && !probe && cand.learned =>
+                        {
+                            similarity::score(fp, &info)
+                        }
+                        _ => 1.0,
+                    };
+                    let located = Located {
                         selector: sel.clone(),
                         tier: *tier,
                         score: 1.0,
@@ -530,10 +616,34 @@ impl HealingPage<'_> {
                         info: visible.then_some(info),
                         tokens: 0,
                         cost_usd: Some(0.0),
-                    });
+                    };
+                    if doubtful.as_ref().is_some_and(|(d, _)| d.selector == *sel) {
+                        continue;
+                    }
+                    if likeness < DOUBTFUL && doubtful.is_none() && !doubt_checked {
+                        doubt_checked = true;
+                        if let Some(fp) = fp {
+                            if self.likelier_elsewhere(fp, &cand, likeness).await {
+                                tracing::debug!(target = name, selector = %sel, likeness, "a known alternative matches an element less like the fingerprint than another; searching first");
+                                doubtful = Some((located, likeness));
+                                continue;
+                            }
+                        }
+                    }
+                    return Ok(located);
                 }
             }
             let elapsed = start.elapsed();
+            // The search had its chances (three scans) and found nothing
+            // likelier: the doubtful alternative it is.
+            if elapsed >= opts.similarity_after + opts.rescan_every * 3 {
+                if let Some((d, _)) = doubtful.take() {
+                    return Ok(Located {
+                        latency: start.elapsed(),
+                        ..d
+                    });
+                }
+            }
             if !probe && fp.is_some() {
                 let due = last_scan.is_none_or(|t| t.elapsed() >= opts.rescan_every);
                 if elapsed >= opts.similarity_after && due {
@@ -543,6 +653,20 @@ impl HealingPage<'_> {
                         // has settled on it.
                         Some(found) if last_pick.as_deref() == Some(found.selector.as_str()) => {
                             if self.unique(&found.selector).await {
+                                if let Some((d, likeness)) = doubtful.take() {
+                                    let found_likeness = match (fp, &found.info) {
+                                        (Some(fp), Some(info)) => similarity::score(fp, info),
+                                        _ => 0.0,
+                                    };
+                                    if d.selector == found.selector
+                                        || found_likeness < likeness + DOUBT_MARGIN
+                                    {
+                                        return Ok(Located {
+                                            latency: start.elapsed(),
+                                            ..d
+                                        });
+                                    }
+                                }
                                 return Ok(Located {
                                     latency: start.elapsed(),
                                     ..found

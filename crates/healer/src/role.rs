@@ -113,7 +113,7 @@ pub(crate) fn pick(
 /// only after the exact name, the test id and the field name).
 const SYNONYMS: &[&[&str]] = &[
     &[
-        "post", "publish", "share", "send", "tweet", "toot", "post all",
+        "post", "publish", "share", "send", "submit", "tweet", "toot", "post all",
     ],
     &["next", "continue", "proceed"],
     &["add", "apply", "save", "done"],
@@ -195,6 +195,8 @@ mod tests {
             ("Next", "Proceed"),
             ("OK", "Got it"),
             ("Share", "Post all"),
+            // HN's `<input type=submit value=submit>` redrawn as "Publish".
+            ("submit", "Publish"),
         ] {
             let page = vec![el("div", "button", "Back"), el("button", "button", now)];
             assert_eq!(

@@ -441,3 +441,113 @@ async fn a_twin_behind_an_open_modal_is_never_the_repair() {
     s.close().await;
     b.close().await;
 }
+
+const DECOY_BOOK: &str = r#"format = 1
+[targets."t.submit.text"]
+candidates = ['form textarea[name="text"]', 'form textarea']
+expect = { tag = "textarea", role = "textbox", neighbor_text = "text", attrs = { name = "text" } }
+"#;
+
+/// HN's submit form as first seen (the fingerprint is learned here).
+const DECOY_BEFORE: &str = r#"<!doctype html><html><body><form method="post"><table>
+<tr><td>title</td><td><input name="title"></td></tr>
+<tr><td>text</td><td><textarea name="text" rows="4" cols="49"></textarea></td></tr>
+</table></form></body></html>"#;
+
+/// A redesign: the text field moved into a shadow root, and a note field
+/// (the only textarea left in the light DOM) matches the known
+/// alternative `form textarea`.
+const DECOY_AFTER: &str = r#"<!doctype html><html><body><form method="post"><table>
+<tr><td>title</td><td><input name="title"><textarea placeholder="Add a note" aria-label="Add a note"></textarea></td></tr>
+<tr><td>text</td><td><x-text></x-text></td></tr>
+</table></form>
+<script>
+customElements.define('x-text', class extends HTMLElement {
+  connectedCallback() {
+    this.attachShadow({ mode: 'open' }).innerHTML = '<textarea name="text" rows="4" cols="49"></textarea>';
+  }
+});
+</script></body></html>"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_known_alternative_that_now_matches_a_decoy_loses_to_the_likelier_field() {
+    let (before, _) = site(DECOY_BEFORE).await;
+    let (after, _) = site(DECOY_AFTER).await;
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path());
+    let h = healer(DECOY_BOOK, &home);
+    let b = browser().await;
+    // Learn the field's fingerprint on the original page.
+    let s = b.session(&before.parse().unwrap(), &[]).await.unwrap();
+    let page = h.page(s.page(), PlatformId::HackerNews);
+    page.goto(&before).await.unwrap();
+    page.type_text("@t.submit.text", "learned").await.unwrap();
+    page.finish();
+    s.close().await;
+
+    let s = b.session(&after.parse().unwrap(), &[]).await.unwrap();
+    let page = h.page(s.page(), PlatformId::HackerNews);
+    page.goto(&after).await.unwrap();
+    page.type_text("@t.submit.text", "Into the real field")
+        .await
+        .unwrap();
+    let real = page
+        .eval("document.querySelector('x-text').shadowRoot.querySelector('textarea').value")
+        .await
+        .unwrap();
+    let note = page
+        .eval("document.querySelector('textarea[aria-label=\"Add a note\"]').value")
+        .await
+        .unwrap();
+    page.finish();
+    s.close().await;
+    b.close().await;
+    assert_eq!(real, "Into the real field");
+    assert_eq!(note, "", "nothing typed into the note field");
+    let repairs = read_repairs(&home).unwrap();
+    let last = repairs.last().expect("a repair recorded");
+    assert!(last.selector.contains(">>>"), "{last:?}");
+    assert!(last.confirmed);
+}
+
+const MARKER_BOOK: &str = r#"format = 1
+[targets."t.me"]
+candidates = ['a#me', 'span.pagetop a[href^="user?id="]']
+expect = { tag = "a", role = "link", attrs = { href = "user?id=" } }
+"#;
+
+const MARKER_BEFORE: &str = r#"<!doctype html><html><body><span class="pagetop">
+<a href="user?id=someone">someone</a> | <a id="me" href="user?id=sandbox">sandbox</a> (1) | <a href="logout">logout</a></span></body></html>"#;
+
+/// The id and the class renamed: no known selector matches, and the seed
+/// alone cannot tell the person's own link from another user's.
+const MARKER_AFTER: &str = r#"<!doctype html><html><body><span class="pagetop_main">
+<a href="user?id=someone">someone</a> | <a id="x1q9" href="user?id=sandbox">sandbox</a> (1) | <a href="logout">logout</a></span></body></html>"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_marker_only_ever_queried_is_fingerprinted_and_found_after_a_redesign() {
+    let (before, _) = site(MARKER_BEFORE).await;
+    let (after, _) = site(MARKER_AFTER).await;
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path());
+    let h = healer(MARKER_BOOK, &home);
+    let b = browser().await;
+    let s = b.session(&before.parse().unwrap(), &[]).await.unwrap();
+    let page = h.page(s.page(), PlatformId::HackerNews);
+    page.goto(&before).await.unwrap();
+    assert_eq!(page.count("@t.me").await.unwrap(), 1);
+    page.finish();
+    s.close().await;
+
+    let s = b.session(&after.parse().unwrap(), &[]).await.unwrap();
+    let page = h.page(s.page(), PlatformId::HackerNews);
+    page.goto(&after).await.unwrap();
+    page.wait_for("@t.me", "the logged-in marker")
+        .await
+        .unwrap();
+    let href = page.attr("@t.me", "href").await.unwrap();
+    page.finish();
+    s.close().await;
+    b.close().await;
+    assert_eq!(href.as_deref(), Some("user?id=sandbox"));
+}
