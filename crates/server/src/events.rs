@@ -56,13 +56,18 @@ pub(crate) async fn events(
     let authed = if headers.contains_key(header::AUTHORIZATION)
         || crate::guard::session(&state, &headers).is_some()
     {
-        match crate::guard::caller(&state, &headers) {
+        match crate::guard::caller(&state, &headers)
+            .and_then(|c| crate::guard::origin_fits(&state, &headers, &c))
+        {
             Ok(_) => true,
             Err(e) => return e.into_response(),
         }
     } else if let Some(t) = &params.token {
-        if !state.token.matches(t) {
+        let Some(caller) = crate::guard::by_token(&state, t) else {
             return ApiError::unauthorized("the token is wrong").into_response();
+        };
+        if let Err(e) = crate::guard::origin_fits(&state, &headers, &caller) {
+            return e.into_response();
         }
         true
     } else {
@@ -81,7 +86,7 @@ pub(crate) async fn events(
             .into_response()
         }
     };
-    ws.on_upgrade(move |socket| run(socket, state, authed))
+    ws.on_upgrade(move |socket| run(socket, state, authed, headers))
 }
 
 async fn close(mut socket: WebSocket, code: u16, reason: &str) {
@@ -93,7 +98,7 @@ async fn close(mut socket: WebSocket, code: u16, reason: &str) {
         .await;
 }
 
-async fn run(mut socket: WebSocket, state: AppState, mut authed: bool) {
+async fn run(mut socket: WebSocket, state: AppState, mut authed: bool, headers: HeaderMap) {
     if !authed {
         let first = tokio::time::timeout(FIRST_MESSAGE, socket.recv()).await;
         if let Ok(Some(Ok(Message::Text(text)))) = first {
@@ -101,7 +106,8 @@ async fn run(mut socket: WebSocket, state: AppState, mut authed: bool) {
                 .ok()
                 .and_then(|v| v.get("token").and_then(|t| t.as_str()).map(str::to_string))
                 .unwrap_or_else(|| text.to_string());
-            authed = state.token.matches(&token);
+            authed = crate::guard::by_token(&state, &token)
+                .is_some_and(|c| crate::guard::origin_fits(&state, &headers, &c).is_ok());
         }
         if !authed {
             close(socket, POLICY, "no valid token").await;
