@@ -146,19 +146,21 @@ async function post(fields) {
   const s = await settings();
   if (!s.token) return { ok: false, error: unpaired() };
   const targets = fields.to.slice();
-  const p = { id: null, targets, rows: rowsFor(targets), done: false, error: null };
+  // `live`: progress came over the WebSocket (not only from polling).
+  const p = { id: null, targets, rows: rowsFor(targets), done: false, error: null, live: false };
   const early = [];
   const notify = () => { saveProgress(p); chrome.runtime.sendMessage({ type: "progress", progress: p }).catch(() => {}); };
   const ws = await openEvents(s.port, s.token, (e) => {
     if (!p.id) { early.push(e); return; }
     if (e.post_id !== p.id) return;
+    p.live = true;
     applyEvent(p, e);
     notify();
   });
   const r = await call("POST", "/api/v1/posts", fields);
   if (!r.ok) { if (ws) ws.close(); return r; }
   p.id = r.body.id;
-  for (const e of early) if (e.post_id === p.id) applyEvent(p, e);
+  for (const e of early) if (e.post_id === p.id) { p.live = true; applyEvent(p, e); }
   current = p;
   notify();
   follow(p, ws, notify);

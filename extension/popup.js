@@ -130,6 +130,7 @@ async function check() {
 function render(p) {
   const list = $("progress");
   if (!p) { list.replaceChildren(); return; }
+  list.dataset.live = p.live ? "1" : "0";
   list.replaceChildren(...p.targets.map((t) => {
     const row = p.rows[t] || { state: "queued" };
     const li = document.createElement("li");

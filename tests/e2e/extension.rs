@@ -251,8 +251,44 @@ async fn the_extension_pairs_posts_with_progress_and_links_and_reports_a_revoked
         .unwrap();
     assert_eq!(synced, 0);
 
+    // The context menu's share (what the worker stores on a click on
+    // "Share selection with DistroFlow") prefills the popup: the selection,
+    // then the URL; the page's title for the title field.
+    page.eval(
+        "chrome.storage.session.set({pending: {selection: 'Selected words', \
+         url: 'https://example.com/a', title: 'An article', at: Date.now()}}).then(() => true)",
+    )
+    .await
+    .unwrap();
+    open(&page, "popup.html").await;
+    assert_eq!(
+        page.eval("document.getElementById('text').value")
+            .await
+            .unwrap(),
+        "Selected words\n\nhttps://example.com/a"
+    );
+    assert_eq!(
+        page.eval("document.getElementById('title').value")
+            .await
+            .unwrap(),
+        "An article"
+    );
+    assert_eq!(
+        page.eval("document.getElementById('page-url').textContent")
+            .await
+            .unwrap(),
+        "https://example.com/a"
+    );
+
     // Compose: targets, the title field appears for Hacker News, live counts.
     open(&page, "popup.html").await;
+    // The share was used once; what stays is the draft.
+    assert_eq!(
+        page.eval("document.getElementById('text').value")
+            .await
+            .unwrap(),
+        "Selected words\n\nhttps://example.com/a"
+    );
     assert_eq!(
         page.eval("document.getElementById('alert').hidden")
             .await
@@ -305,6 +341,13 @@ async fn the_extension_pairs_posts_with_progress_and_links_and_reports_a_revoked
     )
     .await;
     let links: Vec<String> = serde_json::from_value(links).unwrap();
+    // The progress came over the WebSocket (the worker also polls).
+    assert_eq!(
+        page.eval("document.getElementById('progress').dataset.live")
+            .await
+            .unwrap(),
+        "1"
+    );
     assert!(
         links
             .iter()
@@ -375,6 +418,30 @@ async fn the_extension_pairs_posts_with_progress_and_links_and_reports_a_revoked
     let _ = page.raw().clone().close().await;
     browser.close().await;
     serve.stop().await;
+}
+
+/// `distroflow extension path` writes the embedded extension once and
+/// prints the same folder again; its files are the repository's.
+#[tokio::test(flavor = "multi_thread")]
+async fn extension_path_installs_the_embedded_files_once() {
+    let u = User::new();
+    let out = u.run(&["extension", "path"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let dir = std::path::PathBuf::from(out.stdout.trim());
+    assert!(dir.starts_with(u.home().join("extension")), "{out:?}");
+    assert!(out.stderr.contains("chrome://extensions"), "{out:?}");
+    let repo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../extension");
+    for f in std::fs::read_dir(repo).unwrap() {
+        let f = f.unwrap();
+        let installed = std::fs::read(dir.join(f.file_name())).unwrap();
+        assert!(
+            installed == std::fs::read(f.path()).unwrap(),
+            "{:?}",
+            f.file_name()
+        );
+    }
+    let again = u.run(&["extension", "path"]).await;
+    assert_eq!(again.stdout, out.stdout);
 }
 
 /// A page on 127.0.0.1 (another port) that tries everything a page can:
