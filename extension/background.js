@@ -149,7 +149,12 @@ async function post(fields) {
   // `live`: progress came over the WebSocket (not only from polling).
   const p = { id: null, targets, rows: rowsFor(targets), done: false, error: null, live: false };
   const early = [];
-  const notify = () => { saveProgress(p); chrome.runtime.sendMessage({ type: "progress", progress: p }).catch(() => {}); };
+  let finished = false;
+  const notify = () => {
+    saveProgress(p);
+    chrome.runtime.sendMessage({ type: "progress", progress: p }).catch(() => {});
+    if (p.done && !finished) { finished = true; forgetDraft(p, fields); }
+  };
   const ws = await openEvents(s.port, s.token, (e) => {
     if (!p.id) { early.push(e); return; }
     if (e.post_id !== p.id) return;
@@ -165,6 +170,15 @@ async function post(fields) {
   notify();
   follow(p, ws, notify);
   return { ok: true, progress: p };
+}
+
+// Posted everywhere: the draft's job is done, unless it was changed since
+// (a new text typed while this one was posting is kept).
+async function forgetDraft(p, fields) {
+  const allOk = p.targets.every((t) => p.rows[t] && p.rows[t].state === "posted");
+  if (!allOk) return;
+  const { draft } = await chrome.storage.local.get("draft");
+  if (draft && draft.text === fields.text) await chrome.storage.local.remove("draft");
 }
 
 // Until the post is done: the socket's events, and the post's record

@@ -160,12 +160,7 @@ function render(p) {
     return li;
   }));
   if (p.error) showAlert(p.error);
-  if (p.done) {
-    $("post").disabled = false;
-    const allOk = p.targets.every((t) => p.rows[t] && p.rows[t].state === "posted");
-    // Posted everywhere: the draft's job is done.
-    if (allOk && !p.cleared) { p.cleared = true; chrome.storage.local.remove("draft"); }
-  }
+  if (p.done) $("post").disabled = false;
 }
 
 chrome.runtime.onMessage.addListener((msg) => {

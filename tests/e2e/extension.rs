@@ -367,8 +367,20 @@ async fn the_extension_pairs_posts_with_progress_and_links_and_reports_a_revoked
     assert_eq!(stories[0].title, title);
     assert_eq!(stories[0].text.as_deref(), Some(text));
 
-    // The targets are remembered.
+    // Posted everywhere: the draft is done with. The targets are remembered.
+    until(
+        &page,
+        "the posted draft to go",
+        "chrome.storage.local.get('draft').then(s => s.draft === undefined)",
+    )
+    .await;
     open(&page, "popup.html").await;
+    assert_eq!(
+        page.eval("document.getElementById('text').value")
+            .await
+            .unwrap(),
+        ""
+    );
     let checked = page
         .eval(
             "[...document.querySelectorAll('input[name=to]:checked')].map(i => i.value).join(',')",
@@ -415,9 +427,32 @@ async fn the_extension_pairs_posts_with_progress_and_links_and_reports_a_revoked
     assert!(alert.as_str().unwrap().contains("revoked"), "{alert}");
     assert_eq!(x.posts().len(), 1, "nothing more was posted");
 
+    // The server stopped: the popup says so and how to start it, and the
+    // draft is still there.
+    let port = serve.port;
+    serve.stop().await;
+    open(&page, "popup.html").await;
+    assert_eq!(
+        page.eval("document.getElementById('text').value")
+            .await
+            .unwrap(),
+        second
+    );
+    let alert = until(
+        &page,
+        "the server-down alert",
+        "document.getElementById('alert').hidden ? null : document.getElementById('alert').innerText",
+    )
+    .await;
+    let alert = alert.as_str().unwrap();
+    assert!(
+        alert.contains(&format!("not running on port {port}"))
+            && alert.contains("distroflow serve"),
+        "{alert}"
+    );
+
     let _ = page.raw().clone().close().await;
     browser.close().await;
-    serve.stop().await;
 }
 
 /// `distroflow extension path` writes the embedded extension once and
