@@ -108,7 +108,7 @@ function openEvents(port, token, onEvent) {
     let ws;
     try { ws = new WebSocket(wsUrl(port)); } catch (_) { resolve(null); return; }
     let ready = false;
-    const timer = setTimeout(() => { if (!ready) { try { ws.close(); } catch (_) {} resolve(null); } }, 15000);
+    const timer = setTimeout(() => { if (!ready) { try { ws.close(); } catch (_) {} resolve(null); } }, 30000);
     ws.addEventListener("open", () => ws.send(JSON.stringify({ token })));
     ws.addEventListener("message", (m) => {
       let e;
@@ -237,7 +237,10 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 // ---- the context menu: "Share selection with DistroFlow" ----
 
 chrome.runtime.onInstalled.addListener(() => {
-  chrome.contextMenus.create({ id: MENU_ID, title: "Share selection with DistroFlow", contexts: ["selection"] });
+  // Installed, updated or reloaded: one menu item, never a duplicate.
+  chrome.contextMenus.removeAll(() => {
+    chrome.contextMenus.create({ id: MENU_ID, title: "Share selection with DistroFlow", contexts: ["selection"] });
+  });
 });
 
 // What the popup is prefilled with: kept in session storage (memory only).

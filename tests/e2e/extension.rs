@@ -92,10 +92,20 @@ async fn chromium_with_extension() -> Browser {
     let dir =
         std::fs::canonicalize(concat!(env!("CARGO_MANIFEST_DIR"), "/../../extension")).unwrap();
     let mut options = BrowserOptions::from_env(None);
-    options.chrome = distroflow_browser::chrome_path(None);
+    // The full browser, never the headless shell (no extensions there):
+    // DISTROFLOW_CHROME unless it is the shell, else Debian's binary itself
+    // (not its launcher script), else the usual names.
+    let shell = |p: &std::path::Path| p.to_string_lossy().contains("headless-shell");
+    options.chrome = std::env::var_os("DISTROFLOW_CHROME")
+        .map(std::path::PathBuf::from)
+        .filter(|p| !p.as_os_str().is_empty() && !shell(p))
+        .or_else(|| {
+            Some(std::path::PathBuf::from("/usr/lib/chromium/chromium")).filter(|p| p.exists())
+        })
+        .unwrap_or_else(|| distroflow_browser::chrome_path(None));
     assert!(
-        options.chrome.exists(),
-        "no Chromium at {}",
+        options.chrome.exists() && !shell(&options.chrome),
+        "no full Chromium at {} (the headless shell cannot load extensions)",
         options.chrome.display()
     );
     options.extra_args.extend([
