@@ -158,6 +158,14 @@ pub(crate) fn find(home: &Home, candidate: &str) -> Option<ClientToken> {
     found
 }
 
+/// Whether the client token `id` still exists (an unreadable file: yes,
+/// so that a damaged file does not cut every socket; requests then fail).
+pub(crate) fn exists(home: &Home, id: &str) -> bool {
+    read(home)
+        .map(|f| f.tokens.iter().any(|t| t.id == id))
+        .unwrap_or(true)
+}
+
 /// Whether any client token was paired from `origin`.
 pub(crate) fn origin_paired(home: &Home, origin: &str) -> bool {
     read(home)

@@ -163,3 +163,41 @@ async fn five_wrong_codes_burn_the_code() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert!(v.get("origin").is_none(), "{v}");
 }
+
+/// A revoked client's open WebSocket is closed (at its next ping).
+#[tokio::test]
+async fn a_revoked_clients_websocket_is_closed() {
+    use futures::StreamExt;
+    let code = distroflow_server::new_pair_code();
+    let s = Server::with_pair_code(|_| {}, Some(code.clone()));
+    let r = pair(&s, Some(EXT), &code).await;
+    assert_eq!(r.status(), 201);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let token = v["token"].as_str().unwrap();
+    let mut socket = ws(
+        &s,
+        &format!("?token={token}"),
+        &[("origin", EXT.to_string())],
+    )
+    .await
+    .unwrap();
+    match next_text(&mut socket).await {
+        Some(Message::Text(t)) => assert_eq!(t.as_str(), r#"{"type":"ready"}"#),
+        other => panic!("{other:?}"),
+    }
+    distroflow_server::revoke_client_token(&Home::at(s.home_path()), v["id"].as_str().unwrap())
+        .unwrap();
+    let deadline = distroflow_server::PING_EVERY * 4;
+    let closed = tokio::time::timeout(deadline, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(Some(f)))) => return Some(f.reason.to_string()),
+                None | Some(Err(_)) => return None,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await
+    .expect("the socket is closed after the revocation");
+    assert_eq!(closed.as_deref(), Some("the token was revoked"));
+}
