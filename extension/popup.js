@@ -95,6 +95,9 @@ function item(text, cls) {
   return li;
 }
 
+// platform -> session status from `accounts` (logged_in, saved, expired, none).
+const sessions = {};
+
 let checkTimer = null;
 function scheduleCheck() {
   clearTimeout(checkTimer);
@@ -119,6 +122,10 @@ async function check() {
     if (c.parts && c.parts > 1) text += " (" + c.parts + " posts)";
     if (c.title_length !== undefined && c.title_limit !== undefined) text += ", title " + c.title_length + "/" + c.title_limit;
     text += (c.errors || []).map((e) => " — " + e).join("") + (c.warnings || []).map((w) => " — " + w).join("");
+    const session = sessions[c.platform];
+    if (session === "none" || session === "expired") {
+      text += " — " + (session === "none" ? "no saved session" : "the session expired") + " (run distroflow login " + c.platform + ")";
+    }
     const li = item(text, c.valid ? "ok" : "error");
     li.dataset.platform = c.platform;
     return li;
@@ -241,6 +248,9 @@ async function start() {
   } else {
     const status = await send({ type: "status" });
     if (status && !status.ok) showAlert(status.error);
+    if (status && status.ok && Array.isArray(status.body)) {
+      for (const a of status.body) sessions[a.platform] = a.status;
+    }
   }
   const prog = await send({ type: "progress" });
   if (prog && prog.progress) render(prog.progress);

@@ -178,6 +178,9 @@ fn set_value(selector: &str, value: &str) -> String {
 /// server's message, with the tries left), then the right one.
 async fn pair(page: &CdpPage, serve: &Serve) {
     open(page, "options.html").await;
+    let unlabelled = "[...document.querySelectorAll('input,textarea,select')]\
+        .filter(e => !(e.labels && e.labels.length)).length";
+    assert_eq!(page.eval(unlabelled).await.unwrap(), 0);
     let state = page
         .eval("document.getElementById('state').dataset.paired")
         .await
@@ -292,6 +295,9 @@ async fn the_extension_pairs_posts_with_progress_and_links_and_reports_a_revoked
 
     // Compose: targets, the title field appears for Hacker News, live counts.
     open(&page, "popup.html").await;
+    let unlabelled = "[...document.querySelectorAll('input,textarea,select')]\
+        .filter(e => !(e.labels && e.labels.length)).length";
+    assert_eq!(page.eval(unlabelled).await.unwrap(), 0);
     // The share was used once; what stays is the draft.
     assert_eq!(
         page.eval("document.getElementById('text').value")
