@@ -41,7 +41,7 @@ function refused(status, body) {
   if (status === 401 || (status === 403 && e.kind === "origin")) {
     return { kind: "unauthorized", message: "DistroFlow refused this extension's token (it was revoked, or the server's data was reset).", hint: PAIR_AGAIN };
   }
-  return { kind: e.kind || "http", message: e.message || "DistroFlow answered " + status + ".", hint: e.hint || null, errors: body && body.errors };
+  return { kind: e.kind || "http", platform: e.platform || null, message: e.message || "DistroFlow answered " + status + ".", hint: e.hint || null, errors: body && body.errors };
 }
 
 // One call to the server. Never throws: { ok, status, body } or { ok: false, error }.

@@ -330,6 +330,25 @@ async fn the_extension_pairs_posts_with_progress_and_links_and_reports_a_revoked
     );
     let title = "Shared from the extension";
     let text = "Read this 🚀 https://example.com/article";
+    // Refused (no title for Hacker News): the server's message in the
+    // popup, nothing posted, the text kept.
+    page.eval(&set_value("#title", "")).await.unwrap();
+    page.click("#post").await.unwrap();
+    let alert = until(
+        &page,
+        "the refusal",
+        "document.getElementById('alert').hidden ? null : document.getElementById('alert').innerText",
+    )
+    .await;
+    assert!(alert.as_str().unwrap().contains("hackernews: "), "{alert}");
+    assert!(alert.as_str().unwrap().contains("title"), "{alert}");
+    assert!(x.posts().is_empty() && hn.stories().is_empty());
+    assert_eq!(
+        page.eval("document.getElementById('text').value")
+            .await
+            .unwrap(),
+        "Selected words\n\nhttps://example.com/a"
+    );
     page.type_text("#title", title).await.unwrap();
     page.type_text("#text", text).await.unwrap();
     let count = until(
