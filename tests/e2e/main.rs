@@ -8,6 +8,7 @@ mod bluesky;
 mod bundles;
 mod cli;
 mod engines;
+mod extension;
 mod fanout;
 mod hackernews;
 mod harness;

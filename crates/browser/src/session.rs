@@ -138,3 +138,27 @@ pub(crate) fn timeout_err(what: &str, after: std::time::Duration) -> Error {
         after,
     }
 }
+
+impl Browser {
+    /// A tab in the browser's default context at `url`. Extensions run
+    /// there only (a [`Session`]'s isolated context has none), so this is
+    /// how an extension's own pages (`chrome-extension://<id>/...`) are
+    /// opened and driven. No pool permit is taken; close the tab with
+    /// `page.raw().clone().close()` or with the browser.
+    pub async fn default_context_tab(&self, url: &str) -> Result<CdpPage> {
+        let timeout = self.inner.options.cdp_timeout;
+        let guard = self.inner.cdp.read().await;
+        let cdp = guard.as_ref().ok_or_else(|| Error::Browser {
+            message: "browser already closed".into(),
+        })?;
+        let params = CreateTargetParams::builder()
+            .url(url)
+            .build()
+            .map_err(|message| Error::Browser { message })?;
+        let page = tokio::time::timeout(timeout, cdp.new_page(params))
+            .await
+            .map_err(|_| timeout_err("opening a tab", timeout))?
+            .map_err(cdp_err)?;
+        Ok(CdpPage::new(page, self.inner.options.clone()))
+    }
+}

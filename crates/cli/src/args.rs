@@ -74,6 +74,13 @@ pub(crate) enum Command {
     /// the scheduler.
     #[command(after_help = crate::examples::SERVE)]
     Serve(ServeArgs),
+    /// The tokens of paired clients (the browser extension): list, revoke.
+    #[command(after_help = crate::examples::TOKENS)]
+    Tokens(TokensArgs),
+    /// The "Share with DistroFlow" browser extension: where it is
+    /// installed, to load it in chrome://extensions.
+    #[command(after_help = crate::examples::EXTENSION)]
+    Extension(ExtensionArgs),
     /// The browser engines posts run on: reachable or not, version,
     /// sessions in use and free, latency.
     #[command(after_help = crate::examples::ENGINES)]
@@ -114,6 +121,8 @@ impl Command {
             | Command::Queue(_)
             | Command::Daemon(_)
             | Command::Serve(_)
+            | Command::Tokens(_)
+            | Command::Extension(_)
             | Command::History(_)
             | Command::Selectors(_) => true,
             // The replies and the triage cache; `replies eval` only reads.
@@ -147,6 +156,9 @@ impl Command {
             }) => *json,
             Command::Heal(HealArgs {
                 action: HealAction::Log { json },
+            }) => *json,
+            Command::Tokens(TokensArgs {
+                action: TokensAction::List { json },
             }) => *json,
             _ => false,
         }
@@ -237,6 +249,47 @@ pub(crate) struct ServeArgs {
     /// Replace the API token with a new random one before serving.
     #[arg(long)]
     pub(crate) rotate_token: bool,
+    /// Print a one-time pairing code (valid 5 minutes) for the browser
+    /// extension's options page, which exchanges it for a token of its own.
+    #[arg(long)]
+    pub(crate) pair: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TokensArgs {
+    #[command(subcommand)]
+    pub(crate) action: TokensAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokensAction {
+    /// Every paired client's token: id, label, origin, when (never the token).
+    #[command(after_help = crate::examples::TOKENS_LIST)]
+    List {
+        /// One JSON object per token per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a client's token (takes effect on its next request).
+    #[command(after_help = crate::examples::TOKENS_REVOKE)]
+    Revoke {
+        /// The token's id (from `tokens list`), or its label if unique.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExtensionArgs {
+    #[command(subcommand)]
+    pub(crate) action: ExtensionAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExtensionAction {
+    /// Write the extension's files (once per version) and print the folder
+    /// to pick in chrome://extensions > Load unpacked.
+    #[command(after_help = crate::examples::EXTENSION)]
+    Path,
 }
 
 #[derive(Debug, Args)]

@@ -135,7 +135,29 @@ Examples:
   distroflow serve
   distroflow serve --listen 127.0.0.1:0 --no-daemon
   distroflow serve --rotate-token
+  distroflow serve --pair
   curl -H \"Authorization: Bearer $(cat ~/.distroflow/api-token)\" http://127.0.0.1:7777/api/v1/history";
+
+pub(crate) const TOKENS: &str = "\
+Examples:
+  distroflow tokens list
+  distroflow tokens list --json
+  distroflow tokens revoke 3f9a0c1d";
+
+pub(crate) const TOKENS_LIST: &str = "\
+Examples:
+  distroflow tokens list
+  distroflow tokens list --json";
+
+pub(crate) const TOKENS_REVOKE: &str = "\
+Examples:
+  distroflow tokens revoke 3f9a0c1d
+  distroflow tokens revoke \"Share with DistroFlow\"";
+
+pub(crate) const EXTENSION: &str = "\
+Examples:
+  distroflow extension path
+  (then chrome://extensions > Developer mode > Load unpacked > that folder)";
 
 pub(crate) const ENGINES: &str = "\
 Examples:

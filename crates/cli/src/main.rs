@@ -115,6 +115,8 @@ async fn dispatch(command: Command) -> distroflow_core::Result<ExitStatus> {
         Command::Daemon(a) => commands::schedule::daemon(a).await,
         Command::Serve(a) => commands::serve::run(a).await,
         Command::Engines(a) => commands::engines::run(a).await,
+        Command::Tokens(a) => commands::extension::tokens(a),
+        Command::Extension(a) => commands::extension::run(a),
         Command::Completions(a) => commands::docs::completions(a),
         Command::Man => commands::docs::man(),
     }

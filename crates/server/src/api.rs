@@ -189,6 +189,123 @@ pub(crate) struct AccountsParams {
     pub(crate) offline: bool,
 }
 
+/// The pairing route (reachable without a token, with a valid code only).
+pub(crate) const PAIR_PATH: &str = "/api/v1/pair";
+
+/// A pairing: the one-time code `distroflow serve --pair` printed.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PairRequest {
+    /// The code, as printed (`ABCD-EFGH`; case, spaces and dashes do not matter).
+    pub(crate) code: String,
+    /// What the token is for, shown by `distroflow tokens list`.
+    pub(crate) label: Option<String>,
+}
+
+/// A client token of its own, shown this once.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Paired {
+    /// Send as `Authorization: Bearer <token>`.
+    pub(crate) token: String,
+    /// Revoke it with `distroflow tokens revoke <id>`.
+    pub(crate) id: String,
+    pub(crate) label: String,
+    /// The browser origin it is bound to (the extension's), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) origin: Option<String>,
+}
+
+/// Exchange a one-time pairing code (`distroflow serve --pair`, valid 5
+/// minutes, single use, burned after 5 wrong guesses) for a client token
+/// of its own. No token needed; from a browser, only an extension's
+/// origin may pair, and the token is accepted from that origin only.
+#[utoipa::path(post, path = "/api/v1/pair", tag = "server", security(()), request_body = PairRequest,
+    responses((status = 201, body = Paired), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody, description = "The code is wrong, used or expired"),
+              (status = 403, body = ErrorBody, description = "A web page's origin"),
+              (status = 429, body = ErrorBody, description = "Too many wrong codes: the code is burned")))]
+pub(crate) async fn pair(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Body(req): Body<PairRequest>,
+) -> ApiResult<(StatusCode, Json<Paired>)> {
+    use crate::clients::Refused;
+    let origin = headers
+        .get(axum::http::header::ORIGIN)
+        .map(|o| o.to_str().unwrap_or_default().to_string());
+    if let Some(o) = &origin {
+        if !crate::clients::is_extension_origin(o) {
+            return Err(ApiError::forbidden(
+                "origin",
+                format!("{o} may not pair: only a browser extension or a program may"),
+                "pair from the DistroFlow extension's options page",
+            ));
+        }
+    }
+    let again = "run `distroflow serve --pair` for a new code (a code works once, for 5 minutes)";
+    match state.pairing.redeem(&req.code) {
+        Ok(()) => {}
+        Err(Refused::Wrong { left }) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "pair",
+                "that pairing code is wrong",
+                Some(&format!(
+                    "copy the code `distroflow serve --pair` printed ({left} tries left)"
+                )),
+            ))
+        }
+        Err(Refused::TooMany) => {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "pair",
+                "too many wrong pairing codes: the code no longer works",
+                Some(again),
+            ))
+        }
+        Err(Refused::Expired) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "pair",
+                "the pairing code expired",
+                Some(again),
+            ))
+        }
+        Err(Refused::NoCode) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "pair",
+                "no pairing code is open (it was used, or the server was not started with --pair)",
+                Some(again),
+            ))
+        }
+    }
+    let label = req.label.unwrap_or_else(|| match &origin {
+        Some(_) => "browser extension".into(),
+        None => "client".into(),
+    });
+    let home = state.home.clone();
+    let origin2 = origin.clone();
+    let (token, rec) =
+        tokio::task::spawn_blocking(move || crate::clients::add(&home, &label, origin2.as_deref()))
+            .await
+            .map_err(|e| {
+                ApiError::from(distroflow_core::Error::Unexpected {
+                    message: e.to_string(),
+                })
+            })??;
+    tracing::info!(id = %rec.id, label = %rec.label, "paired a client");
+    Ok((
+        StatusCode::CREATED,
+        Json(Paired {
+            token,
+            id: rec.id,
+            label: rec.label,
+            origin: rec.origin,
+        }),
+    ))
+}
+
 /// Whether the server is up (no token needed).
 #[utoipa::path(get, path = "/api/v1/health", tag = "server", security(()),
     responses((status = 200, body = Health)))]
@@ -532,6 +649,7 @@ pub(crate) fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
     use utoipa::OpenApi;
     let public = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))
+        .routes(routes!(pair))
         .routes(routes!(crate::events::events));
     let private = OpenApiRouter::new()
         .routes(routes!(openapi))

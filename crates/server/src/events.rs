@@ -53,17 +53,28 @@ pub(crate) async fn events(
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    // A paired client's socket is closed once its token is revoked.
+    let mut client = None;
     let authed = if headers.contains_key(header::AUTHORIZATION)
         || crate::guard::session(&state, &headers).is_some()
     {
-        match crate::guard::caller(&state, &headers) {
-            Ok(_) => true,
+        match crate::guard::caller(&state, &headers)
+            .and_then(|c| crate::guard::origin_fits(&state, &headers, &c).map(|_| c))
+        {
+            Ok(c) => {
+                client = client_id(&c);
+                true
+            }
             Err(e) => return e.into_response(),
         }
     } else if let Some(t) = &params.token {
-        if !state.token.matches(t) {
+        let Some(caller) = crate::guard::by_token(&state, t) else {
             return ApiError::unauthorized("the token is wrong").into_response();
+        };
+        if let Err(e) = crate::guard::origin_fits(&state, &headers, &caller) {
+            return e.into_response();
         }
+        client = client_id(&caller);
         true
     } else {
         false
@@ -81,7 +92,7 @@ pub(crate) async fn events(
             .into_response()
         }
     };
-    ws.on_upgrade(move |socket| run(socket, state, authed))
+    ws.on_upgrade(move |socket| run(socket, state, authed, client, headers))
 }
 
 async fn close(mut socket: WebSocket, code: u16, reason: &str) {
@@ -93,7 +104,20 @@ async fn close(mut socket: WebSocket, code: u16, reason: &str) {
         .await;
 }
 
-async fn run(mut socket: WebSocket, state: AppState, mut authed: bool) {
+fn client_id(caller: &crate::guard::Caller) -> Option<String> {
+    match caller {
+        crate::guard::Caller::Client(c) => Some(c.id.clone()),
+        _ => None,
+    }
+}
+
+async fn run(
+    mut socket: WebSocket,
+    state: AppState,
+    mut authed: bool,
+    mut client: Option<String>,
+    headers: HeaderMap,
+) {
     if !authed {
         let first = tokio::time::timeout(FIRST_MESSAGE, socket.recv()).await;
         if let Ok(Some(Ok(Message::Text(text)))) = first {
@@ -101,7 +125,10 @@ async fn run(mut socket: WebSocket, state: AppState, mut authed: bool) {
                 .ok()
                 .and_then(|v| v.get("token").and_then(|t| t.as_str()).map(str::to_string))
                 .unwrap_or_else(|| text.to_string());
-            authed = state.token.matches(&token);
+            if let Some(c) = crate::guard::by_token(&state, &token) {
+                authed = crate::guard::origin_fits(&state, &headers, &c).is_ok();
+                client = client_id(&c);
+            }
         }
         if !authed {
             close(socket, POLICY, "no valid token").await;
@@ -140,6 +167,10 @@ async fn run(mut socket: WebSocket, state: AppState, mut authed: bool) {
                 Err(RecvError::Closed) => break,
             },
             _ = ping.tick() => {
+                if client.as_deref().is_some_and(|id| !crate::clients::exists(&state.home, id)) {
+                    close(socket, POLICY, "the token was revoked").await;
+                    return;
+                }
                 if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
                     return;
                 }

@@ -59,7 +59,10 @@ pub(crate) async fn outer(State(state): State<AppState>, req: Request, next: Nex
         let guarded = is_state_changing(req.method())
             || req.method() == Method::OPTIONS
             || is_websocket(headers);
-        if guarded && !state.origin_allowed(origin) {
+        // Any extension may try to pair (with the code); no web page may.
+        let pairing = req.uri().path() == crate::api::PAIR_PATH
+            && crate::clients::is_extension_origin(origin);
+        if guarded && !state.origin_allowed(origin) && !pairing {
             return ApiError::forbidden(
                 "origin",
                 format!("requests from {origin} are not allowed"),
@@ -111,8 +114,43 @@ pub(crate) fn too_large() -> ApiError {
 /// How a request proved who it is.
 pub(crate) enum Caller {
     Token,
+    /// A paired client's own token (`distroflow tokens list`).
+    Client(crate::clients::ClientToken),
     /// The dashboard: its session's CSRF token.
     Session(String),
+}
+
+/// The caller a token stands for: the API token, or a client's.
+pub(crate) fn by_token(state: &AppState, token: &str) -> Option<Caller> {
+    if state.token.matches(token) {
+        return Some(Caller::Token);
+    }
+    crate::clients::find(&state.home, token).map(Caller::Client)
+}
+
+/// A request from a browser origin other than the server's own and the
+/// configured ones must carry the token paired from that origin (an
+/// extension's origin is allowed for its own token only).
+pub(crate) fn origin_fits(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+) -> Result<(), ApiError> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or_default();
+    if state.configured_origin(origin) {
+        return Ok(());
+    }
+    match caller {
+        Caller::Client(c) if c.origin.as_deref() == Some(origin) => Ok(()),
+        _ => Err(ApiError::forbidden(
+            "origin",
+            format!("requests from {origin} must carry the token paired from it"),
+            "pair again: run `distroflow serve --pair` and enter the code in the extension's options",
+        )),
+    }
 }
 
 /// The caller of a request: the bearer token, or the session cookie.
@@ -127,11 +165,7 @@ pub(crate) fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Ap
                 "the Authorization header is not `Bearer <token>`",
             ));
         };
-        return if state.token.matches(token) {
-            Ok(Caller::Token)
-        } else {
-            Err(ApiError::unauthorized("the token is wrong"))
-        };
+        return by_token(state, token).ok_or_else(|| ApiError::unauthorized("the token is wrong"));
     }
     if let Some(csrf) = session(state, headers) {
         return Ok(Caller::Session(csrf));
@@ -161,7 +195,9 @@ pub(crate) fn session_id(headers: &HeaderMap) -> Option<String> {
 
 /// `/api/v1`: the token, or a session with its CSRF header for changes.
 pub(crate) async fn auth(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match caller(&state, req.headers()) {
+    let caller = caller(&state, req.headers())
+        .and_then(|c| origin_fits(&state, req.headers(), &c).map(|_| c));
+    match caller {
         Err(e) => e.into_response(),
         Ok(Caller::Session(csrf)) if is_state_changing(req.method()) => {
             let sent = req

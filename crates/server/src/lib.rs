@@ -26,6 +26,7 @@
 //! ```
 
 mod api;
+mod clients;
 mod dashboard;
 mod error;
 mod events;
@@ -49,6 +50,8 @@ use distroflow_core::{Config, Error, Home, Result};
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
 
+pub use clients::{list as client_tokens, new_pair_code, revoke as revoke_client_token};
+pub use clients::{ClientToken, CLIENTS_FILE, PAIR_ATTEMPTS, PAIR_FOR};
 pub use error::ErrorBody;
 pub use events::{FIRST_MESSAGE, PING_EVERY};
 pub use guard::MAX_JSON_BODY;
@@ -65,6 +68,9 @@ pub struct ServeOptions {
     pub scheduler: bool,
     /// Told what the scheduler does (the CLI prints it as the daemon does).
     pub on_scheduler: Arc<dyn Fn(SchedulerEvent<'_>) + Send + Sync>,
+    /// A one-time pairing code (`serve --pair`, from [`new_pair_code`]):
+    /// valid for [`PAIR_FOR`] at `POST /api/v1/pair`.
+    pub pair_code: Option<String>,
 }
 
 impl ServeOptions {
@@ -75,6 +81,7 @@ impl ServeOptions {
             token,
             scheduler: true,
             on_scheduler: Arc::new(|_| {}),
+            pair_code: None,
         }
     }
 }
@@ -142,14 +149,16 @@ fn router(state: AppState) -> Router {
 fn cors(state: &AppState) -> tower_http::cors::CorsLayer {
     use axum::http::{header, HeaderName, HeaderValue, Method};
     use tower_http::cors::{AllowOrigin, CorsLayer};
-    let origins: Vec<HeaderValue> = state
-        .own_origins()
-        .into_iter()
-        .chain(state.allowed_origins.iter().cloned())
-        .filter_map(|o| HeaderValue::from_str(&o).ok())
-        .collect();
+    // The own and configured origins, a paired extension's while its
+    // token exists, and any extension on the pairing route.
+    let state = state.clone();
+    let allowed = move |origin: &HeaderValue, parts: &axum::http::request::Parts| {
+        let origin = origin.to_str().unwrap_or_default();
+        state.origin_allowed(origin)
+            || (parts.uri.path() == api::PAIR_PATH && clients::is_extension_origin(origin))
+    };
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(AllowOrigin::predicate(allowed))
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
         .allow_headers([
             header::AUTHORIZATION,
@@ -196,6 +205,7 @@ fn state(listener: &TcpListener, options: &ServeOptions) -> Result<AppState> {
         shutdown: watch::channel(false).0,
         openapi: Default::default(),
         uploads: upload::UploadLimits::of(config)?,
+        pairing: clients::Pairing::new(options.pair_code.as_deref()),
     })))
 }
 

@@ -59,6 +59,8 @@ pub(crate) struct Inner {
     pub(crate) shutdown: watch::Sender<bool>,
     pub(crate) openapi: std::sync::OnceLock<serde_json::Value>,
     pub(crate) uploads: crate::upload::UploadLimits,
+    /// The one-time pairing code of `serve --pair`, if any.
+    pub(crate) pairing: crate::clients::Pairing,
 }
 
 /// Where an API post is.
@@ -97,9 +99,17 @@ impl Inner {
         v
     }
 
-    pub(crate) fn origin_allowed(&self, origin: &str) -> bool {
+    /// The server's own origins and the configured ones: any token may
+    /// be used from them.
+    pub(crate) fn configured_origin(&self, origin: &str) -> bool {
         self.own_origins().iter().any(|o| o == origin)
             || self.allowed_origins.iter().any(|o| o == origin)
+    }
+
+    /// The configured origins, and those of paired clients (whose
+    /// requests must then carry that client's own token).
+    pub(crate) fn origin_allowed(&self, origin: &str) -> bool {
+        self.configured_origin(origin) || crate::clients::origin_paired(&self.home, origin)
     }
 
     pub(crate) fn host_allowed(&self, host: &str) -> bool {

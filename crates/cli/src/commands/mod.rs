@@ -3,6 +3,7 @@ pub(crate) mod check;
 pub(crate) mod config;
 pub(crate) mod docs;
 pub(crate) mod engines;
+pub(crate) mod extension;
 pub(crate) mod history;
 pub(crate) mod login;
 pub(crate) mod post;

@@ -37,10 +37,21 @@ pub(crate) async fn run(args: ServeArgs) -> Result<ExitStatus> {
         TokenSource::Created => eprintln!("token: new, in {} (0600)", file.display()),
         TokenSource::File => eprintln!("token: in {}", file.display()),
     }
+    let pair_code = args.pair.then(distroflow_server::new_pair_code);
+    if let Some(code) = &pair_code {
+        output::line(&format!("pairing code: {code}"));
+        eprintln!(
+            "pairing: enter the code and port {} in the DistroFlow extension's options \
+             (valid {} minutes, once)",
+            addr.port(),
+            distroflow_server::PAIR_FOR.as_secs() / 60
+        );
+    }
     // A first signal lets running posts finish; a second ends at once.
     crate::signals::let_the_running_job_finish();
     let mut options = ServeOptions::new(home, config, token);
     options.scheduler = !args.no_daemon;
+    options.pair_code = pair_code;
     options.on_scheduler = Arc::new(crate::commands::schedule::print_event);
     distroflow_server::serve(listener, options, async {
         crate::signals::requested().await;

@@ -5,4 +5,5 @@
 
 mod guards;
 mod openapi;
+mod pairing;
 mod support;

@@ -20,6 +20,11 @@ impl Server {
     }
 
     pub fn with(configure: impl FnOnce(&mut Config)) -> Server {
+        Server::with_pair_code(configure, None)
+    }
+
+    /// A server started as `serve --pair` would be, with `code`.
+    pub fn with_pair_code(configure: impl FnOnce(&mut Config), code: Option<String>) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::at(dir.path().join("home"));
         let mut config = Config::default();
@@ -39,6 +44,7 @@ impl Server {
                 port_tx.send(listener.local_addr().unwrap().port()).unwrap();
                 let mut options = ServeOptions::new(home, config, ApiToken::new(TOKEN));
                 options.scheduler = false;
+                options.pair_code = code;
                 distroflow_server::serve(listener, options, async {
                     let _ = stop_rx.await;
                 })
