@@ -297,6 +297,19 @@ fn pick_in(fp: &ElementInfo, page: &[ElementInfo], destructive: bool) -> Option<
     })
 }
 
+/// Whether `c` is clearly more like the fingerprint than the element a
+/// known alternative matched (`matched`, `likeness`): it has the
+/// fingerprint's role and one of its identifying keys (accessible name,
+/// test id, form field name) where the match does not, or it scores
+/// clearly higher.
+fn likelier(fp: &ElementInfo, c: &ElementInfo, matched: &Located, likeness: f64) -> bool {
+    let named = matched
+        .info
+        .as_ref()
+        .is_some_and(|m| role::identified_unlike(fp, c, m));
+    named || similarity::score(fp, c) >= likeness + DOUBT_MARGIN
+}
+
 /// Two elements a person could not tell apart (same kind, role and name):
 /// choosing one of them is a guess.
 fn twins(a: &ElementInfo, b: &ElementInfo) -> bool {
@@ -486,7 +499,13 @@ impl HealingPage<'_> {
 
     /// Whether one scan shows an element (visible, enabled, not another
     /// step's) clearly more like the fingerprint than `likeness`.
-    async fn likelier_elsewhere(&self, fp: &ElementInfo, cand: &Candidates, likeness: f64) -> bool {
+    async fn likelier_elsewhere(
+        &self,
+        fp: &ElementInfo,
+        cand: &Candidates,
+        matched: &Located,
+        likeness: f64,
+    ) -> bool {
         let Ok(page) = self.inner.scan().await else {
             return false;
         };
@@ -503,7 +522,7 @@ impl HealingPage<'_> {
             c.visible
                 && !role::is_disabled(c)
                 && (cand.destructive || !similarity::looks_destructive(c))
-                && similarity::score(fp, c) >= likeness + DOUBT_MARGIN
+                && likelier(fp, c, matched, likeness)
         })
     }
 
@@ -596,11 +615,20 @@ impl HealingPage<'_> {
                     // unlike the fingerprint (a decoy field where the real
                     // one moved into a shadow root) is held back while the
                     // search tiers look for a likelier element.
+                    // A match that lacks one of the fingerprint's identifying
+                    // keys (its accessible name, test id or field name: a
+                    // note field cloned from the composer, classes and
+                    // all) is as doubtful.
                     let likeness = match (fp, *tier) {
                         (Some(fp), Tier::Alternatives | Tier::Retry)
                             if visible && !probe && cand.learned =>
                         {
-                            similarity::score(fp, &info)
+                            let s = similarity::score(fp, &info);
+                            if role::keys_differ(fp, &info) {
+                                s.min(DOUBTFUL - f64::EPSILON)
+                            } else {
+                                s
+                            }
                         }
                         _ => 1.0,
                     };
@@ -623,7 +651,7 @@ impl HealingPage<'_> {
                     if likeness < DOUBTFUL && doubtful.is_none() && !doubt_checked {
                         doubt_checked = true;
                         if let Some(fp) = fp {
-                            if self.likelier_elsewhere(fp, &cand, likeness).await {
+                            if self.likelier_elsewhere(fp, &cand, &located, likeness).await {
                                 tracing::debug!(target = name, selector = %sel, likeness, "a known alternative matches an element less like the fingerprint than another; searching first");
                                 doubtful = Some((located, likeness));
                                 continue;
@@ -654,13 +682,13 @@ impl HealingPage<'_> {
                         Some(found) if last_pick.as_deref() == Some(found.selector.as_str()) => {
                             if self.unique(&found.selector).await {
                                 if let Some((d, likeness)) = doubtful.take() {
-                                    let found_likeness = match (fp, &found.info) {
-                                        (Some(fp), Some(info)) => similarity::score(fp, info),
-                                        _ => 0.0,
+                                    let better = match &found.info {
+                                        Some(info) => fp
+                                            .as_ref()
+                                            .is_some_and(|fp| likelier(fp, info, &d, likeness)),
+                                        None => false,
                                     };
-                                    if d.selector == found.selector
-                                        || found_likeness < likeness + DOUBT_MARGIN
-                                    {
+                                    if d.selector == found.selector || !better {
                                         return Ok(Located {
                                             latency: start.elapsed(),
                                             ..d

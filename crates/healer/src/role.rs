@@ -55,6 +55,27 @@ fn key_of(e: &ElementInfo, kind: &str) -> Option<String> {
     }
 }
 
+/// Whether `c` lacks one of the target's identifying keys (accessible
+/// name, test id, field name).
+pub(crate) fn keys_differ(want: &ElementInfo, c: &ElementInfo) -> bool {
+    keys(want)
+        .iter()
+        .any(|(kind, value)| key_of(c, kind).as_deref() != Some(value.as_str()))
+}
+
+/// Whether `c` has the target's role and one of its identifying keys
+/// (accessible name, test id, field name) that `other` lacks: told apart
+/// from `other` the way a person or a form would tell them apart.
+pub(crate) fn identified_unlike(want: &ElementInfo, c: &ElementInfo, other: &ElementInfo) -> bool {
+    if want.role.is_empty() || c.role != want.role {
+        return false;
+    }
+    keys(want).iter().any(|(kind, value)| {
+        key_of(c, kind).as_deref() == Some(value.as_str())
+            && key_of(other, kind).as_deref() != Some(value.as_str())
+    })
+}
+
 /// The one element of `page` with the target's role and the same name (or
 /// test id, or field name), visible, enabled and not destructive (unless
 /// the target is). `None` when there is none or more than one: ambiguity

@@ -458,7 +458,7 @@ const DECOY_BEFORE: &str = r#"<!doctype html><html><body><form method="post"><ta
 /// (the only textarea left in the light DOM) matches the known
 /// alternative `form textarea`.
 const DECOY_AFTER: &str = r#"<!doctype html><html><body><form method="post"><table>
-<tr><td>title</td><td><input name="title"><textarea placeholder="Add a note" aria-label="Add a note"></textarea></td></tr>
+<tr><td>title</td><td><input name="title"><textarea placeholder="Add a note" aria-label="Add a note" rows="4" cols="49"></textarea></td></tr>
 <tr><td>text</td><td><x-text></x-text></td></tr>
 </table></form>
 <script>
