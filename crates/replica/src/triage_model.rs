@@ -2,8 +2,11 @@
 //! that triages replies (`distroflow replies --triage`), for tests and the
 //! benchmark without the internet. It reads the real request: the system
 //! instructions, the strict JSON schema in `response_format`, and the
-//! replies as a JSON array `[{"id": "r1", "text": "..."}]` in the user
-//! message; it answers each reply by keywords, in the schema's shape.
+//! replies as lines `1: text` in the user message; it answers each reply by
+//! keywords, in the schema's compact shape
+//! (`{"items": [{"i": 1, "l": "q", "p": 2, "r": "asks a question"}]}`),
+//! with the reason left empty for priority 0 when the schema's description
+//! of `r` asks for that (as a model that follows it would).
 //!
 //! Token counts are estimated at 4 characters a token, of the real prompt
 //! and of the real answer; a system prompt identical to the previous
@@ -32,7 +35,7 @@ pub struct TriageRequest {
     pub model: String,
     /// The system message, byte for byte.
     pub system: String,
-    /// The ids of the replies asked about, in order.
+    /// The ids of the replies asked about, in order (`1`, `2`, ...).
     pub ids: Vec<String>,
     /// The request's `response_format`, as sent.
     pub response_format: Value,
@@ -198,18 +201,20 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
         .filter(|m| m["role"] == "user")
         .map(text_of)
         .collect();
-    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&user) else {
-        return bad("the user message is not a JSON array of replies");
-    };
-    let asked: Vec<(String, String)> = items
-        .iter()
-        .map(|i| {
-            (
-                i["id"].as_str().unwrap_or_default().to_string(),
-                i["text"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+    let asked: Vec<(String, String)> = user
+        .lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(id, text)| (id.trim().to_string(), text.to_string()))
         .collect();
+    if asked.is_empty() || asked.iter().any(|(id, _)| id.parse::<u32>().is_err()) {
+        return bad("the user message is not lines of `id: reply`");
+    }
+    let reason_rule = body["response_format"]["json_schema"]["schema"]["properties"]["items"]
+        ["items"]["properties"]["r"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let empty_reason_at_0 = reason_rule.contains("empty when p is 0");
     let mut guard = match inner.lock() {
         Ok(g) => g,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -230,12 +235,15 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
         .iter()
         .enumerate()
         .map(|(n, (id, text))| {
-            let (mut label, needs_reply, priority, reason) = keyword_verdict(text);
+            let (mut label, _needs_reply, priority, mut reason) = keyword_verdict(text);
             if worse && n % 4 == 3 {
                 label = "other";
             }
-            json!({"id": id, "needs_reply": needs_reply, "priority": priority,
-                   "label": label, "reason": reason})
+            if empty_reason_at_0 && priority == 0 {
+                reason = "";
+            }
+            let code = &label[..1];
+            json!({"i": id.parse::<u32>().unwrap_or(0), "l": code, "p": priority, "r": reason})
         })
         .collect();
     let broken = std::mem::take(&mut guard.malform_next).min(answers.len());
@@ -245,9 +253,9 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
         let i = start + k;
         match k % 4 {
             0 => drop_at.push(i),
-            1 => answers[i]["label"] = json!("urgent"),
-            2 => answers[i]["priority"] = json!(7),
-            _ => answers[i]["id"] = answers[0]["id"].clone(),
+            1 => answers[i]["l"] = json!("urgent"),
+            2 => answers[i]["p"] = json!(7),
+            _ => answers[i]["i"] = answers[0]["i"].clone(),
         }
     }
     for i in drop_at.into_iter().rev() {

@@ -16,7 +16,9 @@ use distroflow_store::{Store, TriageCall, TriageRow};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::rubric::{answer_schema, cache_key, Label, Verdict, INSTRUCTIONS, RUBRIC_VERSION};
+use crate::rubric::{
+    answer_schema, cache_key, user_message, Label, Verdict, INSTRUCTIONS, RUBRIC_VERSION,
+};
 
 /// Replies scored by one model call, at most.
 pub const MAX_BATCH: usize = 50;
@@ -28,8 +30,6 @@ pub const MAX_CALLS_PER_RUN_ENV: &str = "DISTROFLOW_TRIAGE_MAX_CALLS_PER_RUN";
 /// together (default 200).
 pub const MAX_CALLS_PER_DAY_ENV: &str = "DISTROFLOW_TRIAGE_MAX_CALLS_PER_DAY";
 
-/// A reply's text is cut to this many characters before it is sent.
-const MAX_TEXT_CHARS: usize = 1000;
 /// A reason is kept to one line of at most this many characters.
 const MAX_REASON_CHARS: usize = 120;
 
@@ -104,7 +104,9 @@ pub struct Stats {
     /// Input tokens the provider served from its prompt cache.
     pub cached_tokens: u64,
     pub output_tokens: u64,
-    /// At the model's list price; `None` when its price is unknown.
+    /// At the model's list price (input the provider reports as cached at
+    /// the model's cached-input rate, when known); `None` when its price
+    /// is unknown.
     pub cost_usd: Option<f64>,
     /// Whether a call cap stopped scoring.
     pub capped: bool,
@@ -243,7 +245,7 @@ impl Triager {
             .config
             .model
             .price
-            .map(|p| p.cost(a.input_tokens, a.output_tokens));
+            .map(|p| p.cost_with_cached(a.input_tokens, a.cached_tokens, a.output_tokens));
         stats.calls += 1;
         stats.input_tokens += a.input_tokens;
         stats.cached_tokens += a.cached_tokens;
@@ -265,17 +267,10 @@ impl Triager {
         )
     }
 
-    /// One model call about `items` (ids `r1`.. in order).
+    /// One model call about `items` (ids `1`.. in order).
     async fn ask(&self, items: &[&Item<'_>]) -> Result<Answer> {
-        let wire: Vec<serde_json::Value> = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let text: String = item.text.chars().take(MAX_TEXT_CHARS).collect();
-                serde_json::json!({"id": format!("r{}", i + 1), "text": text})
-            })
-            .collect();
-        let user = serde_json::Value::Array(wire).to_string();
+        let texts: Vec<&str> = items.iter().map(|i| i.text).collect();
+        let user = user_message(&texts);
         let request = CreateChatCompletionRequest {
             model: self.config.model.model.clone(),
             messages: vec![
@@ -299,7 +294,7 @@ impl Triager {
                 },
             }),
             temperature: Some(0.0),
-            max_completion_tokens: Some(64 * items.len() as u32 + 64),
+            max_completion_tokens: Some(48 * items.len() as u32 + 64),
             ..Default::default()
         };
         let cfg = &self.config.model;
@@ -339,26 +334,24 @@ struct Answer {
     output_tokens: u64,
 }
 
-/// The valid verdicts of an answer, by position (`r1` is 0). An item with
-/// an unknown or repeated id, a field missing or out of range is left out
-/// (and so asked again).
+/// The valid verdicts of an answer, by position (id `1` is 0). An item
+/// with an unknown or repeated id, a field missing or out of range is left
+/// out (and so asked again). `needs_reply` is `p > 0`.
 fn parse_answer(content: &str, asked: usize) -> HashMap<usize, Verdict> {
     let mut out = HashMap::new();
     for item in answer_items(content) {
-        let index = item["id"]
-            .as_str()
-            .and_then(|id| id.trim().strip_prefix('r'))
-            .and_then(|n| n.parse::<usize>().ok())
-            .and_then(|n| n.checked_sub(1))
+        let index = item["i"]
+            .as_u64()
+            .and_then(|n| (n as usize).checked_sub(1))
             .filter(|i| *i < asked);
         let Some(index) = index else { continue };
         if out.contains_key(&index) {
             continue;
         }
         let verdict = (|| {
-            let priority = item["priority"].as_u64().filter(|p| *p <= 3)? as u8;
-            let label: Label = item["label"].as_str()?.parse().ok()?;
-            let reason = item["reason"]
+            let priority = item["p"].as_u64().filter(|p| *p <= 3)? as u8;
+            let label = Label::from_code(item["l"].as_str()?)?;
+            let reason = item["r"]
                 .as_str()?
                 .lines()
                 .next()
@@ -368,7 +361,7 @@ fn parse_answer(content: &str, asked: usize) -> HashMap<usize, Verdict> {
                 .take(MAX_REASON_CHARS)
                 .collect::<String>();
             Some(Verdict {
-                needs_reply: item["needs_reply"].as_bool()?,
+                needs_reply: priority > 0,
                 priority,
                 label,
                 reason,
@@ -439,30 +432,32 @@ mod tests {
     #[test]
     fn an_answer_keeps_only_valid_items_for_known_ids() {
         let content = r#"{"items":[
-            {"id":"r1","needs_reply":true,"priority":2,"label":"question","reason":"asks\nmore"},
-            {"id":"r1","needs_reply":false,"priority":0,"label":"other","reason":"dup"},
-            {"id":"r2","needs_reply":true,"priority":9,"label":"bug","reason":"x"},
-            {"id":"r3","needs_reply":true,"priority":1,"label":"urgent","reason":"x"},
-            {"id":"r9","needs_reply":true,"priority":1,"label":"bug","reason":"x"},
-            {"id":"r4","priority":1,"label":"bug","reason":"x"},
-            {"id":"r5","needs_reply":false,"priority":0,"label":"praise","reason":"nice"}
+            {"i":1,"l":"q","p":2,"r":"asks\nmore"},
+            {"i":1,"l":"o","p":0,"r":"dup"},
+            {"i":2,"l":"b","p":9,"r":"x"},
+            {"i":3,"l":"urgent","p":1,"r":"x"},
+            {"i":9,"l":"b","p":1,"r":"x"},
+            {"i":4,"p":1,"r":"x"},
+            {"i":5,"l":"p","p":0,"r":""}
         ]}"#;
         let v = parse_answer(content, 5);
         assert_eq!(v.len(), 2);
         assert_eq!(v[&0].reason, "asks");
         assert_eq!(v[&0].label, Label::Question);
+        assert!(v[&0].needs_reply);
         assert_eq!(v[&4].label, Label::Praise);
+        assert!(!v[&4].needs_reply);
         assert!(parse_answer("not json", 3).is_empty());
     }
 
     #[test]
     fn an_answer_cut_short_keeps_the_items_before_the_cut() {
-        let cut = r#"{"items":[{"id":"r1","needs_reply":false,"priority":0,"label":"praise","reason":"nice"},
-            {"id":"r2","needs_reply":true,"priority":3,"label":"bug","reason":"crash"},{"id":"r3","needs_re"#;
+        let cut = r#"{"items":[{"i":1,"l":"p","p":0,"r":""},
+            {"i":2,"l":"b","p":3,"r":"crash"},{"i":3,"l"#;
         let v = parse_answer(cut, 3);
         assert_eq!(v.len(), 2);
         assert_eq!(v[&1].label, Label::Bug);
         assert!(parse_answer(r#"{"items":["#, 3).is_empty());
-        assert!(parse_answer(r#"{"other":[{"id":"r1"}"#, 3).is_empty());
+        assert!(parse_answer(r#"{"other":[{"i":1}"#, 3).is_empty());
     }
 }

@@ -54,13 +54,10 @@ fn assert_cache_friendly(requests: &[TriageRequest]) {
             .iter()
             .map(|v| v.as_str().unwrap())
             .collect();
-        assert_eq!(
-            required,
-            ["id", "needs_reply", "priority", "label", "reason"]
-        );
+        assert_eq!(required, ["i", "l", "p", "r"], "compact wire keys");
         assert!(r.ids.len() <= 50);
         for (i, id) in r.ids.iter().enumerate() {
-            assert_eq!(id, &format!("r{}", i + 1), "ids are short and local");
+            assert_eq!(id, &format!("{}", i + 1), "ids are short and local");
         }
     }
 }
@@ -90,7 +87,11 @@ async fn a_hundred_and_twenty_replies_take_three_calls_then_none_from_the_cache(
     assert_eq!(first.verdicts[4].as_ref().unwrap().label, Label::Spam);
     // Cost at gpt-4o-mini's price, of the tokens reported.
     let s = &first.stats;
-    let expected = Price::new(0.15, 0.60).cost(s.input_tokens, s.output_tokens);
+    let expected = Price::new(0.15, 0.60).with_cached(0.075).cost_with_cached(
+        s.input_tokens,
+        s.cached_tokens,
+        s.output_tokens,
+    );
     assert!((s.cost_usd.unwrap() - expected).abs() < 1e-12);
     assert!(s.input_tokens > 0 && s.output_tokens > 0);
 
@@ -140,7 +141,7 @@ async fn a_changed_rubric_or_model_scores_again() {
         .await
         .unwrap();
     let mut v2 = config(&fake, "gpt-4o-mini");
-    v2.rubric_version = "2".into();
+    v2.rubric_version = format!("{}-next", distroflow_triage::RUBRIC_VERSION);
     let again = Triager::new(v2).triage(&store, &texts).await.unwrap();
     assert_eq!(again.stats.calls, 3);
     assert_eq!(again.stats.from_cache, 0);
@@ -166,7 +167,7 @@ async fn a_malformed_answer_for_two_ids_re_asks_just_those_two() {
     let requests = fake.requests();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0].ids.len(), 50);
-    assert_eq!(requests[1].ids, ["r1", "r2"], "only the two, renumbered");
+    assert_eq!(requests[1].ids, ["1", "2"], "only the two, renumbered");
     assert_eq!(t.stats.calls, 2);
     assert_eq!(t.stats.unscored, 0);
     assert!(t.verdicts.iter().all(Option::is_some));
