@@ -536,3 +536,89 @@ async fn instagram_replies_are_collected_with_replies_and_more_exactly_once() {
     );
     assert!(u.leftover_browsers().is_empty());
 }
+
+/// The `(id, parent)` pairs of a `replies --json` run's replies, sorted.
+fn reply_pairs(rows: &[serde_json::Value]) -> Vec<(String, Option<String>)> {
+    let mut got: Vec<(String, Option<String>)> = rows
+        .iter()
+        .filter(|r| r["type"] == "reply")
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["parent"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+/// Bluesky: the replies on the thread screen, nested ones and those behind
+/// "Show more replies", are collected once; a deleted reply is left out
+/// (its reply kept); the session (kept in the app's storage, its refresh
+/// token rotating) is saved back, so a second run after the access token
+/// expired still reads them; a later reply is new.
+#[tokio::test(flavor = "multi_thread")]
+async fn bluesky_replies_are_collected_with_nesting_and_more_exactly_once() {
+    let bsky = distroflow_replica::Bluesky::start(Default::default())
+        .await
+        .unwrap();
+    bsky.set_replies_per_page(2);
+    let post = bsky.add_post("sandbox", "DistroFlow 0.1 is out").unwrap();
+    let a = bsky
+        .add_reply(&post, "alice", "Does it work with custom domains?")
+        .unwrap();
+    let a1 = bsky.add_reply(&a, "sandbox", "@alice yes").unwrap();
+    let a2 = bsky.add_reply(&a1, "alice", "great, thanks").unwrap();
+    let gone = bsky.add_reply(&post, "spam", "free followers").unwrap();
+    let under_gone = bsky.add_reply(&gone, "bob", "reported").unwrap();
+    assert!(bsky.delete_post(&gone));
+    let c = bsky
+        .add_reply(&post, "carol", "The upload failed for me")
+        .unwrap();
+    let c1 = bsky.add_reply(&c, "dave", "same here").unwrap();
+
+    let mut u = User::new();
+    u.set("DISTROFLOW_BLUESKY_URL", &bsky.url());
+    let state = u.file("state.json", &bsky.storage_state("sandbox").unwrap());
+    let login = u
+        .run(&["login", "bluesky", "--cookies", state.to_str().unwrap()])
+        .await;
+    assert_eq!(login.code, 0, "{login:?}");
+    let post_url = format!("{}/profile/sandbox.bsky.social/post/{post}", bsky.url());
+    drop(seed_post_on(&u, PlatformId::Bluesky, &post_url));
+
+    let out = u.run(&["replies", "--to", "bluesky", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let mut want = vec![
+        (a.clone(), None),
+        (a1.clone(), Some(a.clone())),
+        (a2.clone(), Some(a1.clone())),
+        (under_gone.clone(), None),
+        (c.clone(), None),
+        (c1.clone(), Some(c.clone())),
+    ];
+    want.sort();
+    assert_eq!(reply_pairs(&rows), want, "{out:?}");
+    let fail = rows.iter().find(|r| r["id"] == c.as_str()).unwrap();
+    assert_eq!(fail["author"], "carol.bsky.social");
+    assert_eq!(fail["text"], "The upload failed for me");
+    assert_eq!(
+        fail["url"],
+        format!("{}/profile/carol.bsky.social/post/{c}", bsky.url()).as_str()
+    );
+
+    bsky.expire_access_tokens();
+    let late = bsky
+        .add_reply(&post, "erin", "Any plans for video?")
+        .unwrap();
+    let out = u.run(&["replies", "--to", "bluesky", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    assert_eq!(reply_pairs(&rows).len(), 7, "{out:?}");
+    let summary = rows.iter().find(|r| r["type"] == "summary").unwrap();
+    assert_eq!(summary["new"], 1, "only the later reply is new: {out:?}");
+    assert!(rows.iter().any(|r| r["id"] == late.as_str()));
+    assert!(u.leftover_browsers().is_empty());
+}
