@@ -622,3 +622,76 @@ async fn bluesky_replies_are_collected_with_nesting_and_more_exactly_once() {
     assert!(rows.iter().any(|r| r["id"] == late.as_str()));
     assert!(u.leftover_browsers().is_empty());
 }
+
+/// Mastodon: the replies on the status page, nested ones (their parent
+/// from the thread's context) and those behind "Load more", are collected
+/// once; a deleted reply is left out, its reply kept with it as parent; a
+/// later reply is new.
+#[tokio::test(flavor = "multi_thread")]
+async fn mastodon_replies_are_collected_with_nesting_and_more_exactly_once() {
+    let m = distroflow_replica::Mastodon::start(Default::default())
+        .await
+        .unwrap();
+    m.set_replies_per_page(2);
+    let post = m.add_status("sandbox", "DistroFlow 0.1 is out").unwrap();
+    let a = m
+        .add_reply(&post, "alice", "Does it work with my instance?")
+        .unwrap();
+    let a1 = m.add_reply(&a, "sandbox", "@alice yes").unwrap();
+    let a2 = m.add_reply(&a1, "alice", "great, thanks").unwrap();
+    let gone = m.add_reply(&post, "spam", "free followers").unwrap();
+    let under_gone = m.add_reply(&gone, "bob", "reported").unwrap();
+    assert!(m.delete_status(&gone));
+    let c = m
+        .add_reply(&post, "carol", "The upload failed for me")
+        .unwrap();
+    let c1 = m.add_reply(&c, "dave", "same here").unwrap();
+
+    let mut u = User::new();
+    u.set("DISTROFLOW_MASTODON_URL", &m.url());
+    let login = u
+        .run_with_stdin(
+            &[
+                "login",
+                "mastodon",
+                "--username",
+                "sandbox@example.com",
+                "--password-stdin",
+            ],
+            Some("sandbox"),
+        )
+        .await;
+    assert_eq!(login.code, 0, "{login:?}");
+    let post_url = format!("{}/@sandbox/{post}", m.url());
+    drop(seed_post_on(&u, PlatformId::Mastodon, &post_url));
+
+    let out = u.run(&["replies", "--to", "mastodon", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let mut want = vec![
+        (a.clone(), None),
+        (a1.clone(), Some(a.clone())),
+        (a2.clone(), Some(a1.clone())),
+        (under_gone.clone(), Some(gone.clone())),
+        (c.clone(), None),
+        (c1.clone(), Some(c.clone())),
+    ];
+    want.sort();
+    assert_eq!(reply_pairs(&rows), want, "{out:?}");
+    let fail = rows.iter().find(|r| r["id"] == c.as_str()).unwrap();
+    assert_eq!(fail["author"], "carol");
+    assert_eq!(fail["text"], "The upload failed for me");
+    assert_eq!(fail["url"], format!("{}/@carol/{c}", m.url()).as_str());
+    assert!(fail["at"].as_str().is_some_and(|t| t.ends_with('Z')));
+
+    let late = m.add_reply(&c1, "erin", "and here").unwrap();
+    let out = u.run(&["replies", "--to", "mastodon", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    assert_eq!(reply_pairs(&rows).len(), 7, "{out:?}");
+    let summary = rows.iter().find(|r| r["type"] == "summary").unwrap();
+    assert_eq!(summary["new"], 1, "only the later reply is new: {out:?}");
+    let late_row = rows.iter().find(|r| r["id"] == late.as_str()).unwrap();
+    assert_eq!(late_row["parent"], c1.as_str());
+    assert!(u.leftover_browsers().is_empty());
+}
