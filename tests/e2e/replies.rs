@@ -695,3 +695,82 @@ async fn mastodon_replies_are_collected_with_nesting_and_more_exactly_once() {
     assert_eq!(late_row["parent"], c1.as_str());
     assert!(u.leftover_browsers().is_empty());
 }
+
+/// LinkedIn: the comments behind "Load more comments" and their replies
+/// are collected once (a reply to a reply hangs under the top-level
+/// comment, as on LinkedIn); a deleted comment is left out, its reply kept
+/// with it as parent; a later comment is new.
+#[tokio::test(flavor = "multi_thread")]
+async fn linkedin_replies_are_collected_with_nesting_and_more_exactly_once() {
+    let li = distroflow_replica::LinkedIn::start(Default::default())
+        .await
+        .unwrap();
+    li.set_comments_per_page(2);
+    let post = li.add_post("sandbox", "DistroFlow 0.1 is out").unwrap();
+    let a = li
+        .add_comment(&post, None, "alice", "Does it post to company pages?")
+        .unwrap();
+    let a1 = li
+        .add_comment(&post, Some(&a), "sandbox", "Not yet")
+        .unwrap();
+    let a2 = li
+        .add_comment(&post, Some(&a1), "alice", "ok, thanks")
+        .unwrap();
+    let gone = li
+        .add_comment(&post, None, "spam", "free followers")
+        .unwrap();
+    let under_gone = li
+        .add_comment(&post, Some(&gone), "bob", "reported")
+        .unwrap();
+    assert!(li.delete_comment(&gone));
+    let c = li
+        .add_comment(&post, None, "carol", "The upload failed for me")
+        .unwrap();
+    let c1 = li.add_comment(&post, Some(&c), "dave", "same").unwrap();
+
+    let mut u = User::new();
+    u.set("DISTROFLOW_LINKEDIN_URL", &li.url());
+    let f = u.cookie_file("li.json", "li_at", &li.session_cookie("sandbox").unwrap());
+    let login = u
+        .run(&["login", "linkedin", "--cookies", f.to_str().unwrap()])
+        .await;
+    assert_eq!(login.code, 0, "{login:?}");
+    let post_url = format!("{}/feed/update/{post}/", li.url());
+    drop(seed_post_on(&u, PlatformId::LinkedIn, &post_url));
+
+    let out = u.run(&["replies", "--to", "linkedin", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let mut want = vec![
+        (a.clone(), None),
+        (a1.clone(), Some(a.clone())),
+        (a2.clone(), Some(a.clone())),
+        (under_gone.clone(), Some(gone.clone())),
+        (c.clone(), None),
+        (c1.clone(), Some(c.clone())),
+    ];
+    want.sort();
+    assert_eq!(reply_pairs(&rows), want, "{out:?}");
+    let fail = rows.iter().find(|r| r["id"] == c.as_str()).unwrap();
+    assert_eq!(fail["author"], "carol");
+    assert_eq!(fail["text"], "The upload failed for me");
+    assert!(
+        fail["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{post_url}?commentUrn=urn%3Ali%3Acomment%3A")),
+        "{out:?}"
+    );
+
+    let late = li
+        .add_comment(&post, None, "erin", "Any plans for video?")
+        .unwrap();
+    let out = u.run(&["replies", "--to", "linkedin", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    assert_eq!(reply_pairs(&rows).len(), 7, "{out:?}");
+    let summary = rows.iter().find(|r| r["type"] == "summary").unwrap();
+    assert_eq!(summary["new"], 1, "only the later comment is new: {out:?}");
+    assert!(rows.iter().any(|r| r["id"] == late.as_str()));
+    assert!(u.leftover_browsers().is_empty());
+}
