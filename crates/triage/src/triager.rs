@@ -20,6 +20,9 @@ use crate::rubric::{
     answer_schema, cache_key, user_message, Label, Verdict, INSTRUCTIONS, RUBRIC_VERSION,
 };
 
+/// Tells apart the runs of one process.
+static NEXT_RUN: AtomicU32 = AtomicU32::new(0);
+
 /// Replies scored by one model call, at most.
 pub const MAX_BATCH: usize = 50;
 
@@ -126,6 +129,8 @@ pub struct Triager {
     config: TriageConfig,
     client: Client<OpenAIConfig>,
     calls: AtomicU32,
+    /// This run's id in the store's record of calls.
+    run: String,
 }
 
 /// One unique text to score.
@@ -140,6 +145,12 @@ impl Triager {
             client: config.model.client(),
             config,
             calls: AtomicU32::new(0),
+            run: format!(
+                "{}-{}-{}",
+                Timestamp::now().as_millisecond(),
+                std::process::id(),
+                NEXT_RUN.fetch_add(1, Ordering::Relaxed)
+            ),
         }
     }
 
@@ -262,6 +273,7 @@ impl Triager {
                 cached_tokens: a.cached_tokens,
                 output_tokens: a.output_tokens,
                 cost_usd: cost,
+                run: Some(self.run.clone()),
             },
             Timestamp::now(),
         )
