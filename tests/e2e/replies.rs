@@ -762,15 +762,35 @@ async fn linkedin_replies_are_collected_with_nesting_and_more_exactly_once() {
         "{out:?}"
     );
 
-    let late = li
-        .add_comment(&post, None, "erin", "Any plans for video?")
+    // A new comment through the site's own endpoint (the member's session
+    // and its csrf-token), as the web app makes one.
+    let li_at = li.session_cookie("sandbox").unwrap();
+    let http = reqwest::Client::new();
+    let made = http
+        .post(format!("{}/voyager/api/feed/comments", li.url()))
+        .header("cookie", format!("li_at={li_at}; JSESSIONID=\"ajax:1\""))
+        .header("csrf-token", "ajax:1")
+        .json(&serde_json::json!({"threadUrn": post, "parentComment": c1, "text": "Any plans for video?"}))
+        .send()
+        .await
         .unwrap();
+    assert_eq!(made.status(), 201);
+    let late = made.json::<serde_json::Value>().await.unwrap()["value"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let out = u.run(&["replies", "--to", "linkedin", "--json"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     let rows = out.json();
     assert_eq!(reply_pairs(&rows).len(), 7, "{out:?}");
     let summary = rows.iter().find(|r| r["type"] == "summary").unwrap();
     assert_eq!(summary["new"], 1, "only the later comment is new: {out:?}");
-    assert!(rows.iter().any(|r| r["id"] == late.as_str()));
+    let late_row = rows.iter().find(|r| r["id"] == late.as_str()).unwrap();
+    assert_eq!(
+        late_row["parent"],
+        c.as_str(),
+        "under the top-level comment"
+    );
+    assert_eq!(late_row["author"], "sandbox");
     assert!(u.leftover_browsers().is_empty());
 }

@@ -37,6 +37,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
         )
         .route("/voyager/api/contentcreation/normShares", post(norm_shares))
+        .route("/voyager/api/feed/comments", post(new_comment))
         .route(
             "/voyager/api/media/upload",
             post(upload).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
@@ -374,6 +375,51 @@ async fn norm_shares(State(shared): St, headers: HeaderMap, body: Bytes) -> Resp
         Err(m) => json_response(
             StatusCode::UNPROCESSABLE_ENTITY,
             &json!({"status": 422, "message": m}),
+        ),
+    }
+}
+
+/// A new comment by the member: `{"threadUrn": "urn:li:activity:<id>",
+/// "parentComment": "<comment id>"?, "text": "..."}` (the session and its
+/// `csrf-token` as for a post).
+async fn new_comment(State(shared): St, headers: HeaderMap, body: Bytes) -> Response {
+    let me = match api_member(&shared, &headers) {
+        Ok(m) => m,
+        Err(s) => {
+            return json_response(
+                s,
+                &json!({"status": s.as_u16(), "message": "CSRF check failed."}),
+            )
+        }
+    };
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let text = v["text"].as_str().unwrap_or_default();
+    let activity = v["threadUrn"]
+        .as_str()
+        .and_then(|u| u.strip_prefix("urn:li:activity:"))
+        .and_then(|n| n.parse::<u64>().ok());
+    let parent = match v["parentComment"].as_str() {
+        Some(p) => match p.parse::<u64>() {
+            Ok(id) => Some(id),
+            Err(_) => return StatusCode::UNPROCESSABLE_ENTITY.into_response(),
+        },
+        None => None,
+    };
+    if text.trim().is_empty() || text.encode_utf16().count() > 1250 {
+        return json_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!({"status": 422, "message": "A comment needs 1 to 1250 characters"}),
+        );
+    }
+    let made = activity.and_then(|a| shared.lock().comment(a, parent, &me, text));
+    match made {
+        Some(id) => json_response(
+            StatusCode::CREATED,
+            &json!({"value": {"urn": format!("urn:li:comment:(urn:li:activity:{},{id})", activity.unwrap_or_default()), "id": id.to_string()}}),
+        ),
+        None => json_response(
+            StatusCode::NOT_FOUND,
+            &json!({"status": 404, "message": "No such post or comment"}),
         ),
     }
 }
