@@ -794,3 +794,27 @@ async fn linkedin_replies_are_collected_with_nesting_and_more_exactly_once() {
     assert_eq!(late_row["author"], "sandbox");
     assert!(u.leftover_browsers().is_empty());
 }
+
+/// Without a saved session the site shows its sign-in page: the replies
+/// of that platform are not read, with a warning that says to log in, and
+/// the command still succeeds.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_platform_without_a_session_is_a_warning_that_says_to_log_in() {
+    let bsky = distroflow_replica::Bluesky::start(Default::default())
+        .await
+        .unwrap();
+    let post = bsky.add_post("sandbox", "DistroFlow 0.1 is out").unwrap();
+    bsky.add_reply(&post, "alice", "Does it work?").unwrap();
+    let mut u = User::new();
+    u.set("DISTROFLOW_BLUESKY_URL", &bsky.url());
+    let post_url = format!("{}/profile/sandbox.bsky.social/post/{post}", bsky.url());
+    drop(seed_post_on(&u, PlatformId::Bluesky, &post_url));
+    let out = u.run(&["replies", "--to", "bluesky"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("not logged in to Bluesky")
+            && out.stderr.contains("distroflow login bluesky"),
+        "{out:?}"
+    );
+    assert!(out.stdout.contains("0 replies"), "{out:?}");
+}

@@ -80,6 +80,7 @@ const JS_THREAD_STATE: &str = r#"(() => {
     .filter((b) => /^Show more replies$/i.test((b.getAttribute('aria-label') || b.innerText || '').trim()));
   const off = (b) => b.disabled || b.getAttribute('aria-disabled') === 'true';
   return { ready: items.length > 0, missing: items.length === 0 && /Post not found/i.test(text),
+           signed_out: !!document.querySelector('[data-testid="splashScreen"], [data-testid="loginForm"]'),
            count: Math.max(0, items.length - 1),
            more: more.some((b) => !off(b)), pending: more.some(off) };
 })()"#;

@@ -24,6 +24,7 @@ const JS_COMMENTS_STATE: &str = r#"(() => {
   const more = Array.from(document.querySelectorAll('button.comments-comments-list__load-more-comments-button, button'))
     .filter((b) => /^Load more comments$/i.test((b.innerText || b.getAttribute('aria-label') || '').trim()));
   return { ready: !!post, missing: !post && /This post cannot be displayed|This post is unavailable/i.test(text),
+           signed_out: /^\/(login|uas\/login|authwall)/.test(location.pathname),
            count: document.querySelectorAll('article.comments-comment-entity, article.comments-comment-item').length,
            more: more.some((b) => !b.disabled), pending: more.some((b) => b.disabled) };
 })()"#;

@@ -32,6 +32,7 @@ const JS_THREAD_STATE: &str = r#"(() => {
   const empty = document.querySelector('.empty-column-indicator');
   const more = Array.from(document.querySelectorAll('button.load-more'));
   return { ready: !!root, missing: !root && !!empty && /not found|unavailable/i.test(empty.innerText || ''),
+           signed_out: location.pathname.startsWith('/auth/sign_in') || !!document.querySelector('form#new_user'),
            count: document.querySelectorAll('article .status[data-id]').length,
            more: more.some((b) => !b.disabled), pending: more.some((b) => b.disabled) };
 })()"#;

@@ -140,6 +140,9 @@ struct Shown {
     /// A "load more" control was pressed and is still loading.
     #[serde(default)]
     pending: bool,
+    /// The site shows its sign-in page instead.
+    #[serde(default)]
+    signed_out: bool,
 }
 
 /// Opens `url` and presses `more_selector` while the page offers more
@@ -163,9 +166,18 @@ pub(crate) async fn read_expanding(
     };
     let mut shown = wait_until(page.waits(), "the replies to render", || async {
         let s = state().await?;
-        Ok((s.ready || s.missing).then_some(s))
+        Ok((s.ready || s.missing || s.signed_out).then_some(s))
     })
     .await?;
+    if shown.signed_out && !shown.ready {
+        return Err(Error::Auth {
+            platform,
+            message: format!(
+                "{} shows its sign-in page (no saved session, or it expired)",
+                platform.display_name()
+            ),
+        });
+    }
     if shown.missing {
         return Err(Error::usage(
             format!(

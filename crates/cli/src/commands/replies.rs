@@ -394,8 +394,9 @@ async fn collect(
                         new += added.len();
                     }
                     Err(e) => output::warn(&format!(
-                        "{platform}: could not read the replies of {}: {e}",
-                        post.url
+                        "{platform}: could not read the replies of {}: {e}{}",
+                        post.url,
+                        e.hint().map(|h| format!(" ({h})")).unwrap_or_default()
                     )),
                 }
             }
