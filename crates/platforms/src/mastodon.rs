@@ -26,15 +26,37 @@ const SEL_REPLY: &str = "@mastodon.status.reply";
 
 /// The status page now: the status itself (`.detailed-status`), the
 /// replies after it (`article .status[data-id]`), a "Load more" button
-/// (`button.load-more`) to press, or "not found".
-const JS_THREAD_STATE: &str = r#"(() => {
+/// (`button.load-more`) to press, or "not found". The app renders the
+/// replies after the status, when the thread's context has come: the page
+/// is ready once it shows as many replies as the context has (the call the
+/// web app makes, made once per page), or a "Load more".
+const JS_THREAD_STATE: &str = r#"(async () => {
   const root = document.querySelector('.detailed-status[data-id]');
   const empty = document.querySelector('.empty-column-indicator');
   const more = Array.from(document.querySelectorAll('button.load-more'));
-  return { ready: !!root, missing: !root && !!empty && /not found|unavailable/i.test(empty.innerText || ''),
+  const count = document.querySelectorAll('article .status[data-id]').length;
+  let expected = 0;
+  if (root) {
+    const id = root.getAttribute('data-id');
+    const memo = window.__distroflowContext || (window.__distroflowContext = {});
+    if (!(id in memo)) memo[id] = (async () => {
+      try {
+        let token = null;
+        for (const el of [document.getElementById('initial-state'), ...document.querySelectorAll('script[type="application/json"]')]) {
+          try { const v = el && JSON.parse(el.textContent); if (v && v.meta && v.meta.access_token) { token = v.meta.access_token; break; } } catch (e) {}
+        }
+        const headers = { Accept: 'application/json' };
+        if (token) headers.Authorization = 'Bearer ' + token;
+        const r = await fetch('/api/v1/statuses/' + id + '/context', { headers });
+        return r.ok ? ((await r.json()).descendants || []).length : 0;
+      } catch (e) { return 0; }
+    })();
+    expected = await memo[id];
+  }
+  const loading = more.length > 0;
+  return { ready: !!root && (count >= expected || loading), missing: !root && !!empty && /not found|unavailable/i.test(empty.innerText || ''),
            signed_out: location.pathname.startsWith('/auth/sign_in') || !!document.querySelector('form#new_user'),
-           count: document.querySelectorAll('article .status[data-id]').length,
-           more: more.some((b) => !b.disabled), pending: more.some((b) => b.disabled) };
+           count, more: more.some((b) => !b.disabled), pending: more.some((b) => b.disabled) };
 })()"#;
 
 const SEL_LOAD_MORE: &str = "button.load-more";

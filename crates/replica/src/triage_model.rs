@@ -3,10 +3,10 @@
 //! benchmark without the internet. It reads the real request: the system
 //! instructions, the strict JSON schema in `response_format`, and the
 //! replies as lines `1: text` in the user message; it answers each reply by
-//! keywords, in the schema's compact shape
-//! (`{"items": [{"i": 1, "l": "q", "p": 2, "r": "asks a question"}]}`),
-//! with the reason left empty for priority 0 when the schema's description
-//! of `r` asks for that (as a model that follows it would).
+//! keywords, in the schema's compact shape: one code per reply for label
+//! and priority, and a reason only where the schema's branch for that code
+//! has one (`{"items": [{"i": 1, "l": "q", "r": "asks a question"},
+//! {"i": 2, "l": "p"}]}`), as a model held to the schema would.
 //!
 //! Token counts are estimated at 4 characters a token, of the real prompt
 //! and of the real answer; a system prompt identical to the previous
@@ -86,8 +86,9 @@ impl FakeTriageModel {
     }
 
     /// In the next answer, the last `n` items are broken: the first left
-    /// out, the second with a label outside the schema, the third with
-    /// priority 7, the fourth with another reply's id, and so on in turn.
+    /// out, the second with a code outside the schema, the third with an
+    /// id never asked about, the fourth with another reply's id, and so on
+    /// in turn.
     pub fn malform_next(&self, n: usize) {
         if let Ok(mut i) = self.inner.lock() {
             i.malform_next = n;
@@ -209,12 +210,20 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
     if asked.is_empty() || asked.iter().any(|(id, _)| id.parse::<u32>().is_err()) {
         return bad("the user message is not lines of `id: reply`");
     }
-    let reason_rule = body["response_format"]["json_schema"]["schema"]["properties"]["items"]
-        ["items"]["properties"]["r"]["description"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let empty_reason_at_0 = reason_rule.contains("empty when p is 0");
+    // The schema's branches: which codes it takes, and which carry `r`.
+    let branches: Vec<Value> = body["response_format"]["json_schema"]["schema"]["properties"]
+        ["items"]["items"]["anyOf"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let takes_reason = |code: &str| {
+        branches.iter().any(|b| {
+            b["properties"]["r"].is_object()
+                && b["properties"]["l"]["enum"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().any(|c| c == code))
+        })
+    };
     let mut guard = match inner.lock() {
         Ok(g) => g,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -235,15 +244,20 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
         .iter()
         .enumerate()
         .map(|(n, (id, text))| {
-            let (mut label, _needs_reply, priority, mut reason) = keyword_verdict(text);
+            let (mut label, _needs_reply, mut priority, reason) = keyword_verdict(text);
             if worse && n % 4 == 3 {
-                label = "other";
+                (label, priority) = ("other", 0);
             }
-            if empty_reason_at_0 && priority == 0 {
-                reason = "";
+            let code = match (label, priority) {
+                ("criticism", 0) => "n",
+                (l, _) => &l[..1],
+            };
+            let id = id.parse::<u32>().unwrap_or(0);
+            if takes_reason(code) {
+                json!({"i": id, "l": code, "r": reason})
+            } else {
+                json!({"i": id, "l": code})
             }
-            let code = &label[..1];
-            json!({"i": id.parse::<u32>().unwrap_or(0), "l": code, "p": priority, "r": reason})
         })
         .collect();
     let broken = std::mem::take(&mut guard.malform_next).min(answers.len());
@@ -254,7 +268,7 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
         match k % 4 {
             0 => drop_at.push(i),
             1 => answers[i]["l"] = json!("urgent"),
-            2 => answers[i]["p"] = json!(7),
+            2 => answers[i]["i"] = json!(999),
             _ => answers[i]["i"] = answers[0]["i"].clone(),
         }
     }

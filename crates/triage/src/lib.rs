@@ -5,9 +5,10 @@
 //! [`Label`] and a one-line reason. The cost is kept down three ways:
 //!
 //! - **Batching**: one model call scores up to [`MAX_BATCH`] replies, with
-//!   OpenAI structured outputs (a strict JSON schema with one-letter keys
-//!   and labels; ids short and local, `1`..`50`, one line a reply, cut at
-//!   [`MAX_TEXT_CHARS`]). Replies missing or invalid in the answer are
+//!   OpenAI structured outputs (a strict JSON schema with one-letter keys,
+//!   one code per reply for label and priority ([`WIRE_CODES`]), a reason
+//!   only when it needs an answer; ids short and local, `1`..`50`, one line
+//!   a reply, cut at [`MAX_TEXT_CHARS`]). Replies missing or invalid in the answer are
 //!   asked again on their own, never the whole batch.
 //! - **A stable prefix**: the instructions come first and are the same
 //!   bytes in every call ([`INSTRUCTIONS`]), so a provider's prompt cache
@@ -29,7 +30,7 @@ pub use eval::{
     WITHIN_POINTS,
 };
 pub use rubric::{
-    cache_key, normalise, Label, Verdict, INSTRUCTIONS, MAX_TEXT_CHARS, RUBRIC_VERSION,
+    cache_key, normalise, Label, Verdict, INSTRUCTIONS, MAX_TEXT_CHARS, RUBRIC_VERSION, WIRE_CODES,
 };
 pub use triager::{
     Stats, TriageConfig, Triaged, Triager, MAX_BATCH, MAX_CALLS_PER_DAY_ENV, MAX_CALLS_PER_RUN_ENV,

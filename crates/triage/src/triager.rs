@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::rubric::{
-    answer_schema, cache_key, user_message, Label, Verdict, INSTRUCTIONS, RUBRIC_VERSION,
+    answer_schema, cache_key, from_code, user_message, Verdict, INSTRUCTIONS, RUBRIC_VERSION,
 };
 
 /// Tells apart the runs of one process.
@@ -306,7 +306,7 @@ impl Triager {
                 },
             }),
             temperature: Some(0.0),
-            max_completion_tokens: Some(48 * items.len() as u32 + 64),
+            max_completion_tokens: Some(40 * items.len() as u32 + 64),
             ..Default::default()
         };
         let cfg = &self.config.model;
@@ -348,7 +348,8 @@ struct Answer {
 
 /// The valid verdicts of an answer, by position (id `1` is 0). An item
 /// with an unknown or repeated id, a field missing or out of range is left
-/// out (and so asked again). `needs_reply` is `p > 0`.
+/// out (and so asked again). The code gives label and priority;
+/// `needs_reply` is priority > 0.
 fn parse_answer(content: &str, asked: usize) -> HashMap<usize, Verdict> {
     let mut out = HashMap::new();
     for item in answer_items(content) {
@@ -361,10 +362,10 @@ fn parse_answer(content: &str, asked: usize) -> HashMap<usize, Verdict> {
             continue;
         }
         let verdict = (|| {
-            let priority = item["p"].as_u64().filter(|p| *p <= 3)? as u8;
-            let label = Label::from_code(item["l"].as_str()?)?;
+            let (label, priority) = from_code(item["l"].as_str()?)?;
             let reason = item["r"]
-                .as_str()?
+                .as_str()
+                .unwrap_or_default()
                 .lines()
                 .next()
                 .unwrap_or_default()
@@ -440,35 +441,38 @@ fn from_row(row: &TriageRow) -> Option<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Label;
 
     #[test]
     fn an_answer_keeps_only_valid_items_for_known_ids() {
         let content = r#"{"items":[
-            {"i":1,"l":"q","p":2,"r":"asks\nmore"},
-            {"i":1,"l":"o","p":0,"r":"dup"},
-            {"i":2,"l":"b","p":9,"r":"x"},
-            {"i":3,"l":"urgent","p":1,"r":"x"},
-            {"i":9,"l":"b","p":1,"r":"x"},
-            {"i":4,"p":1,"r":"x"},
-            {"i":5,"l":"p","p":0,"r":""}
+            {"i":1,"l":"q","r":"asks\nmore"},
+            {"i":1,"l":"o"},
+            {"i":2,"l":"urgent","r":"x"},
+            {"i":9,"l":"b","r":"x"},
+            {"i":3,"r":"x"},
+            {"i":4,"l":"n"},
+            {"i":5,"l":"p"}
         ]}"#;
         let v = parse_answer(content, 5);
-        assert_eq!(v.len(), 2);
+        assert_eq!(v.len(), 3);
         assert_eq!(v[&0].reason, "asks");
-        assert_eq!(v[&0].label, Label::Question);
+        assert_eq!((v[&0].label, v[&0].priority), (Label::Question, 2));
         assert!(v[&0].needs_reply);
+        assert_eq!((v[&3].label, v[&3].priority), (Label::Criticism, 0));
+        assert!(!v[&3].needs_reply);
         assert_eq!(v[&4].label, Label::Praise);
-        assert!(!v[&4].needs_reply);
+        assert_eq!(v[&4].reason, "");
         assert!(parse_answer("not json", 3).is_empty());
     }
 
     #[test]
     fn an_answer_cut_short_keeps_the_items_before_the_cut() {
-        let cut = r#"{"items":[{"i":1,"l":"p","p":0,"r":""},
-            {"i":2,"l":"b","p":3,"r":"crash"},{"i":3,"l"#;
+        let cut = r#"{"items":[{"i":1,"l":"p"},
+            {"i":2,"l":"b","r":"crash"},{"i":3,"l"#;
         let v = parse_answer(cut, 3);
         assert_eq!(v.len(), 2);
-        assert_eq!(v[&1].label, Label::Bug);
+        assert_eq!((v[&1].label, v[&1].priority), (Label::Bug, 3));
         assert!(parse_answer(r#"{"items":["#, 3).is_empty());
         assert!(parse_answer(r#"{"other":[{"i":1}"#, 3).is_empty());
     }

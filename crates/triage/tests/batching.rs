@@ -46,15 +46,26 @@ fn assert_cache_friendly(requests: &[TriageRequest]) {
         let rf = &r.response_format;
         assert_eq!(rf["type"], "json_schema", "{rf}");
         assert_eq!(rf["json_schema"]["strict"], true, "{rf}");
-        let item = &rf["json_schema"]["schema"]["properties"]["items"]["items"];
-        assert_eq!(item["additionalProperties"], false, "{rf}");
-        let required: Vec<&str> = item["required"]
+        let branches = rf["json_schema"]["schema"]["properties"]["items"]["items"]["anyOf"]
             .as_array()
-            .unwrap()
+            .unwrap();
+        let required: Vec<Vec<&str>> = branches
             .iter()
-            .map(|v| v.as_str().unwrap())
+            .map(|b| {
+                assert_eq!(b["additionalProperties"], false, "{rf}");
+                b["required"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+                    .collect()
+            })
             .collect();
-        assert_eq!(required, ["i", "l", "p", "r"], "compact wire keys");
+        assert_eq!(
+            required,
+            [vec!["i", "l", "r"], vec!["i", "l"]],
+            "compact wire keys, a reason only where an answer is needed"
+        );
         assert!(r.ids.len() <= 50);
         for (i, id) in r.ids.iter().enumerate() {
             assert_eq!(id, &format!("{}", i + 1), "ids are short and local");
