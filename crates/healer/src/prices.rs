@@ -267,6 +267,30 @@ mod tests {
     }
 
     #[test]
+    fn cached_input_is_billed_at_its_rate_when_known() {
+        let mini = Prices::default().get("gpt-4o-mini").unwrap();
+        let full = mini.cost(1_000_000, 0);
+        assert!((mini.cost_with_cached(1_000_000, 1_000_000, 0) - 0.075).abs() < 1e-12);
+        assert!((mini.cost_with_cached(1_000_000, 0, 0) - full).abs() < 1e-12);
+        // More cached than sent is read as all of it, never a negative cost.
+        assert!((mini.cost_with_cached(10, 99, 0) - 10.0 * 0.075 / 1e6).abs() < 1e-15);
+        // No cached rate: the full input rate, an upper bound.
+        let local = Price::new(0.2, 0.8);
+        assert_eq!(local.cost_with_cached(1000, 500, 10), local.cost(1000, 10));
+        let ai: toml::Table = toml::from_str(
+            "[prices.\"m\"]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\ncached_input_per_mtok = 0.25\n",
+        )
+        .unwrap();
+        let p = Prices::from_config(&ai, "config.toml").unwrap();
+        assert_eq!(p.get("m"), Some(Price::new(1.0, 2.0).with_cached(0.25)));
+        let bad: toml::Table = toml::from_str(
+            "[prices.\"m\"]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\ncached_input_per_mtok = -1\n",
+        )
+        .unwrap();
+        assert!(Prices::from_config(&bad, "config.toml").is_err());
+    }
+
+    #[test]
     fn the_environment_prices_the_configured_model() {
         let env = |i: Option<&str>, o: Option<&str>| {
             Prices::default().with_env_values("my-llava", i.map(String::from), o.map(String::from))
