@@ -48,6 +48,9 @@ struct Inner {
     malform_next: usize,
     /// Fail every request with this status.
     fail: Option<u16>,
+    /// Report this many prompt tokens as cached in every answer (a
+    /// provider whose cache threshold is lower than OpenAI's).
+    cached: Option<u64>,
 }
 
 /// A running fake triage model on `127.0.0.1`. Point
@@ -92,6 +95,14 @@ impl FakeTriageModel {
     pub fn malform_next(&self, n: usize) {
         if let Ok(mut i) = self.inner.lock() {
             i.malform_next = n;
+        }
+    }
+
+    /// Reports `tokens` of every later request's prompt as served from the
+    /// provider's cache (at most the prompt's size).
+    pub fn report_cached(&self, tokens: u64) {
+        if let Ok(mut i) = self.inner.lock() {
+            i.cached = Some(tokens);
         }
     }
 
@@ -260,6 +271,7 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
             }
         })
         .collect();
+    let forced_cached = guard.cached;
     let broken = std::mem::take(&mut guard.malform_next).min(answers.len());
     let start = answers.len() - broken;
     let mut drop_at = Vec::new();
@@ -279,7 +291,9 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
     let content = json!({ "items": answers }).to_string();
     let system_tokens = tokens(system.len());
     let prompt_tokens = system_tokens + tokens(user.len());
-    let cached = if previous_system.as_deref() == Some(system.as_str()) && system_tokens >= 1024 {
+    let cached = if let Some(n) = forced_cached {
+        n.min(prompt_tokens)
+    } else if previous_system.as_deref() == Some(system.as_str()) && system_tokens >= 1024 {
         system_tokens / 128 * 128
     } else {
         0

@@ -268,3 +268,30 @@ async fn eval_scores_the_set_per_model_and_recommends_the_cheapest_good_enough()
     );
     assert!(f.second_pass_saving() >= 60.0);
 }
+
+/// A provider that reports cached prompt tokens: those are billed at the
+/// model's cached-input rate, and recorded.
+#[tokio::test]
+async fn cached_prompt_tokens_are_billed_at_the_cached_rate() {
+    let fake = FakeTriageModel::start().await.unwrap();
+    fake.report_cached(100);
+    let store = Store::open_in_memory().unwrap();
+    let t = Triager::new(config(&fake, "gpt-4o-mini"))
+        .triage(&store, &replies(50))
+        .await
+        .unwrap();
+    let s = &t.stats;
+    assert_eq!((s.calls, s.cached_tokens), (1, 100));
+    let mini = Price::new(0.15, 0.60);
+    let full = mini.cost(s.input_tokens, s.output_tokens);
+    let cost = s.cost_usd.unwrap();
+    assert!(
+        (full - cost - 100.0 * 0.075 / 1e6).abs() < 1e-12,
+        "{full} {cost}"
+    );
+    let month = store
+        .triage_totals_since(jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    assert_eq!(month.cached_tokens, 100);
+    assert!((month.cost_usd - cost).abs() < 1e-12);
+}
