@@ -536,3 +536,285 @@ async fn instagram_replies_are_collected_with_replies_and_more_exactly_once() {
     );
     assert!(u.leftover_browsers().is_empty());
 }
+
+/// The `(id, parent)` pairs of a `replies --json` run's replies, sorted.
+fn reply_pairs(rows: &[serde_json::Value]) -> Vec<(String, Option<String>)> {
+    let mut got: Vec<(String, Option<String>)> = rows
+        .iter()
+        .filter(|r| r["type"] == "reply")
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["parent"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+/// Bluesky: the replies on the thread screen, nested ones and those behind
+/// "Show more replies", are collected once; a deleted reply is left out
+/// (its reply kept); the session (kept in the app's storage, its refresh
+/// token rotating) is saved back, so a second run after the access token
+/// expired still reads them; a later reply is new.
+#[tokio::test(flavor = "multi_thread")]
+async fn bluesky_replies_are_collected_with_nesting_and_more_exactly_once() {
+    let bsky = distroflow_replica::Bluesky::start(Default::default())
+        .await
+        .unwrap();
+    bsky.set_replies_per_page(2);
+    let post = bsky.add_post("sandbox", "DistroFlow 0.1 is out").unwrap();
+    let a = bsky
+        .add_reply(&post, "alice", "Does it work with custom domains?")
+        .unwrap();
+    let a1 = bsky.add_reply(&a, "sandbox", "@alice yes").unwrap();
+    let a2 = bsky.add_reply(&a1, "alice", "great, thanks").unwrap();
+    let gone = bsky.add_reply(&post, "spam", "free followers").unwrap();
+    let under_gone = bsky.add_reply(&gone, "bob", "reported").unwrap();
+    assert!(bsky.delete_post(&gone));
+    let c = bsky
+        .add_reply(&post, "carol", "The upload failed for me")
+        .unwrap();
+    let c1 = bsky.add_reply(&c, "dave", "same here").unwrap();
+
+    let mut u = User::new();
+    u.set("DISTROFLOW_BLUESKY_URL", &bsky.url());
+    let state = u.file("state.json", &bsky.storage_state("sandbox").unwrap());
+    let login = u
+        .run(&["login", "bluesky", "--cookies", state.to_str().unwrap()])
+        .await;
+    assert_eq!(login.code, 0, "{login:?}");
+    let post_url = format!("{}/profile/sandbox.bsky.social/post/{post}", bsky.url());
+    drop(seed_post_on(&u, PlatformId::Bluesky, &post_url));
+
+    let out = u.run(&["replies", "--to", "bluesky", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let mut want = vec![
+        (a.clone(), None),
+        (a1.clone(), Some(a.clone())),
+        (a2.clone(), Some(a1.clone())),
+        (under_gone.clone(), None),
+        (c.clone(), None),
+        (c1.clone(), Some(c.clone())),
+    ];
+    want.sort();
+    assert_eq!(reply_pairs(&rows), want, "{out:?}");
+    let fail = rows.iter().find(|r| r["id"] == c.as_str()).unwrap();
+    assert_eq!(fail["author"], "carol.bsky.social");
+    assert_eq!(fail["text"], "The upload failed for me");
+    assert_eq!(
+        fail["url"],
+        format!("{}/profile/carol.bsky.social/post/{c}", bsky.url()).as_str()
+    );
+
+    bsky.expire_access_tokens();
+    let late = bsky
+        .add_reply(&post, "erin", "Any plans for video?")
+        .unwrap();
+    let out = u.run(&["replies", "--to", "bluesky", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    assert_eq!(reply_pairs(&rows).len(), 7, "{out:?}");
+    let summary = rows.iter().find(|r| r["type"] == "summary").unwrap();
+    assert_eq!(summary["new"], 1, "only the later reply is new: {out:?}");
+    assert!(rows.iter().any(|r| r["id"] == late.as_str()));
+    assert!(u.leftover_browsers().is_empty());
+}
+
+/// Mastodon: the replies on the status page, nested ones (their parent
+/// from the thread's context) and those behind "Load more", are collected
+/// once; a deleted reply is left out, its reply kept with it as parent; a
+/// later reply is new.
+#[tokio::test(flavor = "multi_thread")]
+async fn mastodon_replies_are_collected_with_nesting_and_more_exactly_once() {
+    let m = distroflow_replica::Mastodon::start(Default::default())
+        .await
+        .unwrap();
+    m.set_replies_per_page(2);
+    let post = m.add_status("sandbox", "DistroFlow 0.1 is out").unwrap();
+    let a = m
+        .add_reply(&post, "alice", "Does it work with my instance?")
+        .unwrap();
+    let a1 = m.add_reply(&a, "sandbox", "@alice yes").unwrap();
+    let a2 = m.add_reply(&a1, "alice", "great, thanks").unwrap();
+    let gone = m.add_reply(&post, "spam", "free followers").unwrap();
+    let under_gone = m.add_reply(&gone, "bob", "reported").unwrap();
+    assert!(m.delete_status(&gone));
+    let c = m
+        .add_reply(&post, "carol", "The upload failed for me")
+        .unwrap();
+    let c1 = m.add_reply(&c, "dave", "same here").unwrap();
+
+    let mut u = User::new();
+    u.set("DISTROFLOW_MASTODON_URL", &m.url());
+    let login = u
+        .run_with_stdin(
+            &[
+                "login",
+                "mastodon",
+                "--username",
+                "sandbox@example.com",
+                "--password-stdin",
+            ],
+            Some("sandbox"),
+        )
+        .await;
+    assert_eq!(login.code, 0, "{login:?}");
+    let post_url = format!("{}/@sandbox/{post}", m.url());
+    drop(seed_post_on(&u, PlatformId::Mastodon, &post_url));
+
+    let out = u.run(&["replies", "--to", "mastodon", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let mut want = vec![
+        (a.clone(), None),
+        (a1.clone(), Some(a.clone())),
+        (a2.clone(), Some(a1.clone())),
+        (under_gone.clone(), Some(gone.clone())),
+        (c.clone(), None),
+        (c1.clone(), Some(c.clone())),
+    ];
+    want.sort();
+    assert_eq!(reply_pairs(&rows), want, "{out:?}");
+    let fail = rows.iter().find(|r| r["id"] == c.as_str()).unwrap();
+    assert_eq!(fail["author"], "carol");
+    assert_eq!(fail["text"], "The upload failed for me");
+    assert_eq!(fail["url"], format!("{}/@carol/{c}", m.url()).as_str());
+    assert!(fail["at"].as_str().is_some_and(|t| t.ends_with('Z')));
+
+    let late = m.add_reply(&c1, "erin", "and here").unwrap();
+    let out = u.run(&["replies", "--to", "mastodon", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    assert_eq!(reply_pairs(&rows).len(), 7, "{out:?}");
+    let summary = rows.iter().find(|r| r["type"] == "summary").unwrap();
+    assert_eq!(summary["new"], 1, "only the later reply is new: {out:?}");
+    let late_row = rows.iter().find(|r| r["id"] == late.as_str()).unwrap();
+    assert_eq!(late_row["parent"], c1.as_str());
+    assert!(u.leftover_browsers().is_empty());
+}
+
+/// LinkedIn: the comments behind "Load more comments" and their replies
+/// are collected once (a reply to a reply hangs under the top-level
+/// comment, as on LinkedIn); a deleted comment is left out, its reply kept
+/// with it as parent; a later comment is new.
+#[tokio::test(flavor = "multi_thread")]
+async fn linkedin_replies_are_collected_with_nesting_and_more_exactly_once() {
+    let li = distroflow_replica::LinkedIn::start(Default::default())
+        .await
+        .unwrap();
+    li.set_comments_per_page(2);
+    let post = li.add_post("sandbox", "DistroFlow 0.1 is out").unwrap();
+    let a = li
+        .add_comment(&post, None, "alice", "Does it post to company pages?")
+        .unwrap();
+    let a1 = li
+        .add_comment(&post, Some(&a), "sandbox", "Not yet")
+        .unwrap();
+    let a2 = li
+        .add_comment(&post, Some(&a1), "alice", "ok, thanks")
+        .unwrap();
+    let gone = li
+        .add_comment(&post, None, "spam", "free followers")
+        .unwrap();
+    let under_gone = li
+        .add_comment(&post, Some(&gone), "bob", "reported")
+        .unwrap();
+    assert!(li.delete_comment(&gone));
+    let c = li
+        .add_comment(&post, None, "carol", "The upload failed for me")
+        .unwrap();
+    let c1 = li.add_comment(&post, Some(&c), "dave", "same").unwrap();
+
+    let mut u = User::new();
+    u.set("DISTROFLOW_LINKEDIN_URL", &li.url());
+    let f = u.cookie_file("li.json", "li_at", &li.session_cookie("sandbox").unwrap());
+    let login = u
+        .run(&["login", "linkedin", "--cookies", f.to_str().unwrap()])
+        .await;
+    assert_eq!(login.code, 0, "{login:?}");
+    let post_url = format!("{}/feed/update/{post}/", li.url());
+    drop(seed_post_on(&u, PlatformId::LinkedIn, &post_url));
+
+    let out = u.run(&["replies", "--to", "linkedin", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let mut want = vec![
+        (a.clone(), None),
+        (a1.clone(), Some(a.clone())),
+        (a2.clone(), Some(a.clone())),
+        (under_gone.clone(), Some(gone.clone())),
+        (c.clone(), None),
+        (c1.clone(), Some(c.clone())),
+    ];
+    want.sort();
+    assert_eq!(reply_pairs(&rows), want, "{out:?}");
+    let fail = rows.iter().find(|r| r["id"] == c.as_str()).unwrap();
+    assert_eq!(fail["author"], "carol");
+    assert_eq!(fail["text"], "The upload failed for me");
+    assert!(
+        fail["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{post_url}?commentUrn=urn%3Ali%3Acomment%3A")),
+        "{out:?}"
+    );
+
+    // A new comment through the site's own endpoint (the member's session
+    // and its csrf-token), as the web app makes one.
+    let li_at = li.session_cookie("sandbox").unwrap();
+    let http = reqwest::Client::new();
+    let made = http
+        .post(format!("{}/voyager/api/feed/comments", li.url()))
+        .header("cookie", format!("li_at={li_at}; JSESSIONID=\"ajax:1\""))
+        .header("csrf-token", "ajax:1")
+        .json(&serde_json::json!({"threadUrn": post, "parentComment": c1, "text": "Any plans for video?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 201);
+    let late = made.json::<serde_json::Value>().await.unwrap()["value"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = u.run(&["replies", "--to", "linkedin", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    assert_eq!(reply_pairs(&rows).len(), 7, "{out:?}");
+    let summary = rows.iter().find(|r| r["type"] == "summary").unwrap();
+    assert_eq!(summary["new"], 1, "only the later comment is new: {out:?}");
+    let late_row = rows.iter().find(|r| r["id"] == late.as_str()).unwrap();
+    assert_eq!(
+        late_row["parent"],
+        c.as_str(),
+        "under the top-level comment"
+    );
+    assert_eq!(late_row["author"], "sandbox");
+    assert!(u.leftover_browsers().is_empty());
+}
+
+/// Without a saved session the site shows its sign-in page: the replies
+/// of that platform are not read, with a warning that says to log in, and
+/// the command still succeeds.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_platform_without_a_session_is_a_warning_that_says_to_log_in() {
+    let bsky = distroflow_replica::Bluesky::start(Default::default())
+        .await
+        .unwrap();
+    let post = bsky.add_post("sandbox", "DistroFlow 0.1 is out").unwrap();
+    bsky.add_reply(&post, "alice", "Does it work?").unwrap();
+    let mut u = User::new();
+    u.set("DISTROFLOW_BLUESKY_URL", &bsky.url());
+    let post_url = format!("{}/profile/sandbox.bsky.social/post/{post}", bsky.url());
+    drop(seed_post_on(&u, PlatformId::Bluesky, &post_url));
+    let out = u.run(&["replies", "--to", "bluesky"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("not logged in to Bluesky")
+            && out.stderr.contains("distroflow login bluesky"),
+        "{out:?}"
+    );
+    assert!(out.stdout.contains("0 replies"), "{out:?}");
+}

@@ -110,6 +110,35 @@ async fn sandbox_home_is_logged_in_everywhere_and_posts_reach_history() {
         assert!(posted.contains(&r["url"].as_str().unwrap()), "{history:?}");
     }
 
+    // Every post got the sandbox's sample replies, which `replies` reads
+    // from each replica like from the real site: four per post, the
+    // second an answer to the first.
+    let out = shell.run(&["replies", "--json"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    for r in &results {
+        let platform = r["platform"].as_str().unwrap();
+        let replies: Vec<&Value> = rows
+            .iter()
+            .filter(|x| x["type"] == "reply" && x["platform"] == platform)
+            .collect();
+        assert_eq!(replies.len(), 4, "{platform}: {out:?}");
+        let q = replies
+            .iter()
+            .find(|x| x["text"] == "How does it handle two-factor logins?")
+            .unwrap_or_else(|| panic!("{platform}: {out:?}"));
+        let answer = replies
+            .iter()
+            .find(|x| {
+                x["text"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Same question here")
+            })
+            .unwrap_or_else(|| panic!("{platform}: {out:?}"));
+        assert_eq!(answer["parent"], q["id"], "{platform}: {out:?}");
+    }
+
     signal(child.id().unwrap(), "INT");
     let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
         .await

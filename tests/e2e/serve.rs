@@ -417,6 +417,35 @@ async fn serve_refuses_a_remote_address_and_keeps_its_token_private() {
 async fn the_dashboard_logs_in_posts_with_live_progress_and_shows_history() {
     use distroflow_core::{wait_until, Page, Waits};
     let (Sites { hn, .. }, mut u) = four_sites().await;
+    // Two triage runs in the store, as `replies --triage` records them: a
+    // priced one of two calls, and one call of a model without a price.
+    {
+        use distroflow_store::{Store, TriageCall};
+        let store = Store::open(u.home().join(Store::FILE_NAME)).unwrap();
+        let now = jiff::Timestamp::now();
+        let call = |run: &str, cost: Option<f64>| TriageCall {
+            model: if cost.is_some() {
+                "gpt-4o-mini"
+            } else {
+                "local-model"
+            }
+            .into(),
+            replies: 50,
+            input_tokens: 880,
+            cached_tokens: 0,
+            output_tokens: 440,
+            cost_usd: cost,
+            run: Some(run.into()),
+        };
+        store
+            .record_triage_call(&call("a", Some(0.0004)), now)
+            .unwrap();
+        store
+            .record_triage_call(&call("a", Some(0.0004)), now)
+            .unwrap();
+        let later = now + jiff::SignedDuration::from_secs(1);
+        store.record_triage_call(&call("b", None), later).unwrap();
+    }
     let serve = Serve::start(&mut u, &["--no-daemon"]).await;
     let browser =
         distroflow_browser::Browser::launch(distroflow_browser::BrowserOptions::from_env(None))
@@ -497,6 +526,36 @@ async fn the_dashboard_logs_in_posts_with_live_progress_and_shows_history() {
     let body = page.body_text().await.unwrap();
     assert!(body.contains("From the dashboard"), "{body}");
     assert!(body.contains("100% (1/1)"), "{body}");
+
+    // Healing shows what reply triage cost: this month, and per run.
+    page.goto(serve.url("/healing").as_str()).await.unwrap();
+    page.wait_for("#triage-runs", "the triage runs table")
+        .await
+        .unwrap();
+    let month = page
+        .eval("document.querySelector('#triage-month').textContent")
+        .await
+        .unwrap();
+    let month = month.as_str().unwrap();
+    assert!(month.contains("3 model calls for 150 replies"), "{month}");
+    assert!(
+        month.contains("2640 tokens in (0 cached), 1320 tokens out"),
+        "{month}"
+    );
+    assert!(month.contains("$0.000800 + 1 at unknown cost"), "{month}");
+    let runs = page
+        .eval("[...document.querySelectorAll('#triage-runs tbody tr')].map(r => [...r.cells].map(c => c.textContent))")
+        .await
+        .unwrap();
+    let runs: Vec<Vec<String>> = serde_json::from_value(runs).unwrap();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[0][1], "local-model", "newest first: {runs:?}");
+    assert_eq!(runs[0][7], "$0.000000 + 1 at unknown cost", "{runs:?}");
+    assert_eq!(
+        &runs[1][1..],
+        ["gpt-4o-mini", "2", "100", "1760", "0", "880", "$0.000800"],
+        "{runs:?}"
+    );
 
     session.close().await;
     browser.close().await;

@@ -617,12 +617,7 @@ async fn run_one(
 /// (0600), when they changed: a token the site rotated during the job is
 /// the one the next run needs. Failures are logged, never fatal (the post
 /// stands); values never appear in a log.
-pub(crate) async fn save_storage(
-    home: &Home,
-    platform: PlatformId,
-    scope: &CookieScope,
-    page: &dyn Page,
-) {
+pub async fn save_storage(home: &Home, platform: PlatformId, scope: &CookieScope, page: &dyn Page) {
     let items = match read_storage(platform, scope, page).await {
         Ok(Some(items)) if !items.is_empty() => items,
         Ok(Some(_)) => {

@@ -26,5 +26,7 @@ mod fanout;
 mod ledger;
 
 pub use bundle::Bundles;
-pub use fanout::{read_storage, run, run_observed, BrowserSource, Job, RunEnd, StepFn};
+pub use fanout::{
+    read_storage, run, run_observed, save_storage, BrowserSource, Job, RunEnd, StepFn,
+};
 pub use ledger::{Before, Ledger, DEFAULT_WINDOW};

@@ -9,6 +9,8 @@
 //! [ai.prices."my-local-model"]
 //! input_per_mtok = 0.0
 //! output_per_mtok = 0.0
+//! # optional: input the provider reports as served from its prompt cache
+//! cached_input_per_mtok = 0.0
 //! ```
 //!
 //! and, for the model named by `DISTROFLOW_AI_MODEL` only,
@@ -35,6 +37,10 @@ pub struct Price {
     pub input_per_mtok: f64,
     /// US dollars per million output (completion) tokens, reasoning included.
     pub output_per_mtok: f64,
+    /// US dollars per million input tokens the provider reports as served
+    /// from its prompt cache; `None`: billed as ordinary input.
+    #[serde(default)]
+    pub cached_input_per_mtok: Option<f64>,
 }
 
 impl Price {
@@ -42,7 +48,30 @@ impl Price {
         Price {
             input_per_mtok,
             output_per_mtok,
+            cached_input_per_mtok: None,
         }
+    }
+
+    /// The same price with a cached-input rate.
+    pub const fn with_cached(self, cached_input_per_mtok: f64) -> Price {
+        Price {
+            cached_input_per_mtok: Some(cached_input_per_mtok),
+            ..self
+        }
+    }
+
+    /// The cost of one call of which `cached_tokens` of the input were
+    /// reported as served from the provider's prompt cache: those at the
+    /// cached rate when known, at the input rate otherwise.
+    pub fn cost_with_cached(
+        &self,
+        input_tokens: u64,
+        cached_tokens: u64,
+        output_tokens: u64,
+    ) -> f64 {
+        let cached = cached_tokens.min(input_tokens);
+        let cached_rate = self.cached_input_per_mtok.unwrap_or(self.input_per_mtok);
+        self.cost(input_tokens - cached, output_tokens) + cached as f64 * cached_rate / 1e6
     }
 
     /// The cost of one call, in US dollars.
@@ -53,7 +82,10 @@ impl Price {
 
     fn check(self, what: &str) -> Result<Price> {
         let ok = |v: f64| v.is_finite() && v >= 0.0;
-        if ok(self.input_per_mtok) && ok(self.output_per_mtok) {
+        if ok(self.input_per_mtok)
+            && ok(self.output_per_mtok)
+            && self.cached_input_per_mtok.is_none_or(ok)
+        {
             Ok(self)
         } else {
             Err(Error::Config {
@@ -65,24 +97,43 @@ impl Price {
     }
 }
 
-/// Standard-tier list prices (no batch or cached-input discounts), US
+/// Standard-tier list prices (no batch discount; the cached-input rate of
+/// OpenAI's prompt cache where published), US
 /// dollars per million tokens, as published by OpenAI and Google in
 /// August 2025. Exact model ids only: a dated snapshot is listed when its
 /// price is the alias's (`gpt-4o-2024-05-13` is not: it cost more), so an
 /// id not listed here has an unknown cost rather than a wrong one.
 const DEFAULTS: &[(&str, Price)] = &[
-    ("gpt-4o-mini", Price::new(0.15, 0.60)),
-    ("gpt-4o-mini-2024-07-18", Price::new(0.15, 0.60)),
-    ("gpt-4o", Price::new(2.50, 10.00)),
-    ("gpt-4o-2024-08-06", Price::new(2.50, 10.00)),
-    ("gpt-4o-2024-11-20", Price::new(2.50, 10.00)),
+    ("gpt-4o-mini", Price::new(0.15, 0.60).with_cached(0.075)),
+    (
+        "gpt-4o-mini-2024-07-18",
+        Price::new(0.15, 0.60).with_cached(0.075),
+    ),
+    ("gpt-4o", Price::new(2.50, 10.00).with_cached(1.25)),
+    (
+        "gpt-4o-2024-08-06",
+        Price::new(2.50, 10.00).with_cached(1.25),
+    ),
+    (
+        "gpt-4o-2024-11-20",
+        Price::new(2.50, 10.00).with_cached(1.25),
+    ),
     ("gpt-4o-2024-05-13", Price::new(5.00, 15.00)),
-    ("gpt-4.1", Price::new(2.00, 8.00)),
-    ("gpt-4.1-2025-04-14", Price::new(2.00, 8.00)),
-    ("gpt-4.1-mini", Price::new(0.40, 1.60)),
-    ("gpt-4.1-mini-2025-04-14", Price::new(0.40, 1.60)),
-    ("gpt-4.1-nano", Price::new(0.10, 0.40)),
-    ("gpt-4.1-nano-2025-04-14", Price::new(0.10, 0.40)),
+    ("gpt-4.1", Price::new(2.00, 8.00).with_cached(0.5)),
+    (
+        "gpt-4.1-2025-04-14",
+        Price::new(2.00, 8.00).with_cached(0.5),
+    ),
+    ("gpt-4.1-mini", Price::new(0.40, 1.60).with_cached(0.1)),
+    (
+        "gpt-4.1-mini-2025-04-14",
+        Price::new(0.40, 1.60).with_cached(0.1),
+    ),
+    ("gpt-4.1-nano", Price::new(0.10, 0.40).with_cached(0.025)),
+    (
+        "gpt-4.1-nano-2025-04-14",
+        Price::new(0.10, 0.40).with_cached(0.025),
+    ),
     ("gpt-5", Price::new(1.25, 10.00)),
     ("gpt-5-mini", Price::new(0.25, 2.00)),
     ("gpt-5-nano", Price::new(0.05, 0.40)),
@@ -213,6 +264,30 @@ mod tests {
         assert_eq!(p.get("my-llava"), Some(Price::new(0.0, 0.5)));
         assert_eq!(p.get("gpt-4o-mini"), Some(Price::new(1.0, 2.0)));
         assert!(p.get("gpt-4o").is_some(), "other defaults stay");
+    }
+
+    #[test]
+    fn cached_input_is_billed_at_its_rate_when_known() {
+        let mini = Prices::default().get("gpt-4o-mini").unwrap();
+        let full = mini.cost(1_000_000, 0);
+        assert!((mini.cost_with_cached(1_000_000, 1_000_000, 0) - 0.075).abs() < 1e-12);
+        assert!((mini.cost_with_cached(1_000_000, 0, 0) - full).abs() < 1e-12);
+        // More cached than sent is read as all of it, never a negative cost.
+        assert!((mini.cost_with_cached(10, 99, 0) - 10.0 * 0.075 / 1e6).abs() < 1e-15);
+        // No cached rate: the full input rate, an upper bound.
+        let local = Price::new(0.2, 0.8);
+        assert_eq!(local.cost_with_cached(1000, 500, 10), local.cost(1000, 10));
+        let ai: toml::Table = toml::from_str(
+            "[prices.\"m\"]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\ncached_input_per_mtok = 0.25\n",
+        )
+        .unwrap();
+        let p = Prices::from_config(&ai, "config.toml").unwrap();
+        assert_eq!(p.get("m"), Some(Price::new(1.0, 2.0).with_cached(0.25)));
+        let bad: toml::Table = toml::from_str(
+            "[prices.\"m\"]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\ncached_input_per_mtok = -1\n",
+        )
+        .unwrap();
+        assert!(Prices::from_config(&bad, "config.toml").is_err());
     }
 
     #[test]

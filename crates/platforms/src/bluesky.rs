@@ -1,11 +1,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::replies;
 use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     wait_until, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId, Post,
-    Posted, Result, Secret, Waits,
+    Posted, Reply, Result, Secret, Waits,
 };
 use serde_json::Value;
 
@@ -66,6 +67,51 @@ const JS_PROFILE_POSTS: &str = r#"(() => {
     out.push({ href, text: (t || item).innerText || '', whole: !t });
   }
   return out.length ? out : null;
+})()"#;
+
+/// The post thread screen now: its replies (`postThreadItem-by-<handle>`
+/// items after the post's own), whether "Show more replies" is there to
+/// press, or "Post not found".
+const JS_THREAD_STATE: &str = r#"(() => {
+  const items = document.querySelectorAll('[data-testid^="postThreadItem-"]');
+  const screen = document.querySelector('[data-testid="postThreadScreen"]') || document.querySelector('main');
+  const text = screen ? (screen.innerText || '') : '';
+  const more = Array.from(document.querySelectorAll('[role="button"], button'))
+    .filter((b) => /^Show more replies$/i.test((b.getAttribute('aria-label') || b.innerText || '').trim()));
+  const off = (b) => b.disabled || b.getAttribute('aria-disabled') === 'true';
+  return { ready: items.length > 0, missing: items.length === 0 && /Post not found/i.test(text),
+           signed_out: !!document.querySelector('[data-testid="splashScreen"], [data-testid="loginForm"]'),
+           count: Math.max(0, items.length - 1),
+           more: more.some((b) => !off(b)), pending: more.some(off) };
+})()"#;
+
+const SEL_SHOW_MORE_REPLIES: &str = r#"[role="button"][aria-label="Show more replies"]"#;
+
+/// Every reply on the thread screen: its own permalink (the rkey is its
+/// id), its author from the item's testID, its text, its time (the time
+/// link's label), and its parent (the thread item it sits in, when that is
+/// not the post itself). A deleted reply is a placeholder without a link.
+const JS_THREAD_REPLIES: &str = r#"(() => {
+  const ITEM = '[data-testid^="postThreadItem-"]';
+  const items = Array.from(document.querySelectorAll(ITEM));
+  const anchor = items[0];
+  const own = (el, sel) => Array.from(el.querySelectorAll(sel)).find((x) => x.closest(ITEM) === el);
+  const link = (el) => own(el, 'a[href*="/post/"]');
+  const rkey = (a) => a ? (a.getAttribute('href') || '').split(/[?#]/)[0].split('/').pop() : '';
+  const rows = items.slice(1).map((el) => {
+    const a = link(el);
+    const up = el.parentElement ? el.parentElement.closest(ITEM) : null;
+    const by = (el.getAttribute('data-testid') || '').match(/^postThreadItem-by-(.+)$/);
+    const body = own(el, '[data-testid="postText"]');
+    const label = a ? (a.getAttribute('aria-label') || a.getAttribute('title') || '') : '';
+    const t = label ? new Date(label) : null;
+    return { id: rkey(a), parent: up && up !== anchor ? rkey(link(up)) : null,
+             author: by ? by[1] : '', deleted: !a || !by,
+             at: t && !isNaN(t) ? t.toISOString() : '',
+             text: body ? (body.innerText || body.textContent || '').trim() : '',
+             url: a ? a.getAttribute('href') : null };
+  });
+  return { ready: !!anchor, rows };
 })()"#;
 
 /// Bluesky (bsky.app): posts, native threads (`--split`) and up to 4
@@ -214,6 +260,37 @@ impl Platform for Bluesky {
             }
             None => Existing::NotFound,
         })
+    }
+
+    fn reads_replies(&self) -> bool {
+        true
+    }
+
+    /// The replies on the post's thread screen, after "Show more replies"
+    /// was pressed until none is left; replies to replies with their parent.
+    async fn replies(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        let url = replies::on_site(ID, ctx, post_url)?;
+        let rows = replies::read_expanding(
+            page,
+            ID,
+            &url,
+            JS_THREAD_STATE,
+            SEL_SHOW_MORE_REPLIES,
+            JS_THREAD_REPLIES,
+        )
+        .await?;
+        Ok(replies::to_replies(ID, post_url, rows, |r| {
+            r.url
+                .as_deref()
+                .and_then(|u| url.join(u).ok())
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        }))
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {

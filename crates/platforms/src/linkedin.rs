@@ -1,11 +1,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::replies;
 use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     wait_until, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId, Post,
-    Posted, Result, Waits,
+    Posted, Reply, Result, Waits,
 };
 use serde_json::Value;
 
@@ -14,6 +15,45 @@ const ID: PlatformId = PlatformId::LinkedIn;
 // Targets, resolved through selectors/linkedin.toml (and repaired there).
 const SEL_ME: &str = "@linkedin.nav.me";
 const SEL_LOGIN: &str = "@linkedin.login.username";
+
+/// The post page now: the post, its comments, a "Load more comments"
+/// button to press, or "This post cannot be displayed".
+const JS_COMMENTS_STATE: &str = r#"(() => {
+  const post = document.querySelector('.feed-shared-update-v2, [data-urn^="urn:li:activity:"]');
+  const text = document.body ? (document.body.innerText || '') : '';
+  const more = Array.from(document.querySelectorAll('button.comments-comments-list__load-more-comments-button, button'))
+    .filter((b) => /^Load more comments$/i.test((b.innerText || b.getAttribute('aria-label') || '').trim()));
+  return { ready: !!post, missing: !post && /This post cannot be displayed|This post is unavailable/i.test(text),
+           signed_out: /^\/(login|uas\/login|authwall)/.test(location.pathname),
+           count: document.querySelectorAll('article.comments-comment-entity, article.comments-comment-item').length,
+           more: more.some((b) => !b.disabled), pending: more.some((b) => b.disabled) };
+})()"#;
+
+const SEL_LOAD_MORE_COMMENTS: &str = "button:has-text(\"Load more comments\")";
+
+/// Every comment and reply on the post page: its id from its URN
+/// (`urn:li:comment:(urn:li:activity:<post>,<id>)`), its parent the
+/// comment it is nested in (LinkedIn nests one level: a reply to a reply
+/// hangs under the top-level comment), a deleted one marked.
+const JS_COMMENTS: &str = r#"(() => {
+  const C = 'article.comments-comment-entity, article.comments-comment-item';
+  const idOf = (el) => { const m = (el.getAttribute('data-id') || '').match(/,(\d+)\)$/); return m ? m[1] : ''; };
+  const own = (el, sel) => Array.from(el.querySelectorAll(sel)).find((x) => x.closest(C) === el);
+  const rows = Array.from(document.querySelectorAll(C)).map((el) => {
+    const up = el.parentElement ? el.parentElement.closest(C) : null;
+    const who = own(el, '.comments-comment-meta__description-title, .comments-post-meta__name-text');
+    const body = own(el, '.comments-comment-item__main-content, .comments-comment-item-content-body');
+    const time = own(el, 'time[datetime]');
+    const urn = el.getAttribute('data-id') || '';
+    const deleted = /--deleted/.test(el.className) || !who;
+    return { id: idOf(el), parent: up ? idOf(up) : null, deleted,
+             author: who ? (who.innerText || '').trim() : '',
+             at: time ? time.getAttribute('datetime') : '',
+             text: body ? (body.innerText || body.textContent || '').trim() : '',
+             url: urn ? location.pathname + '?commentUrn=' + encodeURIComponent(urn) : null };
+  });
+  return { ready: true, rows };
+})()"#;
 
 /// Which share box the member has (both are live, rolled out per member).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,6 +205,37 @@ impl Platform for LinkedIn {
                 None => Existing::NotFound,
             },
         )
+    }
+
+    fn reads_replies(&self) -> bool {
+        true
+    }
+
+    /// The comments on the post's page, after "Load more comments" was
+    /// pressed until none is left; replies with the comment they are under.
+    async fn replies(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        let url = replies::on_site(ID, ctx, post_url)?;
+        let rows = replies::read_expanding(
+            page,
+            ID,
+            &url,
+            JS_COMMENTS_STATE,
+            SEL_LOAD_MORE_COMMENTS,
+            JS_COMMENTS,
+        )
+        .await?;
+        Ok(replies::to_replies(ID, post_url, rows, |r| {
+            r.url
+                .as_deref()
+                .and_then(|u| url.join(u).ok())
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        }))
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {

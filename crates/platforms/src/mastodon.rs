@@ -1,11 +1,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::replies;
 use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
     check, wait_until, Capabilities, Draft, Error, Existing, JobContext, Limits, Media, Network,
-    Overflow, Page, Platform, PlatformId, Post, Posted, Result, Secret, Waits,
+    Overflow, Page, Platform, PlatformId, Post, Posted, Reply, Result, Secret, Waits,
 };
 use serde_json::Value;
 
@@ -22,6 +23,79 @@ const SEL_FILE_INPUT: &str = "@mastodon.compose.file_input";
 const SEL_SUBMIT: &str = "@mastodon.compose.submit";
 const SEL_UPLOAD: &str = "@mastodon.compose.upload";
 const SEL_REPLY: &str = "@mastodon.status.reply";
+
+/// The status page now: the status itself (`.detailed-status`), the
+/// replies after it (`article .status[data-id]`), a "Load more" button
+/// (`button.load-more`) to press, or "not found". The app renders the
+/// replies after the status, when the thread's context has come: the page
+/// is ready once it shows as many replies as the context has (the call the
+/// web app makes, made once per page), or a "Load more".
+const JS_THREAD_STATE: &str = r#"(async () => {
+  const root = document.querySelector('.detailed-status[data-id]');
+  const empty = document.querySelector('.empty-column-indicator');
+  const more = Array.from(document.querySelectorAll('button.load-more'));
+  const count = document.querySelectorAll('article .status[data-id]').length;
+  let expected = 0;
+  if (root) {
+    const id = root.getAttribute('data-id');
+    const memo = window.__distroflowContext || (window.__distroflowContext = {});
+    if (!(id in memo)) memo[id] = (async () => {
+      try {
+        let token = null;
+        for (const el of [document.getElementById('initial-state'), ...document.querySelectorAll('script[type="application/json"]')]) {
+          try { const v = el && JSON.parse(el.textContent); if (v && v.meta && v.meta.access_token) { token = v.meta.access_token; break; } } catch (e) {}
+        }
+        const headers = { Accept: 'application/json' };
+        if (token) headers.Authorization = 'Bearer ' + token;
+        const r = await fetch('/api/v1/statuses/' + id + '/context', { headers });
+        return r.ok ? ((await r.json()).descendants || []).length : 0;
+      } catch (e) { return 0; }
+    })();
+    expected = await memo[id];
+  }
+  const loading = more.length > 0;
+  return { ready: !!root && (count >= expected || loading), missing: !root && !!empty && /not found|unavailable/i.test(empty.innerText || ''),
+           signed_out: location.pathname.startsWith('/auth/sign_in') || !!document.querySelector('form#new_user'),
+           count, more: more.some((b) => !b.disabled), pending: more.some((b) => b.disabled) };
+})()"#;
+
+const SEL_LOAD_MORE: &str = "button.load-more";
+
+/// Every reply on the status page, from the page (its id, author, text,
+/// time and link); its parent from the thread's context, the call the web
+/// app itself makes (`/api/v1/statuses/<id>/context`, with the token of
+/// its initial state): Mastodon shows a thread flat, a reply's parent is
+/// not on screen. Without the context a reply is listed as one to the post.
+const JS_THREAD_REPLIES: &str = r#"(async () => {
+  const root = document.querySelector('.detailed-status[data-id]');
+  if (!root) return { ready: false, rows: [] };
+  const rootId = root.getAttribute('data-id');
+  const parents = {};
+  try {
+    let token = null;
+    for (const el of [document.getElementById('initial-state'), ...document.querySelectorAll('script[type="application/json"]')]) {
+      try { const v = el && JSON.parse(el.textContent); if (v && v.meta && v.meta.access_token) { token = v.meta.access_token; break; } } catch (e) {}
+    }
+    const headers = { Accept: 'application/json' };
+    if (token) headers.Authorization = 'Bearer ' + token;
+    const r = await fetch('/api/v1/statuses/' + rootId + '/context', { headers });
+    if (r.ok) for (const s of ((await r.json()).descendants || [])) parents[s.id] = s.in_reply_to_id;
+  } catch (e) {}
+  const rows = Array.from(document.querySelectorAll('article .status[data-id]')).map((st) => {
+    const id = st.getAttribute('data-id');
+    const who = st.querySelector('.status__display-name');
+    const acct = who ? (who.getAttribute('href') || '').replace(/^.*\/@/, '') : '';
+    const body = st.querySelector('.status__content');
+    const link = st.querySelector('a.status__relative-time');
+    const time = st.querySelector('time[datetime]');
+    const parent = parents[id] && parents[id] !== rootId ? parents[id] : null;
+    return { id, parent, author: acct || (who ? (who.innerText || '').trim().replace(/^@/, '') : ''),
+             at: time ? time.getAttribute('datetime') : '',
+             text: body ? (body.innerText || body.textContent || '').trim() : '',
+             url: link ? link.getAttribute('href') : null };
+  });
+  return { ready: true, rows };
+})()"#;
 
 /// The instance's limits, as `/api/v2/instance` announces them.
 const JS_INSTANCE: &str = r#"(async () => {
@@ -210,6 +284,37 @@ impl Platform for Mastodon {
             Some(s) => Existing::Found(Posted::single(s.id, s.url)),
             None => Existing::NotFound,
         })
+    }
+
+    fn reads_replies(&self) -> bool {
+        true
+    }
+
+    /// The replies on the status page, after "Load more" was pressed until
+    /// none is left; replies to replies with their parent.
+    async fn replies(
+        &self,
+        page: &dyn Page,
+        ctx: &JobContext,
+        post_url: &str,
+    ) -> Result<Vec<Reply>> {
+        let url = replies::on_site(ID, ctx, post_url)?;
+        let rows = replies::read_expanding(
+            page,
+            ID,
+            &url,
+            JS_THREAD_STATE,
+            SEL_LOAD_MORE,
+            JS_THREAD_REPLIES,
+        )
+        .await?;
+        Ok(replies::to_replies(ID, post_url, rows, |r| {
+            r.url
+                .as_deref()
+                .and_then(|u| url.join(u).ok())
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        }))
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {

@@ -122,6 +122,93 @@ pub(crate) async fn read_pages(
     Ok(rows)
 }
 
+/// What a single-page app's thread shows now, as a site's state script
+/// answers it.
+#[derive(Clone, Debug, Deserialize)]
+struct Shown {
+    /// The thread is there (false while it still renders).
+    ready: bool,
+    /// The site says the post does not exist.
+    #[serde(default)]
+    missing: bool,
+    /// Replies shown.
+    #[serde(default)]
+    count: usize,
+    /// A "load more" control is there to press.
+    #[serde(default)]
+    more: bool,
+    /// A "load more" control was pressed and is still loading.
+    #[serde(default)]
+    pending: bool,
+    /// The site shows its sign-in page instead.
+    #[serde(default)]
+    signed_out: bool,
+}
+
+/// Opens `url` and presses `more_selector` while the page offers more
+/// (each press waited for: more replies shown, or nothing left to load),
+/// then reads every row with `read_script`. For sites whose thread is one
+/// page that grows ("Show more replies", "Load more comments").
+pub(crate) async fn read_expanding(
+    page: &dyn Page,
+    platform: PlatformId,
+    url: &Url,
+    state_script: &str,
+    more_selector: &str,
+    read_script: &str,
+) -> Result<Vec<Row>> {
+    page.goto(url.as_str()).await?;
+    let state = || async {
+        let v = page.eval(state_script).await?;
+        serde_json::from_value::<Shown>(v).map_err(|e| Error::Unexpected {
+            message: format!("reading the replies of {url}: {e}"),
+        })
+    };
+    let mut shown = wait_until(page.waits(), "the replies to render", || async {
+        let s = state().await?;
+        Ok((s.ready || s.missing || s.signed_out).then_some(s))
+    })
+    .await?;
+    if shown.signed_out && !shown.ready {
+        return Err(Error::Auth {
+            platform,
+            message: format!(
+                "{} shows its sign-in page (no saved session, or it expired)",
+                platform.display_name()
+            ),
+        });
+    }
+    if shown.missing {
+        return Err(Error::usage(
+            format!(
+                "{} says there is no such post: {url}",
+                platform.display_name()
+            ),
+            Some("it may have been deleted".into()),
+        ));
+    }
+    for _ in 0..MAX_PAGES {
+        if !shown.more && !shown.pending {
+            break;
+        }
+        if shown.more {
+            page.click(more_selector).await?;
+        }
+        let before = shown.count;
+        shown = wait_until(page.waits(), "more replies to show", || async {
+            let now = state().await?;
+            let done = now.count > before || !(now.more || now.pending);
+            Ok((now.ready && done).then_some(now))
+        })
+        .await?;
+    }
+    let read: Read =
+        serde_json::from_value(page.eval(read_script).await?).map_err(|e| Error::Unexpected {
+            message: format!("reading the replies of {url}: {e}"),
+        })?;
+    Ok(read.rows)
+}
+
 /// Rows in reading order to replies: `parent` from the row or from depth,
 /// deleted rows and repeats left out.
 pub(crate) fn to_replies(

@@ -2,8 +2,11 @@
 //! that triages replies (`distroflow replies --triage`), for tests and the
 //! benchmark without the internet. It reads the real request: the system
 //! instructions, the strict JSON schema in `response_format`, and the
-//! replies as a JSON array `[{"id": "r1", "text": "..."}]` in the user
-//! message; it answers each reply by keywords, in the schema's shape.
+//! replies as lines `1: text` in the user message; it answers each reply by
+//! keywords, in the schema's compact shape: one code per reply for label
+//! and priority, and a reason only where the schema's branch for that code
+//! has one (`{"items": [{"i": 1, "l": "q", "r": "asks a question"},
+//! {"i": 2, "l": "p"}]}`), as a model held to the schema would.
 //!
 //! Token counts are estimated at 4 characters a token, of the real prompt
 //! and of the real answer; a system prompt identical to the previous
@@ -32,7 +35,7 @@ pub struct TriageRequest {
     pub model: String,
     /// The system message, byte for byte.
     pub system: String,
-    /// The ids of the replies asked about, in order.
+    /// The ids of the replies asked about, in order (`1`, `2`, ...).
     pub ids: Vec<String>,
     /// The request's `response_format`, as sent.
     pub response_format: Value,
@@ -45,6 +48,9 @@ struct Inner {
     malform_next: usize,
     /// Fail every request with this status.
     fail: Option<u16>,
+    /// Report this many prompt tokens as cached in every answer (a
+    /// provider whose cache threshold is lower than OpenAI's).
+    cached: Option<u64>,
 }
 
 /// A running fake triage model on `127.0.0.1`. Point
@@ -83,11 +89,20 @@ impl FakeTriageModel {
     }
 
     /// In the next answer, the last `n` items are broken: the first left
-    /// out, the second with a label outside the schema, the third with
-    /// priority 7, the fourth with another reply's id, and so on in turn.
+    /// out, the second with a code outside the schema, the third with an
+    /// id never asked about, the fourth with another reply's id, and so on
+    /// in turn.
     pub fn malform_next(&self, n: usize) {
         if let Ok(mut i) = self.inner.lock() {
             i.malform_next = n;
+        }
+    }
+
+    /// Reports `tokens` of every later request's prompt as served from the
+    /// provider's cache (at most the prompt's size).
+    pub fn report_cached(&self, tokens: u64) {
+        if let Ok(mut i) = self.inner.lock() {
+            i.cached = Some(tokens);
         }
     }
 
@@ -198,18 +213,28 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
         .filter(|m| m["role"] == "user")
         .map(text_of)
         .collect();
-    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&user) else {
-        return bad("the user message is not a JSON array of replies");
-    };
-    let asked: Vec<(String, String)> = items
-        .iter()
-        .map(|i| {
-            (
-                i["id"].as_str().unwrap_or_default().to_string(),
-                i["text"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+    let asked: Vec<(String, String)> = user
+        .lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(id, text)| (id.trim().to_string(), text.to_string()))
         .collect();
+    if asked.is_empty() || asked.iter().any(|(id, _)| id.parse::<u32>().is_err()) {
+        return bad("the user message is not lines of `id: reply`");
+    }
+    // The schema's branches: which codes it takes, and which carry `r`.
+    let branches: Vec<Value> = body["response_format"]["json_schema"]["schema"]["properties"]
+        ["items"]["items"]["anyOf"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let takes_reason = |code: &str| {
+        branches.iter().any(|b| {
+            b["properties"]["r"].is_object()
+                && b["properties"]["l"]["enum"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().any(|c| c == code))
+        })
+    };
     let mut guard = match inner.lock() {
         Ok(g) => g,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -230,14 +255,23 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
         .iter()
         .enumerate()
         .map(|(n, (id, text))| {
-            let (mut label, needs_reply, priority, reason) = keyword_verdict(text);
+            let (mut label, _needs_reply, mut priority, reason) = keyword_verdict(text);
             if worse && n % 4 == 3 {
-                label = "other";
+                (label, priority) = ("other", 0);
             }
-            json!({"id": id, "needs_reply": needs_reply, "priority": priority,
-                   "label": label, "reason": reason})
+            let code = match (label, priority) {
+                ("criticism", 0) => "n",
+                (l, _) => &l[..1],
+            };
+            let id = id.parse::<u32>().unwrap_or(0);
+            if takes_reason(code) {
+                json!({"i": id, "l": code, "r": reason})
+            } else {
+                json!({"i": id, "l": code})
+            }
         })
         .collect();
+    let forced_cached = guard.cached;
     let broken = std::mem::take(&mut guard.malform_next).min(answers.len());
     let start = answers.len() - broken;
     let mut drop_at = Vec::new();
@@ -245,9 +279,9 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
         let i = start + k;
         match k % 4 {
             0 => drop_at.push(i),
-            1 => answers[i]["label"] = json!("urgent"),
-            2 => answers[i]["priority"] = json!(7),
-            _ => answers[i]["id"] = answers[0]["id"].clone(),
+            1 => answers[i]["l"] = json!("urgent"),
+            2 => answers[i]["i"] = json!(999),
+            _ => answers[i]["i"] = answers[0]["i"].clone(),
         }
     }
     for i in drop_at.into_iter().rev() {
@@ -257,7 +291,9 @@ async fn complete(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value
     let content = json!({ "items": answers }).to_string();
     let system_tokens = tokens(system.len());
     let prompt_tokens = system_tokens + tokens(user.len());
-    let cached = if previous_system.as_deref() == Some(system.as_str()) && system_tokens >= 1024 {
+    let cached = if let Some(n) = forced_cached {
+        n.min(prompt_tokens)
+    } else if previous_system.as_deref() == Some(system.as_str()) && system_tokens >= 1024 {
         system_tokens / 128 * 128
     } else {
         0

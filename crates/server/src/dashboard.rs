@@ -440,6 +440,22 @@ async fn healing(State(state): State<AppState>, headers: HeaderMap) -> Response 
         .filter_map(|r| r.cost_usd)
         .fold(0.0_f64, |a, c| a + c);
     let unknown = model.iter().filter(|r| r.cost_usd.is_none()).count();
+    // Reply triage's model calls, from the store.
+    let month_from = jiff::Timestamp::from_second(month_start).unwrap_or_default();
+    let (triage_month, triage_runs) = {
+        let store = lock(&state.store);
+        (
+            store.triage_totals_since(month_from).unwrap_or_default(),
+            store.triage_runs(20).unwrap_or_default(),
+        )
+    };
+    let cost = |t: &distroflow_store::TriageTotals| {
+        let mut s = format!("${:.6}", t.cost_usd);
+        if t.unknown_cost_calls > 0 {
+            s.push_str(&format!(" + {} at unknown cost", t.unknown_cost_calls));
+        }
+        s
+    };
     let body = html! {
         h2 { "Repairs per tier" }
         @if tiers.is_empty() { p { "No repairs recorded." } }
@@ -450,6 +466,32 @@ async fn healing(State(state): State<AppState>, headers: HeaderMap) -> Response 
         p #model-cost {
             "Model calls: " (model.len()) "; cost: $" (format!("{known:.4}"))
             @if unknown > 0 { " plus " (unknown) " calls at unknown cost (set [ai.prices.\"<model>\"] in config.toml)" }
+        }
+        h2 { "Reply triage" }
+        p #triage-month {
+            "This month: " (triage_month.calls) " model calls for " (triage_month.replies) " replies; "
+            (triage_month.input_tokens) " tokens in (" (triage_month.cached_tokens) " cached), "
+            (triage_month.output_tokens) " tokens out; cost: " (cost(&triage_month))
+        }
+        @if triage_runs.is_empty() { p { "No triage runs yet (" code { "distroflow replies --triage" } ")." } }
+        @else {
+            table #triage-runs {
+                thead { tr { th scope="col" { "Run" } th scope="col" { "Model" } th scope="col" { "Calls" } th scope="col" { "Replies" } th scope="col" { "Tokens in" } th scope="col" { "Cached" } th scope="col" { "Tokens out" } th scope="col" { "Cost" } } }
+                tbody {
+                    @for r in &triage_runs {
+                        tr {
+                            td { (r.started.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()) }
+                            td { (r.models) }
+                            td { (r.totals.calls) }
+                            td { (r.totals.replies) }
+                            td { (r.totals.input_tokens) }
+                            td { (r.totals.cached_tokens) }
+                            td { (r.totals.output_tokens) }
+                            td { (cost(&r.totals)) }
+                        }
+                    }
+                }
+            }
         }
         h2 { "Recent repairs" }
         @if repairs.is_empty() { p { "None yet." } }

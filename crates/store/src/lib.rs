@@ -62,7 +62,7 @@ pub use jobs::{AfterFailure, Job, JobId, JobState, NewJob};
 pub use limits::{limits_disabled_by_env, PlatformLimit, RateCheck, RateLimits, RATE_LIMITS_ENV};
 pub use owner::Owner;
 pub use payload::{JobPayload, JobResults, TargetResult};
-pub use replies::{ReplyFilter, TriageCall, TriageRow};
+pub use replies::{ReplyFilter, TriageCall, TriageRow, TriageRun, TriageTotals};
 pub use when::{local_zone, parse_at, parse_every, zone_name, zone_named, Recurrence};
 
 /// The schema version this build writes (`PRAGMA user_version`).

@@ -134,10 +134,23 @@ CREATE TABLE triage_calls (
 CREATE INDEX triage_calls_at ON triage_calls (at);
 ";
 
+/// Each triage call names the run that made it (one `replies --triage`),
+/// so cost can be shown per run; calls made before have none.
+const V6_TRIAGE_RUNS: &str = "
+ALTER TABLE triage_calls ADD COLUMN run TEXT;
+CREATE INDEX triage_calls_run ON triage_calls (run);
+";
+
 /// Every migration, in order: index `i` takes the schema from version `i`
 /// to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] =
-    &[V1_ATTEMPTS, V2_JOBS, V3_HEALER, V4_NEEDS_LOGIN, V5_REPLIES];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    V1_ATTEMPTS,
+    V2_JOBS,
+    V3_HEALER,
+    V4_NEEDS_LOGIN,
+    V5_REPLIES,
+    V6_TRIAGE_RUNS,
+];
 
 /// The schema version this DistroFlow writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;

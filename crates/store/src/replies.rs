@@ -40,7 +40,53 @@ pub struct TriageCall {
     pub output_tokens: u64,
     /// `None` when the model's price is unknown.
     pub cost_usd: Option<f64>,
+    /// The run that made it (one `replies --triage`), if known.
+    pub run: Option<String>,
 }
+
+/// Triage calls summed: over a period, or over one run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriageTotals {
+    pub calls: u64,
+    /// Replies the calls scored (asked for).
+    pub replies: u64,
+    pub input_tokens: u64,
+    pub cached_tokens: u64,
+    pub output_tokens: u64,
+    /// The cost of the calls whose price was known.
+    pub cost_usd: f64,
+    /// Calls whose cost is unknown (not in `cost_usd`).
+    pub unknown_cost_calls: u64,
+}
+
+/// The triage calls of one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TriageRun {
+    /// Its first call.
+    pub started: Timestamp,
+    /// The models it called, comma-separated.
+    pub models: String,
+    pub totals: TriageTotals,
+}
+
+/// The sums of a triage_calls query's columns 0-6.
+fn totals_of(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<TriageTotals> {
+    let n = |i: usize| -> rusqlite::Result<u64> {
+        Ok(row.get::<_, Option<i64>>(at + i)?.unwrap_or(0).max(0) as u64)
+    };
+    Ok(TriageTotals {
+        calls: n(0)?,
+        replies: n(1)?,
+        input_tokens: n(2)?,
+        cached_tokens: n(3)?,
+        output_tokens: n(4)?,
+        cost_usd: row.get::<_, Option<f64>>(at + 5)?.unwrap_or(0.0),
+        unknown_cost_calls: n(6)?,
+    })
+}
+
+const SUMS: &str = "COUNT(*), SUM(replies), SUM(input_tokens), SUM(cached_tokens), \
+                    SUM(output_tokens), SUM(cost_usd), SUM(cost_usd IS NULL)";
 
 /// What `distroflow replies` keeps of the replies it read.
 #[derive(Clone, Debug, Default)]
@@ -193,8 +239,8 @@ impl Store {
         self.conn
             .execute(
                 "INSERT INTO triage_calls
-                 (at, model, replies, input_tokens, cached_tokens, output_tokens, cost_usd)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 (at, model, replies, input_tokens, cached_tokens, output_tokens, cost_usd, run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     ms(now),
                     call.model,
@@ -202,10 +248,45 @@ impl Store {
                     call.input_tokens as i64,
                     call.cached_tokens as i64,
                     call.output_tokens as i64,
-                    call.cost_usd
+                    call.cost_usd,
+                    call.run
                 ],
             )
             .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every triage call at or after `from`, summed.
+    pub fn triage_totals_since(&self, from: Timestamp) -> Result<TriageTotals> {
+        self.conn
+            .query_row(
+                &format!("SELECT {SUMS} FROM triage_calls WHERE at >= ?1"),
+                [ms(from)],
+                |r| totals_of(r, 0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// The newest `limit` triage runs, newest first (a call made before
+    /// runs were recorded counts as a run of its own).
+    pub fn triage_runs(&self, limit: usize) -> Result<Vec<TriageRun>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT MIN(at), GROUP_CONCAT(DISTINCT model), {SUMS} FROM triage_calls
+                 GROUP BY COALESCE(run, 'call-' || id) ORDER BY MIN(at) DESC, MIN(id) DESC LIMIT ?1"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(TriageRun {
+                    started: crate::db::ts_at(r, 0)?,
+                    models: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    totals: totals_of(r, 2)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))
     }
 
@@ -287,10 +368,43 @@ mod tests {
             cached_tokens: 0,
             output_tokens: 900,
             cost_usd: None,
+            run: None,
         };
         store.record_triage_call(&call, now).unwrap();
         store.record_triage_call(&call, now).unwrap();
         assert_eq!(store.triage_calls_on(now).unwrap(), 2);
+        // Two calls of one run, priced: one run of their own.
+        let priced = TriageCall {
+            cost_usd: Some(0.0004),
+            cached_tokens: 100,
+            run: Some("r1".into()),
+            ..call.clone()
+        };
+        let later = now + jiff::SignedDuration::from_secs(5);
+        store.record_triage_call(&priced, later).unwrap();
+        store.record_triage_call(&priced, later).unwrap();
+        let month = store.triage_totals_since(now).unwrap();
+        assert_eq!(month.calls, 4);
+        assert_eq!(month.replies, 200);
+        assert_eq!(month.input_tokens, 12_000);
+        assert_eq!(month.cached_tokens, 200);
+        assert_eq!(month.unknown_cost_calls, 2);
+        assert!((month.cost_usd - 0.0008).abs() < 1e-12);
+        let runs = store.triage_runs(10).unwrap();
+        assert_eq!(runs.len(), 3, "the run, then the two calls without one");
+        assert_eq!(runs[0].totals.calls, 2);
+        assert_eq!(runs[0].models, "m");
+        assert_eq!(
+            runs[0].started,
+            Timestamp::from_millisecond(ms(later)).unwrap()
+        );
+        assert_eq!(runs[1].totals.unknown_cost_calls, 1);
+        assert_eq!(
+            store
+                .triage_totals_since(later + jiff::SignedDuration::from_secs(1))
+                .unwrap(),
+            TriageTotals::default()
+        );
         let tomorrow = now + jiff::SignedDuration::from_hours(24);
         assert_eq!(store.triage_calls_on(tomorrow).unwrap(), 0);
     }

@@ -5,9 +5,11 @@
 //! [`Label`] and a one-line reason. The cost is kept down three ways:
 //!
 //! - **Batching**: one model call scores up to [`MAX_BATCH`] replies, with
-//!   OpenAI structured outputs (a strict JSON schema; ids short and local,
-//!   `r1`..`r50`). Replies missing or invalid in the answer are asked again
-//!   on their own, never the whole batch.
+//!   OpenAI structured outputs (a strict JSON schema with one-letter keys,
+//!   one code per reply for label and priority ([`WIRE_CODES`]), a reason
+//!   only when it needs an answer; ids short and local, `1`..`50`, one line
+//!   a reply, cut at [`MAX_TEXT_CHARS`]). Replies missing or invalid in the answer are
+//!   asked again on their own, never the whole batch.
 //! - **A stable prefix**: the instructions come first and are the same
 //!   bytes in every call ([`INSTRUCTIONS`]), so a provider's prompt cache
 //!   applies; the replies come last.
@@ -27,7 +29,9 @@ pub use eval::{
     batching_figures, eval_set, evaluate, recommend, BatchingFigures, EvalItem, EvalResult,
     WITHIN_POINTS,
 };
-pub use rubric::{cache_key, normalise, Label, Verdict, INSTRUCTIONS, RUBRIC_VERSION};
+pub use rubric::{
+    cache_key, normalise, Label, Verdict, INSTRUCTIONS, MAX_TEXT_CHARS, RUBRIC_VERSION, WIRE_CODES,
+};
 pub use triager::{
     Stats, TriageConfig, Triaged, Triager, MAX_BATCH, MAX_CALLS_PER_DAY_ENV, MAX_CALLS_PER_RUN_ENV,
 };

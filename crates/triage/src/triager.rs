@@ -16,7 +16,12 @@ use distroflow_store::{Store, TriageCall, TriageRow};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::rubric::{answer_schema, cache_key, Label, Verdict, INSTRUCTIONS, RUBRIC_VERSION};
+use crate::rubric::{
+    answer_schema, cache_key, from_code, user_message, Verdict, INSTRUCTIONS, RUBRIC_VERSION,
+};
+
+/// Tells apart the runs of one process.
+static NEXT_RUN: AtomicU32 = AtomicU32::new(0);
 
 /// Replies scored by one model call, at most.
 pub const MAX_BATCH: usize = 50;
@@ -28,8 +33,6 @@ pub const MAX_CALLS_PER_RUN_ENV: &str = "DISTROFLOW_TRIAGE_MAX_CALLS_PER_RUN";
 /// together (default 200).
 pub const MAX_CALLS_PER_DAY_ENV: &str = "DISTROFLOW_TRIAGE_MAX_CALLS_PER_DAY";
 
-/// A reply's text is cut to this many characters before it is sent.
-const MAX_TEXT_CHARS: usize = 1000;
 /// A reason is kept to one line of at most this many characters.
 const MAX_REASON_CHARS: usize = 120;
 
@@ -104,7 +107,9 @@ pub struct Stats {
     /// Input tokens the provider served from its prompt cache.
     pub cached_tokens: u64,
     pub output_tokens: u64,
-    /// At the model's list price; `None` when its price is unknown.
+    /// At the model's list price (input the provider reports as cached at
+    /// the model's cached-input rate, when known); `None` when its price
+    /// is unknown.
     pub cost_usd: Option<f64>,
     /// Whether a call cap stopped scoring.
     pub capped: bool,
@@ -124,6 +129,8 @@ pub struct Triager {
     config: TriageConfig,
     client: Client<OpenAIConfig>,
     calls: AtomicU32,
+    /// This run's id in the store's record of calls.
+    run: String,
 }
 
 /// One unique text to score.
@@ -138,6 +145,12 @@ impl Triager {
             client: config.model.client(),
             config,
             calls: AtomicU32::new(0),
+            run: format!(
+                "{}-{}-{}",
+                Timestamp::now().as_millisecond(),
+                std::process::id(),
+                NEXT_RUN.fetch_add(1, Ordering::Relaxed)
+            ),
         }
     }
 
@@ -243,7 +256,7 @@ impl Triager {
             .config
             .model
             .price
-            .map(|p| p.cost(a.input_tokens, a.output_tokens));
+            .map(|p| p.cost_with_cached(a.input_tokens, a.cached_tokens, a.output_tokens));
         stats.calls += 1;
         stats.input_tokens += a.input_tokens;
         stats.cached_tokens += a.cached_tokens;
@@ -260,22 +273,16 @@ impl Triager {
                 cached_tokens: a.cached_tokens,
                 output_tokens: a.output_tokens,
                 cost_usd: cost,
+                run: Some(self.run.clone()),
             },
             Timestamp::now(),
         )
     }
 
-    /// One model call about `items` (ids `r1`.. in order).
+    /// One model call about `items` (ids `1`.. in order).
     async fn ask(&self, items: &[&Item<'_>]) -> Result<Answer> {
-        let wire: Vec<serde_json::Value> = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let text: String = item.text.chars().take(MAX_TEXT_CHARS).collect();
-                serde_json::json!({"id": format!("r{}", i + 1), "text": text})
-            })
-            .collect();
-        let user = serde_json::Value::Array(wire).to_string();
+        let texts: Vec<&str> = items.iter().map(|i| i.text).collect();
+        let user = user_message(&texts);
         let request = CreateChatCompletionRequest {
             model: self.config.model.model.clone(),
             messages: vec![
@@ -299,7 +306,7 @@ impl Triager {
                 },
             }),
             temperature: Some(0.0),
-            max_completion_tokens: Some(64 * items.len() as u32 + 64),
+            max_completion_tokens: Some(40 * items.len() as u32 + 64),
             ..Default::default()
         };
         let cfg = &self.config.model;
@@ -339,27 +346,26 @@ struct Answer {
     output_tokens: u64,
 }
 
-/// The valid verdicts of an answer, by position (`r1` is 0). An item with
-/// an unknown or repeated id, a field missing or out of range is left out
-/// (and so asked again).
+/// The valid verdicts of an answer, by position (id `1` is 0). An item
+/// with an unknown or repeated id, a field missing or out of range is left
+/// out (and so asked again). The code gives label and priority;
+/// `needs_reply` is priority > 0.
 fn parse_answer(content: &str, asked: usize) -> HashMap<usize, Verdict> {
     let mut out = HashMap::new();
     for item in answer_items(content) {
-        let index = item["id"]
-            .as_str()
-            .and_then(|id| id.trim().strip_prefix('r'))
-            .and_then(|n| n.parse::<usize>().ok())
-            .and_then(|n| n.checked_sub(1))
+        let index = item["i"]
+            .as_u64()
+            .and_then(|n| (n as usize).checked_sub(1))
             .filter(|i| *i < asked);
         let Some(index) = index else { continue };
         if out.contains_key(&index) {
             continue;
         }
         let verdict = (|| {
-            let priority = item["priority"].as_u64().filter(|p| *p <= 3)? as u8;
-            let label: Label = item["label"].as_str()?.parse().ok()?;
-            let reason = item["reason"]
-                .as_str()?
+            let (label, priority) = from_code(item["l"].as_str()?)?;
+            let reason = item["r"]
+                .as_str()
+                .unwrap_or_default()
                 .lines()
                 .next()
                 .unwrap_or_default()
@@ -368,7 +374,7 @@ fn parse_answer(content: &str, asked: usize) -> HashMap<usize, Verdict> {
                 .take(MAX_REASON_CHARS)
                 .collect::<String>();
             Some(Verdict {
-                needs_reply: item["needs_reply"].as_bool()?,
+                needs_reply: priority > 0,
                 priority,
                 label,
                 reason,
@@ -435,34 +441,39 @@ fn from_row(row: &TriageRow) -> Option<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Label;
 
     #[test]
     fn an_answer_keeps_only_valid_items_for_known_ids() {
         let content = r#"{"items":[
-            {"id":"r1","needs_reply":true,"priority":2,"label":"question","reason":"asks\nmore"},
-            {"id":"r1","needs_reply":false,"priority":0,"label":"other","reason":"dup"},
-            {"id":"r2","needs_reply":true,"priority":9,"label":"bug","reason":"x"},
-            {"id":"r3","needs_reply":true,"priority":1,"label":"urgent","reason":"x"},
-            {"id":"r9","needs_reply":true,"priority":1,"label":"bug","reason":"x"},
-            {"id":"r4","priority":1,"label":"bug","reason":"x"},
-            {"id":"r5","needs_reply":false,"priority":0,"label":"praise","reason":"nice"}
+            {"i":1,"l":"q","r":"asks\nmore"},
+            {"i":1,"l":"o"},
+            {"i":2,"l":"urgent","r":"x"},
+            {"i":9,"l":"b","r":"x"},
+            {"i":3,"r":"x"},
+            {"i":4,"l":"n"},
+            {"i":5,"l":"p"}
         ]}"#;
         let v = parse_answer(content, 5);
-        assert_eq!(v.len(), 2);
+        assert_eq!(v.len(), 3);
         assert_eq!(v[&0].reason, "asks");
-        assert_eq!(v[&0].label, Label::Question);
+        assert_eq!((v[&0].label, v[&0].priority), (Label::Question, 2));
+        assert!(v[&0].needs_reply);
+        assert_eq!((v[&3].label, v[&3].priority), (Label::Criticism, 0));
+        assert!(!v[&3].needs_reply);
         assert_eq!(v[&4].label, Label::Praise);
+        assert_eq!(v[&4].reason, "");
         assert!(parse_answer("not json", 3).is_empty());
     }
 
     #[test]
     fn an_answer_cut_short_keeps_the_items_before_the_cut() {
-        let cut = r#"{"items":[{"id":"r1","needs_reply":false,"priority":0,"label":"praise","reason":"nice"},
-            {"id":"r2","needs_reply":true,"priority":3,"label":"bug","reason":"crash"},{"id":"r3","needs_re"#;
+        let cut = r#"{"items":[{"i":1,"l":"p"},
+            {"i":2,"l":"b","r":"crash"},{"i":3,"l"#;
         let v = parse_answer(cut, 3);
         assert_eq!(v.len(), 2);
-        assert_eq!(v[&1].label, Label::Bug);
+        assert_eq!((v[&1].label, v[&1].priority), (Label::Bug, 3));
         assert!(parse_answer(r#"{"items":["#, 3).is_empty());
-        assert!(parse_answer(r#"{"other":[{"id":"r1"}"#, 3).is_empty());
+        assert!(parse_answer(r#"{"other":[{"i":1}"#, 3).is_empty());
     }
 }

@@ -46,21 +46,29 @@ fn assert_cache_friendly(requests: &[TriageRequest]) {
         let rf = &r.response_format;
         assert_eq!(rf["type"], "json_schema", "{rf}");
         assert_eq!(rf["json_schema"]["strict"], true, "{rf}");
-        let item = &rf["json_schema"]["schema"]["properties"]["items"]["items"];
-        assert_eq!(item["additionalProperties"], false, "{rf}");
-        let required: Vec<&str> = item["required"]
+        let branches = rf["json_schema"]["schema"]["properties"]["items"]["items"]["anyOf"]
             .as_array()
-            .unwrap()
+            .unwrap();
+        let required: Vec<Vec<&str>> = branches
             .iter()
-            .map(|v| v.as_str().unwrap())
+            .map(|b| {
+                assert_eq!(b["additionalProperties"], false, "{rf}");
+                b["required"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+                    .collect()
+            })
             .collect();
         assert_eq!(
             required,
-            ["id", "needs_reply", "priority", "label", "reason"]
+            [vec!["i", "l", "r"], vec!["i", "l"]],
+            "compact wire keys, a reason only where an answer is needed"
         );
         assert!(r.ids.len() <= 50);
         for (i, id) in r.ids.iter().enumerate() {
-            assert_eq!(id, &format!("r{}", i + 1), "ids are short and local");
+            assert_eq!(id, &format!("{}", i + 1), "ids are short and local");
         }
     }
 }
@@ -90,7 +98,11 @@ async fn a_hundred_and_twenty_replies_take_three_calls_then_none_from_the_cache(
     assert_eq!(first.verdicts[4].as_ref().unwrap().label, Label::Spam);
     // Cost at gpt-4o-mini's price, of the tokens reported.
     let s = &first.stats;
-    let expected = Price::new(0.15, 0.60).cost(s.input_tokens, s.output_tokens);
+    let expected = Price::new(0.15, 0.60).with_cached(0.075).cost_with_cached(
+        s.input_tokens,
+        s.cached_tokens,
+        s.output_tokens,
+    );
     assert!((s.cost_usd.unwrap() - expected).abs() < 1e-12);
     assert!(s.input_tokens > 0 && s.output_tokens > 0);
 
@@ -140,7 +152,7 @@ async fn a_changed_rubric_or_model_scores_again() {
         .await
         .unwrap();
     let mut v2 = config(&fake, "gpt-4o-mini");
-    v2.rubric_version = "2".into();
+    v2.rubric_version = format!("{}-next", distroflow_triage::RUBRIC_VERSION);
     let again = Triager::new(v2).triage(&store, &texts).await.unwrap();
     assert_eq!(again.stats.calls, 3);
     assert_eq!(again.stats.from_cache, 0);
@@ -166,7 +178,7 @@ async fn a_malformed_answer_for_two_ids_re_asks_just_those_two() {
     let requests = fake.requests();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0].ids.len(), 50);
-    assert_eq!(requests[1].ids, ["r1", "r2"], "only the two, renumbered");
+    assert_eq!(requests[1].ids, ["1", "2"], "only the two, renumbered");
     assert_eq!(t.stats.calls, 2);
     assert_eq!(t.stats.unscored, 0);
     assert!(t.verdicts.iter().all(Option::is_some));
@@ -255,4 +267,31 @@ async fn eval_scores_the_set_per_model_and_recommends_the_cheapest_good_enough()
         (1, 3)
     );
     assert!(f.second_pass_saving() >= 60.0);
+}
+
+/// A provider that reports cached prompt tokens: those are billed at the
+/// model's cached-input rate, and recorded.
+#[tokio::test]
+async fn cached_prompt_tokens_are_billed_at_the_cached_rate() {
+    let fake = FakeTriageModel::start().await.unwrap();
+    fake.report_cached(100);
+    let store = Store::open_in_memory().unwrap();
+    let t = Triager::new(config(&fake, "gpt-4o-mini"))
+        .triage(&store, &replies(50))
+        .await
+        .unwrap();
+    let s = &t.stats;
+    assert_eq!((s.calls, s.cached_tokens), (1, 100));
+    let mini = Price::new(0.15, 0.60);
+    let full = mini.cost(s.input_tokens, s.output_tokens);
+    let cost = s.cost_usd.unwrap();
+    assert!(
+        (full - cost - 100.0 * 0.075 / 1e6).abs() < 1e-12,
+        "{full} {cost}"
+    );
+    let month = store
+        .triage_totals_since(jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    assert_eq!(month.cached_tokens, 100);
+    assert!((month.cost_usd - cost).abs() < 1e-12);
 }

@@ -348,8 +348,8 @@ async fn collect(
     let mut new = 0;
     let run = async {
         for (platform, adapter, posts) in &readers {
-            let cookies = match home.load_auth(*platform) {
-                Ok(a) => a.map(|a| a.cookies).unwrap_or_default(),
+            let auth = match home.load_auth(*platform) {
+                Ok(a) => a,
                 Err(e) => {
                     output::warn(&format!("{platform}: {e}"));
                     continue;
@@ -357,6 +357,7 @@ async fn collect(
             };
             let ctx = config.job_context(*platform)?;
             let scope = CookieScope::new(*platform, &ctx.base_url);
+            let cookies = auth.as_ref().map(|a| a.cookies.clone()).unwrap_or_default();
             let session = match browser.session_in(&scope, &cookies).await {
                 Ok(s) => s,
                 Err(e) => {
@@ -364,6 +365,21 @@ async fn collect(
                     continue;
                 }
             };
+            // A session kept in the site's storage (Bluesky) is in place
+            // before the app boots, as when posting.
+            let storage = auth
+                .as_ref()
+                .map(|a| a.storage_for(&scope))
+                .unwrap_or_default();
+            if let Err(e) = session
+                .page()
+                .seed_local_storage(&scope.origin(), &storage)
+                .await
+            {
+                output::warn(&format!("{platform}: {e}"));
+                session.close().await;
+                continue;
+            }
             let page = healer.page(session.page(), *platform);
             for post in posts {
                 match adapter.replies(&page, &ctx, &post.url).await {
@@ -378,10 +394,16 @@ async fn collect(
                         new += added.len();
                     }
                     Err(e) => output::warn(&format!(
-                        "{platform}: could not read the replies of {}: {e}",
-                        post.url
+                        "{platform}: could not read the replies of {}: {e}{}",
+                        post.url,
+                        e.hint().map(|h| format!(" ({h})")).unwrap_or_default()
                     )),
                 }
+            }
+            // A token the site rotated while reading is the one the next
+            // run needs.
+            if !storage.is_empty() {
+                distroflow_engine::save_storage(home, *platform, &scope, &page).await;
             }
             page.finish();
             session.close().await;

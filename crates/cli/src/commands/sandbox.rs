@@ -1,3 +1,4 @@
+use std::collections::HashSet;
 use std::net::SocketAddr;
 
 use std::path::Path;
@@ -16,6 +17,22 @@ use crate::output;
 
 /// The account every sandbox replica knows (password: the same).
 pub(crate) const SANDBOX_USER: &str = "sandbox";
+
+/// What `sandbox` answers under each post of the sandbox account, by whom:
+/// a question, a reply to it, praise and a bug report (one of each kind
+/// triage tells apart).
+const SAMPLE_REPLIES: [(&str, &str); 4] = [
+    ("alice", "How does it handle two-factor logins?"),
+    ("bob", "Same question here, and does it work with passkeys?"),
+    ("carol", "Love it, thanks for sharing!"),
+    (
+        "dave",
+        "The upload failed for me with an error on the second image",
+    ),
+];
+
+/// How often `sandbox` looks for new posts to answer.
+const SEED_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Local replicas of every platform, served from this process, each with
 /// the `sandbox` account logged in.
@@ -83,6 +100,95 @@ impl Sandbox {
             PlatformId::Mastodon => self.mastodon.url(),
             PlatformId::LinkedIn => self.linkedin.url(),
             _ => self.hackernews.url(),
+        }
+    }
+
+    /// Adds the sample replies of [`SAMPLE_REPLIES`] under every new
+    /// top-level post of the sandbox account (once per post), so that
+    /// `distroflow replies` has something to show after a post. `seeded`
+    /// remembers the posts done.
+    pub(crate) fn seed_replies(&self, seeded: &mut HashSet<(PlatformId, String)>) {
+        let mut todo: Vec<(PlatformId, String)> = Vec::new();
+        for s in self.hackernews.stories() {
+            if s.by == SANDBOX_USER {
+                todo.push((PlatformId::HackerNews, s.id.to_string()));
+            }
+        }
+        for p in self.reddit.posts() {
+            if p.author == SANDBOX_USER {
+                todo.push((PlatformId::Reddit, p.id));
+            }
+        }
+        for p in self.x.posts() {
+            if p.user == SANDBOX_USER && p.reply_to.is_none() {
+                todo.push((PlatformId::X, p.id));
+            }
+        }
+        for p in self.instagram.posts() {
+            if p.user == SANDBOX_USER {
+                todo.push((PlatformId::Instagram, p.shortcode));
+            }
+        }
+        let bsky_me = self.bluesky.handle(SANDBOX_USER).unwrap_or_default();
+        for p in self.bluesky.posts() {
+            if p.handle == bsky_me && p.reply_to.is_none() {
+                todo.push((PlatformId::Bluesky, p.rkey));
+            }
+        }
+        for p in self.mastodon.statuses() {
+            if p.username == SANDBOX_USER && p.in_reply_to.is_none() {
+                todo.push((PlatformId::Mastodon, p.id));
+            }
+        }
+        for p in self.linkedin.posts() {
+            if p.member == SANDBOX_USER {
+                todo.push((PlatformId::LinkedIn, p.urn));
+            }
+        }
+        for key in todo {
+            if seeded.contains(&key) {
+                continue;
+            }
+            self.seed_one(key.0, &key.1);
+            seeded.insert(key);
+        }
+    }
+
+    /// The sample replies under one post: each one top-level, but the
+    /// second, which answers the first.
+    fn seed_one(&self, platform: PlatformId, post: &str) {
+        let ago = |m: u64| std::time::Duration::from_secs(60 * m);
+        let mut first: Option<String> = None;
+        for (i, (author, text)) in SAMPLE_REPLIES.iter().enumerate() {
+            let parent = if i == 1 { first.clone() } else { None };
+            let parent = parent.as_deref();
+            let id = match platform {
+                PlatformId::HackerNews => post.parse().ok().and_then(|story| {
+                    let parent = parent.and_then(|p| p.parse().ok());
+                    self.hackernews
+                        .add_comment(story, parent, author, text, ago(5 - i as u64))
+                        .map(|id| id.to_string())
+                }),
+                PlatformId::Reddit => {
+                    self.reddit
+                        .add_comment(post, parent, author, text, ago(5 - i as u64))
+                }
+                PlatformId::X => self.x.add_reply(author, text, parent.unwrap_or(post)),
+                PlatformId::Instagram => {
+                    self.instagram
+                        .add_comment(post, parent, author, text, ago(5 - i as u64))
+                }
+                PlatformId::Bluesky => self.bluesky.add_reply(parent.unwrap_or(post), author, text),
+                PlatformId::Mastodon => {
+                    self.mastodon
+                        .add_reply(parent.unwrap_or(post), author, text)
+                }
+                PlatformId::LinkedIn => self.linkedin.add_comment(post, parent, author, text),
+                _ => None,
+            };
+            if i == 0 {
+                first = id;
+            }
         }
     }
 
@@ -232,9 +338,10 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
              \n  distroflow post --to all --subreddit sandbox --title \"Hello\" --media docs/example.png \"Hello from DistroFlow\"\n\
              \x20 distroflow history\n\
              \x20 distroflow schedule --to hackernews --at \"in 1m\" --title \"Later\" --url https://example.com && distroflow daemon\n\
+             \x20 distroflow replies       # every post gets a few sample replies\n\
              \nPress Ctrl-C to stop (the home stays; the next `sandbox --home` refreshes its sessions and URLs)."
         );
-        crate::signals::requested().await;
+        serve_until_interrupted(&sandbox).await;
         sandbox.shutdown().await;
         return Ok(ExitStatus::Success);
     }
@@ -254,9 +361,24 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitStatus> {
          Open the URLs above in a browser to look around. Press Ctrl-C to stop.",
         exports.join(" ")
     );
-    crate::signals::requested().await;
+    serve_until_interrupted(&sandbox).await;
     sandbox.shutdown().await;
     Ok(ExitStatus::Success)
+}
+
+/// Serves until Ctrl-C, answering each new post with the sample replies.
+async fn serve_until_interrupted(sandbox: &Sandbox) {
+    let seeding = async {
+        let mut seeded = HashSet::new();
+        loop {
+            sandbox.seed_replies(&mut seeded);
+            tokio::time::sleep(SEED_EVERY).await;
+        }
+    };
+    tokio::select! {
+        _ = crate::signals::requested() => {}
+        () = seeding => {}
+    }
 }
 
 /// Quotes a path for a POSIX shell when it needs it.

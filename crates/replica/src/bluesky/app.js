@@ -569,6 +569,24 @@
     });
   }
 
+  // The thread screen: the post, then its replies as a tree (a reply's
+  // replies inside it), the top-level ones a page at a time behind
+  // "Show more replies"; a deleted reply is a "Deleted post" placeholder
+  // that keeps its replies.
+  function threadItem(node) {
+    var kids = h('div', { class: 'thread-replies', style: 'padding-left:16px;' });
+    (node.replies || []).forEach(function (r) { kids.append(threadItem(r)); });
+    var item;
+    if (node.notFound) {
+      item = h('div', { 'data-testid': 'postThreadItem-deleted', class: 'feed-item', style: 'padding:12px;' }, 'Deleted post');
+    } else {
+      item = feedItem(node.post);
+      item.setAttribute('data-testid', 'postThreadItem-by-' + node.post.author.handle);
+    }
+    item.append(kids);
+    return item;
+  }
+
   function threadPage(main, handle, rkey) {
     var box = h('div', { 'data-testid': 'postThreadScreen' });
     main.append(box);
@@ -578,7 +596,21 @@
       var item = feedItem(t.post);
       item.setAttribute('data-testid', 'postThreadItem-by-' + t.post.author.handle);
       box.append(item);
-      t.replies.forEach(function (x) { box.append(feedItem(x.post)); });
+      var per = STATE.repliesPerPage || 20;
+      var rest = (t.replies || []).slice();
+      var list = h('div', { class: 'thread-replies' });
+      box.append(list);
+      function more() {
+        rest.splice(0, per).forEach(function (x) { list.append(threadItem(x)); });
+        if (rest.length) {
+          var b = button({ 'aria-label': 'Show more replies' }, 'Show more replies', function () {
+            b.setAttribute('aria-disabled', 'true');
+            setTimeout(function () { b.remove(); more(); }, 150 + Math.floor(Math.random() * 350));
+          });
+          box.append(b);
+        }
+      }
+      more();
     });
   }
 

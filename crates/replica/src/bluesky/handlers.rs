@@ -48,10 +48,13 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
 
 /// Every page is the app; it routes itself from the URL.
 async fn shell(State(shared): St) -> Response {
-    let ui = shared.lock().ui_version();
+    let (ui, per_page) = {
+        let s = shared.lock();
+        (s.ui_version(), s.replies_per_page())
+    };
     page(
         StatusCode::OK,
-        super::pages::shell(ui, shared.hydration_delay_ms),
+        super::pages::shell(ui, shared.hydration_delay_ms, per_page),
     )
 }
 
@@ -276,7 +279,7 @@ async fn author_feed(State(shared): St, uri: Uri) -> Response {
         .posts()
         .iter()
         .rev()
-        .filter(|p| p.did == did)
+        .filter(|p| p.did == did && !p.deleted)
         .take(50)
         .map(|p| json!({ "post": post_view(&store, p) }))
         .collect();
@@ -293,19 +296,37 @@ async fn post_thread(State(shared): St, uri: Uri) -> Response {
         .and_then(|who| store.did_of(who))
         .zip(rkey_of(&at))
         .and_then(|(did, rkey)| store.post(&did, &rkey).cloned());
-    let Some(p) = found else {
+    let Some(p) = found.filter(|p| !p.deleted) else {
         return xrpc_error(Refused::Invalid("Post not found".into()));
     };
-    let replies: Vec<Value> = store
-        .posts()
-        .iter()
-        .filter(|r| r.reply_to.as_deref() == Some(p.rkey.as_str()))
-        .map(|r| json!({ "post": post_view(&store, r) }))
-        .collect();
     json_response(
         StatusCode::OK,
-        &json!({ "thread": { "post": post_view(&store, &p), "replies": replies } }),
+        &json!({ "thread": thread_view(&store, &p, 0) }),
     )
+}
+
+/// A post and its replies, nested (`app.bsky.feed.defs#threadViewPost`);
+/// a deleted one is a `#notFoundPost` that keeps its replies.
+fn thread_view(store: &super::store::Store, p: &super::store::Post, depth: usize) -> Value {
+    let replies: Vec<Value> = if depth < 20 {
+        store
+            .posts()
+            .iter()
+            .filter(|r| r.reply_to.as_deref() == Some(p.rkey.as_str()))
+            .map(|r| thread_view(store, r, depth + 1))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if p.deleted {
+        return json!({
+            "$type": "app.bsky.feed.defs#notFoundPost",
+            "uri": format!("at://{}/app.bsky.feed.post/{}", p.did, p.rkey),
+            "notFound": true,
+            "replies": replies,
+        });
+    }
+    json!({ "$type": "app.bsky.feed.defs#threadViewPost", "post": post_view(store, p), "replies": replies })
 }
 
 async fn unknown_method() -> Response {

@@ -178,6 +178,28 @@ impl Bluesky {
         s.create(&did, None, text, Vec::new(), None).ok()
     }
 
+    /// Adds a reply to the post `parent` (a post or another reply) by
+    /// `author` (an account made when there is none) and returns its rkey;
+    /// `None` when the parent is unknown.
+    pub fn add_reply(&self, parent: &str, author: &str, text: &str) -> Option<String> {
+        let mut s = self.shared.lock();
+        let did = s.ensure_account(author);
+        s.create(&did, None, text, Vec::new(), Some(parent.to_string()))
+            .ok()
+    }
+
+    /// Deletes a post or reply: its thread shows "Deleted post" in its
+    /// place, its replies stay.
+    pub fn delete_post(&self, rkey: &str) -> bool {
+        self.shared.lock().delete(rkey)
+    }
+
+    /// Top-level replies a thread shows before "Show more replies"
+    /// (default 20).
+    pub fn set_replies_per_page(&self, n: usize) {
+        self.shared.lock().set_replies_per_page(n);
+    }
+
     /// At most `n` posts per account (then `RateLimitExceeded`).
     pub fn set_daily_limit(&self, n: Option<usize>) {
         self.shared.lock().set_daily_limit(n);

@@ -23,8 +23,8 @@ main{flex:1;max-width:600px;border-left:1px solid #e5e7eb;border-right:1px solid
 .thumb{width:80px;height:80px;object-fit:cover;margin:4px;}";
 
 /// The app shell: an empty root, the page state, the app script.
-pub(crate) fn shell(ui: u8, hydration_ms: (u64, u64)) -> String {
-    let state = json!({ "ui": ui, "hydration": [hydration_ms.0, hydration_ms.1] });
+pub(crate) fn shell(ui: u8, hydration_ms: (u64, u64), replies_per_page: usize) -> String {
+    let state = json!({ "ui": ui, "hydration": [hydration_ms.0, hydration_ms.1], "repliesPerPage": replies_per_page });
     format!(
         concat!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"UTF-8\">",

@@ -56,6 +56,8 @@ pub(crate) struct Post {
     /// The parent post's rkey (a thread's previous post).
     pub(crate) reply_to: Option<String>,
     pub(crate) created: SystemTime,
+    /// Deleted by its author: the thread shows a placeholder.
+    pub(crate) deleted: bool,
 }
 
 /// A new session's tokens.
@@ -96,6 +98,7 @@ pub(crate) struct Store {
     ui_version: u8,
     daily_limit: Option<usize>,
     refreshes: usize,
+    replies_per_page: usize,
 }
 
 impl Store {
@@ -123,6 +126,7 @@ impl Store {
             ui_version: 0,
             daily_limit: None,
             refreshes: 0,
+            replies_per_page: 20,
         }
     }
 
@@ -303,8 +307,47 @@ impl Store {
             blobs,
             reply_to,
             created: SystemTime::now(),
+            deleted: false,
         });
         Ok(rkey)
+    }
+
+    /// The DID of account `name`, made (with the password `name`) when
+    /// there is none: the authors of seeded replies.
+    pub(crate) fn ensure_account(&mut self, name: &str) -> String {
+        if let Some(did) = self.did_of(name) {
+            return did;
+        }
+        let handle = if name.contains('.') {
+            name.to_string()
+        } else {
+            format!("{name}.bsky.social")
+        };
+        let did = format!("did:plc:{}", random_b32(24));
+        self.accounts.push(Account {
+            handle,
+            did: did.clone(),
+            password: name.split('.').next().unwrap_or(name).to_string(),
+        });
+        did
+    }
+
+    /// Marks a post deleted; true when it was there.
+    pub(crate) fn delete(&mut self, rkey: &str) -> bool {
+        let mut found = false;
+        for p in self.posts.iter_mut().filter(|p| p.rkey == rkey) {
+            p.deleted = true;
+            found = true;
+        }
+        found
+    }
+
+    /// Top-level replies shown before "Show more replies".
+    pub(crate) fn replies_per_page(&self) -> usize {
+        self.replies_per_page
+    }
+    pub(crate) fn set_replies_per_page(&mut self, n: usize) {
+        self.replies_per_page = n.max(1);
     }
 
     /// Removes posts (a commit that failed half-way).

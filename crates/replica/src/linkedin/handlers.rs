@@ -27,6 +27,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/feed", get(|| async { redirect("/feed/", &[]) }))
         .route("/feed/", get(feed))
         .route("/feed/update/{urn}/", get(update))
+        .route("/feed/update/{urn}/comments", get(more_comments))
         .route("/in/{vanity}/recent-activity/all/", get(activity))
         .route("/in/{vanity}/", get(profile))
         .route("/login", get(login))
@@ -36,6 +37,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
         )
         .route("/voyager/api/contentcreation/normShares", post(norm_shares))
+        .route("/voyager/api/feed/comments", post(new_comment))
         .route(
             "/voyager/api/media/upload",
             post(upload).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
@@ -167,13 +169,91 @@ async fn profile(State(shared): St, headers: HeaderMap, Path(vanity): Path<Strin
     })
 }
 
+/// One comment (`article.comments-comment-entity`, its data-id the
+/// comment's URN) with its replies nested inside; a deleted one says so.
+fn comment_html(c: &super::store::Comment, replies: &[&super::store::Comment]) -> String {
+    let urn = format!("urn:li:comment:(urn:li:activity:{},{})", c.activity, c.id);
+    let at = format!("{}Z", crate::http::iso8601(c.created));
+    let nested: String = replies.iter().map(|r| comment_html(r, &[])).collect();
+    let nested = if nested.is_empty() {
+        String::new()
+    } else {
+        format!("<div class=\"comments-comment-item__nested-items comments-replies-list\">{nested}</div>")
+    };
+    if c.deleted {
+        return format!(
+            "<article class=\"comments-comment-entity comments-comment-entity--deleted\" data-id=\"{}\">\
+             <p class=\"comments-comment-item__deleted\">This comment has been deleted</p>{nested}</article>",
+            escape_text(&urn)
+        );
+    }
+    format!(
+        "<article class=\"comments-comment-entity\" data-id=\"{urn}\">\
+         <div class=\"comments-comment-meta\"><a class=\"comments-comment-meta__description-container\" href=\"/in/{a}/\">\
+         <span class=\"comments-comment-meta__description-title\">{a}</span></a> \
+         <time class=\"comments-comment-meta__data\" datetime=\"{at}\">1h</time></div>\
+         <div class=\"comments-comment-item__main-content update-components-text\" dir=\"ltr\"><span class=\"break-words\">{t}</span></div>{nested}</article>",
+        urn = escape_text(&urn),
+        a = escape_text(&c.author),
+        t = escape_text(&c.text),
+    )
+}
+
+/// Top-level comments `start..start+n` of a post, newest last, with their
+/// replies, and whether more are left.
+fn comments_page(store: &super::store::Store, activity: u64, start: usize) -> (String, bool) {
+    let n = store.comments_per_page;
+    let top: Vec<&super::store::Comment> = store
+        .comments
+        .iter()
+        .filter(|c| c.activity == activity && c.parent.is_none())
+        .collect();
+    let html = top
+        .iter()
+        .skip(start)
+        .take(n)
+        .map(|c| {
+            let replies: Vec<&super::store::Comment> = store
+                .comments
+                .iter()
+                .filter(|r| r.parent == Some(c.id))
+                .collect();
+            comment_html(c, &replies)
+        })
+        .collect();
+    (html, top.len() > start + n)
+}
+
+/// The "Load more comments" button: fetches the next page of comments and
+/// puts it in its place.
+fn load_more_html(urn: &str, start: usize) -> String {
+    format!(
+        "<button class=\"comments-comments-list__load-more-comments-button artdeco-button\" type=\"button\" \
+         data-next=\"/feed/update/{}/comments?start={start}\" \
+         onclick=\"const b=this;b.disabled=true;setTimeout(()=>fetch(b.dataset.next).then(r=>r.text()).then(h=>{{b.insertAdjacentHTML('beforebegin',h);b.remove();}}),150+Math.floor(Math.random()*350))\">\
+         <span>Load more comments</span></button>",
+        escape_text(urn)
+    )
+}
+
 async fn update(State(shared): St, headers: HeaderMap, Path(urn): Path<String>) -> Response {
     let found = {
         let s = shared.lock();
         s.posts()
             .iter()
             .find(|p| format!("urn:li:activity:{}", p.activity) == urn)
-            .map(post_html)
+            .map(|p| {
+                let (comments, more) = comments_page(&s, p.activity, 0);
+                let more = if more {
+                    load_more_html(&urn, s.comments_per_page)
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{}<div class=\"comments-comments-list\">{comments}{more}</div>",
+                    post_html(p)
+                )
+            })
     };
     guarded(&shared, &headers, |me| {
         layout(
@@ -185,6 +265,41 @@ async fn update(State(shared): St, headers: HeaderMap, Path(urn): Path<String>) 
             ),
         )
     })
+}
+
+/// The next page of a post's comments (what "Load more comments" fetches),
+/// with the next button when more are left.
+async fn more_comments(
+    State(shared): St,
+    headers: HeaderMap,
+    Path(urn): Path<String>,
+    uri: axum::http::Uri,
+) -> Response {
+    if member(&shared, &headers).is_none() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let start: usize = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("start="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let s = shared.lock();
+    let Some(p) = s
+        .posts()
+        .iter()
+        .find(|p| format!("urn:li:activity:{}", p.activity) == urn)
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (html, more) = comments_page(&s, p.activity, start);
+    let next = if more {
+        load_more_html(&urn, start + s.comments_per_page)
+    } else {
+        String::new()
+    };
+    page(StatusCode::OK, format!("{html}{next}"))
 }
 
 async fn login() -> Response {
@@ -260,6 +375,51 @@ async fn norm_shares(State(shared): St, headers: HeaderMap, body: Bytes) -> Resp
         Err(m) => json_response(
             StatusCode::UNPROCESSABLE_ENTITY,
             &json!({"status": 422, "message": m}),
+        ),
+    }
+}
+
+/// A new comment by the member: `{"threadUrn": "urn:li:activity:<id>",
+/// "parentComment": "<comment id>"?, "text": "..."}` (the session and its
+/// `csrf-token` as for a post).
+async fn new_comment(State(shared): St, headers: HeaderMap, body: Bytes) -> Response {
+    let me = match api_member(&shared, &headers) {
+        Ok(m) => m,
+        Err(s) => {
+            return json_response(
+                s,
+                &json!({"status": s.as_u16(), "message": "CSRF check failed."}),
+            )
+        }
+    };
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let text = v["text"].as_str().unwrap_or_default();
+    let activity = v["threadUrn"]
+        .as_str()
+        .and_then(|u| u.strip_prefix("urn:li:activity:"))
+        .and_then(|n| n.parse::<u64>().ok());
+    let parent = match v["parentComment"].as_str() {
+        Some(p) => match p.parse::<u64>() {
+            Ok(id) => Some(id),
+            Err(_) => return StatusCode::UNPROCESSABLE_ENTITY.into_response(),
+        },
+        None => None,
+    };
+    if text.trim().is_empty() || text.encode_utf16().count() > 1250 {
+        return json_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!({"status": 422, "message": "A comment needs 1 to 1250 characters"}),
+        );
+    }
+    let made = activity.and_then(|a| shared.lock().comment(a, parent, &me, text));
+    match made {
+        Some(id) => json_response(
+            StatusCode::CREATED,
+            &json!({"value": {"urn": format!("urn:li:comment:(urn:li:activity:{},{id})", activity.unwrap_or_default()), "id": id.to_string()}}),
+        ),
+        None => json_response(
+            StatusCode::NOT_FOUND,
+            &json!({"status": 404, "message": "No such post or comment"}),
         ),
     }
 }

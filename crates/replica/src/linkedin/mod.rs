@@ -135,6 +135,56 @@ impl LinkedIn {
     }
 
     /// The `li_at` cookie of a member.
+    /// Adds a post by member `vanity` as seed data and returns its URN
+    /// (`urn:li:activity:<id>`).
+    pub fn add_post(&self, vanity: &str, text: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .create(vanity, text, &[])
+            .ok()
+            .map(|id| format!("urn:li:activity:{id}"))
+    }
+
+    /// Adds a comment on the post `urn` (`urn:li:activity:<id>`) by
+    /// `author`, a reply when `parent` is a comment's id (a reply to a
+    /// reply hangs under the top-level comment, as on LinkedIn); returns
+    /// the comment's id, `None` when the post or parent is unknown.
+    pub fn add_comment(
+        &self,
+        urn: &str,
+        parent: Option<&str>,
+        author: &str,
+        text: &str,
+    ) -> Option<String> {
+        let activity: u64 = urn.strip_prefix("urn:li:activity:")?.parse().ok()?;
+        let parent = match parent {
+            Some(p) => Some(p.parse().ok()?),
+            None => None,
+        };
+        self.shared
+            .lock()
+            .comment(activity, parent, author, text)
+            .map(|id| id.to_string())
+    }
+
+    /// Deletes a comment: "This comment has been deleted" in its place,
+    /// its replies stay.
+    pub fn delete_comment(&self, id: &str) -> bool {
+        let mut s = self.shared.lock();
+        let mut found = false;
+        for c in s.comments.iter_mut().filter(|c| c.id.to_string() == id) {
+            c.deleted = true;
+            found = true;
+        }
+        found
+    }
+
+    /// Top-level comments a post page shows before "Load more comments"
+    /// (default 10).
+    pub fn set_comments_per_page(&self, n: usize) {
+        self.shared.lock().comments_per_page = n.max(1);
+    }
+
     pub fn session_cookie(&self, vanity: &str) -> Option<String> {
         self.shared.lock().li_at(vanity)
     }

@@ -33,8 +33,25 @@ pub(crate) struct Post {
     pub(crate) media: Vec<(String, usize)>,
 }
 
+/// A comment on a post. As on LinkedIn, replies are one level deep: a
+/// reply to a reply hangs under the top-level comment.
+#[derive(Debug, Clone)]
+pub(crate) struct Comment {
+    pub(crate) id: u64,
+    pub(crate) activity: u64,
+    /// The top-level comment it answers.
+    pub(crate) parent: Option<u64>,
+    pub(crate) author: String,
+    pub(crate) text: String,
+    pub(crate) deleted: bool,
+    pub(crate) created: std::time::SystemTime,
+}
+
 #[derive(Debug)]
 pub(crate) struct Store {
+    pub(crate) comments: Vec<Comment>,
+    /// Top-level comments a post page shows before "Load more comments".
+    pub(crate) comments_per_page: usize,
     members: Vec<Member>,
     media: HashMap<String, (String, String, usize)>,
     posts: Vec<Post>,
@@ -46,6 +63,8 @@ pub(crate) struct Store {
 impl Store {
     pub(crate) fn new(users: &[String], default_box: ShareBox) -> Store {
         Store {
+            comments: Vec::new(),
+            comments_per_page: 10,
             members: users
                 .iter()
                 .map(|u| Member {
@@ -127,6 +146,41 @@ impl Store {
             media: files,
         });
         Ok(self.last)
+    }
+
+    /// Adds a comment on post `activity` (a reply when `parent` is a
+    /// comment's id: a reply's reply hangs under its top-level comment).
+    pub(crate) fn comment(
+        &mut self,
+        activity: u64,
+        parent: Option<u64>,
+        author: &str,
+        text: &str,
+    ) -> Option<u64> {
+        if !self.posts.iter().any(|p| p.activity == activity) {
+            return None;
+        }
+        let parent = match parent {
+            None => None,
+            Some(id) => {
+                let c = self
+                    .comments
+                    .iter()
+                    .find(|c| c.id == id && c.activity == activity)?;
+                Some(c.parent.unwrap_or(c.id))
+            }
+        };
+        self.last += rand::rng().random_range(1_000..9_000);
+        self.comments.push(Comment {
+            id: self.last,
+            activity,
+            parent,
+            author: author.to_string(),
+            text: text.to_string(),
+            deleted: false,
+            created: std::time::SystemTime::now(),
+        });
+        Some(self.last)
     }
 
     pub(crate) fn posts(&self) -> &[Post] {

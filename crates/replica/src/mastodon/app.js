@@ -219,9 +219,10 @@
           h('div', { class: 'detailed-status__button' }, h('button', { type: 'button', class: 'icon-button', title: 'Boost', 'aria-label': 'Boost' }, '🔁')),
           h('div', { class: 'detailed-status__button' }, h('button', { type: 'button', class: 'icon-button', title: 'Favorite', 'aria-label': 'Favorite' }, '★'))));
     }
-    return h('article', null, h('div', { class: 'status status-public', 'data-id': st.id },
+    var when = typeof st.created_at === 'number' ? new Date(st.created_at * 1000).toISOString() : String(st.created_at || '');
+    return h('article', { 'data-id': st.id }, h('div', { class: 'status status-public' + (st.in_reply_to_id ? ' status-reply' : ''), 'data-id': st.id },
       h('div', { class: 'status__info' },
-        h('a', { class: 'status__relative-time', href: link }, h('time', null, 'now')),
+        h('a', { class: 'status__relative-time', href: link }, h('time', { datetime: when, title: when }, 'now')),
         h('a', { class: 'status__display-name', href: '/@' + st.account.acct }, '@' + st.account.acct)),
       h('div', { class: 'status__content' }, content),
       st.media_attachments.length ? h('div', { class: 'media-gallery' }, st.media_attachments.length + ' attachment(s)') : null));
@@ -252,7 +253,20 @@
       if (r.status !== 200) { box.append(h('div', { class: 'empty-column-indicator' }, 'Post not found')); return; }
       box.append(statusEl(r.data, true));
       return api('GET', '/api/v1/statuses/' + id + '/context').then(function (c) {
-        c.data.descendants.forEach(function (st) { box.append(statusEl(st, false)); });
+        // The replies a page at a time, behind "Load more".
+        var per = STATE.replies_per_page || 40;
+        var rest = c.data.descendants.slice();
+        function more() {
+          rest.splice(0, per).forEach(function (st) { box.append(statusEl(st, false)); });
+          if (rest.length) {
+            var b = h('button', { type: 'button', class: 'load-more', onclick: function () {
+              b.disabled = true;
+              setTimeout(function () { b.remove(); more(); }, 150 + Math.floor(Math.random() * 350));
+            } }, 'Load more');
+            box.append(b);
+          }
+        }
+        more();
       });
     });
   }

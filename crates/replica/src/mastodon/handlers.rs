@@ -157,6 +157,7 @@ async fn app(State(shared): St, headers: HeaderMap) -> Response {
         store.max_characters,
         store.ui_version(),
         shared.hydration_delay_ms,
+        store.replies_per_page,
     );
     page(StatusCode::OK, body)
 }
@@ -274,7 +275,7 @@ async fn account_statuses(
         .statuses()
         .iter()
         .rev()
-        .filter(|s| s.account == id && !(exclude_replies && s.in_reply_to.is_some()))
+        .filter(|s| s.account == id && !s.deleted && !(exclude_replies && s.in_reply_to.is_some()))
         .take(limit)
         .map(|s| status_json(&store, s, &b))
         .collect();
@@ -283,7 +284,7 @@ async fn account_statuses(
 
 async fn get_status(State(shared): St, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let store = shared.lock();
-    match store.status(&id) {
+    match store.status(&id).filter(|s| !s.deleted) {
         Some(s) => json_response(StatusCode::OK, &status_json(&store, s, &base(&headers))),
         None => api_error(StatusCode::NOT_FOUND, "Record not found"),
     }
@@ -292,18 +293,25 @@ async fn get_status(State(shared): St, Path(id): Path<String>, headers: HeaderMa
 async fn context(State(shared): St, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let store = shared.lock();
     let b = base(&headers);
-    let mut descendants = Vec::new();
-    let mut frontier = vec![id.clone()];
-    while let Some(parent) = frontier.pop() {
+    // Depth first, in reply order, as the web UI shows a thread; a deleted
+    // status is left out and its replies kept.
+    fn walk(store: &Store, parent: &str, b: &str, out: &mut Vec<Value>, depth: usize) {
+        if depth > 40 {
+            return;
+        }
         for s in store
             .statuses()
             .iter()
-            .filter(|s| s.in_reply_to.as_deref() == Some(parent.as_str()))
+            .filter(|s| s.in_reply_to.as_deref() == Some(parent))
         {
-            descendants.push(status_json(&store, s, &b));
-            frontier.push(s.id.clone());
+            if !s.deleted {
+                out.push(status_json(store, s, b));
+            }
+            walk(store, &s.id, b, out, depth + 1);
         }
     }
+    let mut descendants = Vec::new();
+    walk(&store, &id, &b, &mut descendants, 0);
     let mut ancestors = Vec::new();
     let mut cur = store.status(&id).and_then(|s| s.in_reply_to.clone());
     while let Some(p) = cur {

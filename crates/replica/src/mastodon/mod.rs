@@ -143,6 +143,25 @@ impl Mastodon {
     }
 
     /// Changes the instance's character limit.
+    /// Adds a reply to status `parent` (a status or another reply) by
+    /// `username` (an account made when there is none) and returns its id;
+    /// `None` when the parent is unknown.
+    pub fn add_reply(&self, parent: &str, username: &str, text: &str) -> Option<String> {
+        let mut s = self.shared.lock();
+        let account = s.ensure_account(username);
+        s.create(&account, text, &[], Some(parent), None).ok()
+    }
+
+    /// Deletes a status: gone from its thread, its replies stay.
+    pub fn delete_status(&self, id: &str) -> bool {
+        self.shared.lock().delete(id)
+    }
+
+    /// Replies a status page shows before "Load more" (default 40).
+    pub fn set_replies_per_page(&self, n: usize) {
+        self.shared.lock().replies_per_page = n.max(1);
+    }
+
     pub fn set_max_characters(&self, n: usize) {
         self.shared.lock().max_characters = n;
     }

@@ -65,6 +65,7 @@ pub(crate) fn shell(
     max_characters: usize,
     ui: u8,
     hydration_ms: (u64, u64),
+    replies_per_page: usize,
 ) -> String {
     let state = json!({
         "meta": {
@@ -84,6 +85,7 @@ pub(crate) fn shell(
         },
         "ui": ui,
         "hydration": [hydration_ms.0, hydration_ms.1],
+        "replies_per_page": replies_per_page,
     });
     format!(
         concat!(

@@ -49,6 +49,8 @@ pub(crate) struct Status {
     pub(crate) media: Vec<String>,
     pub(crate) in_reply_to: Option<String>,
     pub(crate) created: SystemTime,
+    /// Deleted by its author: gone from threads, its replies stay.
+    pub(crate) deleted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +80,8 @@ pub(crate) struct Store {
     pub(crate) max_characters: usize,
     ui_version: u8,
     daily_limit: Option<usize>,
+    /// Replies a status page shows before "Load more".
+    pub(crate) replies_per_page: usize,
     /// Form tokens issued and not yet used.
     csrf: std::collections::HashSet<String>,
 }
@@ -96,6 +100,7 @@ impl Store {
             max_characters,
             ui_version: 0,
             daily_limit: None,
+            replies_per_page: 40,
             csrf: Default::default(),
         };
         for u in users {
@@ -128,6 +133,33 @@ impl Store {
         let v = ((ms << 16) | rand::rng().random_range(0..1024)).max(self.last_id + 1);
         self.last_id = v;
         v.to_string()
+    }
+
+    /// The id of account `username`, made (e-mail `<name>@example.com`,
+    /// password `<name>`) when there is none: the authors of seeded
+    /// replies.
+    pub(crate) fn ensure_account(&mut self, username: &str) -> String {
+        if let Some(a) = self.account_by_name(username) {
+            return a.id.clone();
+        }
+        let id = self.next_id();
+        self.accounts.push(Account {
+            id: id.clone(),
+            username: username.to_string(),
+            email: format!("{username}@example.com"),
+            password: username.to_string(),
+        });
+        id
+    }
+
+    /// Marks a status deleted; true when it was there.
+    pub(crate) fn delete(&mut self, id: &str) -> bool {
+        let mut found = false;
+        for s in self.statuses.iter_mut().filter(|s| s.id == id) {
+            s.deleted = true;
+            found = true;
+        }
+        found
     }
 
     pub(crate) fn account(&self, id: &str) -> Option<&Account> {
@@ -293,6 +325,7 @@ impl Store {
             media: media_ids.to_vec(),
             in_reply_to: in_reply_to.map(str::to_string),
             created: SystemTime::now(),
+            deleted: false,
         });
         if let Some(key) = idempotency_key.filter(|k| !k.is_empty()) {
             self.idempotency

@@ -38,7 +38,7 @@ fn a_new_file_is_private_in_wal_mode_at_the_latest_schema() {
     let path = dir.path().join("new-home").join(Store::FILE_NAME);
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 5);
+    assert_eq!(SCHEMA_VERSION, 6);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
