@@ -64,8 +64,8 @@ pub struct HealOptions {
 impl Default for HealOptions {
     fn default() -> Self {
         HealOptions {
-            similarity_after: Duration::from_millis(100),
-            rescan_every: Duration::from_millis(120),
+            similarity_after: Duration::from_millis(50),
+            rescan_every: Duration::from_millis(80),
             model_after: Duration::from_millis(2500),
         }
     }
