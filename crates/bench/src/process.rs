@@ -236,47 +236,72 @@ fn floor(exe: &Path, url: &str, tmp: &Path) -> Command {
     c
 }
 
-/// Runs a command `runs` times unsampled (wall, CPU) and `runs` times
-/// sampled (memory), checking each run with `ok`.
+/// One command the whole-process table measures.
+struct Case<'a> {
+    label: String,
+    make: Box<dyn FnMut() -> Command + 'a>,
+    ok: fn(&Cost) -> Result<(), String>,
+}
+
+/// Runs every case `runs` times unsampled (wall, CPU), then `runs` times
+/// sampled (memory), round-robin: one run of each case per round, so that
+/// a change in the machine's load over the minutes the table takes
+/// weighs on every row alike instead of on the rows measured then.
 async fn figures(
-    label: &str,
+    cases: &mut [Case<'_>],
     runs: usize,
     every: Duration,
-    mut make: impl FnMut(usize) -> Command,
-    ok: fn(&Cost) -> Result<(), String>,
-) -> Result<Figures, String> {
-    let (mut wall, mut cpu, mut pss, mut uss) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut max_procs = 0;
-    for i in 0..runs * 2 {
-        let sample = (i >= runs).then_some(every);
-        let cmd = make(i);
-        let cost = tokio::task::spawn_blocking(move || tree::measure(cmd, sample))
-            .await
-            .map_err(|e| e.to_string())??;
-        ok(&cost).map_err(|e| format!("{label}: {e}"))?;
-        if std::env::var_os("BENCH_VERBOSE").is_some() {
-            eprintln!(
-                "    {label}: wall {:?} cpu {:?} pss {} KiB ({} samples, {} processes)",
-                cost.wall, cost.cpu, cost.peak_pss_kib, cost.samples, cost.max_procs
-            );
-        }
-        if sample.is_some() {
-            pss.push(cost.peak_pss_kib as f64 / 1024.0);
-            uss.push(cost.peak_uss_kib as f64 / 1024.0);
-            max_procs = max_procs.max(cost.max_procs);
-        } else {
-            wall.push(crate::ms(cost.wall));
-            cpu.push(crate::ms(cost.cpu));
+) -> Result<Vec<Figures>, String> {
+    #[derive(Default)]
+    struct Acc {
+        wall: Vec<f64>,
+        cpu: Vec<f64>,
+        pss: Vec<f64>,
+        uss: Vec<f64>,
+        max_procs: usize,
+    }
+    let mut acc: Vec<Acc> = cases.iter().map(|_| Acc::default()).collect();
+    for round in 0..runs * 2 {
+        let sample = (round >= runs).then_some(every);
+        for (case, acc) in cases.iter_mut().zip(acc.iter_mut()) {
+            let cmd = (case.make)();
+            let cost = tokio::task::spawn_blocking(move || tree::measure(cmd, sample))
+                .await
+                .map_err(|e| e.to_string())??;
+            (case.ok)(&cost).map_err(|e| format!("{}: {e}", case.label))?;
+            if std::env::var_os("BENCH_VERBOSE").is_some() {
+                eprintln!(
+                    "    {}: wall {:?} cpu {:?} pss {} KiB ({} samples, {} processes)",
+                    case.label,
+                    cost.wall,
+                    cost.cpu,
+                    cost.peak_pss_kib,
+                    cost.samples,
+                    cost.max_procs
+                );
+            }
+            if sample.is_some() {
+                acc.pss.push(cost.peak_pss_kib as f64 / 1024.0);
+                acc.uss.push(cost.peak_uss_kib as f64 / 1024.0);
+                acc.max_procs = acc.max_procs.max(cost.max_procs);
+            } else {
+                acc.wall.push(crate::ms(cost.wall));
+                acc.cpu.push(crate::ms(cost.cpu));
+            }
         }
     }
-    Ok(Figures {
-        label: label.to_string(),
-        wall_ms: Spread::of(wall),
-        cpu_ms: Spread::of(cpu),
-        pss_mib: Spread::of(pss),
-        uss_mib: Spread::of(uss),
-        max_procs,
-    })
+    Ok(cases
+        .iter()
+        .zip(acc)
+        .map(|(case, a)| Figures {
+            label: case.label.clone(),
+            wall_ms: Spread::of(a.wall),
+            cpu_ms: Spread::of(a.cpu),
+            pss_mib: Spread::of(a.pss),
+            uss_mib: Spread::of(a.uss),
+            max_procs: a.max_procs,
+        })
+        .collect())
 }
 
 /// A `distroflow post` run: exit 0 and every platform posted.
@@ -337,10 +362,10 @@ pub(crate) async fn bench(args: ProcessArgs) -> Result<(), String> {
     let tmp = env.dir.path().join("tmp");
     let runs = args.runs;
     let every = args.every;
-    let mut n = 0usize;
-    let mut next = || {
-        n += 1;
-        n
+    let n = std::cell::Cell::new(0usize);
+    let next = || {
+        n.set(n.get() + 1);
+        n.get()
     };
 
     // Warm-up: the disk cache (binary, Chromium, fonts), once each.
@@ -350,41 +375,28 @@ pub(crate) async fn bench(args: ProcessArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())??;
     posted(&warm).map_err(|e| format!("warm-up: {e}"))?;
 
-    let mut rows = Vec::new();
-    rows.push(
-        figures(
-            "floor (shell loads one page)",
-            runs,
-            every,
-            |_| floor(&shell, &page, &tmp),
-            loaded,
-        )
-        .await?,
-    );
-    let singles = ["hackernews", "x", "reddit", "instagram"];
-    for p in singles {
-        rows.push(
-            figures(
-                &format!("{p} alone"),
-                runs,
-                every,
-                |_| env.post(p, next()),
-                posted,
-            )
-            .await?,
-        );
+    let mut cases = vec![Case {
+        label: "floor (shell loads one page)".into(),
+        make: Box::new(|| floor(&shell, &page, &tmp)),
+        ok: loaded,
+    }];
+    for (label, targets) in [
+        ("hackernews alone", "hackernews"),
+        ("x alone", "x"),
+        ("reddit alone", "reddit"),
+        ("instagram alone", "instagram"),
+        (FOUR, FOUR),
+        ("all seven", "all"),
+    ] {
+        let (env, next) = (&env, &next);
+        cases.push(Case {
+            label: label.into(),
+            make: Box::new(move || env.post(targets, next())),
+            ok: posted,
+        });
     }
-    rows.push(figures(FOUR, runs, every, |_| env.post(FOUR, next()), posted).await?);
-    rows.push(
-        figures(
-            "all seven",
-            runs,
-            every,
-            |_| env.post("all", next()),
-            posted,
-        )
-        .await?,
-    );
+    let rows = figures(&mut cases, runs, every).await?;
+    drop(cases);
     hn.shutdown().await;
 
     let floor_f = &rows[0];
@@ -469,7 +481,7 @@ pub(crate) async fn bench(args: ProcessArgs) -> Result<(), String> {
         println!("  DISTROFLOW_CHROME_ARGS={extra}");
     }
     println!(
-        "  median [min-max] of {runs} runs; memory from {runs} more runs, the whole tree's PSS summed at the same instant every {} ms",
+        "  median [min-max] of {runs} runs (round-robin over the rows); memory from {runs} more runs, the whole tree's PSS summed at the same instant every {} ms",
         every.as_millis()
     );
     println!("{}", header());
