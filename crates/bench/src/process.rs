@@ -515,3 +515,26 @@ pub(crate) async fn bench(args: ProcessArgs) -> Result<(), String> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Spread;
+
+    #[test]
+    fn spread_has_the_median_min_and_max() {
+        let s = Spread::of(vec![5.0, 1.0, 3.0]);
+        assert_eq!((s.median, s.min, s.max), (3.0, 1.0, 5.0));
+        let s = Spread::of(vec![4.0, 1.0, 2.0, 3.0]);
+        assert_eq!((s.median, s.min, s.max), (2.5, 1.0, 4.0));
+    }
+
+    #[test]
+    fn a_ratio_spans_the_smallest_and_largest_pairing() {
+        let four = Spread::of(vec![12.0, 10.0, 14.0]);
+        let one = Spread::of(vec![5.0, 4.0, 6.0]);
+        let r = four.over(&one);
+        assert_eq!(r.median, 12.0 / 5.0);
+        assert_eq!(r.min, 10.0 / 6.0);
+        assert_eq!(r.max, 14.0 / 4.0);
+    }
+}

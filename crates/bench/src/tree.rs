@@ -261,3 +261,35 @@ pub(crate) fn measure(mut cmd: Command, sample: Option<Duration>) -> Result<Cost
         stderr: err_reader.join().unwrap_or_default(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tree's CPU includes a process its parent left behind, and
+    /// nothing of the tree is left once `measure` returns.
+    #[test]
+    fn an_orphan_is_reaped_and_its_cpu_counted() {
+        become_subreaper().expect("subreaper");
+        let mut cmd = Command::new("sh");
+        // The parent exits at once; its child spins, orphaned, then exits.
+        cmd.args([
+            "-c",
+            "sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo spun >&2' & exit 0",
+        ]);
+        let cost = measure(cmd, Some(Duration::from_millis(20))).expect("measure");
+        assert_eq!(cost.status, Some(0));
+        assert!(
+            cost.stderr.contains("spun"),
+            "the orphan ran to its end before measure returned: {cost:?}"
+        );
+        assert!(
+            cost.cpu > Duration::ZERO,
+            "the orphan's CPU is the tree's: {cost:?}"
+        );
+        assert!(
+            descendants(std::process::id()).is_empty(),
+            "nothing of the tree is left"
+        );
+    }
+}
