@@ -1,13 +1,24 @@
-//! `distroflow-bench`: posts to the seven local replicas with a simulated
-//! server latency and prints the numbers issue targets are judged by:
-//! browser start time, wall time of each platform alone, sequential vs
-//! concurrent, the concurrent / slowest-single ratio, and peak memory of
-//! the process tree for 1 vs 4 targets. It asserts nothing.
+//! `distroflow-bench`: prints the numbers issue targets are judged by. It
+//! asserts nothing. Run it through `scripts/bench`, which builds the
+//! workspace's release binaries first (the same build as `cargo build
+//! --release`, so nothing is rebuilt with other features).
+//!
+//! With no mode, the default: the `distroflow` binary as a whole process
+//! (see `process.rs`: `distroflow post --sandbox` for each of X, Reddit,
+//! Hacker News and Instagram alone, the four at once and all seven, against
+//! the floor of the headless shell loading one page; wall, the process
+//! tree's CPU and its same-instant PSS; median, min and max of `--runs`),
+//! then the in-process engine figures as a second table (a browser already
+//! launched; `--latency-ms` of injected latency, 0 by default).
 //!
 //! ```text
-//! cargo run --release -p distroflow-bench -- [--latency-ms 100] [--runs 3] [--json]
-//! cargo run --release -p distroflow-bench -- --cpu [--latency-ms 100] [--runs 3]
+//! scripts/bench [--runs 5] [--seed 1] [--sample-ms 25] [--json]
+//! scripts/bench --process | --in-process [--latency-ms N] | --scale
+//! scripts/bench --cpu [--latency-ms 100] [--runs 3]
 //! ```
+//!
+//! `--scale` runs 1, 4, 8 and 16 targets (several accounts per replica)
+//! through the engine's fan-out with the browser's launch (see `scale.rs`).
 //!
 //! `--api` compares `distroflow serve` with the CLI (see `api.rs`).
 //!
@@ -27,6 +38,9 @@ mod engines;
 mod healing;
 mod mem;
 mod mutations;
+mod process;
+mod scale;
+mod tree;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,12 +70,24 @@ struct Args {
     first_seed: u64,
     /// `--engines N`: the engine pool with 1, 2, 4 … N local engines.
     engines: Option<usize>,
+    /// `--process`: the whole-process figures only.
+    process: bool,
+    /// `--in-process`: the in-process engine figures only.
+    in_process: bool,
+    /// `--scale`: 1, 4, 8 and 16 targets.
+    scale: bool,
+    /// `--seed N`: fixes the replicas' random delays.
+    seed: u64,
+    /// `--sample-ms N`: how often memory is sampled.
+    sample_ms: u64,
+    /// `--pool N`: the whole-process runs' `[browser] max_concurrency`.
+    pool: Option<usize>,
 }
 
 fn args() -> Result<Args, String> {
     let mut a = Args {
-        latency: Duration::from_millis(100),
-        runs: 3,
+        latency: Duration::ZERO,
+        runs: 5,
         json: false,
         healing: false,
         cpu: false,
@@ -80,6 +106,12 @@ fn args() -> Result<Args, String> {
         fake_model: false,
         first_seed: 1,
         engines: None,
+        process: false,
+        in_process: false,
+        scale: false,
+        seed: 1,
+        sample_ms: 25,
+        pool: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -100,6 +132,12 @@ fn args() -> Result<Args, String> {
             "--mix-hydration" => a.mix_hydration = true,
             "--fake-model" => a.fake_model = true,
             "--engines" => a.engines = Some(num("--engines")?.max(1) as usize),
+            "--process" => a.process = true,
+            "--in-process" => a.in_process = true,
+            "--scale" => a.scale = true,
+            "--seed" => a.seed = num("--seed")?,
+            "--pool" => a.pool = Some(num("--pool")?.max(1) as usize),
+            "--sample-ms" => a.sample_ms = num("--sample-ms")?.clamp(5, 1000),
             "--platforms" => {
                 let list = it.next().ok_or("--platforms needs a list such as hn,x")?;
                 a.platforms = list
@@ -108,7 +146,7 @@ fn args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?;
             }
             "-h" | "--help" => return Err(
-                "usage: distroflow-bench [--latency-ms N] [--runs N] [--json] [--healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon,linkedin] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --engines N | --api]"
+                "usage: distroflow-bench [--runs N] [--seed N] [--sample-ms N] [--pool N] [--json] [--process | --in-process [--latency-ms N] | --scale | --healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon,linkedin] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --engines N | --api]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -332,8 +370,26 @@ async fn main() -> std::process::ExitCode {
         engines::bench(&args, n).await
     } else if args.cpu {
         cpu_profile(&args).await
-    } else {
+    } else if args.scale {
+        scale::bench(args.runs, Duration::from_millis(args.sample_ms), args.json).await
+    } else if args.in_process {
         bench(&args).await
+    } else {
+        let whole = process::bench(process::ProcessArgs {
+            runs: args.runs,
+            seed: args.seed,
+            json: args.json,
+            every: Duration::from_millis(args.sample_ms),
+            pool: args.pool,
+        })
+        .await;
+        match whole {
+            Ok(()) if !args.process => {
+                println!();
+                bench(&args).await
+            }
+            other => other,
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -356,9 +412,11 @@ fn browser_used() -> String {
     format!("{} ({version})", exe.display())
 }
 
+/// A browser as `distroflow post` launches it without a config file (its
+/// default pool).
 async fn launch() -> Result<Browser, String> {
     let mut o = BrowserOptions::from_env(None);
-    o.max_concurrency = 4;
+    o.max_concurrency = distroflow_core::Config::default().browser.max_concurrency;
     Browser::launch(o).await.map_err(|e| e.to_string())
 }
 
@@ -371,6 +429,14 @@ const ALL: [PlatformId; 7] = [
     PlatformId::Bluesky,
     PlatformId::Mastodon,
     PlatformId::LinkedIn,
+];
+
+/// The four platforms the fan-out and memory ratios are about.
+const FOUR: [PlatformId; 4] = [
+    PlatformId::X,
+    PlatformId::Reddit,
+    PlatformId::HackerNews,
+    PlatformId::Instagram,
 ];
 
 /// What every benchmark mode posts with: an image, the seven replicas at
@@ -473,8 +539,8 @@ async fn bench(args: &Args) -> Result<(), String> {
     // Each platform alone, on a fresh browser each time. Timing runs are
     // not sampled (reading /proc costs CPU); memory has its own runs.
     let mut single = std::collections::BTreeMap::new();
-    let (mut peak1_self, mut peak1_browser) = (0, 0);
-    for p in ALL {
+    let (mut peak1_self, mut peak1_browser, mut peak1) = (0, 0, 0);
+    for p in FOUR {
         let mut times = Vec::new();
         for _ in 0..args.runs {
             let b = launch().await?;
@@ -491,9 +557,10 @@ async fn bench(args: &Args) -> Result<(), String> {
             run(&b, &replicas, &healer, &[p], next_post())
                 .await
                 .map_err(|e| format!("{p}: {e}"))?;
-            let (me, browser) = sampler.stop();
+            let (me, browser, total) = sampler.stop_all();
             peak1_self = peak1_self.max(me);
             peak1_browser = peak1_browser.max(browser);
+            peak1 = peak1.max(total);
             b.close().await;
         }
         single.insert(p, median(times));
@@ -503,32 +570,33 @@ async fn bench(args: &Args) -> Result<(), String> {
     // All of them, one after another, and all at once.
     let mut seq = Vec::new();
     let mut conc = Vec::new();
-    let (mut peak4_self, mut peak4_browser) = (0, 0);
+    let (mut peak4_self, mut peak4_browser, mut peak4) = (0, 0, 0);
     for _ in 0..args.runs {
         let b = launch().await?;
-        run(&b, &replicas, &healer, &ALL, next_post()).await?; // warm-up
+        run(&b, &replicas, &healer, &FOUR, next_post()).await?; // warm-up
         let start = Instant::now();
-        for p in ALL {
+        for p in FOUR {
             run(&b, &replicas, &healer, &[p], next_post()).await?;
         }
         seq.push(start.elapsed());
         b.close().await;
 
         let b = launch().await?;
-        run(&b, &replicas, &healer, &ALL, next_post()).await?; // warm-up
-        conc.push(run(&b, &replicas, &healer, &ALL, next_post()).await?);
+        run(&b, &replicas, &healer, &FOUR, next_post()).await?; // warm-up
+        conc.push(run(&b, &replicas, &healer, &FOUR, next_post()).await?);
         let sampler = mem::Sampler::start(b.profile_dir());
-        run(&b, &replicas, &healer, &ALL, next_post()).await?;
-        let (me, browser) = sampler.stop();
+        run(&b, &replicas, &healer, &FOUR, next_post()).await?;
+        let (me, browser, total) = sampler.stop_all();
         peak4_self = peak4_self.max(me);
         peak4_browser = peak4_browser.max(browser);
+        peak4 = peak4.max(total);
         b.close().await;
     }
     let (seq, conc) = (median(seq), median(conc));
     let start = median(starts);
 
-    let mem1 = peak1_self + peak1_browser;
-    let mem4 = peak4_self + peak4_browser;
+    // The tree's peak: this process and the browser at the same instant.
+    let (mem1, mem4) = (peak1, peak4);
     let browser = browser_used();
     if !browser.contains("headless-shell") {
         eprintln!(
@@ -546,8 +614,10 @@ async fn bench(args: &Args) -> Result<(), String> {
         "concurrent_ms": ms(conc),
         "concurrent_over_slowest": conc.as_secs_f64() / slowest.as_secs_f64(),
         "speedup_over_sequential": seq.as_secs_f64() / conc.as_secs_f64(),
-        "peak_pss_kib_1_target": { "bench_process": peak1_self, "chromium": peak1_browser, "total": mem1 },
-        "peak_pss_kib_4_targets": { "bench_process": peak4_self, "chromium": peak4_browser, "total": mem4 },
+        "kind": "in-process engine figures (browser already launched)",
+        "pool": distroflow_core::Config::default().browser.max_concurrency,
+        "peak_pss_kib_1_target": { "bench_process": peak1_self, "chromium": peak1_browser, "total_same_instant": mem1 },
+        "peak_pss_kib_4_targets": { "bench_process": peak4_self, "chromium": peak4_browser, "total_same_instant": mem4 },
         "memory_4_over_1": mem4 as f64 / mem1.max(1) as f64,
         "memory_4_over_1_chromium": peak4_browser as f64 / peak1_browser.max(1) as f64,
     });
@@ -556,10 +626,12 @@ async fn bench(args: &Args) -> Result<(), String> {
         return Ok(());
     }
     println!(
-        "DistroFlow fan-out benchmark: {} ms simulated latency per request, median of {} runs",
+        "In-process engine figures (NOT the whole process: a browser already launched and warmed up, jobs run in this process): {} ms injected latency per request, pool {}, median of {} runs",
         args.latency.as_millis(),
+        distroflow_core::Config::default().browser.max_concurrency,
         args.runs
     );
+    println!("  machine                      {}", process::machine());
     println!("  browser                      {browser}");
     println!("  browser start                {:>8.0} ms", ms(start));
     for (p, d) in &single {
@@ -576,13 +648,13 @@ async fn bench(args: &Args) -> Result<(), String> {
         seq.as_secs_f64() / conc.as_secs_f64()
     );
     println!(
-        "  peak PSS, 1 target           {:>8.1} MiB  (chromium {:.1} + bench process {:.1})",
+        "  peak PSS, 1 target           {:>8.1} MiB  (same instant; separate peaks: chromium {:.1}, bench process {:.1})",
         mem1 as f64 / 1024.0,
         peak1_browser as f64 / 1024.0,
         peak1_self as f64 / 1024.0
     );
     println!(
-        "  peak PSS, 4 targets          {:>8.1} MiB  (chromium {:.1} + bench process {:.1})",
+        "  peak PSS, 4 targets          {:>8.1} MiB  (same instant; separate peaks: chromium {:.1}, bench process {:.1})",
         mem4 as f64 / 1024.0,
         peak4_browser as f64 / 1024.0,
         peak4_self as f64 / 1024.0
@@ -592,7 +664,6 @@ async fn bench(args: &Args) -> Result<(), String> {
         mem4 as f64 / mem1.max(1) as f64,
         peak4_browser as f64 / peak1_browser.max(1) as f64
     );
-    println!("{report}");
     Ok(())
 }
 

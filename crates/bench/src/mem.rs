@@ -7,6 +7,27 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// (PSS, USS) of a process in KiB: PSS splits each shared page between
+/// the processes mapping it, *including processes outside the tree* (another
+/// Chromium on the machine shares its binary's pages), so it moves with
+/// what else runs; USS (private pages only) does not.
+pub(crate) fn rollup_kb(pid: &str) -> (u64, u64) {
+    let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+        return (0, 0);
+    };
+    let field = |name: &str| -> u64 {
+        s.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    (
+        field("Pss:"),
+        field("Private_Clean:") + field("Private_Dirty:"),
+    )
+}
+
 pub(crate) fn pss_kb(pid: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
         .ok()
@@ -29,11 +50,15 @@ pub(crate) fn tree_pss(profile: &Path) -> (u64, u64) {
     (me, browser)
 }
 
-/// Samples the tree every 25 ms until stopped; keeps the peaks.
+/// Samples the tree every 25 ms until stopped; keeps the peaks: this
+/// process's, the browser's, and their sum at the same instant (the
+/// figure to quote: adding the two separate peaks would count moments
+/// that never happened together).
 pub(crate) struct Sampler {
     stop: Arc<AtomicBool>,
     peak_self: Arc<AtomicU64>,
     peak_browser: Arc<AtomicU64>,
+    peak_total: Arc<AtomicU64>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -71,12 +96,19 @@ impl Sampler {
         let stop = Arc::new(AtomicBool::new(false));
         let peak_self = Arc::new(AtomicU64::new(0));
         let peak_browser = Arc::new(AtomicU64::new(0));
-        let (s, ps, pb) = (stop.clone(), peak_self.clone(), peak_browser.clone());
+        let peak_total = Arc::new(AtomicU64::new(0));
+        let (s, ps, pb, pt) = (
+            stop.clone(),
+            peak_self.clone(),
+            peak_browser.clone(),
+            peak_total.clone(),
+        );
         let handle = std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
                 let (me, browser) = (pss_kb("self"), browser());
                 ps.fetch_max(me, Ordering::Relaxed);
                 pb.fetch_max(browser, Ordering::Relaxed);
+                pt.fetch_max(me + browser, Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(25));
             }
         });
@@ -84,12 +116,19 @@ impl Sampler {
             stop,
             peak_self,
             peak_browser,
+            peak_total,
             handle: Some(handle),
         }
     }
 
-    /// Peak (this process, browser) PSS in KiB.
-    pub(crate) fn stop(mut self) -> (u64, u64) {
+    /// Peak (this process, browser) PSS in KiB, each at its own moment.
+    pub(crate) fn stop(self) -> (u64, u64) {
+        let (me, browser, _) = self.stop_all();
+        (me, browser)
+    }
+
+    /// Peak (this process, browser, both at the same instant) PSS in KiB.
+    pub(crate) fn stop_all(mut self) -> (u64, u64, u64) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(h) = self.handle.take() {
             let _ = h.join();
@@ -97,6 +136,7 @@ impl Sampler {
         (
             self.peak_self.load(Ordering::Relaxed),
             self.peak_browser.load(Ordering::Relaxed),
+            self.peak_total.load(Ordering::Relaxed),
         )
     }
 }

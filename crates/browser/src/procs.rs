@@ -227,7 +227,17 @@ pub(crate) fn reap(profile: &Path, before: &[i32], grace: Duration) -> usize {
             tracing::debug!(count = left.len(), "killed leftover Chromium processes");
             return left.len();
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Sends SIGKILL to each of `pids` still alive (a browser's processes,
+/// snapshotted while they were its).
+pub(crate) fn kill_all(pids: &[i32]) {
+    for pid in pids {
+        if alive(*pid) {
+            let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
+        }
     }
 }
 

@@ -82,6 +82,11 @@ impl Browser {
             .lock()
             .map(|mut r| r.drain(..).collect())
             .unwrap_or_default();
+        // A browser launched here is killed with its contexts; a remote
+        // engine's are disposed of one by one.
+        if self.inner.profile.is_some() {
+            return;
+        }
         for (context, _page) in ready {
             self.dispose_context(context).await;
         }

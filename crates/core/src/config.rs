@@ -11,7 +11,7 @@ use crate::{Error, PlatformId, Result};
 ///
 /// ```toml
 /// [browser]
-/// max_concurrency = 3
+/// max_concurrency = 4
 /// chrome = "/usr/bin/chromium"
 ///
 /// [platforms.hackernews]
@@ -119,8 +119,11 @@ impl Default for BrowserSettings {
     }
 }
 
+/// Four jobs at once: `--to x,reddit,hackernews,instagram` runs truly
+/// concurrently (docs/benchmarks.md, issue 19); each more costs one
+/// renderer (about 20-35 MiB) while it runs.
 fn default_concurrency() -> usize {
-    3
+    4
 }
 fn default_job_timeout() -> u64 {
     120

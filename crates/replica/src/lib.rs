@@ -35,6 +35,7 @@ mod model;
 mod mutate;
 mod reddit;
 mod script;
+mod seed;
 mod server;
 mod triage_model;
 mod x;
@@ -52,5 +53,6 @@ pub use mutate::{
     MUTATE_ENV,
 };
 pub use reddit::{Reddit, RedditOptions, RedditPost, REDDIT_UI_VERSIONS};
+pub use seed::SEED_ENV;
 pub use triage_model::{keyword_verdict, FakeTriageModel, TriageRequest};
 pub use x::{XMedia, XOptions, XPost, XRefusal, X, X_UI_VERSIONS};

@@ -101,7 +101,7 @@ impl Bluesky {
     }
 
     pub async fn start_on(addr: SocketAddr, opts: BlueskyOptions) -> io::Result<Bluesky> {
-        let (lo, hi) = opts.hydration_delay_ms;
+        let (lo, hi) = crate::seed::hydration("bluesky", opts.hydration_delay_ms);
         let mut store = Store::new(&opts.users);
         store.set_ui_version(opts.ui_version);
         let shared = Arc::new(Shared {

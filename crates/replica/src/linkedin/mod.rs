@@ -104,7 +104,7 @@ impl LinkedIn {
     }
 
     pub async fn start_on(addr: SocketAddr, opts: LinkedInOptions) -> io::Result<LinkedIn> {
-        let (lo, hi) = opts.hydration_delay_ms;
+        let (lo, hi) = crate::seed::hydration("linkedin", opts.hydration_delay_ms);
         let store = Store::new(&opts.users, share_box_of(opts.ui_version));
         let classes = (0..12).map(|_| format!("_{}", store::random(8))).collect();
         let shared = Arc::new(Shared {

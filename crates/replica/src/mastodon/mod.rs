@@ -101,7 +101,7 @@ impl Mastodon {
     }
 
     pub async fn start_on(addr: SocketAddr, opts: MastodonOptions) -> io::Result<Mastodon> {
-        let (lo, hi) = opts.hydration_delay_ms;
+        let (lo, hi) = crate::seed::hydration("mastodon", opts.hydration_delay_ms);
         let mut store = Store::new(&opts.users, opts.max_characters);
         store.set_ui_version(opts.ui_version);
         let shared = Arc::new(Shared {

@@ -116,7 +116,7 @@ impl X {
 
     /// Starts the replica on `addr` (port 0 picks a free one).
     pub async fn start_on(addr: SocketAddr, opts: XOptions) -> io::Result<X> {
-        let (lo, hi) = opts.hydration_delay_ms;
+        let (lo, hi) = crate::seed::hydration("x", opts.hydration_delay_ms);
         let mut store = Store::new(&opts.users);
         store.set_ui_version(opts.ui_version);
         let shared = Arc::new(Shared {
