@@ -67,6 +67,7 @@ struct Args {
     platforms: Vec<PlatformId>,
     mix_hydration: bool,
     fake_model: bool,
+    model_only: bool,
     first_seed: u64,
     /// `--engines N`: the engine pool with 1, 2, 4 … N local engines.
     engines: Option<usize>,
@@ -104,6 +105,7 @@ fn args() -> Result<Args, String> {
         ],
         mix_hydration: false,
         fake_model: false,
+        model_only: false,
         first_seed: 1,
         engines: None,
         process: false,
@@ -131,6 +133,7 @@ fn args() -> Result<Args, String> {
             "--first-seed" => a.first_seed = num("--first-seed")?,
             "--mix-hydration" => a.mix_hydration = true,
             "--fake-model" => a.fake_model = true,
+            "--model-only" => a.model_only = true,
             "--engines" => a.engines = Some(num("--engines")?.max(1) as usize),
             "--process" => a.process = true,
             "--in-process" => a.in_process = true,
@@ -146,7 +149,7 @@ fn args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?;
             }
             "-h" | "--help" => return Err(
-                "usage: distroflow-bench [--runs N] [--seed N] [--sample-ms N] [--pool N] [--json] [--process | --in-process [--latency-ms N] | --scale | --healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon,linkedin] [--first-seed N] [--mix-hydration] [--fake-model]] | --cpu | --engines N | --api]"
+                "usage: distroflow-bench [--runs N] [--seed N] [--sample-ms N] [--pool N] [--json] [--process | --in-process [--latency-ms N] | --scale | --healing [--mutations N [--platforms hn,x,reddit,instagram,bluesky,mastodon,linkedin] [--first-seed N] [--mix-hydration] [--fake-model] [--model-only]] | --cpu | --engines N | --api]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -352,7 +355,8 @@ async fn main() -> std::process::ExitCode {
             mutations: n,
             platforms: args.platforms.clone(),
             hydration_in_mix: args.mix_hydration,
-            fake_model: args.fake_model,
+            fake_model: args.fake_model || args.model_only,
+            model_only: args.model_only,
             first_seed: args.first_seed,
             json: args.json,
         })

@@ -28,6 +28,8 @@ pub(crate) struct MutationArgs {
     pub(crate) platforms: Vec<PlatformId>,
     pub(crate) hydration_in_mix: bool,
     pub(crate) fake_model: bool,
+    /// The role and similarity tiers off: the model tier repairs alone.
+    pub(crate) model_only: bool,
     pub(crate) first_seed: u64,
     pub(crate) json: bool,
 }
@@ -214,11 +216,16 @@ async fn one_post(
     model: Option<ModelConfig>,
     seed: Option<u64>,
     media: &Media,
+    search: bool,
 ) -> Result<Outcome, String> {
     let book =
         SelectorBook::builtin(distroflow_platforms::SELECTOR_FILES).map_err(|e| e.to_string())?;
     let healer: Arc<Healer> = Healer::new(book, Some(home.clone()))
         .map_err(|e| e.to_string())?
+        .with_options(distroflow_healer::HealOptions {
+            search,
+            ..Default::default()
+        })
         .with_model(model);
     let adapter = distroflow_platforms::adapter(platform).map_err(|e| e.to_string())?;
     site.switches().set_mutation(seed);
@@ -290,7 +297,17 @@ async fn run_platform(
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let learned = dir.path().join("learned");
     let home = Home::at(&learned);
-    let original = one_post(platform, &site, browser, &home, model.cloned(), None, media).await?;
+    let original = one_post(
+        platform,
+        &site,
+        browser,
+        &home,
+        model.cloned(),
+        None,
+        media,
+        true,
+    )
+    .await?;
     let mut runs = Vec::new();
     for seed in args.first_seed..args.first_seed + args.mutations {
         // Each redesign starts from what the original taught, nothing more.
@@ -307,6 +324,7 @@ async fn run_platform(
             model.cloned(),
             Some(seed),
             media,
+            !args.model_only,
         )
         .await?;
         if !args.json {
@@ -465,6 +483,7 @@ pub(crate) async fn bench(args: MutationArgs) -> Result<(), String> {
         "first_seed": args.first_seed,
         "hydration_in_mix": args.hydration_in_mix,
         "model": if args.fake_model { "fake (distroflow_replica::FakeModel)" } else { "none" },
+        "model_only": args.model_only,
         "fake_model_requests": model_requests,
         "platforms": summaries,
     });

@@ -59,6 +59,9 @@ pub struct HealOptions {
     pub rescan_every: Duration,
     /// How long the cheaper tiers get before the model is asked (once).
     pub model_after: Duration,
+    /// Whether the role and similarity tiers run (always, but for the
+    /// benchmark that exercises the model tier alone).
+    pub search: bool,
 }
 
 impl Default for HealOptions {
@@ -67,6 +70,7 @@ impl Default for HealOptions {
             similarity_after: Duration::from_millis(50),
             rescan_every: Duration::from_millis(80),
             model_after: Duration::from_millis(2500),
+            search: true,
         }
     }
 }
@@ -406,7 +410,7 @@ impl HealingPage<'_> {
             }
         }
         let primary = cand.list[0].0.clone();
-        if !search || cand.probe {
+        if !search || cand.probe || !self.healer.options.search {
             return Ok(primary);
         }
         let due = {
@@ -672,7 +676,7 @@ impl HealingPage<'_> {
                     });
                 }
             }
-            if !probe && fp.is_some() {
+            if !probe && fp.is_some() && opts.search {
                 let due = last_scan.is_none_or(|t| t.elapsed() >= opts.rescan_every);
                 if elapsed >= opts.similarity_after && due {
                     last_scan = Some(Instant::now());
@@ -707,7 +711,12 @@ impl HealingPage<'_> {
                     }
                 }
             }
-            if visible && !probe && !asked_model && elapsed >= opts.model_after {
+            // Waits too (a gate whose every selector broke): the model's
+            // answer is verified the same way (visible, enabled, unique,
+            // like the fingerprint), and a target known to be hidden (a
+            // file input) is never shown to it.
+            let hidden = cand.learned && fp.as_ref().is_some_and(|f| !f.visible);
+            if !probe && !hidden && !asked_model && elapsed >= opts.model_after {
                 if let Some(model) = &self.healer.model {
                     asked_model = true;
                     if let Some(found) = self
