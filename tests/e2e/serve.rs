@@ -364,6 +364,38 @@ async fn the_scheduler_runs_inside_serve_for_cli_and_api_jobs() {
         .post(serde_json::json!({"to": ["hn"], "title": "From the API queue", "text": "y", "at": soon}))
         .await;
     assert!(id.starts_with("job-"), "{id}");
+    // Scheduled for a platform with no saved session: queued, with the
+    // warning `distroflow schedule` gives and the command that fixes it.
+    let out = u.run(&["logout", "bluesky"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3600)).to_string();
+    let r = serve
+        .http
+        .post(serve.url("/api/v1/posts"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({"to": ["bluesky"], "text": "later", "at": later}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let accepted: serde_json::Value = r.json().await.unwrap();
+    let warning = accepted["warnings"][0].as_str().unwrap_or_default();
+    assert!(
+        warning.contains("no saved session for Bluesky")
+            && warning.contains("distroflow login bluesky"),
+        "{accepted}"
+    );
+    let cancel = serve
+        .http
+        .delete(serve.url(&format!(
+            "/api/v1/queue/{}",
+            accepted["id"].as_str().unwrap().trim_start_matches("job-")
+        )))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert!(cancel.status().is_success(), "{}", cancel.status());
     let listed = u.run(&["queue", "list", "--all", "--json"]).await;
     assert!(listed.stdout.contains("From the API queue"), "{listed:?}");
     // Both are posted by the server's scheduler.

@@ -128,6 +128,11 @@ pub(crate) struct Accepted {
     pub(crate) id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) job: Option<WireJob>,
+    /// For a scheduled post: what will hold it up, as `distroflow
+    /// schedule` warns (a target with no saved session waits as
+    /// `needs_login` until `distroflow login`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) warnings: Vec<String>,
 }
 
 /// An API post and each platform's result, exactly as `post --json`
@@ -405,11 +410,26 @@ async fn accept(
             distroflow_app::enqueue(&store, when, &prepared, req.force, now)?
         };
         let wire = WireJob::from(&job);
+        let mut warnings = Vec::new();
+        let missing = distroflow_app::missing_sessions(&state.home, &prepared.targets)?;
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|p| p.display_name()).collect();
+            let logins: Vec<String> = missing
+                .iter()
+                .map(|p| format!("`distroflow login {p}`"))
+                .collect();
+            warnings.push(format!(
+                "no saved session for {}: the job will wait as needs_login until you run {}",
+                names.join(", "),
+                logins.join(" and ")
+            ));
+        }
         return Ok((
             StatusCode::ACCEPTED,
             Json(Accepted {
                 id: format!("job-{}", job.id.0),
                 job: Some(wire),
+                warnings,
             }),
         ));
     }
@@ -423,7 +443,14 @@ async fn accept(
     }
     let id = crate::token::random_hex()[..24].to_string();
     crate::runner::start(state, id.clone(), prepared, req.force, uploads);
-    Ok((StatusCode::ACCEPTED, Json(Accepted { id, job: None })))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Accepted {
+            id,
+            job: None,
+            warnings: Vec::new(),
+        }),
+    ))
 }
 
 /// A post made through the API (or `job-N`, a scheduled one) and its
