@@ -159,29 +159,7 @@ impl Platform for Bluesky {
     fn validate(&self, post: &Post) -> Result<()> {
         // Lengths (300 graphemes after link shortening), media counts and
         // sizes are the limits table's, checked before this.
-        let parts = post.parts_for(ID);
-        let many = parts.len() > 1;
-        for (i, part) in parts.iter().enumerate() {
-            if !part.trim().is_empty() || (i == 0 && !post.media.is_empty()) {
-                continue;
-            }
-            return Err(if many {
-                Error::InvalidContent {
-                    platform: ID,
-                    message: format!(
-                        "post {} of {} of the Bluesky thread is empty",
-                        i + 1,
-                        parts.len()
-                    ),
-                }
-            } else {
-                Error::usage(
-                    "Bluesky needs a text or media",
-                    Some("add TEXT, or attach an image with --media FILE".into()),
-                )
-            });
-        }
-        Ok(())
+        crate::ui::thread_parts_present(post, ID)
     }
 
     fn login_path(&self) -> &'static str {
@@ -274,23 +252,16 @@ impl Platform for Bluesky {
         ctx: &JobContext,
         post_url: &str,
     ) -> Result<Vec<Reply>> {
-        let url = replies::on_site(ID, ctx, post_url)?;
-        let rows = replies::read_expanding(
+        replies::expanding_thread(
             page,
             ID,
-            &url,
+            ctx,
+            post_url,
             JS_THREAD_STATE,
             SEL_SHOW_MORE_REPLIES,
             JS_THREAD_REPLIES,
         )
-        .await?;
-        Ok(replies::to_replies(ID, post_url, rows, |r| {
-            r.url
-                .as_deref()
-                .and_then(|u| url.join(u).ok())
-                .map(|u| u.to_string())
-                .unwrap_or_default()
-        }))
+        .await
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {

@@ -219,23 +219,16 @@ impl Platform for LinkedIn {
         ctx: &JobContext,
         post_url: &str,
     ) -> Result<Vec<Reply>> {
-        let url = replies::on_site(ID, ctx, post_url)?;
-        let rows = replies::read_expanding(
+        replies::expanding_thread(
             page,
             ID,
-            &url,
+            ctx,
+            post_url,
             JS_COMMENTS_STATE,
             SEL_LOAD_MORE_COMMENTS,
             JS_COMMENTS,
         )
-        .await?;
-        Ok(replies::to_replies(ID, post_url, rows, |r| {
-            r.url
-                .as_deref()
-                .and_then(|u| url.join(u).ok())
-                .map(|u| u.to_string())
-                .unwrap_or_default()
-        }))
+        .await
     }
 
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {

@@ -209,6 +209,39 @@ pub(crate) async fn read_expanding(
     Ok(read.rows)
 }
 
+/// The replies of a thread that is one growing page (see
+/// [`read_expanding`]), each reply's link resolved against that page.
+pub(crate) async fn expanding_thread(
+    page: &dyn Page,
+    platform: PlatformId,
+    ctx: &JobContext,
+    post_url: &str,
+    state_script: &str,
+    more_selector: &str,
+    read_script: &str,
+) -> Result<Vec<Reply>> {
+    let url = on_site(platform, ctx, post_url)?;
+    let rows = read_expanding(
+        page,
+        platform,
+        &url,
+        state_script,
+        more_selector,
+        read_script,
+    )
+    .await?;
+    Ok(to_replies(platform, post_url, rows, |r| link(&url, r)))
+}
+
+/// A row's link resolved against `base` (empty when it has none).
+pub(crate) fn link(base: &Url, row: &Row) -> String {
+    row.url
+        .as_deref()
+        .and_then(|u| base.join(u).ok())
+        .map(|u| u.to_string())
+        .unwrap_or_default()
+}
+
 /// Rows in reading order to replies: `parent` from the row or from depth,
 /// deleted rows and repeats left out.
 pub(crate) fn to_replies(

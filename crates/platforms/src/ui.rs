@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use distroflow_core::{wait_until, JobContext, Page, Result, Waits};
+use distroflow_core::{wait_until, Error, JobContext, Page, PlatformId, Post, Result, Waits};
 
 /// Starts counting DOM changes from now (a counter on `window`).
 const JS_WATCH_CHANGES: &str = r#"(() => {
@@ -221,4 +221,32 @@ pub(crate) fn snippet(body: &str) -> String {
     } else {
         format!("page says: {cut}")
     }
+}
+
+/// Every part of a thread has text (the first may be media alone): the
+/// check X, Bluesky and Mastodon share before a browser starts.
+pub(crate) fn thread_parts_present(post: &Post, platform: PlatformId) -> Result<()> {
+    let parts = post.parts_for(platform);
+    let name = platform.display_name();
+    for (i, part) in parts.iter().enumerate() {
+        if !part.trim().is_empty() || (i == 0 && !post.media.is_empty()) {
+            continue;
+        }
+        return Err(if parts.len() > 1 {
+            Error::InvalidContent {
+                platform,
+                message: format!(
+                    "post {} of {} of the {name} thread is empty",
+                    i + 1,
+                    parts.len()
+                ),
+            }
+        } else {
+            Error::usage(
+                format!("{name} needs a text or media"),
+                Some("add TEXT, or attach an image with --media FILE".into()),
+            )
+        });
+    }
+    Ok(())
 }

@@ -185,11 +185,7 @@ impl Platform for Reddit {
                 }
             })?;
         Ok(replies::to_replies(ID, post_url, read.rows, |r| {
-            r.url
-                .as_deref()
-                .and_then(|u| url.join(u).ok())
-                .map(|u| u.to_string())
-                .unwrap_or_default()
+            replies::link(&url, r)
         }))
     }
 

@@ -240,26 +240,8 @@ impl Platform for X {
     fn validate(&self, post: &Post) -> Result<()> {
         // Media count, types and sizes are the limits table's
         // (content/limits.rs, overridable by [limits.x]), checked before this.
-        let parts = post.parts_for(ID);
-        let many = parts.len() > 1;
-        for (i, part) in parts.iter().enumerate() {
-            if !part.trim().is_empty() || (i == 0 && !post.media.is_empty()) {
-                continue;
-            }
-            return Err(if many {
-                Error::InvalidContent {
-                    platform: ID,
-                    message: format!("post {} of {} of the X thread is empty", i + 1, parts.len()),
-                }
-            } else {
-                Error::usage(
-                    "X needs a text or media",
-                    Some("add TEXT, or attach an image with --media FILE".into()),
-                )
-            });
-        }
         // The 280-unit limit is counted (twitter-text v3) by the content rules.
-        Ok(())
+        crate::ui::thread_parts_present(post, ID)
     }
 
     fn login_path(&self) -> &'static str {
@@ -386,11 +368,7 @@ impl Platform for X {
             }
         }
         Ok(replies::to_replies(ID, post_url, rows, |r| {
-            r.url
-                .as_deref()
-                .and_then(|u| ctx.base_url.join(u).ok())
-                .map(|u| u.to_string())
-                .unwrap_or_default()
+            replies::link(&ctx.base_url, r)
         }))
     }
 
