@@ -219,6 +219,7 @@ async function handle(msg) {
     case "forget": await chrome.storage.local.remove(["token", "tokenId"]); return { ok: true };
     case "status": return call("GET", "/api/v1/accounts?offline=true");
     case "check": return call("POST", "/api/v1/check", msg.fields);
+    case "prepare": return call("POST", "/api/v1/prepare", msg.fields);
     case "post": return post(msg.fields);
     case "progress": {
       const { progress } = await chrome.storage.session.get("progress");

@@ -104,6 +104,19 @@ function scheduleCheck() {
   checkTimer = setTimeout(check, 300);
 }
 
+// While you write, the server loads the targets' compose pages (each in
+// its own context with its own session), so that the post starts on them:
+// asked when the targets change, and again after a minute; the server
+// loads nothing twice in 30 s. If it fails, the post loads them itself.
+let preparedFor = { key: "", at: 0 };
+function prepare(f) {
+  if (f.to.length === 0 || (f.text.trim() === "" && !f.title)) return;
+  const key = JSON.stringify([f.to, f.subreddit]);
+  if (key === preparedFor.key && Date.now() - preparedFor.at < 60000) return;
+  preparedFor = { key, at: Date.now() };
+  send({ type: "prepare", fields: f });
+}
+
 async function check() {
   const f = fields();
   const out = $("counts");
@@ -116,6 +129,7 @@ async function check() {
     return;
   }
   if ($("alert").dataset.kind === "offline" || $("alert").dataset.kind === "unauthorized") showAlert(null);
+  prepare(f);
   out.replaceChildren(...r.body.checks.map((c) => {
     const n = c.weighted_length ?? c.length ?? 0;
     let text = c.platform + ": " + n + "/" + c.limit;

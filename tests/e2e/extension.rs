@@ -320,6 +320,8 @@ async fn the_extension_pairs_posts_with_progress_and_links_and_reports_a_revoked
             .unwrap(),
         true
     );
+    let loads = || (hn.gets("/submit"), x.gets("/compose/post"));
+    let before = loads();
     page.click("input[value=hackernews]").await.unwrap();
     page.click("input[value=x]").await.unwrap();
     assert_eq!(
@@ -365,6 +367,17 @@ async fn the_extension_pairs_posts_with_progress_and_links_and_reports_a_revoked
     )
     .await;
     assert!(count.as_str().unwrap().contains("title 25/80"), "{count}");
+    // While you write, the server loads both compose pages, once each ...
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while loads() != (before.0 + 1, before.1 + 1) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pages loaded ahead: {:?} then {:?}",
+            before,
+            loads()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // Post: per-platform progress ending in links.
     page.click("#post").await.unwrap();
@@ -401,6 +414,8 @@ async fn the_extension_pairs_posts_with_progress_and_links_and_reports_a_revoked
     assert_eq!(stories.len(), 1);
     assert_eq!(stories[0].title, title);
     assert_eq!(stories[0].text.as_deref(), Some(text));
+    // ... and the post is made on them, without loading them again.
+    assert_eq!(loads(), (before.0 + 1, before.1 + 1));
 
     // Posted everywhere: the draft is done with. The targets are remembered.
     until(

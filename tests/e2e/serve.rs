@@ -522,6 +522,7 @@ async fn the_dashboard_logs_in_posts_with_live_progress_and_shows_history() {
         .unwrap();
     assert_eq!(unlabelled, 0);
 
+    let submits = hn.gets("/submit");
     page.click("input[value=hackernews]").await.unwrap();
     page.type_text("#title", "From the dashboard")
         .await
@@ -541,6 +542,12 @@ async fn the_dashboard_logs_in_posts_with_live_progress_and_shows_history() {
             .contains("hackernews: title 18/80"),
         "{checked}"
     );
+    // While you write, the server loads Hacker News's submit form ...
+    wait_until(waits, "the form loaded ahead", || async {
+        Ok((hn.gets("/submit") == submits + 1).then_some(()))
+    })
+    .await
+    .unwrap();
 
     page.click("#post").await.unwrap();
     let link = wait_until(waits, "the progress row's link", || {
@@ -550,6 +557,8 @@ async fn the_dashboard_logs_in_posts_with_live_progress_and_shows_history() {
     .unwrap();
     assert!(link.as_str().unwrap().starts_with(&hn.url()), "{link}");
     assert_eq!(hn.stories()[0].title, "From the dashboard");
+    // ... and the post is made on it, without loading it again.
+    assert_eq!(hn.gets("/submit"), submits + 1);
 
     page.goto(serve.url("/history").as_str()).await.unwrap();
     page.wait_for("#history", "the history table")
@@ -653,4 +662,169 @@ async fn a_multipart_upload_posts_its_image_and_leaves_nothing_behind() {
     assert!(left.is_empty(), "{left:?}");
     let (code, stderr) = serve.stop().await;
     assert_eq!(code, 0, "{stderr}");
+}
+
+/// The compose page each platform's post starts on, as its replica sees
+/// the request.
+fn compose_loads(s: &Sites, subreddit: &str) -> Vec<(&'static str, usize)> {
+    vec![
+        ("hackernews", s.hn.gets("/submit")),
+        ("x", s.x.gets("/compose/post")),
+        (
+            "reddit",
+            s.reddit.gets(&format!("/r/{subreddit}/submit/?type=IMAGE")),
+        ),
+        ("instagram", s.ig.gets("/")),
+        ("bluesky", s.bsky.gets("/intent/compose")),
+        ("mastodon", s.masto.gets("/home")),
+        ("linkedin", s.li.gets("/feed/?shareActive=true")),
+    ]
+}
+
+fn minus(a: &[(&'static str, usize)], b: &[(&'static str, usize)]) -> Vec<(&'static str, usize)> {
+    a.iter().zip(b).map(|(x, y)| (x.0, x.1 - y.1)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_prepared_while_writing_are_loaded_once_and_the_posts_land_on_all_seven() {
+    let (sites, mut u) = four_sites().await;
+    let serve = Serve::start(&mut u, &["--no-daemon"]).await;
+    let mut socket = serve.events().await;
+    let png = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/example.png");
+    let draft = |text: &str| {
+        serde_json::json!({"to": ["all"], "subreddit": "rustlang", "title": text,
+                           "text": text, "media": [png]})
+    };
+
+    // A post whose jobs load their own pages: how many loads of each
+    // compose page one post makes.
+    let before = compose_loads(&sites, "rustlang");
+    let id = serve.post(draft("Loaded by the post")).await;
+    let events = events_of(&mut socket, &id).await;
+    assert_eq!(events.last().unwrap()["ok"], true, "{events:#?}");
+    let unprepared = minus(&compose_loads(&sites, "rustlang"), &before);
+    assert!(unprepared.iter().all(|(_, n)| *n >= 1), "{unprepared:?}");
+
+    // Prepared while writing: each page loads once now (asked twice, as a
+    // dashboard asks while you type), ...
+    let before = compose_loads(&sites, "rustlang");
+    for _ in 0..2 {
+        let r = serve
+            .http
+            .post(serve.url("/api/v1/prepare"))
+            .bearer_auth(TOKEN)
+            .json(&draft("Prepared"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let answer: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(
+            answer["prepared"].as_array().unwrap().len(),
+            7,
+            "{answer:#}"
+        );
+        assert_eq!(answer["skipped"], serde_json::json!([]), "{answer:#}");
+    }
+    let ahead = minus(&compose_loads(&sites, "rustlang"), &before);
+    assert!(ahead.iter().all(|(_, n)| *n == 1), "{ahead:?}");
+    assert!(
+        x_posts_with(&sites, "Prepared") == 0,
+        "preparing posts nothing"
+    );
+
+    // ... and the post starts on it: no more loads than a post makes alone.
+    let text = "Prepared";
+    let id = serve.post(draft(text)).await;
+    let events = events_of(&mut socket, &id).await;
+    assert_eq!(events.last().unwrap()["ok"], true, "{events:#?}");
+    let prepared = minus(&compose_loads(&sites, "rustlang"), &before);
+    assert_eq!(prepared, unprepared, "prepare + post = a post alone");
+    assert_eq!(x_posts_with(&sites, text), 1);
+    assert_eq!(
+        sites
+            .hn
+            .stories()
+            .iter()
+            .filter(|s| s.title == text)
+            .count(),
+        1
+    );
+    assert_eq!(
+        sites
+            .reddit
+            .posts()
+            .iter()
+            .filter(|p| p.title == text)
+            .count(),
+        1
+    );
+    assert_eq!(
+        sites
+            .ig
+            .posts()
+            .iter()
+            .filter(|p| p.caption == text)
+            .count(),
+        1
+    );
+    assert_eq!(
+        sites.bsky.posts().iter().filter(|p| p.text == text).count(),
+        1
+    );
+    assert_eq!(
+        sites
+            .masto
+            .statuses()
+            .iter()
+            .filter(|p| p.text == text)
+            .count(),
+        1
+    );
+    assert_eq!(
+        sites.li.posts().iter().filter(|p| p.text == text).count(),
+        1
+    );
+
+    // A target without a session is skipped with what to do; bad input
+    // is refused like a post's.
+    std::fs::remove_file(u.home().join("auth").join("x.json")).unwrap();
+    let r = serve
+        .http
+        .post(serve.url("/api/v1/prepare"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({"to": ["x"], "text": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    let answer: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(answer["prepared"], serde_json::json!([]), "{answer:#}");
+    assert_eq!(answer["skipped"][0]["platform"], "x");
+    assert!(
+        answer["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("distroflow login x"),
+        "{answer:#}"
+    );
+    let r = serve
+        .http
+        .post(serve.url("/api/v1/prepare"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({"to": ["myspace"], "text": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let (code, stderr) = serve.stop().await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        u.leftover_browsers().is_empty(),
+        "{:?}",
+        u.leftover_browsers()
+    );
+}
+
+fn x_posts_with(s: &Sites, text: &str) -> usize {
+    s.x.posts().iter().filter(|p| p.text == text).count()
 }

@@ -284,19 +284,21 @@ pub fn prepare(to: &[String], content: &Content, config: &Config) -> Result<Prep
     crate::instance::apply_instance_limits(&mut limits, config, &networks);
     let v = validate(&networks, post, mode, &limits);
     let problems = v.problems();
-    let mut adapters = Vec::new();
-    for &t in &targets {
-        adapters.push(Arc::<dyn distroflow_core::Platform>::from(
-            distroflow_platforms::adapter(t)?,
-        ));
-    }
     Ok(Prepared {
+        adapters: adapters(&targets)?,
         targets,
         post: v.post,
         checks: v.checks,
-        adapters,
         problems,
     })
+}
+
+/// The adapters of `targets`, in order.
+pub fn adapters(targets: &[PlatformId]) -> Result<Vec<Arc<dyn distroflow_core::Platform>>> {
+    targets
+        .iter()
+        .map(|&t| distroflow_platforms::adapter(t).map(Arc::<dyn distroflow_core::Platform>::from))
+        .collect()
 }
 
 #[cfg(test)]

@@ -29,8 +29,8 @@ pub mod wire;
 
 pub use accounts::{accounts, check_in};
 pub use content::{
-    overflow, parse_networks, parse_targets, post_from, prepare, validate, Content, Fit, Prepared,
-    Problem, Validated,
+    adapters, overflow, parse_networks, parse_targets, post_from, prepare, validate, Content, Fit,
+    Prepared, Problem, Validated,
 };
 pub use history::{history, parse_since, parse_status, HistoryQuery};
 pub use instance::apply_instance_limits;

@@ -235,6 +235,10 @@ pub(crate) fn element(sel: &str) -> String {
 }
 
 pub(crate) const MARK_DOCUMENT: &str = "window.__distroflowDoc = 1; true";
+/// Marks a prepared tab's document (`prepared.rs`): gone once another
+/// document loads in the tab; kept through the app's own route changes.
+pub(crate) const MARK_PREPARED: &str = "window.__distroflowPrepared = 1; true";
+pub(crate) const STILL_PREPARED: &str = "window.__distroflowPrepared === 1";
 pub(crate) const NEW_DOCUMENT_READY: &str =
     "window.__distroflowDoc === undefined && document.readyState === 'complete'";
 pub(crate) const BODY_TEXT: &str = "document.body ? document.body.innerText : ''";

@@ -243,6 +243,8 @@ pub(crate) struct Inner {
     pub(crate) started_in: Duration,
     /// Blank contexts kept ready (`spare.rs`).
     pub(crate) spares: crate::spare::Spares,
+    /// Compose pages loaded ahead of a post (`prepared.rs`).
+    pub(crate) prepared: crate::prepared::PreparedTabs,
 }
 
 /// One Chromium process for a whole run. Cheap to clone; close it once with
@@ -412,6 +414,7 @@ impl Browser {
                 remote: None,
                 lost,
                 spares: Default::default(),
+                prepared: Default::default(),
                 started_in,
             }),
         })
@@ -475,6 +478,7 @@ impl Browser {
     /// run (the browser's shutdown, then its helpers exiting one by one).
     pub async fn close(&self) {
         self.drop_spares().await;
+        self.drop_prepared().await;
         let Some(cdp) = self.inner.cdp.write().await.take() else {
             return;
         };

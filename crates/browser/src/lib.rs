@@ -27,6 +27,7 @@ mod lost;
 mod page;
 mod pipe;
 mod pool;
+mod prepared;
 mod procs;
 mod remote;
 mod session;

@@ -27,6 +27,8 @@ pub struct CdpPage {
     page: RawPage,
     cdp_timeout: Duration,
     waits: Waits,
+    /// Set on a prepared tab (`prepared.rs`) until its first navigation.
+    preloaded: std::sync::Mutex<Option<crate::prepared::Preloaded>>,
 }
 
 pub(crate) fn cdp_err(e: chromiumoxide::error::CdpError) -> Error {
@@ -47,6 +49,30 @@ impl CdpPage {
             page,
             cdp_timeout: options.cdp_timeout,
             waits: options.waits,
+            preloaded: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn set_preloaded(&self, preloaded: crate::prepared::Preloaded) {
+        if let Ok(mut p) = self.preloaded.lock() {
+            *p = Some(preloaded);
+        }
+    }
+
+    /// On a prepared tab's first navigation: whether it goes to the URL
+    /// the tab loaded and the tab still holds the document that load made
+    /// (then the load is skipped).
+    async fn already_there(&self, url: &str) -> bool {
+        let preloaded = self.preloaded.lock().ok().and_then(|mut p| p.take());
+        if preloaded.is_none_or(|p| p.url != url) {
+            return false;
+        }
+        match self.evaluate(js::STILL_PREPARED.into()).await {
+            Ok(Value::Bool(true)) => {
+                tracing::debug!("the page was loaded ahead of the job (a prepared tab)");
+                true
+            }
+            _ => false,
         }
     }
 
@@ -223,6 +249,9 @@ fn normalize(s: &str) -> String {
 #[async_trait]
 impl Page for CdpPage {
     async fn goto(&self, url: &str) -> Result<()> {
+        if self.already_there(url).await {
+            return Ok(());
+        }
         self.evaluate(js::MARK_DOCUMENT.into()).await?;
         let resp = self
             .with_timeout(

@@ -86,6 +86,7 @@ impl Browser {
                 remote: Some(endpoint.name.clone()),
                 lost,
                 spares: Default::default(),
+                prepared: Default::default(),
                 started_in: started.elapsed(),
             }),
         })

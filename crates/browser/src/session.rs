@@ -3,7 +3,7 @@ use chromiumoxide::cdp::browser_protocol::network::SetCookiesParams;
 use chromiumoxide::cdp::browser_protocol::target::{
     CreateBrowserContextParams, CreateTargetParams,
 };
-use distroflow_core::{Cookie, CookieScope, Error, Result};
+use distroflow_core::{Cookie, CookieScope, Error, Result, StorageItem};
 use tokio::sync::OwnedSemaphorePermit;
 use url::Url;
 
@@ -26,6 +26,44 @@ impl Browser {
     /// `base_url`'s host set for it, waiting for a pool permit first.
     pub async fn session(&self, base_url: &Url, cookies: &[Cookie]) -> Result<Session> {
         self.session_in(&CookieScope::site(base_url), cookies).await
+    }
+
+    /// [`Browser::session_in`] for a job that will restore `storage` too:
+    /// on the tab prepared for exactly these cookies and storage when one
+    /// is ready (`prepared.rs`), else on a new context.
+    pub async fn session_for(
+        &self,
+        scope: &CookieScope,
+        cookies: &[Cookie],
+        storage: &[StorageItem],
+    ) -> Result<Session> {
+        let key = crate::prepared::Key::of(scope, cookies, storage);
+        // A page being loaded ahead for this very job: waiting for it is
+        // never slower than loading it again.
+        let deadline = std::time::Instant::now() + self.inner.options.waits.timeout;
+        while self.preparing(key) && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        if self.prepared_tabs() > 0 {
+            let permit = self
+                .inner
+                .permits
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| Error::Browser {
+                    message: "browser pool closed".into(),
+                })?;
+            if let Some((context, page)) = self.take_prepared(key) {
+                return Ok(Session {
+                    browser: self.clone(),
+                    context,
+                    page,
+                    _permit: permit,
+                });
+            }
+        }
+        self.session_in(scope, cookies).await
     }
 
     /// Opens a new isolated context for a platform's site (`scope`'s base

@@ -308,6 +308,15 @@ pub trait Platform: Send + Sync {
         false
     }
 
+    /// The page [`Platform::post`] loads first for `post`, when that page
+    /// is the same whatever the post says (a compose form): a browser that
+    /// stays up may load it ahead, while the person is still writing, and
+    /// hand the loaded tab to the post's job (`distroflow serve`'s prepared
+    /// tabs). `None`: nothing to load ahead (the default).
+    fn compose_url(&self, _ctx: &JobContext, _post: &Post) -> Option<url::Url> {
+        None
+    }
+
     /// Publishes the post and returns where it now lives. A failure after
     /// the submit whose result is unknown is [`Error::Uncertain`].
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted>;

@@ -144,9 +144,18 @@ enum Opened {
 }
 
 impl Opener {
-    async fn open(&self, scope: &CookieScope, cookies: &[Cookie]) -> Result<Opened> {
+    async fn open(
+        &self,
+        scope: &CookieScope,
+        cookies: &[Cookie],
+        storage: &[StorageItem],
+    ) -> Result<Opened> {
         match self {
-            Opener::One(b) => b.session_in(scope, cookies).await.map(Opened::One),
+            // A tab prepared for this very job is used when there is one.
+            Opener::One(b) => b
+                .session_for(scope, cookies, storage)
+                .await
+                .map(Opened::One),
             Opener::Engines(e) => e.session_in(scope, cookies).await.map(Opened::Pooled),
         }
     }
@@ -467,7 +476,7 @@ async fn run_one(
         let opened = distroflow_healer::retry(
             distroflow_healer::RetryPolicy::default(),
             "open a browser context",
-            || browser.open(&scope, cookies),
+            || browser.open(&scope, cookies, &job.storage),
         )
         .await;
         let session = match opened {

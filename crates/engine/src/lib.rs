@@ -24,9 +24,11 @@
 mod bundle;
 mod fanout;
 mod ledger;
+mod prepare;
 
 pub use bundle::Bundles;
 pub use fanout::{
     read_storage, run, run_observed, save_storage, BrowserSource, Job, RunEnd, StepFn,
 };
 pub use ledger::{Before, Ledger, DEFAULT_WINDOW};
+pub use prepare::{prepare, Prepared};

@@ -264,11 +264,15 @@ impl Platform for Bluesky {
         .await
     }
 
+    fn compose_url(&self, ctx: &JobContext, _post: &Post) -> Option<url::Url> {
+        ctx.url(COMPOSE_PATH).ok()
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         let parts = post.parts_for(ID);
         // The intent URL opens the composer (the field's advice: clicking
         // the compose button is flaky under automation, the intent is not).
-        goto(page, ctx, "intent/compose").await?;
+        goto(page, ctx, COMPOSE_PATH).await?;
         wait_until(page.waits(), "Bluesky's composer", || async {
             if page.count(&editor(0)).await? > 0 {
                 return Ok(Some(()));
@@ -344,6 +348,9 @@ impl Platform for Bluesky {
         Ok(posted)
     }
 }
+
+/// The compose intent, where a post starts.
+const COMPOSE_PATH: &str = "intent/compose";
 
 async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
     page.goto(ctx.url(path)?.as_str()).await

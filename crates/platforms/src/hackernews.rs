@@ -171,6 +171,10 @@ impl Platform for HackerNews {
         }))
     }
 
+    fn compose_url(&self, ctx: &JobContext, _post: &Post) -> Option<url::Url> {
+        ctx.url(SUBMIT_PATH).ok()
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         // Never submitted twice here: after a submit, even a stale-form
         // answer may hide a story that exists (a browser can resend a POST
@@ -234,8 +238,11 @@ async fn check_challenge(page: &dyn Page) -> Result<()> {
     Ok(())
 }
 
+/// The submit form, where a post starts.
+const SUBMIT_PATH: &str = "submit";
+
 async fn submit(page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
-    goto(page, ctx, "submit").await?;
+    goto(page, ctx, SUBMIT_PATH).await?;
     let user = logged_in_user(page).await?;
     let title = post.title_for(ID).unwrap_or_default().trim();
     let url = post.url.as_deref().unwrap_or_default().trim();

@@ -13,6 +13,9 @@ use crate::replies;
 
 const ID: PlatformId = PlatformId::Instagram;
 
+/// The home feed, where a post starts (the sidebar's Create).
+const HOME_PATH: &str = "/";
+
 // Targets, resolved through selectors/instagram.toml (and repaired there).
 // Class names are obfuscated and change on every load: every candidate is a
 // role, a label, an attribute the site needs for accessibility, or text.
@@ -262,12 +265,16 @@ impl Platform for Instagram {
         }))
     }
 
+    fn compose_url(&self, ctx: &JobContext, _post: &Post) -> Option<url::Url> {
+        ctx.url(HOME_PATH).ok()
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         self.validate(post)?;
         let files: Vec<PathBuf> = post.media.iter().map(|m| m.path.clone()).collect();
         let caption = post.text_for(ID);
 
-        page.goto(ctx.url("/")?.as_str()).await?;
+        page.goto(ctx.url(HOME_PATH)?.as_str()).await?;
         ensure_logged_in(page).await?;
         let user = profile_user(page).await?;
 

@@ -231,9 +231,13 @@ impl Platform for LinkedIn {
         .await
     }
 
+    fn compose_url(&self, ctx: &JobContext, _post: &Post) -> Option<url::Url> {
+        ctx.url(SHARE_PATH).ok()
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         let text = post.text_for(ID);
-        goto(page, ctx, "feed/?shareActive=true").await?;
+        goto(page, ctx, SHARE_PATH).await?;
         let me = signed_in(page).await?;
         let share_box = open_share_box(page).await?;
         tracing::debug!(?share_box, "LinkedIn share box ready");
@@ -288,6 +292,9 @@ impl Platform for LinkedIn {
         Ok(result)
     }
 }
+
+/// The feed with its share box open, where a post starts.
+const SHARE_PATH: &str = "feed/?shareActive=true";
 
 async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
     page.goto(ctx.url(path)?.as_str()).await

@@ -288,9 +288,13 @@ impl Platform for Mastodon {
         .await
     }
 
+    fn compose_url(&self, ctx: &JobContext, _post: &Post) -> Option<url::Url> {
+        ctx.url(HOME_PATH).ok()
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         let parts = post.parts_for(ID);
-        goto(page, ctx, "home").await?;
+        goto(page, ctx, HOME_PATH).await?;
         let handle = signed_in(page).await?;
         check_instance_limit(page, &parts).await?;
         let before: Vec<String> = own_statuses(page)
@@ -411,6 +415,9 @@ struct Status {
     reply_to: Option<String>,
     text: String,
 }
+
+/// The home column with its compose form, where a post starts.
+const HOME_PATH: &str = "home";
 
 async fn goto(page: &dyn Page, ctx: &JobContext, path: &str) -> Result<()> {
     page.goto(ctx.url(path)?.as_str()).await

@@ -20,10 +20,16 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub(crate) const LOOPBACK_ANY_PORT: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 
+/// GET requests served, by path and query.
+#[derive(Clone, Debug, Default)]
+struct Gets(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>);
+
 /// A running server task. Dropping it asks the task to stop.
 #[derive(Debug)]
 pub(crate) struct Running {
     addr: SocketAddr,
+    /// GET requests served, by path and query.
+    gets: Gets,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -33,6 +39,26 @@ impl Running {
     ///
     /// Must be called inside a Tokio runtime.
     pub(crate) async fn start(addr: SocketAddr, app: Router) -> io::Result<Self> {
+        let gets = Gets::default();
+        let counter = gets.clone();
+        let app = app.layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let counter = counter.clone();
+                async move {
+                    if req.method() == axum::http::Method::GET {
+                        let key = req
+                            .uri()
+                            .path_and_query()
+                            .map(|p| p.as_str().to_string())
+                            .unwrap_or_default();
+                        if let Ok(mut m) = counter.0.lock() {
+                            *m.entry(key).or_default() += 1;
+                        }
+                    }
+                    next.run(req).await
+                }
+            },
+        ));
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -48,9 +74,20 @@ impl Running {
         tracing::debug!(%addr, "replica server listening");
         Ok(Running {
             addr,
+            gets,
             stop: Some(stop),
             task: Some(task),
         })
+    }
+
+    /// How many GET requests asked for `path_and_query` (`/submit`,
+    /// `/feed/?shareActive=true`): a page load, or a script's fetch.
+    pub(crate) fn gets(&self, path_and_query: &str) -> usize {
+        self.gets
+            .0
+            .lock()
+            .map(|m| m.get(path_and_query).copied().unwrap_or(0))
+            .unwrap_or(0)
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.

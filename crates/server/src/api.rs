@@ -491,6 +491,117 @@ pub(crate) async fn get_post(
     }))
 }
 
+/// How long a prepared page waits for its post.
+pub(crate) const PREPARE_KEEP: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// Pages loaded ahead of a post.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PrepareAnswer {
+    /// The platforms whose page is loaded and waiting for the post.
+    pub(crate) prepared: Vec<String>,
+    /// The others, and why (their post is not affected: it loads the page
+    /// itself).
+    pub(crate) skipped: Vec<SkippedTarget>,
+    /// How long the pages wait for the post, in seconds; ask again after.
+    pub(crate) keep_secs: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SkippedTarget {
+    pub(crate) platform: String,
+    pub(crate) reason: String,
+}
+
+/// Load the targets' compose pages now, in the warm browser, each in its
+/// own context with its own session, for the post that is being written:
+/// a post sent within `keep_secs` starts on the loaded page instead of
+/// loading it (what the dashboard and the extension ask when you pick
+/// targets and write). Takes the same fields as a post (none is required
+/// but `to`; Reddit needs `subreddit`); posts nothing. Asked again for the
+/// same targets within a third of `keep_secs`, it loads nothing again.
+/// Answers once the pages have loaded.
+#[utoipa::path(post, path = "/api/v1/prepare", tag = "posts", request_body = PostRequest,
+    responses((status = 200, body = PrepareAnswer), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody),
+              (status = 503, body = ErrorBody, description = "The server is stopping")))]
+pub(crate) async fn prepare(
+    State(state): State<AppState>,
+    Body(req): Body<PostRequest>,
+) -> ApiResult<Json<PrepareAnswer>> {
+    if state.is_stopping() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stopping",
+            "the server is stopping",
+            Some("post once it is back"),
+        ));
+    }
+    let content = req.content();
+    let to = req.to.clone();
+    let (targets, post) = tokio::task::spawn_blocking(move || -> distroflow_core::Result<_> {
+        let targets = distroflow_app::parse_targets(&to)?;
+        let networks: Vec<distroflow_core::Network> = targets.iter().map(|&t| t.into()).collect();
+        Ok((targets, distroflow_app::post_from(&content, &networks)?))
+    })
+    .await
+    .map_err(|e| {
+        ApiError::from(distroflow_core::Error::Unexpected {
+            message: e.to_string(),
+        })
+    })??;
+    let keep_secs = PREPARE_KEEP.as_secs();
+    let skip_all = |reason: &str| PrepareAnswer {
+        prepared: Vec::new(),
+        skipped: targets
+            .iter()
+            .map(|t| SkippedTarget {
+                platform: t.as_str().to_string(),
+                reason: reason.to_string(),
+            })
+            .collect(),
+        keep_secs,
+    };
+    // Only the server's own warm browser keeps pages: remote engines are
+    // shared, and their jobs go wherever there is room.
+    if !matches!(
+        distroflow_app::browser_source(&state.config),
+        Ok(distroflow_engine::BrowserSource::Launch(_))
+    ) {
+        return Ok(Json(skip_all(
+            "remote browser engines are configured: the page loads when the post starts",
+        )));
+    }
+    let browser = match state.warm.get().await {
+        Ok(b) => b,
+        Err(e) => return Ok(Json(skip_all(&format!("the browser cannot start: {e}")))),
+    };
+    let adapters = distroflow_app::adapters(&targets)?;
+    let jobs = distroflow_app::make_jobs(
+        adapters,
+        &state.home,
+        &state.config,
+        None,
+        &state.healer,
+        None,
+    )?;
+    let answers = distroflow_engine::prepare(jobs, &post, &browser, PREPARE_KEEP).await;
+    let mut out = PrepareAnswer {
+        prepared: Vec::new(),
+        skipped: Vec::new(),
+        keep_secs,
+    };
+    for (platform, answer) in answers {
+        match answer {
+            distroflow_engine::Prepared::Ready => out.prepared.push(platform.as_str().to_string()),
+            distroflow_engine::Prepared::Skipped(reason) => out.skipped.push(SkippedTarget {
+                platform: platform.as_str().to_string(),
+                reason,
+            }),
+        }
+    }
+    Ok(Json(out))
+}
+
 /// What each platform would get, without a browser: `check --json`'s
 /// objects. `force` and `at` are ignored.
 #[utoipa::path(post, path = "/api/v1/check", tag = "posts", request_body = PostRequest,
@@ -683,6 +794,7 @@ pub(crate) fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(create_post))
         .routes(routes!(get_post))
         .routes(routes!(check))
+        .routes(routes!(prepare))
         .routes(routes!(history))
         .routes(routes!(accounts))
         .routes(routes!(queue))

@@ -84,9 +84,26 @@ function apply(e) {
   }
 }
 
+// While you write, the server loads the targets' compose pages (each in
+// its own context with its own session) so that the post starts on them:
+// asked when the targets or what decides the page change, and again
+// after a minute of writing; the server loads nothing twice in 30 s.
+let preparedFor = { key: "", at: 0 };
+function prepare() {
+  const f = fields();
+  if (f.to.length === 0 || (f.text.trim() === "" && !f.title)) return;
+  const key = JSON.stringify([f.to, f.subreddit, !!f.url, f.media.length > 0]);
+  if (key === preparedFor.key && Date.now() - preparedFor.at < 60000) return;
+  preparedFor = { key, at: Date.now() };
+  api("POST", "/api/v1/prepare", f).catch(() => { /* the post loads its pages itself */ });
+}
+
 if (form) {
   let timer;
-  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 250); });
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { check(); prepare(); }, 250);
+  });
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = fields();

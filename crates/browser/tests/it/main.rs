@@ -168,6 +168,156 @@ async fn spare_tabs_are_used_once_and_carry_nothing_between_sessions() {
     b.close().await;
 }
 
+/// A page that counts its loads and shows the cookie it was loaded with.
+async fn counting_page() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let loads = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = loads.clone();
+    let app = axum::Router::new().route(
+        "/compose",
+        axum::routing::get(move |headers: axum::http::HeaderMap| {
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            let cookie = headers
+                .get("cookie")
+                .and_then(|c| c.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            async move {
+                axum::response::Html(format!(
+                    "<!doctype html><p id=load>{n}</p><p id=cookie>{cookie}</p><textarea></textarea>"
+                ))
+            }
+        }),
+    );
+    (format!("{}compose", serve_app(app).await), loads)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prepared_tab_goes_to_the_one_matching_session_and_saves_its_first_load() {
+    use std::sync::atomic::Ordering;
+    let (url, loads) = counting_page().await;
+    let base: url::Url = url.parse().unwrap();
+    let scope = distroflow_core::CookieScope::site(&base);
+    let b = browser().await;
+    let mine = [cookie("who", "mine")];
+    b.prepare(&scope, &mine, &[], &base, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 1);
+    assert_eq!(b.prepared_tabs(), 1);
+    // Asked again at once (a dashboard asks as you type): nothing loads.
+    b.prepare(&scope, &mine, &[], &base, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 1);
+
+    // Another account's job never gets it: it loads its own page, with
+    // its own cookie.
+    let other = b
+        .session_for(&scope, &[cookie("who", "other")], &[])
+        .await
+        .unwrap();
+    assert_eq!(b.prepared_tabs(), 1);
+    other.page().goto(&url).await.unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        other.page().text("#cookie").await.unwrap().as_deref(),
+        Some("who=other")
+    );
+    other.close().await;
+
+    // The matching job starts on the loaded page: its first load of that
+    // URL is the one made ahead (load 1, with its cookie); later loads
+    // are real.
+    let job = b.session_for(&scope, &mine, &[]).await.unwrap();
+    assert_eq!(b.prepared_tabs(), 0);
+    job.page().goto(&url).await.unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        job.page().text("#load").await.unwrap().as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        job.page().text("#cookie").await.unwrap().as_deref(),
+        Some("who=mine")
+    );
+    job.page().goto(&url).await.unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 3);
+    assert_eq!(
+        job.page().text("#load").await.unwrap().as_deref(),
+        Some("3")
+    );
+    job.close().await;
+
+    // Used once: the next job with the same cookies loads its own page.
+    let again = b.session_for(&scope, &mine, &[]).await.unwrap();
+    again.page().goto(&url).await.unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 4);
+    again.close().await;
+
+    // One nobody takes is disposed of when its time is up.
+    b.prepare(&scope, &mine, &[], &base, Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 5);
+    eventually("the unused prepared tab expired", || b.prepared_tabs() == 0).await;
+    let late = b.session_for(&scope, &mine, &[]).await.unwrap();
+    late.page().goto(&url).await.unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 6);
+    late.close().await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prepared_tab_keeps_its_document_through_route_changes_not_through_a_new_one() {
+    use std::sync::atomic::Ordering;
+    let (url, loads) = counting_page().await;
+    let base: url::Url = url.parse().unwrap();
+    let scope = distroflow_core::CookieScope::site(&base);
+    let b = browser().await;
+
+    // The app changed its own route since the load (as Bluesky's compose
+    // intent does): still the page that was loaded, so no load.
+    b.prepare(&scope, &[], &[], &base, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let job = b.session_for(&scope, &[], &[]).await.unwrap();
+    job.page()
+        .eval("history.replaceState(null, '', '/composing'); 1")
+        .await
+        .unwrap();
+    job.page().goto(&url).await.unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 1);
+    job.close().await;
+
+    // The site sent the tab to another document since (a sign-in page,
+    // say): the job loads its page itself.
+    b.prepare(&scope, &[], &[], &base, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 2);
+    let job = b.session_for(&scope, &[], &[]).await.unwrap();
+    job.page()
+        .eval("location.assign('/sign-in'); 1")
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while job.page().current_url().await.unwrap_or_default()
+        != format!("{base}").replace("/compose", "/sign-in")
+    {
+        assert!(std::time::Instant::now() < deadline, "the tab left");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    job.page().goto(&url).await.unwrap();
+    assert_eq!(loads.load(Ordering::SeqCst), 3);
+    assert_eq!(
+        job.page().text("#load").await.unwrap().as_deref(),
+        Some("3")
+    );
+    job.close().await;
+    b.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_pool_bounds_open_sessions() {
     let url = serve("<p>x</p>").await;

@@ -189,6 +189,16 @@ impl Platform for Reddit {
         }))
     }
 
+    fn compose_url(&self, ctx: &JobContext, post: &Post) -> Option<url::Url> {
+        // The new UI's submit page (old Reddit's form is not loaded ahead).
+        match ctx.setting("ui").map(str::trim) {
+            None | Some("") | Some("new") => {
+                new::submit_url(ctx, &subreddit(post).ok()?, Kind::of(post)).ok()
+            }
+            Some(_) => None,
+        }
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         let plan = plan(post)?;
         match ctx.setting("ui").map(str::trim) {
@@ -203,7 +213,8 @@ impl Platform for Reddit {
     }
 }
 
-fn plan(post: &Post) -> Result<Plan<'_>> {
+/// The post's subreddit, checked (`rust` from `r/rust`, `/r/rust/` or a URL).
+fn subreddit(post: &Post) -> Result<String> {
     let subreddit = post
         .option(ID, "subreddit")
         .map(str::trim)
@@ -230,6 +241,11 @@ fn plan(post: &Post) -> Result<Plan<'_>> {
             Some("add --subreddit NAME, e.g. --subreddit rust".into()),
         ));
     }
+    Ok(subreddit.to_string())
+}
+
+fn plan(post: &Post) -> Result<Plan<'_>> {
+    let subreddit = subreddit(post)?;
     let title = post
         .title_for(PlatformId::Reddit)
         .map(str::trim)

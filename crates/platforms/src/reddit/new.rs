@@ -66,15 +66,23 @@ pub(super) fn js_check_flair(id: &str) -> String {
     )
 }
 
-pub(super) async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<Posted> {
-    let kind = match plan.kind {
+/// The submit page of `sub`, on `kind`'s tab.
+pub(super) fn submit_url(ctx: &JobContext, sub: &str, kind: Kind) -> Result<url::Url> {
+    ctx.url(&format!("r/{sub}/submit/?type={}", kind_name(kind)))
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
         Kind::Text => "TEXT",
         Kind::Link => "LINK",
         Kind::Image => "IMAGE",
-    };
+    }
+}
+
+pub(super) async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>) -> Result<Posted> {
+    let kind = kind_name(plan.kind);
     let sub = &plan.subreddit;
-    page.goto(ctx.url(&format!("r/{sub}/submit/?type={kind}"))?.as_str())
-        .await?;
+    page.goto(submit_url(ctx, sub, plan.kind)?.as_str()).await?;
     check_new_page(page, sub).await?;
     crate::ui::wait_for(page, SEL_COMPOSER, "the post composer").await?;
     crate::ui::wait_for(page, SEL_TITLE, "the post title field").await?;

@@ -3,13 +3,16 @@
 
 use super::*;
 
+/// The compose route, where a post starts.
+pub(super) const COMPOSE_PATH: &str = "compose/post";
+
 /// Any open dialog, whatever its markup (`div[role=dialog]` or `<dialog>`).
 const SEL_ANY_DIALOG: &str = r#"[role="dialog"], dialog[open]"#;
 
 /// Opens `/compose/post` and waits for its modal; when that route shows no
 /// modal (it moved before: `/compose/tweet`), the inline composer of `/home`.
 pub(super) async fn open_composer(page: &dyn Page, ctx: &JobContext) -> Result<Composer> {
-    goto(page, ctx, "compose/post").await?;
+    goto(page, ctx, COMPOSE_PATH).await?;
     let modal = Composer::Modal.editor(0);
     let inline = Composer::Inline.editor(0);
     let since = std::time::Instant::now();

@@ -372,6 +372,10 @@ impl Platform for X {
         }))
     }
 
+    fn compose_url(&self, ctx: &JobContext, _post: &Post) -> Option<url::Url> {
+        ctx.url(compose::COMPOSE_PATH).ok()
+    }
+
     async fn post(&self, page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted> {
         let parts = post.parts_for(ID);
         let composer = open_composer(page, ctx).await?;

@@ -120,6 +120,12 @@ impl Mastodon {
         })
     }
 
+    /// How many GET requests asked for `path_and_query` (`/submit`,
+    /// `/r/rust/submit/?type=TEXT`): the page's loads and its scripts' fetches.
+    pub fn gets(&self, path_and_query: &str) -> usize {
+        self.server.gets(path_and_query)
+    }
+
     pub fn url(&self) -> String {
         self.server.url()
     }

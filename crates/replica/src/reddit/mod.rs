@@ -118,6 +118,12 @@ impl Reddit {
         })
     }
 
+    /// How many GET requests asked for `path_and_query` (`/submit`,
+    /// `/r/rust/submit/?type=TEXT`): the page's loads and its scripts' fetches.
+    pub fn gets(&self, path_and_query: &str) -> usize {
+        self.server.gets(path_and_query)
+    }
+
     /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn url(&self) -> String {
         self.server.url()
