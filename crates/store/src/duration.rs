@@ -20,38 +20,28 @@ pub(crate) struct Amount {
 }
 
 impl Amount {
-    /// Parses one or more `<number><unit>` groups, spaces allowed.
+    /// Parses a duration in jiff's friendly format (`90s`, `1h30m`,
+    /// `1h 30m`, `2 hours`, `1.5h`, `1d`, `1w`, `1 day, 2 hours`; ISO 8601's
+    /// `PT2H` too), case aside. Weeks and days are calendar days; months
+    /// and years (of varying length), sub-second parts and negative or
+    /// past (`ago`) spans are refused, as is anything over 100 years.
     pub(crate) fn parse(input: &str) -> Option<Amount> {
         let s = input.trim().to_ascii_lowercase();
-        let mut rest = s.as_str();
-        let mut total = Amount::default();
-        let mut groups = 0;
-        while !rest.is_empty() {
-            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-            if digits == 0 {
-                return None;
-            }
-            let n: i64 = rest[..digits].parse().ok()?;
-            rest = rest[digits..].trim_start();
-            let letters = rest.len()
-                - rest
-                    .trim_start_matches(|c: char| c.is_ascii_alphabetic())
-                    .len();
-            let unit = &rest[..letters];
-            rest = rest[letters..].trim_start_matches([' ', ',']);
-            let (days, secs) = match unit {
-                "s" | "sec" | "secs" | "second" | "seconds" => (0, 1),
-                "m" | "min" | "mins" | "minute" | "minutes" => (0, 60),
-                "h" | "hr" | "hrs" | "hour" | "hours" => (0, 3600),
-                "d" | "day" | "days" => (1, 0),
-                "w" | "wk" | "wks" | "week" | "weeks" => (7, 0),
-                _ => return None,
-            };
-            total.days = total.days.checked_add(n.checked_mul(days)?)?;
-            total.seconds = total.seconds.checked_add(n.checked_mul(secs)?)?;
-            groups += 1;
+        if s.starts_with(['-', '+']) || s.ends_with("ago") {
+            return None;
         }
-        (groups > 0 && total.days <= 36_500 && total.seconds <= 36_500 * 86_400).then_some(total)
+        let span: Span = s.parse().ok()?;
+        let sub_second = span.get_milliseconds() != 0
+            || span.get_microseconds() != 0
+            || span.get_nanoseconds() != 0;
+        if span.is_negative() || span.get_years() != 0 || span.get_months() != 0 || sub_second {
+            return None;
+        }
+        let days = i64::from(span.get_weeks()) * 7 + i64::from(span.get_days());
+        let seconds =
+            i64::from(span.get_hours()) * 3600 + span.get_minutes() * 60 + span.get_seconds();
+        let total = Amount { days, seconds };
+        (total.days <= 36_500 && total.seconds <= 36_500 * 86_400).then_some(total)
     }
 
     pub(crate) fn is_zero(&self) -> bool {
@@ -117,6 +107,15 @@ mod tests {
         assert_eq!(a("1h30m").seconds, 5400);
         assert_eq!(a("1h 30m").seconds, 5400);
         assert_eq!(a("2 hours").seconds, 7200);
+        assert_eq!(a("1.5h").seconds, 5400);
+        assert_eq!(a("PT2H").seconds, 7200);
+        assert_eq!(
+            a("1 day, 2 hours"),
+            Amount {
+                days: 1,
+                seconds: 7200
+            }
+        );
         assert_eq!(
             a("1d"),
             Amount {
@@ -144,8 +143,11 @@ mod tests {
             "m",
             "2x",
             "2 months",
+            "1y",
             "-1h",
-            "1.5h",
+            "1h ago",
+            "500ms",
+            "200000d",
             "99999999999999999999s",
         ] {
             assert_eq!(Amount::parse(bad), None, "{bad:?}");

@@ -843,71 +843,17 @@ fn punycode_len(label: &[u32]) -> Option<usize> {
 }
 
 /// Length of the RFC 3492 encoding of `input` (`None` on overflow, where
-/// punycode.js throws).
+/// punycode.js throws), by `idna`'s encoder. A lone surrogate (the phantom
+/// half of twitter-text's UTF-16 slip, which punycode.js encodes as a code
+/// point of its own) is not a Rust `char`: it is counted as U+FFFD, which
+/// can differ from punycode.js by a digit only for such a label at the
+/// 63-character limit.
 fn punycode_encoded_len(input: &[u32]) -> Option<usize> {
-    const BASE: u32 = 36;
-    const T_MIN: u32 = 1;
-    const T_MAX: u32 = 26;
-    const SKEW: u32 = 38;
-    const DAMP: u32 = 700;
-    const MAX_INT: u32 = 0x7FFF_FFFF;
-
-    fn adapt(delta: u32, points: u32, first: bool) -> u32 {
-        let mut delta = if first { delta / DAMP } else { delta / 2 };
-        delta += delta / points;
-        let mut k = 0;
-        while delta > ((BASE - T_MIN) * T_MAX) / 2 {
-            delta /= BASE - T_MIN;
-            k += BASE;
-        }
-        k + (BASE - T_MIN + 1) * delta / (delta + SKEW)
-    }
-
-    let basic = input.iter().filter(|&&c| c < 0x80).count();
-    let mut len = basic + usize::from(basic > 0);
-    let (mut n, mut delta, mut bias) = (0x80u32, 0u32, 72u32);
-    let mut handled = basic;
-    while handled < input.len() {
-        let m = input.iter().copied().filter(|&c| c >= n).min()?;
-        let h = u32::try_from(handled).ok()?;
-        delta = (m - n)
-            .checked_mul(h + 1)
-            .and_then(|d| delta.checked_add(d))
-            .filter(|&d| d <= MAX_INT)?;
-        n = m;
-        for &c in input {
-            if c < n {
-                delta = delta.checked_add(1).filter(|&d| d <= MAX_INT)?;
-            }
-            if c == n {
-                let mut q = delta;
-                let mut k = BASE;
-                loop {
-                    let t = if k <= bias {
-                        T_MIN
-                    } else if k >= bias + T_MAX {
-                        T_MAX
-                    } else {
-                        k - bias
-                    };
-                    if q < t {
-                        break;
-                    }
-                    len += 1;
-                    q = (q - t) / (BASE - t);
-                    k += BASE;
-                }
-                len += 1;
-                let h = u32::try_from(handled).ok()?;
-                bias = adapt(delta, h + 1, handled == basic);
-                delta = 0;
-                handled += 1;
-            }
-        }
-        delta += 1;
-        n += 1;
-    }
-    Some(len)
+    let chars: Vec<char> = input
+        .iter()
+        .map(|&c| char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    idna::punycode::encode(&chars).map(|s| s.len())
 }
 
 #[cfg(test)]
