@@ -85,6 +85,19 @@ impl Serve {
             .to_string()
     }
 
+    /// POST /api/v1/prepare: the status and the answer.
+    async fn prepare(&self, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let r = self
+            .http
+            .post(self.url("/api/v1/prepare"))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
     /// A WebSocket on /api/v1/events, subscribed (its `ready` read).
     async fn events(&self) -> Socket {
         let mut req = format!("ws://127.0.0.1:{}/api/v1/events", self.port)
@@ -709,16 +722,8 @@ async fn pages_prepared_while_writing_are_loaded_once_and_the_posts_land_on_all_
     // dashboard asks while you type), ...
     let before = compose_loads(&sites, "rustlang");
     for _ in 0..2 {
-        let r = serve
-            .http
-            .post(serve.url("/api/v1/prepare"))
-            .bearer_auth(TOKEN)
-            .json(&draft("Prepared"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let answer: serde_json::Value = r.json().await.unwrap();
+        let (status, answer) = serve.prepare(draft("Prepared")).await;
+        assert_eq!(status, 200);
         assert_eq!(
             answer["prepared"].as_array().unwrap().len(),
             7,
@@ -728,8 +733,9 @@ async fn pages_prepared_while_writing_are_loaded_once_and_the_posts_land_on_all_
     }
     let ahead = minus(&compose_loads(&sites, "rustlang"), &before);
     assert!(ahead.iter().all(|(_, n)| *n == 1), "{ahead:?}");
-    assert!(
-        x_posts_with(&sites, "Prepared") == 0,
+    assert_eq!(
+        landed(&sites, "Prepared"),
+        [0; 7],
         "preparing posts nothing"
     );
 
@@ -740,64 +746,14 @@ async fn pages_prepared_while_writing_are_loaded_once_and_the_posts_land_on_all_
     assert_eq!(events.last().unwrap()["ok"], true, "{events:#?}");
     let prepared = minus(&compose_loads(&sites, "rustlang"), &before);
     assert_eq!(prepared, unprepared, "prepare + post = a post alone");
-    assert_eq!(x_posts_with(&sites, text), 1);
-    assert_eq!(
-        sites
-            .hn
-            .stories()
-            .iter()
-            .filter(|s| s.title == text)
-            .count(),
-        1
-    );
-    assert_eq!(
-        sites
-            .reddit
-            .posts()
-            .iter()
-            .filter(|p| p.title == text)
-            .count(),
-        1
-    );
-    assert_eq!(
-        sites
-            .ig
-            .posts()
-            .iter()
-            .filter(|p| p.caption == text)
-            .count(),
-        1
-    );
-    assert_eq!(
-        sites.bsky.posts().iter().filter(|p| p.text == text).count(),
-        1
-    );
-    assert_eq!(
-        sites
-            .masto
-            .statuses()
-            .iter()
-            .filter(|p| p.text == text)
-            .count(),
-        1
-    );
-    assert_eq!(
-        sites.li.posts().iter().filter(|p| p.text == text).count(),
-        1
-    );
+    assert_eq!(landed(&sites, text), [1; 7], "once on each site");
 
     // A target without a session is skipped with what to do; bad input
     // is refused like a post's.
     std::fs::remove_file(u.home().join("auth").join("x.json")).unwrap();
-    let r = serve
-        .http
-        .post(serve.url("/api/v1/prepare"))
-        .bearer_auth(TOKEN)
-        .json(&serde_json::json!({"to": ["x"], "text": "hi"}))
-        .send()
-        .await
-        .unwrap();
-    let answer: serde_json::Value = r.json().await.unwrap();
+    let (_, answer) = serve
+        .prepare(serde_json::json!({"to": ["x"], "text": "hi"}))
+        .await;
     assert_eq!(answer["prepared"], serde_json::json!([]), "{answer:#}");
     assert_eq!(answer["skipped"][0]["platform"], "x");
     assert!(
@@ -807,15 +763,10 @@ async fn pages_prepared_while_writing_are_loaded_once_and_the_posts_land_on_all_
             .contains("distroflow login x"),
         "{answer:#}"
     );
-    let r = serve
-        .http
-        .post(serve.url("/api/v1/prepare"))
-        .bearer_auth(TOKEN)
-        .json(&serde_json::json!({"to": ["myspace"], "text": "hi"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    let (status, answer) = serve
+        .prepare(serde_json::json!({"to": ["myspace"], "text": "hi"}))
+        .await;
+    assert_eq!(status, 400, "{answer}");
     let (code, stderr) = serve.stop().await;
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -825,6 +776,16 @@ async fn pages_prepared_while_writing_are_loaded_once_and_the_posts_land_on_all_
     );
 }
 
-fn x_posts_with(s: &Sites, text: &str) -> usize {
-    s.x.posts().iter().filter(|p| p.text == text).count()
+/// How many times `text` is on each site (titles on Hacker News and
+/// Reddit, captions on Instagram).
+fn landed(s: &Sites, text: &str) -> [usize; 7] {
+    [
+        s.hn.stories().iter().filter(|p| p.title == text).count(),
+        s.x.posts().iter().filter(|p| p.text == text).count(),
+        s.reddit.posts().iter().filter(|p| p.title == text).count(),
+        s.ig.posts().iter().filter(|p| p.caption == text).count(),
+        s.bsky.posts().iter().filter(|p| p.text == text).count(),
+        s.masto.statuses().iter().filter(|p| p.text == text).count(),
+        s.li.posts().iter().filter(|p| p.text == text).count(),
+    ]
 }

@@ -227,14 +227,15 @@ pub(crate) async fn bench(args: ApiArgs) -> Result<(), String> {
             "API post {i}{} for the API benchmark",
             if prepare { " (prepared)" } else { "" }
         );
-        if prepare {
-            let r = http
-                .post(format!("{base}/api/v1/prepare"))
+        let draft = serde_json::json!({"to": ["hn", "x"], "title": text, "text": text});
+        let send = |route: &str| {
+            http.post(format!("{base}/api/v1/{route}"))
                 .bearer_auth(TOKEN)
-                .json(&serde_json::json!({"to": ["hn", "x"], "title": text, "text": text}))
+                .json(&draft)
                 .send()
-                .await
-                .map_err(|e| e.to_string())?;
+        };
+        if prepare {
+            let r = send("prepare").await.map_err(|e| e.to_string())?;
             let v: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
             if v["prepared"].as_array().map(Vec::len) != Some(2) {
                 return Err(format!("the pages were not prepared: {v}"));
@@ -242,13 +243,7 @@ pub(crate) async fn bench(args: ApiArgs) -> Result<(), String> {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
         let start = Instant::now();
-        let r = http
-            .post(format!("{base}/api/v1/posts"))
-            .bearer_auth(TOKEN)
-            .json(&serde_json::json!({"to": ["hn", "x"], "title": text, "text": text}))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
+        let r = send("posts").await.map_err(|e| e.to_string())?;
         let v: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
         let id = v["id"].as_str().ok_or(format!("no id: {v}"))?.to_string();
         loop {

@@ -45,15 +45,7 @@ impl Browser {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         if self.prepared_tabs() > 0 {
-            let permit = self
-                .inner
-                .permits
-                .clone()
-                .acquire_owned()
-                .await
-                .map_err(|_| Error::Browser {
-                    message: "browser pool closed".into(),
-                })?;
+            let permit = self.permit().await?;
             if let Some((context, page)) = self.take_prepared(key) {
                 return Ok(Session {
                     browser: self.clone(),
@@ -70,15 +62,7 @@ impl Browser {
     /// URL) with the cookies that belong to it (see
     /// [`CookieScope::to_send`]), waiting for a pool permit first.
     pub async fn session_in(&self, scope: &CookieScope, cookies: &[Cookie]) -> Result<Session> {
-        let permit = self
-            .inner
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| Error::Browser {
-                message: "browser pool closed".into(),
-            })?;
+        let permit = self.permit().await?;
         let mut spare = self.take_spare();
         self.refill_spares();
         loop {
@@ -119,6 +103,18 @@ impl Browser {
     }
 }
 impl Browser {
+    /// A slot of the pool, waited for.
+    async fn permit(&self) -> Result<OwnedSemaphorePermit> {
+        self.inner
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Browser {
+                message: "browser pool closed".into(),
+            })
+    }
+
     /// A new isolated context with one blank tab.
     pub(crate) async fn open_blank(&self) -> Result<(BrowserContextId, RawPage)> {
         let timeout = self.inner.options.cdp_timeout;
