@@ -69,7 +69,7 @@ impl CdpPage {
         }
         match self.evaluate(js::STILL_PREPARED.into()).await {
             Ok(Value::Bool(true)) => {
-                tracing::debug!("the page was loaded ahead of the job (a prepared tab)");
+                tracing::debug!(url, "the page was loaded ahead of the job (a prepared tab)");
                 true
             }
             _ => false,
