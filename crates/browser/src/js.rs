@@ -234,6 +234,37 @@ pub(crate) fn element(sel: &str) -> String {
     wrap(&format!("return __q({})[0] || null;", lit(sel)))
 }
 
+/// A promise that resolves true at the first change in the document (a
+/// mutation anywhere in it or in an open shadow root, or a step of
+/// `document.readyState`), false after `max_ms` without one. The wake is
+/// sent a task later, so that one burst of changes (a render, and the
+/// microtasks after it) is one wake. The observer is gone once it settles.
+pub(crate) fn changed_within(max_ms: u128) -> String {
+    format!(
+        r#"new Promise((resolve) => {{
+  let done = false, timer = 0;
+  const end = (changed) => {{
+    obs.disconnect();
+    document.removeEventListener('readystatechange', wake);
+    clearTimeout(timer);
+    resolve(changed);
+  }};
+  const wake = () => {{ if (done) return; done = true; setTimeout(() => end(true), 0); }};
+  const obs = new MutationObserver(wake);
+  const opts = {{ subtree: true, childList: true, attributes: true, characterData: true }};
+  // A document's observer does not see into shadow roots: each open one
+  // is watched too (a new one comes with a mutation of its host's tree).
+  const watch = (root) => {{
+    obs.observe(root, opts);
+    for (const e of root.querySelectorAll('*')) if (e.shadowRoot) watch(e.shadowRoot);
+  }};
+  watch(document);
+  document.addEventListener('readystatechange', wake);
+  timer = setTimeout(() => {{ if (!done) {{ done = true; end(false); }} }}, {max_ms});
+}})"#
+    )
+}
+
 pub(crate) const MARK_DOCUMENT: &str = "window.__distroflowDoc = 1; true";
 pub(crate) const NEW_DOCUMENT_READY: &str =
     "window.__distroflowDoc === undefined && document.readyState === 'complete'";
