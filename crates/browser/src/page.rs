@@ -485,9 +485,9 @@ impl Page for CdpPage {
     /// The document going away mid-wait (a navigation destroys the
     /// context) is a change; so is any other error, which the next poll
     /// will report if it matters.
-    async fn changed_within(&self, max: Duration) -> Result<bool> {
+    async fn changed_within(&self, since: Duration, max: Duration) -> Result<bool> {
         let params = EvaluateParams::builder()
-            .expression(js::changed_within(max.as_millis()))
+            .expression(js::changed_within(since.as_millis(), max.as_millis()))
             .return_by_value(true)
             .await_promise(true)
             .build()

@@ -60,14 +60,17 @@ pub trait Page: Send + Sync {
         .await
     }
 
-    /// Sleeps until the page's DOM changes or `max` passes, whichever
-    /// comes first: true when a change (or the document going away, as in
-    /// a navigation) ended it. Waits use it between two polls
-    /// ([`wait_until_on`]) to notice an element within milliseconds of it
-    /// appearing instead of at the next blind poll. Never longer than
-    /// about `max`; what the page does is never an error here (the next
-    /// poll reports a broken page). By default it just sleeps.
-    async fn changed_within(&self, max: Duration) -> Result<bool> {
+    /// Whether the page's DOM changed in the last `since` (while the poll
+    /// that just ran looked: it may have missed it), or else sleeps until
+    /// it changes or `max` passes, whichever comes first: true when a
+    /// change (or the document going away, as in a navigation) ended it.
+    /// Waits use it between two polls ([`wait_until_on`]) to notice an
+    /// element within milliseconds of it appearing instead of at the next
+    /// blind poll. Never much longer than `max`; what the page does is
+    /// never an error here (the next poll reports a broken page). By
+    /// default it just sleeps.
+    async fn changed_within(&self, since: Duration, max: Duration) -> Result<bool> {
+        let _ = since;
         tokio::time::sleep(max).await;
         Ok(false)
     }
@@ -239,7 +242,8 @@ where
     let mut last_transient: Option<Error> = None;
     let mut pacer = Pacer::new(waits);
     loop {
-        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let polled_at = tokio::time::Instant::now();
+        let remaining = deadline.saturating_duration_since(polled_at);
         match tokio::time::timeout(remaining.max(Duration::from_millis(1)), check()).await {
             Ok(Ok(Some(v))) => return Ok(v),
             Ok(Ok(None)) => {}
@@ -261,7 +265,7 @@ where
             });
         }
         match page {
-            Some(page) => pacer.pause_on(page, deadline - now).await,
+            Some(page) => pacer.pause_on(page, deadline - now, now - polled_at).await,
             None => pacer.pause(deadline - now).await,
         }
     }
@@ -275,7 +279,8 @@ where
 /// no DOM change announces, such as focus or a URL, is seen as soon as
 /// before). On a page, the pause ends early when the DOM changes
 /// ([`Page::changed_within`]), so the next poll runs right after a change
-/// instead of up to a pause later.
+/// instead of up to a pause later; a change made while the poll was
+/// running (after it looked) ends the pause at once.
 ///
 /// Anti-spin guard: a page that changes all the time (timers, animations,
 /// a live timeline) would wake every pause and turn a wait into a busy
@@ -325,8 +330,9 @@ impl Pacer {
     }
 
     /// Sleeps the next pause (at most `left`), or less when `page` changes
-    /// (see [`Pacer`] for when a change ends it).
-    pub async fn pause_on<P: Page + ?Sized>(&mut self, page: &P, left: Duration) {
+    /// (see [`Pacer`] for when a change ends it); `polled` is how long the
+    /// poll before it ran, whose changes it may have missed.
+    pub async fn pause_on<P: Page + ?Sized>(&mut self, page: &P, left: Duration, polled: Duration) {
         let start = tokio::time::Instant::now();
         let longest = self.next_longest().min(left);
         // The poll before this pause found nothing: if a change had woken
@@ -344,7 +350,10 @@ impl Pacer {
         }
         // An error is the document going away (or a broken page, which
         // the next poll reports): poll again, like after a change.
-        self.woke = page.changed_within(longest).await.unwrap_or(true);
+        self.woke = page
+            .changed_within(polled + start.elapsed(), longest)
+            .await
+            .unwrap_or(true);
         if self.woke {
             let until = start + self.floor.min(longest);
             tokio::time::sleep_until(until).await;
@@ -377,10 +386,13 @@ mod tests {
         assert!(e.is_timeout() && e.to_string().contains("never"), "{e}");
     }
 
+    /// Whether the page changed between two instants (from the start of
+    /// the test, the first excluded).
+    type Changes = Box<dyn Fn(Duration, Duration) -> bool + Send + Sync>;
+
     /// A page whose `changed_within` wakes on a schedule (virtual time).
     struct Fake {
-        /// When the page changes, from the start of the test.
-        changes: Box<dyn Fn(Duration) -> bool + Send + Sync>,
+        changes: Changes,
         start: tokio::time::Instant,
         watches: std::sync::atomic::AtomicU32,
     }
@@ -441,16 +453,21 @@ mod tests {
         async fn scan(&self) -> Result<Vec<ElementInfo>> {
             Err(no("scan"))
         }
-        /// Wakes at the first millisecond of `max` at which `changes` says
-        /// the page changed.
-        async fn changed_within(&self, max: Duration) -> Result<bool> {
+        /// A change in the last `since`, or else a wake at the first
+        /// millisecond of `max` in which the page changed.
+        async fn changed_within(&self, since: Duration, max: Duration) -> Result<bool> {
             self.watches
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let now = self.start.elapsed();
+            if (self.changes)(now.saturating_sub(since), now) {
+                return Ok(true);
+            }
             let step = Duration::from_millis(1);
             let end = tokio::time::Instant::now() + max;
             while tokio::time::Instant::now() < end {
+                let before = self.start.elapsed();
                 tokio::time::sleep(step).await;
-                if (self.changes)(self.start.elapsed()) {
+                if (self.changes)(before, self.start.elapsed()) {
                     return Ok(true);
                 }
             }
@@ -458,7 +475,7 @@ mod tests {
         }
     }
 
-    fn fake(changes: impl Fn(Duration) -> bool + Send + Sync + 'static) -> Fake {
+    fn fake(changes: impl Fn(Duration, Duration) -> bool + Send + Sync + 'static) -> Fake {
         Fake {
             changes: Box::new(changes),
             start: tokio::time::Instant::now(),
@@ -490,7 +507,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_change_ends_the_pause_and_the_poll_sees_it() {
         // The element appears at 300 ms; the page changes then.
-        let page = fake(|t| t >= Duration::from_millis(300));
+        let page = fake(|a, b| at(a, b, 300));
         let start = tokio::time::Instant::now();
         let waits = Waits::default();
         let seen_at = wait_until_on(&page, waits, "the element", || async {
@@ -507,7 +524,7 @@ mod tests {
     async fn a_quiet_page_is_polled_as_often_as_a_blind_wait() {
         let timeout = Duration::from_secs(2);
         let blind = polls_until_timeout(None, timeout).await;
-        let quiet = fake(|_| false);
+        let quiet = fake(|_, _| false);
         let watched = polls_until_timeout(Some(&quiet), timeout).await;
         assert_eq!(watched, blind);
     }
@@ -516,7 +533,7 @@ mod tests {
     async fn a_page_that_never_stops_changing_is_not_polled_faster() {
         let timeout = Duration::from_secs(2);
         let blind = polls_until_timeout(None, timeout).await;
-        let busy = fake(|_| true);
+        let busy = fake(|a, b| b > a);
         let watched = polls_until_timeout(Some(&busy), timeout).await;
         // A few quick polls while the floor rises, then the blind pace.
         assert!(watched <= blind + 5, "{watched} polls, blind {blind}");
@@ -531,7 +548,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_page_that_calms_down_wakes_the_wait_again() {
         // Busy for the first second, quiet after, the element at 1.5 s.
-        let page = fake(|t| t < Duration::from_secs(1) || t >= Duration::from_millis(1500));
+        let page = fake(|a, b| (b > a && a < Duration::from_secs(1)) || at(a, b, 1500));
         let start = tokio::time::Instant::now();
         let seen_at = wait_until_on(&page, Waits::default(), "the element", || async {
             let t = start.elapsed();
@@ -540,5 +557,28 @@ mod tests {
         .await
         .unwrap();
         assert!(seen_at < Duration::from_millis(1510), "{seen_at:?}");
+    }
+
+    /// Whether `ms` is in (a, b].
+    fn at(a: Duration, b: Duration, ms: u64) -> bool {
+        let t = Duration::from_millis(ms);
+        a < t && t <= b
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_change_while_a_poll_runs_is_not_missed() {
+        // Each poll takes 60 ms and sees the page as it was when it began;
+        // the element appears at 300 ms, during the poll of 250-310 ms.
+        let page = fake(|a, b| at(a, b, 300));
+        let start = tokio::time::Instant::now();
+        let seen_at = wait_until_on(&page, Waits::default(), "the element", || async {
+            let t = start.elapsed();
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            Ok((t >= Duration::from_millis(300)).then_some(t))
+        })
+        .await
+        .unwrap();
+        // Not after the next blind pause (80 ms): at once.
+        assert_eq!(seen_at, Duration::from_millis(310));
     }
 }

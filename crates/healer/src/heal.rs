@@ -606,6 +606,7 @@ impl HealingPage<'_> {
         let mut doubtful: Option<(Located, f64)> = None;
         let mut doubt_checked = false;
         loop {
+            let round = Instant::now();
             for (sel, tier) in &list {
                 let info = if visible {
                     self.inner.describe(sel).await.ok().flatten()
@@ -741,12 +742,8 @@ impl HealingPage<'_> {
             // Paced as in `wait_until_on`: fast polls first, then every
             // `waits.every`, and a change in the page ends a pause early
             // (a page that changes all the time is not polled faster).
-            pacer
-                .pause_on(
-                    self.inner,
-                    deadline.saturating_duration_since(Instant::now()),
-                )
-                .await;
+            let left = deadline.saturating_duration_since(Instant::now());
+            pacer.pause_on(self.inner, left, round.elapsed()).await;
         }
     }
 
@@ -1058,8 +1055,8 @@ impl Page for HealingPage<'_> {
     fn waits(&self) -> Waits {
         self.inner.waits()
     }
-    async fn changed_within(&self, max: Duration) -> Result<bool> {
-        self.inner.changed_within(max).await
+    async fn changed_within(&self, since: Duration, max: Duration) -> Result<bool> {
+        self.inner.changed_within(since, max).await
     }
     async fn describe(&self, selector: &str) -> Result<Option<ElementInfo>> {
         self.inner

@@ -48,7 +48,10 @@ async fn a_change_ends_the_watch_and_a_quiet_page_lets_it_run_out() {
     p.goto(&url).await.unwrap();
 
     // Nothing changes: the watch runs out and says so.
-    assert!(!p.changed_within(Duration::from_millis(200)).await.unwrap());
+    assert!(!p
+        .changed_within(Duration::ZERO, Duration::from_millis(200))
+        .await
+        .unwrap());
 
     // A text change, an attribute, a new element, a change inside a shadow
     // root: each ends a watch that would otherwise last 20 s.
@@ -61,12 +64,28 @@ async fn a_change_ends_the_watch_and_a_quiet_page_lets_it_run_out() {
         p.eval(&format!("later(() => {{ {change}; }}); true"))
             .await
             .unwrap();
-        let woke = tokio::time::timeout(LONG, p.changed_within(LONG))
+        let woke = tokio::time::timeout(LONG, p.changed_within(Duration::ZERO, LONG))
             .await
             .expect("the watch ends")
             .unwrap();
         assert!(woke, "not woken by {change}");
     }
+
+    // A change made before the watch, while a poll ran, counts when it
+    // is within `since`, and only then.
+    p.eval("document.body.append(document.createElement('i')); true")
+        .await
+        .unwrap();
+    assert_eq!(p.eval("1").await.unwrap(), 1);
+    let woke = tokio::time::timeout(LONG, p.changed_within(LONG, LONG))
+        .await
+        .expect("the watch ends at once")
+        .unwrap();
+    assert!(woke, "a change within `since` was missed");
+    assert!(!p
+        .changed_within(Duration::ZERO, Duration::from_millis(200))
+        .await
+        .unwrap());
     s.close().await;
     b.close().await;
 }
@@ -87,7 +106,7 @@ async fn a_navigation_during_a_watch_is_a_change_not_an_error() {
     p.eval("setTimeout(() => { location.href = '?next'; }, 300); true")
         .await
         .unwrap();
-    let woke = tokio::time::timeout(LONG, p.changed_within(LONG))
+    let woke = tokio::time::timeout(LONG, p.changed_within(Duration::ZERO, LONG))
         .await
         .expect("the watch ends")
         .unwrap();
