@@ -234,6 +234,49 @@ pub(crate) fn element(sel: &str) -> String {
     wrap(&format!("return __q({})[0] || null;", lit(sel)))
 }
 
+/// True when the document changed in the last `since_ms` (a mutation
+/// anywhere in it or in an open shadow root, or a step of
+/// `document.readyState`), else a promise that resolves true at the next
+/// change, false after `max_ms` without one. One observer per document,
+/// made by the first call and left connected, notes when the last change
+/// was (the page's cost: a timestamp per batch of mutations); so a change
+/// made while a poll ran is not missed. A wake is sent a task later, so
+/// that one burst of changes (a render, and the microtasks after it) is
+/// one wake.
+pub(crate) fn changed_within(since_ms: u128, max_ms: u128) -> String {
+    format!(
+        r#"(() => {{
+  let s = window.__distroflowWatch;
+  if (!s) {{
+    s = window.__distroflowWatch = {{ last: -Infinity, wake: null }};
+    const changed = () => {{
+      s.last = performance.now();
+      const wake = s.wake;
+      s.wake = null;
+      if (wake) wake();
+    }};
+    s.obs = new MutationObserver(changed);
+    document.addEventListener('readystatechange', changed);
+  }}
+  const opts = {{ subtree: true, childList: true, attributes: true, characterData: true }};
+  // A document's observer does not see into shadow roots: each open one
+  // is watched too (observing a node again changes nothing).
+  const watch = (root) => {{
+    s.obs.observe(root, opts);
+    for (const e of root.querySelectorAll('*')) if (e.shadowRoot) watch(e.shadowRoot);
+  }};
+  watch(document);
+  if (performance.now() - s.last <= {since_ms}) return true;
+  return new Promise((resolve) => {{
+    let woke = false;
+    const timer = setTimeout(() => {{ if (s.wake === wake) s.wake = null; resolve(woke); }}, {max_ms});
+    const wake = () => {{ woke = true; setTimeout(() => {{ clearTimeout(timer); resolve(true); }}, 0); }};
+    s.wake = wake;
+  }});
+}})()"#
+    )
+}
+
 pub(crate) const MARK_DOCUMENT: &str = "window.__distroflowDoc = 1; true";
 /// Marks a prepared tab's document (`prepared.rs`): gone once another
 /// document loads in the tab; kept through the app's own route changes.

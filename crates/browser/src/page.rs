@@ -14,13 +14,17 @@ use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use chromiumoxide::layout::Point;
 use chromiumoxide::page::ScreenshotParams;
 use chromiumoxide::Page as RawPage;
-use distroflow_core::{wait_until, Cookie, ElementInfo, Error, Page, Result, Waits};
+use distroflow_core::{wait_until_on, Cookie, ElementInfo, Error, Page, Result, Waits};
 use serde_json::Value;
 
 use crate::cookies::from_cdp_cookie;
 use crate::js;
 use crate::session::timeout_err;
 use crate::BrowserOptions;
+
+/// How much longer than its `max` a [`Page::changed_within`] call may take
+/// before it counts as "no change" (the page's timer, then the reply).
+const CHANGE_GRACE: Duration = Duration::from_millis(50);
 
 /// A tab driven over CDP. Every call has a deadline.
 pub struct CdpPage {
@@ -154,7 +158,7 @@ impl CdpPage {
 
     async fn wait_visible(&self, selector: &str, what: &str) -> Result<()> {
         let count_visible = js::wrap(&format!("return __first({}) ? 1 : 0;", js::lit(selector)));
-        wait_until(self.waits, what, || async {
+        wait_until_on(self, self.waits, what, || async {
             let v = self.evaluate(count_visible.clone()).await?;
             Ok((v.as_i64() == Some(1)).then_some(()))
         })
@@ -184,7 +188,7 @@ impl CdpPage {
             ..self.waits
         };
         let expr = js::click_point(selector);
-        let point = wait_until(short, "an uncovered click point", || async {
+        let point = wait_until_on(self, short, "an uncovered click point", || async {
             let v = self.evaluate(expr.clone()).await?;
             if v.get("covered").and_then(Value::as_bool) == Some(false) {
                 let x = v["x"].as_f64().unwrap_or(0.0);
@@ -265,7 +269,7 @@ impl Page for CdpPage {
                 message: err,
             });
         }
-        wait_until(self.waits, &format!("{url} to load"), || async {
+        wait_until_on(self, self.waits, &format!("{url} to load"), || async {
             let v = self.evaluate(js::NEW_DOCUMENT_READY.into()).await?;
             Ok((v == Value::Bool(true)).then_some(()))
         })
@@ -308,7 +312,8 @@ impl Page for CdpPage {
     async fn click_and_wait_for_navigation(&self, selector: &str) -> Result<()> {
         self.evaluate(js::MARK_DOCUMENT.into()).await?;
         self.mouse_click(selector).await?;
-        wait_until(
+        wait_until_on(
+            self,
             self.waits,
             &format!("the page after clicking `{selector}`"),
             || async {
@@ -326,7 +331,8 @@ impl Page for CdpPage {
         // to whatever field had it (an editor that turns editable only
         // after its script runs takes no focus until then).
         let focus = js::focus_and_select(selector);
-        let focused = wait_until(
+        let focused = wait_until_on(
+            self,
             self.waits,
             &format!("`{selector}` to take the focus"),
             || async {
@@ -369,7 +375,7 @@ impl Page for CdpPage {
         };
         let expr = js::read_back(selector);
         let last = std::sync::Mutex::new(String::new());
-        let got = wait_until(short, "typed text to read back", || {
+        let got = wait_until_on(self, short, "typed text to read back", || {
             let expr = expr.clone();
             let (want, last) = (&want, &last);
             async move {
@@ -500,6 +506,30 @@ impl Page for CdpPage {
 
     fn waits(&self) -> Waits {
         self.waits
+    }
+
+    /// One `Runtime.evaluate` of a promise that a `MutationObserver`
+    /// settles (see `js::changed_within`); its deadline is `max` plus a
+    /// little, so a page too busy to run the timer costs no more than that.
+    /// The document going away mid-wait (a navigation destroys the
+    /// context) is a change; so is any other error, which the next poll
+    /// will report if it matters.
+    async fn changed_within(&self, since: Duration, max: Duration) -> Result<bool> {
+        let params = EvaluateParams::builder()
+            .expression(js::changed_within(since.as_millis(), max.as_millis()))
+            .return_by_value(true)
+            .await_promise(true)
+            .build()
+            .map_err(|message| Error::Browser { message })?;
+        match tokio::time::timeout(max + CHANGE_GRACE, self.page.execute(params)).await {
+            Err(_) => Ok(false),
+            Ok(Ok(resp)) => Ok(resp.result.exception_details.is_some()
+                || resp.result.result.value == Some(Value::Bool(true))),
+            Ok(Err(e)) => {
+                tracing::trace!(error = %e, "watching for a change ended early");
+                Ok(true)
+            }
+        }
     }
 
     async fn describe(&self, selector: &str) -> Result<Option<ElementInfo>> {

@@ -85,6 +85,10 @@ async fn accept_one(listener: &TcpListener, path: &str) -> Ws {
         if !peer.ip().is_loopback() {
             continue;
         }
+        // Every message goes out at once: with Nagle's algorithm a reply
+        // that follows a burst of events (a page load's lifecycle events)
+        // waited for the client's delayed ACK, about 40 ms on loopback.
+        let _ = stream.set_nodelay(true);
         let expected = path.as_bytes().to_vec();
         // The callback's type is tungstenite's; its error is a whole response.
         #[allow(clippy::result_large_err)]

@@ -47,7 +47,7 @@ pub use home::{AuthStatus, Home};
 #[doc(hidden)]
 pub use media::minimal_mp4;
 pub use media::{Media, MAX_MEDIA_BYTES};
-pub use page::{wait_until, ElementInfo, Page, PathNode, Poll, Waits};
+pub use page::{wait_until, wait_until_on, ElementInfo, Pacer, Page, PathNode, Poll, Waits};
 pub use platform::{
     plausible_name, Capabilities, Existing, JobContext, Platform, PlatformId, Posted,
 };

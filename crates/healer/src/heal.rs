@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use distroflow_core::{Cookie, ElementInfo, Error, Home, Page, PlatformId, Result, Waits};
+use distroflow_core::{Cookie, ElementInfo, Error, Home, Pacer, Page, PlatformId, Result, Waits};
 use serde_json::Value;
 
 use crate::book::SelectorBook;
@@ -600,12 +600,13 @@ impl HealingPage<'_> {
         let mut last_scan: Option<Instant> = None;
         let mut last_pick: Option<String> = None;
         let mut asked_model = false;
-        let mut polls = 0u32;
+        let mut pacer = Pacer::new(waits);
         // A known alternative's match held back (see below), with its
         // likeness to the fingerprint.
         let mut doubtful: Option<(Located, f64)> = None;
         let mut doubt_checked = false;
         loop {
+            let round = Instant::now();
             for (sel, tier) in &list {
                 let info = if visible {
                     self.inner.describe(sel).await.ok().flatten()
@@ -738,10 +739,11 @@ impl HealingPage<'_> {
                     url: self.inner.current_url().await.unwrap_or_default(),
                 });
             }
-            // Fast polls first, as in `wait_until`, then every `waits.every`.
-            let pause = Duration::from_millis(10u64 << polls.min(4)).min(waits.every);
-            polls += 1;
-            tokio::time::sleep(pause).await;
+            // Paced as in `wait_until_on`: fast polls first, then every
+            // `waits.every`, and a change in the page ends a pause early
+            // (a page that changes all the time is not polled faster).
+            let left = deadline.saturating_duration_since(Instant::now());
+            pacer.pause_on(self.inner, left, round.elapsed()).await;
         }
     }
 
@@ -1052,6 +1054,9 @@ impl Page for HealingPage<'_> {
     }
     fn waits(&self) -> Waits {
         self.inner.waits()
+    }
+    async fn changed_within(&self, since: Duration, max: Duration) -> Result<bool> {
+        self.inner.changed_within(since, max).await
     }
     async fn describe(&self, selector: &str) -> Result<Option<ElementInfo>> {
         self.inner

@@ -5,8 +5,8 @@ use crate::replies;
 use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
-    wait_until, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId, Post,
-    Posted, Reply, Result, Secret, Waits,
+    wait_until_on, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId,
+    Post, Posted, Reply, Result, Secret, Waits,
 };
 use serde_json::Value;
 
@@ -198,7 +198,7 @@ impl Platform for Bluesky {
         page.type_text(SEL_USERNAME, username).await?;
         page.type_text(SEL_PASSWORD, password.expose()).await?;
         page.click(SEL_NEXT).await?;
-        let outcome = wait_until(page.waits(), "Bluesky to sign in", || async {
+        let outcome = wait_until_on(page, page.waits(), "Bluesky to sign in", || async {
             if page.count(SEL_PROFILE).await? > 0 {
                 return Ok(Some(Ok(())));
             }
@@ -273,7 +273,7 @@ impl Platform for Bluesky {
         // The intent URL opens the composer (the field's advice: clicking
         // the compose button is flaky under automation, the intent is not).
         goto(page, ctx, COMPOSE_PATH).await?;
-        wait_until(page.waits(), "Bluesky's composer", || async {
+        wait_until_on(page, page.waits(), "Bluesky's composer", || async {
             if page.count(&editor(0)).await? > 0 {
                 return Ok(Some(()));
             }
@@ -316,7 +316,8 @@ impl Platform for Bluesky {
         .await?;
         page.click(SEL_PUBLISH).await?;
         // From the click on, a failure may hide a post that exists.
-        let answer = wait_until(
+        let answer = wait_until_on(
+            page,
             long(page.waits()),
             "Bluesky's answer to Publish",
             || async {
@@ -429,11 +430,16 @@ async fn attach_media(page: &dyn Page, media: &[Media]) -> Result<()> {
     // The app makes its file input only when the button is clicked: the
     // file chooser that click opens is answered instead.
     page.set_files_via_chooser(SEL_MEDIA, &paths).await?;
-    wait_until(long(page.waits()), "Bluesky to show the media", || async {
-        let shown = page.count(SEL_THUMBNAIL).await? >= media.len()
-            || page.count(JS_COMPOSER_MEDIA).await? >= before + media.len();
-        Ok(shown.then_some(()))
-    })
+    wait_until_on(
+        page,
+        long(page.waits()),
+        "Bluesky to show the media",
+        || async {
+            let shown = page.count(SEL_THUMBNAIL).await? >= media.len()
+                || page.count(JS_COMPOSER_MEDIA).await? >= before + media.len();
+            Ok(shown.then_some(()))
+        },
+    )
     .await
     .map_err(|e| {
         if e.is_timeout() {
@@ -476,7 +482,7 @@ async fn profile_posts(page: &dyn Page, ctx: &JobContext, handle: &str) -> Resul
         timeout: page.waits().timeout.min(Duration::from_secs(8)),
         ..page.waits()
     };
-    let list = match wait_until(waits, "Bluesky's profile feed", || async {
+    let list = match wait_until_on(page, waits, "Bluesky's profile feed", || async {
         Ok(page.eval(JS_PROFILE_POSTS).await?.as_array().cloned())
     })
     .await
@@ -527,7 +533,7 @@ async fn find_thread(
     parts: &[String],
 ) -> Result<Posted> {
     let wanted: Vec<String> = parts.iter().map(|p| fold(p)).collect();
-    let found = wait_until(page.waits(), "the new post on the profile", || async {
+    let found = wait_until_on(page, page.waits(), "the new post on the profile", || async {
         let posts = profile_posts(page, ctx, handle).await?;
         let mut hrefs: Vec<String> = Vec::new();
         for w in &wanted {

@@ -4,7 +4,7 @@ use std::time::Duration;
 use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
-    wait_until, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
+    wait_until_on, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
     Posted, Reply, Result, Waits,
 };
 use serde_json::Value;
@@ -90,23 +90,28 @@ const COMMENT_STATE: &str = r#"(() => {
 })()"#;
 
 async fn comment_state(page: &dyn Page) -> Result<CommentState> {
-    wait_until(page.waits(), "the Instagram post's comments", || async {
-        let v = page.eval(COMMENT_STATE).await?;
-        if v["missing"].as_bool() == Some(true) {
-            return Err(Error::usage(
-                "Instagram says this post isn't available",
-                Some("it may have been deleted".into()),
-            ));
-        }
-        if v["ready"].as_bool() != Some(true) {
-            return Ok(None);
-        }
-        serde_json::from_value(v)
-            .map(Some)
-            .map_err(|e| Error::Unexpected {
-                message: format!("reading the Instagram post page: {e}"),
-            })
-    })
+    wait_until_on(
+        page,
+        page.waits(),
+        "the Instagram post's comments",
+        || async {
+            let v = page.eval(COMMENT_STATE).await?;
+            if v["missing"].as_bool() == Some(true) {
+                return Err(Error::usage(
+                    "Instagram says this post isn't available",
+                    Some("it may have been deleted".into()),
+                ));
+            }
+            if v["ready"].as_bool() != Some(true) {
+                return Ok(None);
+            }
+            serde_json::from_value(v)
+                .map(Some)
+                .map_err(|e| Error::Unexpected {
+                    message: format!("reading the Instagram post page: {e}"),
+                })
+        },
+    )
     .await
 }
 
@@ -192,7 +197,7 @@ impl Platform for Instagram {
         let user = profile_user(page).await?;
         page.goto(ctx.url(&format!("{user}/"))?.as_str()).await?;
         check_challenge(page).await?;
-        let hrefs = wait_until(page.waits(), "the profile's posts", || async {
+        let hrefs = wait_until_on(page, page.waits(), "the profile's posts", || async {
             Ok(page.eval(JS_PROFILE_POSTS).await?.as_array().cloned())
         })
         .await?;
@@ -205,7 +210,7 @@ impl Platform for Instagram {
         for code in codes.into_iter().take(RECENT_POSTS) {
             page.goto(ctx.url(&format!("p/{code}/"))?.as_str()).await?;
             check_challenge(page).await?;
-            let caption = wait_until(page.waits(), "the post's caption", || async {
+            let caption = wait_until_on(page, page.waits(), "the post's caption", || async {
                 Ok(page
                     .eval(JS_POST_CAPTION)
                     .await?
@@ -245,13 +250,18 @@ impl Platform for Instagram {
                 break;
             }
             let before = state.clone();
-            state = wait_until(page.waits(), "more Instagram comments to show", || async {
-                let now = comment_state(page).await?;
-                let changed = now.comments > before.comments
-                    || now.closed < before.closed
-                    || !(now.more || now.pending || now.closed > 0);
-                Ok(changed.then_some(now))
-            })
+            state = wait_until_on(
+                page,
+                page.waits(),
+                "more Instagram comments to show",
+                || async {
+                    let now = comment_state(page).await?;
+                    let changed = now.comments > before.comments
+                        || now.closed < before.closed
+                        || !(now.more || now.pending || now.closed > 0);
+                    Ok(changed.then_some(now))
+                },
+            )
             .await?;
         }
         let read: replies::Read =
@@ -305,7 +315,7 @@ impl Platform for Instagram {
             timeout: page.waits().timeout.max(Duration::from_secs(120)),
             ..page.waits()
         };
-        wait_until(waits, "Instagram to share the post", || async {
+        wait_until_on(page, waits, "Instagram to share the post", || async {
             let here = page.current_url().await?;
             if is_challenge_url(&here) {
                 return Err(needs_human(&here));
@@ -329,9 +339,12 @@ impl Platform for Instagram {
         // the profile.
         page.goto(ctx.url(&format!("{user}/"))?.as_str()).await?;
         check_challenge(page).await?;
-        let href = wait_until(page.waits(), "the new post on the profile", || async {
-            page.attr(SEL_FIRST_POST, "href").await
-        })
+        let href = wait_until_on(
+            page,
+            page.waits(),
+            "the new post on the profile",
+            || async { page.attr(SEL_FIRST_POST, "href").await },
+        )
         .await?;
         let code = shortcode(&href).ok_or_else(|| Error::Unexpected {
             message: format!("the profile's first post link {href:?} has no shortcode"),
@@ -443,21 +456,26 @@ async fn wait_for_step(page: &dyn Page, title: &str) -> Result<()> {
         format!("div[role=\"dialog\"] h1:text-is(\"{title}\")"),
         format!("dialog h1:text-is(\"{title}\")"),
     ];
-    wait_until(page.waits(), &format!("the \"{title}\" step"), || async {
-        for heading in &headings {
-            if page.count(heading).await? > 0 {
-                return Ok(Some(()));
+    wait_until_on(
+        page,
+        page.waits(),
+        &format!("the \"{title}\" step"),
+        || async {
+            for heading in &headings {
+                if page.count(heading).await? > 0 {
+                    return Ok(Some(()));
+                }
             }
-        }
-        let text = dialogs_text(page).await?;
-        if let Some(failure) = FAILURES.iter().find(|f| text.contains(**f)) {
-            return Err(Error::Rejected {
-                platform: ID,
-                message: format!("Instagram says \"{failure}\""),
-            });
-        }
-        Ok(None)
-    })
+            let text = dialogs_text(page).await?;
+            if let Some(failure) = FAILURES.iter().find(|f| text.contains(**f)) {
+                return Err(Error::Rejected {
+                    platform: ID,
+                    message: format!("Instagram says \"{failure}\""),
+                });
+            }
+            Ok(None)
+        },
+    )
     .await
 }
 
@@ -468,7 +486,7 @@ async fn open_create_dialog(page: &dyn Page) -> Result<()> {
     let mut dismissed = 0;
     loop {
         let since = std::time::Instant::now();
-        let seen = wait_until(page.waits(), what, || async {
+        let seen = wait_until_on(page, page.waits(), what, || async {
             if crate::ui::present(page, SEL_FILE_INPUT, since).await? {
                 return Ok(Some(true));
             }

@@ -5,8 +5,8 @@ use crate::replies;
 use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
-    wait_until, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId, Post,
-    Posted, Reply, Result, Waits,
+    wait_until_on, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId,
+    Post, Posted, Reply, Result, Waits,
 };
 use serde_json::Value;
 
@@ -255,11 +255,16 @@ impl Platform for LinkedIn {
         .await?;
         page.eval(JS_MARK_TOASTS).await?;
         page.click(&button).await?;
-        let toast = wait_until(long(page.waits()), "LinkedIn's answer to Post", || async {
-            check_checkpoint(page).await?;
-            let v = page.eval(JS_NEW_TOAST).await?;
-            Ok((!v.is_null()).then_some(v))
-        })
+        let toast = wait_until_on(
+            page,
+            long(page.waits()),
+            "LinkedIn's answer to Post",
+            || async {
+                check_checkpoint(page).await?;
+                let v = page.eval(JS_NEW_TOAST).await?;
+                Ok((!v.is_null()).then_some(v))
+            },
+        )
         .await
         .map_err(|e| uncertain(&me, &e.to_string()))?;
         let said = toast
@@ -276,13 +281,18 @@ impl Platform for LinkedIn {
             Some(href) => posted(ctx, href),
             None => {
                 let want = fold(text);
-                let found = wait_until(page.waits(), "the new post in your activity", || async {
-                    Ok(activity(page, ctx, &me)
-                        .await?
-                        .into_iter()
-                        .find(|(_, t)| t.contains(&want))
-                        .map(|(h, _)| h))
-                })
+                let found = wait_until_on(
+                    page,
+                    page.waits(),
+                    "the new post in your activity",
+                    || async {
+                        Ok(activity(page, ctx, &me)
+                            .await?
+                            .into_iter()
+                            .find(|(_, t)| t.contains(&want))
+                            .map(|(h, _)| h))
+                    },
+                )
                 .await
                 .map_err(|e| uncertain(&me, &e.to_string()))?;
                 posted(ctx, &found)
@@ -383,7 +393,7 @@ async fn open_share_box(page: &dyn Page) -> Result<ShareBox> {
     let classic = ShareBox::Classic.target("editor");
     let sdui = ShareBox::Sdui.target("editor");
     let start = std::time::Instant::now();
-    wait_until(page.waits(), "LinkedIn's share box", || async {
+    wait_until_on(page, page.waits(), "LinkedIn's share box", || async {
         check_checkpoint(page).await?;
         if page.count(&classic).await? > 0 {
             return Ok(Some(ShareBox::Classic));
@@ -427,23 +437,31 @@ async fn attach_media(page: &dyn Page, share_box: ShareBox, media: &[Media]) -> 
     // The media button makes its file input when clicked: answer its chooser.
     page.set_files_via_chooser(&share_box.target("media"), &paths)
         .await?;
-    wait_until(long(page.waits()), "LinkedIn to take the media", || async {
-        let v = page.eval(JS_NEW_TOAST).await?;
-        if let Some(t) = v.get("text").and_then(Value::as_str) {
-            return Err(Error::Rejected {
-                platform: ID,
-                message: format!("LinkedIn could not take the media: {t}"),
-            });
-        }
-        Ok((page.count(share_box.media_selector()).await? >= before + media.len()).then_some(()))
-    })
+    wait_until_on(
+        page,
+        long(page.waits()),
+        "LinkedIn to take the media",
+        || async {
+            let v = page.eval(JS_NEW_TOAST).await?;
+            if let Some(t) = v.get("text").and_then(Value::as_str) {
+                return Err(Error::Rejected {
+                    platform: ID,
+                    message: format!("LinkedIn could not take the media: {t}"),
+                });
+            }
+            Ok(
+                (page.count(share_box.media_selector()).await? >= before + media.len())
+                    .then_some(()),
+            )
+        },
+    )
     .await
 }
 
 /// The member's posts as `(href, folded text)`, newest first.
 async fn activity(page: &dyn Page, ctx: &JobContext, me: &str) -> Result<Vec<(String, String)>> {
     goto(page, ctx, &format!("in/{me}/recent-activity/all/")).await?;
-    let list = wait_until(page.waits(), "LinkedIn's activity page", || async {
+    let list = wait_until_on(page, page.waits(), "LinkedIn's activity page", || async {
         check_checkpoint(page).await?;
         Ok(page.eval(JS_ACTIVITY).await?.as_array().cloned())
     })

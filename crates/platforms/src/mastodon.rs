@@ -5,7 +5,7 @@ use crate::replies;
 use crate::ui::{Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
-    check, wait_until, Capabilities, Draft, Error, Existing, JobContext, Limits, Media, Network,
+    check, wait_until_on, Capabilities, Draft, Error, Existing, JobContext, Limits, Media, Network,
     Overflow, Page, Platform, PlatformId, Post, Posted, Reply, Result, Secret, Waits,
 };
 use serde_json::Value;
@@ -310,13 +310,18 @@ impl Platform for Mastodon {
                 goto(page, ctx, &format!("@{handle}/{}", prev.id)).await?;
                 crate::ui::click_until(page, SEL_REPLY, SEL_TEXTAREA, "Mastodon's reply form")
                     .await?;
-                wait_until(page.waits(), "the compose form to be a reply", || async {
-                    Ok(page
-                        .text(SEL_SUBMIT)
-                        .await?
-                        .filter(|t| t.trim() == "Reply")
-                        .map(|_| ()))
-                })
+                wait_until_on(
+                    page,
+                    page.waits(),
+                    "the compose form to be a reply",
+                    || async {
+                        Ok(page
+                            .text(SEL_SUBMIT)
+                            .await?
+                            .filter(|t| t.trim() == "Reply")
+                            .map(|_| ()))
+                    },
+                )
                 .await?;
             } else {
                 crate::ui::wait_for(page, SEL_TEXTAREA, "Mastodon's compose form").await?;
@@ -353,7 +358,7 @@ impl Platform for Mastodon {
             // refusal), or, when the page shows none the adapter knows
             // (a redesign), the new status in the account's own list.
             let clicked = std::time::Instant::now();
-            let answer = wait_until(long(page.waits()), "Mastodon's answer", || async {
+            let answer = wait_until_on(page, long(page.waits()), "Mastodon's answer", || async {
                 if let Some(alert) = page.eval(JS_NEW_ALERT).await?.as_str() {
                     return Ok(Some(Answer::Alert(alert.to_string())));
                 }
@@ -369,7 +374,7 @@ impl Platform for Mastodon {
             let status = match answer {
                 Answer::Posted(s) => s,
                 Answer::Alert(a) if a.contains("published") => {
-                    wait_until(page.waits(), "the new status", &new_status)
+                    wait_until_on(page, page.waits(), "the new status", &new_status)
                         .await
                         .map_err(|e| uncertain(&handle, &e.to_string()))?
                 }
@@ -594,7 +599,8 @@ async fn attach_media(page: &dyn Page, media: &[Media]) -> Result<()> {
     let paths: Vec<PathBuf> = media.iter().map(|m| m.path.clone()).collect();
     page.eval(JS_MARK_ALERTS).await?;
     page.set_files(SEL_FILE_INPUT, &paths).await?;
-    wait_until(
+    wait_until_on(
+        page,
         long(page.waits()),
         "Mastodon to upload the media",
         || async {

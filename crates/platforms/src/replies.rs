@@ -4,7 +4,7 @@
 //! link), pages are followed to the end, and depth becomes `parent`.
 //! Deleted comments are left out (their replies keep them as parent).
 
-use distroflow_core::{wait_until, Error, JobContext, Page, PlatformId, Reply, Result};
+use distroflow_core::{wait_until_on, Error, JobContext, Page, PlatformId, Reply, Result};
 use serde::Deserialize;
 use url::Url;
 
@@ -95,7 +95,7 @@ pub(crate) async fn read_pages(
             break;
         }
         page.goto(url.as_str()).await?;
-        let read: Read = wait_until(page.waits(), "the comments to render", || async {
+        let read: Read = wait_until_on(page, page.waits(), "the comments to render", || async {
             let v = page.eval(script).await?;
             let read: Read = serde_json::from_value(v).map_err(|e| Error::Unexpected {
                 message: format!("reading the comments of {url}: {e}"),
@@ -164,7 +164,7 @@ pub(crate) async fn read_expanding(
             message: format!("reading the replies of {url}: {e}"),
         })
     };
-    let mut shown = wait_until(page.waits(), "the replies to render", || async {
+    let mut shown = wait_until_on(page, page.waits(), "the replies to render", || async {
         let s = state().await?;
         Ok((s.ready || s.missing || s.signed_out).then_some(s))
     })
@@ -195,7 +195,7 @@ pub(crate) async fn read_expanding(
             page.click(more_selector).await?;
         }
         let before = shown.count;
-        shown = wait_until(page.waits(), "more replies to show", || async {
+        shown = wait_until_on(page, page.waits(), "more replies to show", || async {
             let now = state().await?;
             let done = now.count > before || !(now.more || now.pending);
             Ok((now.ready && done).then_some(now))

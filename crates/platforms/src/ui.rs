@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use distroflow_core::{wait_until, Error, JobContext, Page, PlatformId, Post, Result, Waits};
+use distroflow_core::{wait_until_on, Error, JobContext, Page, PlatformId, Post, Result, Waits};
 
 /// Starts counting DOM changes from now (a counter on `window`).
 const JS_WATCH_CHANGES: &str = r#"(() => {
@@ -38,7 +38,7 @@ pub(crate) async fn click_until(
             timeout: EFFECT_WINDOW,
             ..page.waits()
         };
-        if wait_until(short, what, present).await.is_ok() {
+        if wait_until_on(page, short, what, present).await.is_ok() {
             return Ok(());
         }
         let changes = page
@@ -86,7 +86,7 @@ pub(crate) async fn wait_enabled(
     stayed: &str,
 ) -> Result<()> {
     wait_for(page, selector, what).await?;
-    let waited = wait_until(page.waits(), what, || async {
+    let waited = wait_until_on(page, page.waits(), what, || async {
         if page.count(selector).await? == 0 {
             return Ok(None);
         }
@@ -147,7 +147,7 @@ where
         "{}'s page to show a logged-in marker or the login page",
         signs.name
     );
-    let seen = wait_until(waits, &what, || async {
+    let seen = wait_until_on(page, waits, &what, || async {
         check().await?;
         for m in signs.logged_in {
             if page.count(m).await? > 0 {

@@ -337,6 +337,7 @@ async fn the_pool_bounds_open_sessions() {
     b.close().await;
 }
 
+mod changes;
 mod security;
 
 fn processes_with(profile: &str) -> usize {

@@ -56,7 +56,7 @@ pub(super) async fn comment_state(page: &dyn Page) -> Result<CommentState> {
 }})()"#,
         more = serde_json::to_string(SEL_MORE_COMMENTS).unwrap_or_default()
     );
-    wait_until(page.waits(), "the Reddit post's comments", || async {
+    wait_until_on(page, page.waits(), "the Reddit post's comments", || async {
         let v = page.eval(&script).await?;
         if v["missing"].as_bool() == Some(true) {
             return Err(Error::usage(

@@ -5,7 +5,7 @@ use crate::replies;
 use crate::ui::{snippet, Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
-    wait_until, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
+    wait_until_on, Capabilities, Error, Existing, JobContext, Page, Platform, PlatformId, Post,
     Posted, Reply, Result, Waits,
 };
 use serde_json::Value;
@@ -171,11 +171,16 @@ impl Platform for Reddit {
                 break;
             }
             page.click(SEL_MORE_COMMENTS).await?;
-            wait_until(page.waits(), "more Reddit comments to load", || async {
-                let now = comment_state(page).await?;
-                let settled = now.comments > state.comments || !(now.more || now.pending);
-                Ok(settled.then_some(()))
-            })
+            wait_until_on(
+                page,
+                page.waits(),
+                "more Reddit comments to load",
+                || async {
+                    let now = comment_state(page).await?;
+                    let settled = now.comments > state.comments || !(now.more || now.pending);
+                    Ok(settled.then_some(()))
+                },
+            )
             .await?;
         }
         let read: replies::Read =

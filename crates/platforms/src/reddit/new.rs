@@ -109,7 +109,7 @@ pub(super) async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>)
             timeout: Duration::from_secs(5).min(page.waits().timeout),
             ..page.waits()
         };
-        if let Ok(read) = wait_until(short, "the flairs of the flair modal", || async {
+        if let Ok(read) = wait_until_on(page, short, "the flairs of the flair modal", || async {
             let f = read_flairs(page, JS_NEW_FLAIRS).await?;
             Ok((!f.options.is_empty()).then_some(f))
         })
@@ -123,7 +123,7 @@ pub(super) async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>)
         if !modal_open {
             page.click(SEL_FLAIR_BUTTON).await?;
         }
-        let checked = wait_until(page.waits(), "the flair to be chosen", || async {
+        let checked = wait_until_on(page, page.waits(), "the flair to be chosen", || async {
             let v = page.eval(&js_check_flair(id)).await?;
             Ok((v == Value::Bool(true)).then_some(()))
         })
@@ -161,14 +161,19 @@ pub(super) async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>)
         }
     }
 
-    wait_until(page.waits(), "the Post button to be enabled", || async {
-        let disabled = page.attr(SEL_SUBMIT, "disabled").await?;
-        let errors = visible_new_error(page).await?;
-        if let Some(message) = errors {
-            return Err(classify_new_error(sub, &message, &flairs));
-        }
-        Ok(disabled.is_none().then_some(()))
-    })
+    wait_until_on(
+        page,
+        page.waits(),
+        "the Post button to be enabled",
+        || async {
+            let disabled = page.attr(SEL_SUBMIT, "disabled").await?;
+            let errors = visible_new_error(page).await?;
+            if let Some(message) = errors {
+                return Err(classify_new_error(sub, &message, &flairs));
+            }
+            Ok(disabled.is_none().then_some(()))
+        },
+    )
     .await?;
     page.click(SEL_SUBMIT).await?;
 
@@ -177,7 +182,7 @@ pub(super) async fn post_new(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>)
         timeout: page.waits().timeout.max(Duration::from_secs(60)),
         ..page.waits()
     };
-    let created = wait_until(patient, "Reddit to create the post", || async {
+    let created = wait_until_on(page, patient, "Reddit to create the post", || async {
         let here = page.current_url().await?;
         if let Some(found) = created_from_url(&here) {
             return Ok(Some(found));
@@ -242,7 +247,7 @@ pub(super) async fn attach_media(page: &dyn Page, files: &[PathBuf]) -> Result<(
         timeout: page.waits().timeout.max(Duration::from_secs(60)),
         ..page.waits()
     };
-    wait_until(waits, "the media to upload", || async {
+    wait_until_on(page, waits, "the media to upload", || async {
         let v = page.eval(JS_MEDIA_STATE).await?;
         let error = v["error"].as_str().unwrap_or_default();
         if !error.is_empty() {

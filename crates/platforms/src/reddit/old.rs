@@ -128,7 +128,8 @@ pub(super) async fn post_old(page: &dyn Page, ctx: &JobContext, plan: &Plan<'_>)
     page.eval("window.__distroflowSubmit = 1; true").await?;
     page.click(SEL_OLD_SUBMIT).await?;
     let answered =
-        wait_until(
+        wait_until_on(
+            page,
             page.waits(),
             "old Reddit's answer to the submit",
             || async {

@@ -27,7 +27,7 @@ pub(super) async fn new_toast(page: &dyn Page) -> Result<Option<Toast>> {
 /// Waits for X's answer to the Post click: the status link of "Your post
 /// was sent." (`None` when the toast has no link), or the refusal as an error.
 pub(super) async fn wait_for_answer(page: &dyn Page, handle: &str) -> Result<Option<String>> {
-    let toast = wait_until(long(page.waits()), "X's answer to the Post click", || async {
+    let toast = wait_until_on(page, long(page.waits()), "X's answer to the Post click", || async {
         check_session(page).await?;
         new_toast(page).await
     })

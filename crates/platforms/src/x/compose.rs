@@ -16,7 +16,7 @@ pub(super) async fn open_composer(page: &dyn Page, ctx: &JobContext) -> Result<C
     let modal = Composer::Modal.editor(0);
     let inline = Composer::Inline.editor(0);
     let since = std::time::Instant::now();
-    let found = wait_until(page.waits(), "X's compose modal", || async {
+    let found = wait_until_on(page, page.waits(), "X's compose modal", || async {
         check_session(page).await?;
         if page.count(&modal).await? > 0 {
             return Ok(Some(Composer::Modal));
@@ -39,12 +39,17 @@ pub(super) async fn open_composer(page: &dyn Page, ctx: &JobContext) -> Result<C
             tracing::debug!("no compose modal on /compose/post; using the composer on /home");
             goto(page, ctx, "home").await?;
             let since = std::time::Instant::now();
-            wait_until(page.waits(), "the composer on X's home page", || async {
-                check_session(page).await?;
-                Ok(crate::ui::present(page, &inline, since)
-                    .await?
-                    .then_some(Composer::Inline))
-            })
+            wait_until_on(
+                page,
+                page.waits(),
+                "the composer on X's home page",
+                || async {
+                    check_session(page).await?;
+                    Ok(crate::ui::present(page, &inline, since)
+                        .await?
+                        .then_some(Composer::Inline))
+                },
+            )
             .await
             .map_err(|e| not_found_if_timeout(e, "X's composer", &format!("{modal} | {inline}")))
         }
@@ -66,23 +71,28 @@ pub(super) async fn attach_media(
     let paths: Vec<PathBuf> = media.iter().map(|m| m.path.clone()).collect();
     page.set_files(&composer.file_input(), &paths).await?;
     let thumbnails = composer.thumbnail();
-    wait_until(long(page.waits()), "X to upload the media", || async {
-        if let Some(toast) = new_toast(page).await? {
-            let lower = toast.text.to_lowercase();
-            return Err(if lower.contains("choose") {
-                Error::InvalidContent {
-                    platform: ID,
-                    message: format!("X says: {}", toast.text),
-                }
-            } else {
-                Error::Rejected {
-                    platform: ID,
-                    message: format!("X could not take the media: {}", toast.text),
-                }
-            });
-        }
-        Ok((page.count(&thumbnails).await? >= media.len()).then_some(()))
-    })
+    wait_until_on(
+        page,
+        long(page.waits()),
+        "X to upload the media",
+        || async {
+            if let Some(toast) = new_toast(page).await? {
+                let lower = toast.text.to_lowercase();
+                return Err(if lower.contains("choose") {
+                    Error::InvalidContent {
+                        platform: ID,
+                        message: format!("X says: {}", toast.text),
+                    }
+                } else {
+                    Error::Rejected {
+                        platform: ID,
+                        message: format!("X could not take the media: {}", toast.text),
+                    }
+                });
+            }
+            Ok((page.count(&thumbnails).await? >= media.len()).then_some(()))
+        },
+    )
     .await
 }
 

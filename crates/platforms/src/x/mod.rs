@@ -4,8 +4,8 @@ use std::time::Duration;
 use crate::ui::{goto, Seen, Signs};
 use async_trait::async_trait;
 use distroflow_core::{
-    wait_until, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId, Post,
-    Posted, Reply, Result, Waits,
+    wait_until_on, Capabilities, Error, Existing, JobContext, Media, Page, Platform, PlatformId,
+    Post, Posted, Reply, Result, Waits,
 };
 use serde_json::Value;
 
@@ -66,23 +66,28 @@ async fn read_conversation(page: &dyn Page, focal: &str, url: &url::Url) -> Resu
         "__FOCAL__",
         &serde_json::to_string(focal).unwrap_or_default(),
     );
-    wait_until(page.waits(), "the X conversation to render", || async {
-        let v = page.eval(&script).await?;
-        if v["missing"].as_bool() == Some(true) {
-            return Err(Error::usage(
-                format!("X says {url} does not exist"),
-                Some("it may have been deleted".into()),
-            ));
-        }
-        if v["ready"].as_bool() != Some(true) {
-            return Ok(None);
-        }
-        serde_json::from_value::<XPage>(v)
-            .map(Some)
-            .map_err(|e| Error::Unexpected {
-                message: format!("reading the X conversation: {e}"),
-            })
-    })
+    wait_until_on(
+        page,
+        page.waits(),
+        "the X conversation to render",
+        || async {
+            let v = page.eval(&script).await?;
+            if v["missing"].as_bool() == Some(true) {
+                return Err(Error::usage(
+                    format!("X says {url} does not exist"),
+                    Some("it may have been deleted".into()),
+                ));
+            }
+            if v["ready"].as_bool() != Some(true) {
+                return Ok(None);
+            }
+            serde_json::from_value::<XPage>(v)
+                .map(Some)
+                .map_err(|e| Error::Unexpected {
+                    message: format!("reading the X conversation: {e}"),
+                })
+        },
+    )
     .await
 }
 
@@ -277,7 +282,8 @@ impl Platform for X {
             return Ok(Existing::CannotTell);
         }
         goto(page, ctx, "home").await?;
-        wait_until(
+        wait_until_on(
+            page,
             page.waits(),
             "X's home page to show the account",
             || async {
@@ -289,7 +295,7 @@ impl Platform for X {
         .map_err(|e| not_found_if_timeout(e, "X's Profile link", SEL_PROFILE_LINK))?;
         let handle = own_handle(page).await?;
         goto(page, ctx, &handle).await?;
-        let posts = wait_until(page.waits(), "X's profile timeline", || async {
+        let posts = wait_until_on(page, page.waits(), "X's profile timeline", || async {
             check_session(page).await?;
             let v = page.eval(JS_PROFILE_POSTS).await?;
             Ok(v.as_array().cloned())
@@ -350,7 +356,7 @@ impl Platform for X {
                 }
                 page.click(SEL_SHOW_MORE_REPLIES).await?;
                 let before = now.rows.len();
-                now = wait_until(page.waits(), "more X replies to load", || async {
+                now = wait_until_on(page, page.waits(), "more X replies to load", || async {
                     let next = read_conversation(page, &focal, &url).await?;
                     let settled = next.rows.len() > before || !(next.more || next.pending);
                     Ok(settled.then_some(next))

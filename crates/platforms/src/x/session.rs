@@ -10,7 +10,7 @@ pub(super) async fn own_handle(page: &dyn Page) -> Result<String> {
 }
 
 pub(super) async fn own_handle_within(page: &dyn Page, waits: Waits) -> Result<String> {
-    wait_until(waits, "X's Profile link", || handle_now(page))
+    wait_until_on(page, waits, "X's Profile link", || handle_now(page))
         .await
         .map_err(|e| {
             not_found_if_timeout(
@@ -63,7 +63,7 @@ pub(super) async fn dismiss_interstitials(page: &dyn Page) -> Result<()> {
         }
         tracing::debug!("closing a sheet over X's composer");
         page.click(SEL_INTERSTITIAL).await?;
-        wait_until(page.waits(), "X's sheet to close", || async {
+        wait_until_on(page, page.waits(), "X's sheet to close", || async {
             Ok((page.count(SEL_INTERSTITIAL).await? == 0).then_some(()))
         })
         .await?;

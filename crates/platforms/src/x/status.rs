@@ -73,9 +73,12 @@ pub(super) async fn newest_status_href(
     handle: &str,
 ) -> Result<String> {
     goto(page, ctx, handle).await?;
-    let id = wait_until(page.waits(), "the new post on the profile", || async {
-        Ok(status_ids(page, handle).await?.pop())
-    })
+    let id = wait_until_on(
+        page,
+        page.waits(),
+        "the new post on the profile",
+        || async { Ok(status_ids(page, handle).await?.pop()) },
+    )
     .await?;
     Ok(format!("/{handle}/status/{id}"))
 }
@@ -117,7 +120,7 @@ pub(super) async fn thread_from_conversation(
     while ids.len() < n {
         let last = ids.last().cloned().unwrap_or_default();
         goto(page, ctx, &format!("{handle}/status/{last}")).await?;
-        let later = wait_until(waits, "the thread's next post", || async {
+        let later = wait_until_on(page, waits, "the thread's next post", || async {
             check_session(page).await?;
             let later: Vec<String> = status_ids(page, handle)
                 .await?
@@ -146,7 +149,8 @@ pub(super) async fn thread_from_profile(
 ) -> Result<Vec<String>> {
     goto(page, ctx, handle).await?;
     let found = std::sync::Mutex::new(Vec::new());
-    let waited = wait_until(
+    let waited = wait_until_on(
+        page,
         page.waits(),
         "the thread's posts on the profile",
         || async {
