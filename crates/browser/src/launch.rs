@@ -247,6 +247,27 @@ pub(crate) struct Inner {
     pub(crate) prepared: crate::prepared::PreparedTabs,
 }
 
+/// Why a launch failed: Chromium crashed while starting (worth one more
+/// try), or anything else.
+enum Start {
+    Crashed(Error),
+    Failed(Error),
+}
+
+impl Start {
+    fn error(self) -> Error {
+        match self {
+            Start::Crashed(e) | Start::Failed(e) => e,
+        }
+    }
+}
+
+impl From<Error> for Start {
+    fn from(e: Error) -> Start {
+        Start::Failed(e)
+    }
+}
+
 /// One Chromium process for a whole run. Cheap to clone; close it once with
 /// [`Browser::close`]. If it is dropped instead (a panic), Chromium is killed.
 ///
@@ -263,6 +284,19 @@ type Tail = Arc<std::sync::Mutex<std::collections::VecDeque<String>>>;
 impl Browser {
     /// Starts Chromium headless (or visible) with a fresh private profile.
     pub async fn launch(options: BrowserOptions) -> Result<Browser> {
+        match Self::launch_once(options.clone()).await {
+            // Chromium itself crashing while it starts (seen, rarely, as a
+            // SIGSEGV of the headless shell before it answers) is not this
+            // run's doing and nothing was done yet: one more try.
+            Err(Start::Crashed(e)) => {
+                tracing::warn!("{e}; starting it once more");
+                Self::launch_once(options).await.map_err(Start::error)
+            }
+            other => other.map_err(Start::error),
+        }
+    }
+
+    async fn launch_once(options: BrowserOptions) -> std::result::Result<Browser, Start> {
         let started = Instant::now();
         let exe = if options.headless {
             &options.chrome
@@ -272,7 +306,8 @@ impl Browser {
         if !exe.exists() {
             return Err(Error::Browser {
                 message: format!("Chromium not found at {}", exe.display()),
-            });
+            }
+            .into());
         }
         // Closing what older runs left behind scans every process; it
         // runs beside the launch (it leaves alone any browser whose
@@ -370,19 +405,24 @@ impl Browser {
             let version = cdp.version().await;
             Ok::<_, Error>((cdp, vec![channel.task, events], version))
         };
+        let mut crashed = false;
         let outcome = tokio::select! {
             r = tokio::time::timeout(Duration::from_secs(40), connected) => match r {
                 Ok(r) => r,
                 Err(_) => Err(Error::Browser { message: "Chromium did not start within 40s".into() }),
             },
-            status = child.wait() => Err(Error::Browser {
-                message: format!(
-                    "{} exited at start ({}){}",
-                    exe.display(),
-                    status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string()),
-                    last_lines(&tail)
-                ),
-            }),
+            status = child.wait() => {
+                use std::os::unix::process::ExitStatusExt;
+                crashed = matches!(&status, Ok(s) if s.signal().is_some());
+                Err(Error::Browser {
+                    message: format!(
+                        "{} exited at start ({}){}",
+                        exe.display(),
+                        status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string()),
+                        last_lines(&tail)
+                    ),
+                })
+            }
         };
         let (cdp, tasks) = match outcome {
             Ok((cdp, tasks, Ok(_))) => (cdp, tasks),
@@ -392,12 +432,17 @@ impl Browser {
                 let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
                 return Err(Error::Browser {
                     message: format!("{} did not answer: {e}{}", exe.display(), last_lines(&tail)),
-                });
+                }
+                .into());
             }
             Err(e) => {
                 let _ = child.start_kill();
                 let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
-                return Err(e);
+                return Err(if crashed {
+                    Start::Crashed(e)
+                } else {
+                    Start::Failed(e)
+                });
             }
         };
         orphans.await.ok();

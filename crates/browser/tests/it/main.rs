@@ -577,3 +577,61 @@ async fn a_disabled_twin_is_passed_over() {
     s.close().await;
     b.close().await;
 }
+
+/// A Chromium that crashes (SIGSEGV) on its first `crashes` starts, then
+/// is the real one; each start is counted in `starts`.
+fn crashing_chrome(dir: &std::path::Path, crashes: usize) -> BrowserOptions {
+    use std::os::unix::fs::PermissionsExt;
+    let real = BrowserOptions::from_env(None).chrome;
+    let script = dir.join("chrome");
+    let starts = dir.join("starts");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho start >> '{starts}'\nif [ \"$(wc -l < '{starts}')\" -le {crashes} ]; then kill -SEGV $$; fi\nexec '{real}' \"$@\"\n",
+            starts = starts.display(),
+            real = real.display(),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut o = BrowserOptions::from_env(None);
+    o.chrome = script;
+    o
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chromium_that_crashes_while_starting_is_started_once_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let starts = || {
+        std::fs::read_to_string(dir.path().join("starts"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let b = Browser::launch(crashing_chrome(dir.path(), 1))
+        .await
+        .expect("the second start works");
+    assert_eq!(starts(), 2);
+    let url = serve("<p>up</p>").await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    s.page().goto(&url).await.unwrap();
+    s.close().await;
+    b.close().await;
+
+    // Twice in a row: the crash is reported, with no third try.
+    let dir2 = tempfile::tempdir().unwrap();
+    let e = match Browser::launch(crashing_chrome(dir2.path(), 2)).await {
+        Ok(_) => panic!("a browser that always crashes cannot start"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        e.contains("exited at start") && e.contains("SIGSEGV"),
+        "{e}"
+    );
+    let n = std::fs::read_to_string(dir2.path().join("starts"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(n, 2);
+}
