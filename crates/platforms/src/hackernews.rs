@@ -193,7 +193,9 @@ const JS_LISTED_ITEMS: &str = r#"Array.from(document.querySelectorAll('tr[id]'))
   const own = /^(vote|from|item|user|hide|flag|fave|submitted|threads|https?:\/\/[^/]*ycombinator\.com)/;
   const a = r.querySelector('span.titleline > a') || r.querySelector('.titleline a, a.storylink')
     || Array.from(r.querySelectorAll('a[href]')).find(l => !own.test(l.getAttribute('href')) && (l.textContent || '').trim());
-  return { id: r.id, title: a ? a.textContent : '', href: a ? a.href : '' };
+  const sub = r.nextElementSibling;
+  const by = sub && (sub.querySelector('a.hnuser') || sub.querySelector('a[href^="user?id="]'));
+  return { id: r.id, title: a ? a.textContent : '', href: a ? a.href : '', by: by ? by.textContent.trim() : '' };
 })"#;
 
 /// Reads one item page's comments (see `replies::Read`). The real site's
@@ -276,9 +278,15 @@ async fn submit(page: &dyn Page, ctx: &JobContext, post: &Post) -> Result<Posted
         .unwrap_or_default();
     match last.as_str() {
         "newest" => {
-            let posted = find_new_item(page, ctx, &user, title)
-                .await
-                .map_err(unknown)?;
+            // The listing HN answers with shows the new story on top; when
+            // it does not yet (a busy site's cached page, a title HN
+            // rewrote), the account's own list does.
+            let posted = match on_newest(page, ctx, &user, title).await {
+                Ok(Some(p)) => p,
+                _ => find_new_item(page, ctx, &user, title)
+                    .await
+                    .map_err(unknown)?,
+            };
             page.confirm_repairs().await?;
             Ok(posted)
         }
@@ -340,6 +348,36 @@ async fn logged_in_user(page: &dyn Page) -> Result<String> {
             .trim()
             .to_string()),
     }
+}
+
+/// The new story on the `newest` listing the submit landed on: the row
+/// with exactly this title by this account, if it is there.
+async fn on_newest(
+    page: &dyn Page,
+    ctx: &JobContext,
+    user: &str,
+    title: &str,
+) -> Result<Option<Posted>> {
+    let rows = page.eval(JS_LISTED_ITEMS).await?;
+    let field = |r: &Value, k: &str| {
+        r.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let Some(row) = rows
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| field(r, "by") == user && field(r, "title").trim() == title)
+    else {
+        return Ok(None);
+    };
+    let id = field(row, "id");
+    Ok(Some(Posted::single(
+        id.clone(),
+        ctx.url(&format!("item?id={id}"))?.to_string(),
+    )))
 }
 
 async fn find_new_item(

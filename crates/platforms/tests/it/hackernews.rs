@@ -312,3 +312,40 @@ async fn a_wrong_model_answer_is_never_acted_on() {
         "the run's model budget is one call"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_new_story_is_read_off_newest_or_else_off_the_accounts_list() {
+    // The listing the submit lands on shows the story: no other page.
+    let hn = Replica::start(HnOptions::default()).await.unwrap();
+    let b = browser().await;
+    let me = [cookie("user", &hn.session_cookie("sandbox").unwrap())];
+    let post = Post::new("")
+        .with_title("Read off newest")
+        .with_url("https://example.com/n");
+    let posted = post_with(&b, &HackerNews, &hn.url(), &me, &post)
+        .await
+        .unwrap();
+    let story = &hn.stories()[0];
+    assert_eq!(posted.url, format!("{}/item?id={}", hn.url(), story.id));
+    assert_eq!(hn.gets("/submitted?id=sandbox"), 0);
+
+    // A busy site's listing without it yet: the account's list has it.
+    let hn = Replica::start(HnOptions {
+        newest_lag: 1,
+        ..HnOptions::default()
+    })
+    .await
+    .unwrap();
+    let me = [cookie("user", &hn.session_cookie("sandbox").unwrap())];
+    let post = Post::new("")
+        .with_title("Not on newest yet")
+        .with_url("https://example.com/l");
+    let posted = post_with(&b, &HackerNews, &hn.url(), &me, &post)
+        .await
+        .unwrap();
+    let story = &hn.stories()[0];
+    assert_eq!(story.title, "Not on newest yet");
+    assert_eq!(posted.url, format!("{}/item?id={}", hn.url(), story.id));
+    assert_eq!(hn.gets("/submitted?id=sandbox"), 1);
+    b.close().await;
+}

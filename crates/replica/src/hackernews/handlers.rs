@@ -172,7 +172,8 @@ fn newest_page<'a>(
 async fn newest(State(store): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
     let store = lock(&store);
     let viewer = viewer(&store, &headers);
-    let (shown, first_rank, more) = newest_page(store.newest(), &query(&uri));
+    let (shown, first_rank, more) =
+        newest_page(store.newest().skip(store.newest_lag), &query(&uri));
     let more = more.map(|(next, n)| format!("newest?next={next}&n={n}"));
     let content = pages::story_list(&shown, first_rank, "newest", more.as_deref());
     ok(pages::layout(

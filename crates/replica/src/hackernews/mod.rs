@@ -33,6 +33,9 @@ pub struct HnOptions {
     pub ui_version: u8,
     /// Simulated latency before every response (benchmarks). Default: none.
     pub latency: Duration,
+    /// `/newest` leaves out the N newest stories, as a busy site's cached
+    /// listing does for a moment after a submit. Default: 0.
+    pub newest_lag: usize,
 }
 
 impl Default for HnOptions {
@@ -43,6 +46,7 @@ impl Default for HnOptions {
             captcha_after_failed_logins: Some(5),
             ui_version: 0,
             latency: Duration::ZERO,
+            newest_lag: 0,
         }
     }
 }
@@ -115,6 +119,7 @@ impl HackerNews {
             opts.captcha_after_failed_logins,
         )));
         lock(&store).ui_version = opts.ui_version;
+        lock(&store).newest_lag = opts.newest_lag;
         let faults = crate::faults::Faults::new(opts.latency);
         let (app, redesign) = crate::mutate::wrap(handlers::router(Arc::clone(&store)))?;
         let app = crate::faults::layer(app, Arc::clone(&faults));

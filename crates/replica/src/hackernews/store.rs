@@ -127,6 +127,8 @@ pub(crate) struct Store {
     pub(crate) ui_version: u8,
     /// What goes wrong after the next submissions are stored.
     pub(crate) fault: Option<super::HnFault>,
+    /// How many of the newest stories `/newest` leaves out.
+    pub(crate) newest_lag: usize,
 }
 
 impl Store {
@@ -157,6 +159,7 @@ impl Store {
             recent: HashMap::new(),
             ui_version: 0,
             fault: None,
+            newest_lag: 0,
         }
     }
 
