@@ -159,6 +159,33 @@ return {{ x: r.left + r.width / 2, y: r.top + r.height / 2, covered: true, overl
     ))
 }
 
+/// Before a mouse click: notes whether the press or the click that follows
+/// reaches the first match (the window's capture listeners run first, so
+/// no page listener can hide it). False when there is no match.
+pub(crate) fn arm_click(sel: &str) -> String {
+    wrap(&format!(
+        r#"const e = __first({});
+if (!e) return false;
+if (window.__distroflowUnarm) window.__distroflowUnarm();
+window.__distroflowHit = false;
+const mark = (ev) => {{ if (ev.composedPath().includes(e)) window.__distroflowHit = true; }};
+window.addEventListener('mousedown', mark, true);
+window.addEventListener('click', mark, true);
+window.__distroflowUnarm = () => {{
+  window.removeEventListener('mousedown', mark, true);
+  window.removeEventListener('click', mark, true);
+  window.__distroflowUnarm = null;
+}};
+return true;"#,
+        lit(sel)
+    ))
+}
+
+/// After a mouse click armed with [`arm_click`]: false when it missed the
+/// element (the page moved it between the aim and the click); true when it
+/// reached it; null when the document is another one (the click navigated).
+pub(crate) const CLICK_REACHED: &str = "(() => { const hit = window.__distroflowHit; if (window.__distroflowUnarm) window.__distroflowUnarm(); return hit === undefined ? null : hit; })()";
+
 pub(crate) fn js_click(sel: &str) -> String {
     wrap(&format!(
         "const e = __first({}); if (!e) return false; e.click(); return true;",

@@ -178,7 +178,41 @@ impl CdpPage {
         }
     }
 
+    /// Clicks with real mouse events where the element shows, and checks
+    /// the press reached it: a page whose layout moved between the aim
+    /// and the click (an image preview loading above a Post button) is
+    /// aimed at again, up to three times, then clicked through the DOM. A
+    /// click that reached the element is never repeated.
     async fn mouse_click(&self, selector: &str) -> Result<()> {
+        for attempt in 1..=3 {
+            if self.evaluate(js::arm_click(selector)).await? != Value::Bool(true) && attempt > 1 {
+                return Ok(()); // gone since the last try: the page moved on
+            }
+            match self.aim_and_click(selector).await? {
+                Clicked::Through => return Ok(()),
+                Clicked::Mouse => {}
+            }
+            let reached = self
+                .evaluate(js::CLICK_REACHED.into())
+                .await
+                .unwrap_or(Value::Null);
+            if reached != Value::Bool(false) {
+                return Ok(());
+            }
+            tracing::debug!(
+                selector,
+                attempt,
+                "the click missed (the page moved); aiming again"
+            );
+        }
+        let ok = self.evaluate(js::js_click(selector)).await?;
+        if ok != Value::Bool(true) {
+            tracing::debug!(selector, "the element went away before a click reached it");
+        }
+        Ok(())
+    }
+
+    async fn aim_and_click(&self, selector: &str) -> Result<Clicked> {
         self.wait_visible(selector, &format!("`{selector}` to be visible"))
             .await?;
         // Wait briefly for overlays or animations to clear; then click
@@ -214,6 +248,7 @@ impl CdpPage {
             Ok(p) => {
                 self.with_timeout("a mouse click", self.page.click(p))
                     .await?;
+                Ok(Clicked::Mouse)
             }
             Err(e) if e.is_timeout() => {
                 tracing::debug!(selector, "click point covered; clicking through the DOM");
@@ -221,11 +256,19 @@ impl CdpPage {
                 if ok != Value::Bool(true) {
                     return Err(self.not_found_from(e, selector));
                 }
+                Ok(Clicked::Through)
             }
-            Err(e) => return Err(e),
+            Err(e) => Err(e),
         }
-        Ok(())
     }
+}
+
+/// How a click was made.
+enum Clicked {
+    /// Real mouse events at a point where the element showed.
+    Mouse,
+    /// Through the DOM (`element.click()`), the point being covered.
+    Through,
 }
 
 /// Text as compared after typing: editors differ in how they render blank

@@ -635,3 +635,38 @@ async fn a_chromium_that_crashes_while_starting_is_started_once_more() {
         .count();
     assert_eq!(n, 2);
 }
+
+/// The button moves down (as when an image preview loads above a Post
+/// button) right after the click was aimed at it: the first time anything
+/// looks up what is at a point, the page's layout changes.
+const SHIFTING: &str = r#"<!doctype html><html><body style="margin:0">
+<div id="spacer" style="height:10px"></div>
+<button id="post" style="width:120px;height:40px">Post</button>
+<div style="height:2000px"></div>
+<script>
+window.clicks = 0;
+document.getElementById('post').addEventListener('click', () => { window.clicks++; });
+const at = document.elementFromPoint.bind(document);
+let moved = false;
+document.elementFromPoint = (x, y) => {
+  const hit = at(x, y);
+  if (!moved) { moved = true; document.getElementById('spacer').style.height = '300px'; }
+  return hit;
+};
+</script></body></html>"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_click_the_page_moved_away_from_is_aimed_again_and_lands_once() {
+    let url = serve(SHIFTING).await;
+    let b = browser().await;
+    let s = b.session(&url.parse().unwrap(), &[]).await.unwrap();
+    let p = s.page();
+    p.goto(&url).await.unwrap();
+    p.click("#post").await.unwrap();
+    assert_eq!(p.eval("window.clicks").await.unwrap(), 1);
+    // A click that lands is never repeated.
+    p.click("#post").await.unwrap();
+    assert_eq!(p.eval("window.clicks").await.unwrap(), 2);
+    s.close().await;
+    b.close().await;
+}
