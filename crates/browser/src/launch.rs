@@ -428,12 +428,35 @@ impl Browser {
             Ok((cdp, tasks, Ok(_))) => (cdp, tasks),
             Ok((_, tasks, Err(e))) => {
                 tasks.iter().for_each(|t| t.abort());
-                let _ = child.start_kill();
-                let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
-                return Err(Error::Browser {
-                    message: format!("{} did not answer: {e}{}", exe.display(), last_lines(&tail)),
-                }
-                .into());
+                // The connection may have dropped because Chromium died:
+                // a crash (a signal) is told apart from a browser that is
+                // up but silent, which is killed here.
+                let died = tokio::time::timeout(Duration::from_secs(2), child.wait()).await;
+                let status = match died {
+                    Ok(Ok(status)) => Some(status),
+                    _ => {
+                        let _ = child.start_kill();
+                        let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+                        None
+                    }
+                };
+                let e = Error::Browser {
+                    message: match status {
+                        Some(status) => format!(
+                            "{} exited at start ({status}){}",
+                            exe.display(),
+                            last_lines(&tail)
+                        ),
+                        None => {
+                            format!("{} did not answer: {e}{}", exe.display(), last_lines(&tail))
+                        }
+                    },
+                };
+                use std::os::unix::process::ExitStatusExt;
+                return Err(match status {
+                    Some(s) if s.signal().is_some() => Start::Crashed(e),
+                    _ => Start::Failed(e),
+                });
             }
             Err(e) => {
                 let _ = child.start_kill();
