@@ -68,34 +68,29 @@ impl Serve {
         r.json().await.unwrap()
     }
 
-    /// POST /api/v1/posts: the new post's id.
-    async fn post(&self, body: serde_json::Value) -> String {
+    /// POST `path` with a JSON body and the token: the status and the answer.
+    async fn send(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
         let r = self
             .http
-            .post(self.url("/api/v1/posts"))
+            .post(self.url(path))
             .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 202, "{body}");
-        r.json::<serde_json::Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    /// POST /api/v1/prepare: the status and the answer.
-    async fn prepare(&self, body: serde_json::Value) -> (u16, serde_json::Value) {
-        let r = self
-            .http
-            .post(self.url("/api/v1/prepare"))
-            .bearer_auth(TOKEN)
-            .json(&body)
+            .json(body)
             .send()
             .await
             .unwrap();
         (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    /// POST /api/v1/posts: the new post's id.
+    async fn post(&self, body: serde_json::Value) -> String {
+        let (status, answer) = self.send("/api/v1/posts", &body).await;
+        assert_eq!(status, 202, "{body}");
+        answer["id"].as_str().unwrap().to_string()
+    }
+
+    /// POST /api/v1/prepare: the status and the answer.
+    async fn prepare(&self, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.send("/api/v1/prepare", &body).await
     }
 
     /// A WebSocket on /api/v1/events, subscribed (its `ready` read).

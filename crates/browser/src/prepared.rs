@@ -222,12 +222,7 @@ impl Browser {
             .lock()
             .map(|mut r| r.drain(..).collect())
             .unwrap_or_default();
-        if self.inner.profile.is_some() {
-            return; // killed with the browser
-        }
-        for r in ready {
-            self.dispose_context(r.context).await;
-        }
+        self.dispose_all(ready.into_iter().map(|r| r.context)).await;
     }
 }
 

@@ -134,12 +134,21 @@ impl Browser {
             .browser_context_id(context.clone())
             .build()
             .map_err(|message| Error::Browser { message })?;
-        let page = tokio::time::timeout(timeout, cdp.new_page(params))
-            .await
-            .map_err(|_| timeout_err("opening a tab", timeout))?
-            .map_err(cdp_err)?;
+        let page = new_tab(cdp, params, timeout).await?;
         Ok((context, page))
     }
+}
+
+/// A new tab as `params` say, within `timeout`.
+async fn new_tab(
+    cdp: &chromiumoxide::Browser,
+    params: CreateTargetParams,
+    timeout: std::time::Duration,
+) -> Result<RawPage> {
+    tokio::time::timeout(timeout, cdp.new_page(params))
+        .await
+        .map_err(|_| timeout_err("opening a tab", timeout))?
+        .map_err(cdp_err)
 }
 
 impl Session {
@@ -189,10 +198,7 @@ impl Browser {
             .url(url)
             .build()
             .map_err(|message| Error::Browser { message })?;
-        let page = tokio::time::timeout(timeout, cdp.new_page(params))
-            .await
-            .map_err(|_| timeout_err("opening a tab", timeout))?
-            .map_err(cdp_err)?;
+        let page = new_tab(cdp, params, timeout).await?;
         Ok(CdpPage::new(page, self.inner.options.clone()))
     }
 }

@@ -82,12 +82,18 @@ impl Browser {
             .lock()
             .map(|mut r| r.drain(..).collect())
             .unwrap_or_default();
-        // A browser launched here is killed with its contexts; a remote
-        // engine's are disposed of one by one.
+        self.dispose_all(ready.into_iter().map(|(context, _)| context))
+            .await;
+    }
+
+    /// Disposes of contexts as the browser closes: a browser launched here
+    /// is killed with its contexts; a remote engine's are disposed of one
+    /// by one.
+    pub(crate) async fn dispose_all(&self, contexts: impl IntoIterator<Item = BrowserContextId>) {
         if self.inner.profile.is_some() {
             return;
         }
-        for (context, _page) in ready {
+        for context in contexts {
             self.dispose_context(context).await;
         }
     }

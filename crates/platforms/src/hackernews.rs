@@ -359,12 +359,6 @@ async fn on_newest(
     title: &str,
 ) -> Result<Option<Posted>> {
     let rows = page.eval(JS_LISTED_ITEMS).await?;
-    let field = |r: &Value, k: &str| {
-        r.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
     let Some(row) = rows
         .as_array()
         .into_iter()
@@ -373,11 +367,24 @@ async fn on_newest(
     else {
         return Ok(None);
     };
+    listed_posted(ctx, row).map(Some)
+}
+
+/// One field of a `JS_LISTED_ITEMS` row.
+fn field(row: &Value, key: &str) -> String {
+    row.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Where the item of a `JS_LISTED_ITEMS` row lives.
+fn listed_posted(ctx: &JobContext, row: &Value) -> Result<Posted> {
     let id = field(row, "id");
-    Ok(Some(Posted::single(
+    Ok(Posted::single(
         id.clone(),
         ctx.url(&format!("item?id={id}"))?.to_string(),
-    )))
+    ))
 }
 
 async fn find_new_item(
@@ -390,12 +397,6 @@ async fn find_new_item(
     goto(page, ctx, &path).await?;
     let rows = page.eval(JS_LISTED_ITEMS).await?;
     let rows = rows.as_array().cloned().unwrap_or_default();
-    let field = |r: &Value, k: &str| {
-        r.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
     // HN may rewrite a title (capitals, trailing punctuation): prefer the
     // exact title, else the newest item, which the submit just created.
     let chosen = rows
@@ -405,11 +406,7 @@ async fn find_new_item(
         .ok_or_else(|| Error::Unexpected {
             message: format!("Hacker News accepted the post but {path} lists no items"),
         })?;
-    let id = field(chosen, "id");
-    Ok(Posted::single(
-        id.clone(),
-        ctx.url(&format!("item?id={id}"))?.to_string(),
-    ))
+    listed_posted(ctx, chosen)
 }
 
 async fn classify_error_page(page: &dyn Page) -> Error {

@@ -24,14 +24,38 @@ const SEL_SUBMIT: &str = "@mastodon.compose.submit";
 const SEL_UPLOAD: &str = "@mastodon.compose.upload";
 const SEL_REPLY: &str = "@mastodon.status.reply";
 
+/// A JavaScript function `__descendants(id)`: the replies of status `id`
+/// from the thread's context, the call the web app itself makes
+/// (`/api/v1/statuses/<id>/context`, with the token of its initial
+/// state); `null` when the call fails.
+macro_rules! descendants_js {
+    () => {
+        r#"const __descendants = async (id) => {
+  try {
+    let token = null;
+    for (const el of [document.getElementById('initial-state'), ...document.querySelectorAll('script[type="application/json"]')]) {
+      try { const v = el && JSON.parse(el.textContent); if (v && v.meta && v.meta.access_token) { token = v.meta.access_token; break; } } catch (e) {}
+    }
+    const headers = { Accept: 'application/json' };
+    if (token) headers.Authorization = 'Bearer ' + token;
+    const r = await fetch('/api/v1/statuses/' + id + '/context', { headers });
+    return r.ok ? ((await r.json()).descendants || []) : null;
+  } catch (e) { return null; }
+};
+"#
+    };
+}
+
 /// The status page now: the status itself (`.detailed-status`), the
 /// replies after it (`article .status[data-id]`), a "Load more" button
 /// (`button.load-more`) to press, or "not found". The app renders the
 /// replies after the status, when the thread's context has come: the page
 /// is ready once it shows as many replies as the context has (the call the
 /// web app makes, made once per page), or a "Load more".
-const JS_THREAD_STATE: &str = r#"(async () => {
-  const root = document.querySelector('.detailed-status[data-id]');
+const JS_THREAD_STATE: &str = concat!(
+    "(async () => {\n",
+    descendants_js!(),
+    r#"  const root = document.querySelector('.detailed-status[data-id]');
   const empty = document.querySelector('.empty-column-indicator');
   const more = Array.from(document.querySelectorAll('button.load-more'));
   const count = document.querySelectorAll('article .status[data-id]').length;
@@ -39,25 +63,15 @@ const JS_THREAD_STATE: &str = r#"(async () => {
   if (root) {
     const id = root.getAttribute('data-id');
     const memo = window.__distroflowContext || (window.__distroflowContext = {});
-    if (!(id in memo)) memo[id] = (async () => {
-      try {
-        let token = null;
-        for (const el of [document.getElementById('initial-state'), ...document.querySelectorAll('script[type="application/json"]')]) {
-          try { const v = el && JSON.parse(el.textContent); if (v && v.meta && v.meta.access_token) { token = v.meta.access_token; break; } } catch (e) {}
-        }
-        const headers = { Accept: 'application/json' };
-        if (token) headers.Authorization = 'Bearer ' + token;
-        const r = await fetch('/api/v1/statuses/' + id + '/context', { headers });
-        return r.ok ? ((await r.json()).descendants || []).length : 0;
-      } catch (e) { return 0; }
-    })();
+    if (!(id in memo)) memo[id] = __descendants(id).then((d) => (d || []).length);
     expected = await memo[id];
   }
   const loading = more.length > 0;
   return { ready: !!root && (count >= expected || loading), missing: !root && !!empty && /not found|unavailable/i.test(empty.innerText || ''),
            signed_out: location.pathname.startsWith('/auth/sign_in') || !!document.querySelector('form#new_user'),
            count, more: more.some((b) => !b.disabled), pending: more.some((b) => b.disabled) };
-})()"#;
+})()"#
+);
 
 const SEL_LOAD_MORE: &str = "button.load-more";
 
@@ -66,21 +80,14 @@ const SEL_LOAD_MORE: &str = "button.load-more";
 /// app itself makes (`/api/v1/statuses/<id>/context`, with the token of
 /// its initial state): Mastodon shows a thread flat, a reply's parent is
 /// not on screen. Without the context a reply is listed as one to the post.
-const JS_THREAD_REPLIES: &str = r#"(async () => {
-  const root = document.querySelector('.detailed-status[data-id]');
+const JS_THREAD_REPLIES: &str = concat!(
+    "(async () => {\n",
+    descendants_js!(),
+    r#"  const root = document.querySelector('.detailed-status[data-id]');
   if (!root) return { ready: false, rows: [] };
   const rootId = root.getAttribute('data-id');
   const parents = {};
-  try {
-    let token = null;
-    for (const el of [document.getElementById('initial-state'), ...document.querySelectorAll('script[type="application/json"]')]) {
-      try { const v = el && JSON.parse(el.textContent); if (v && v.meta && v.meta.access_token) { token = v.meta.access_token; break; } } catch (e) {}
-    }
-    const headers = { Accept: 'application/json' };
-    if (token) headers.Authorization = 'Bearer ' + token;
-    const r = await fetch('/api/v1/statuses/' + rootId + '/context', { headers });
-    if (r.ok) for (const s of ((await r.json()).descendants || [])) parents[s.id] = s.in_reply_to_id;
-  } catch (e) {}
+  for (const s of (await __descendants(rootId)) || []) parents[s.id] = s.in_reply_to_id;
   const rows = Array.from(document.querySelectorAll('article .status[data-id]')).map((st) => {
     const id = st.getAttribute('data-id');
     const who = st.querySelector('.status__display-name');
@@ -95,7 +102,8 @@ const JS_THREAD_REPLIES: &str = r#"(async () => {
              url: link ? link.getAttribute('href') : null };
   });
   return { ready: true, rows };
-})()"#;
+})()"#
+);
 
 /// The instance's limits, as `/api/v2/instance` announces them.
 const JS_INSTANCE: &str = r#"(async () => {
